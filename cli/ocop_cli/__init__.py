@@ -1,0 +1,1 @@
+"""The `ocop` command: run the platform, inspect dead letters, export contracts."""

@@ -1,0 +1,56 @@
+"""`ocop` — run the platform and operate it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from ocop_shared.logging import configure_logging
+from ocop_shared.settings import Mode, Settings
+
+from . import contracts_cmd, dlq_cmd, token_cmd
+from .platform import SERVICES, make_app
+
+app = typer.Typer(no_args_is_help=True, help="OCOP platform (An Giang) — Mỗi xã một sản phẩm")
+app.add_typer(contracts_cmd.app, name="contracts")
+app.add_typer(dlq_cmd.app, name="dlq")
+app.command("token")(token_cmd.token)
+console = Console()
+
+
+@app.command()
+def run(
+    services: Annotated[list[str] | None, typer.Argument(
+        help=f"Services to run ({', '.join(SERVICES)}); all when omitted")] = None,
+    mode: Annotated[Mode, typer.Option(help="embedded (default) or kafka")] = Mode.EMBEDDED,
+    host: Annotated[str | None, typer.Option(help="HTTP host")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port")] = None,
+) -> None:
+    """Start services: all four in one process (embedded) or one per process (kafka)."""
+    overrides: dict[str, object] = {"mode": mode}
+    if host:
+        overrides["http_host"] = host
+    if port:
+        overrides["http_port"] = port
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    configure_logging(settings.log_level, settings.log_json)
+    if mode is Mode.KAFKA and not services:
+        console.print("[red]kafka mode runs one service per process: "
+                      "ocop run --mode kafka registry[/red]")
+        raise typer.Exit(2)
+    fastapi_app, runtimes = make_app(settings, services)
+    names = ", ".join(rt.name for rt in runtimes)
+    console.print(f"[bold green]OCOP[/] {names} ({mode.value}) on {settings.base_url()}")
+    config = uvicorn.Config(
+        fastapi_app, host=settings.http_host, port=settings.http_port, log_config=None,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+    )
+    asyncio.run(uvicorn.Server(config).serve())
+
+
+if __name__ == "__main__":
+    app()

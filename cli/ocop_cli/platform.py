@@ -1,0 +1,64 @@
+"""Composition root: which services run, on which transport, storage and databases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from certification.service import SPEC as CERTIFICATION
+from fastapi import FastAPI
+from registry.service import SPEC as REGISTRY
+from scoring.service import SPEC as SCORING
+from trade.service import SPEC as TRADE
+
+from ocop_shared.clock import Clock
+from ocop_shared.http.app import build_app
+from ocop_shared.messaging.transports import EmbeddedTransport, KafkaTransport, Transport
+from ocop_shared.runtime import ServiceRuntime, ServiceSpec
+from ocop_shared.settings import Mode, Settings
+from ocop_shared.storage.filesystem import FilesystemObjectStore
+from ocop_shared.storage.port import ObjectStore
+from ocop_shared.storage.s3 import S3ObjectStore
+
+SERVICES: dict[str, ServiceSpec] = {
+    spec.name: spec for spec in (REGISTRY, SCORING, CERTIFICATION, TRADE)
+}
+
+
+def make_transport(settings: Settings) -> Transport:
+    if settings.mode is Mode.KAFKA:
+        return KafkaTransport(settings.kafka_bootstrap, partitions=settings.kafka_partitions,
+                              replication=settings.kafka_replication,
+                              graceful_timeout=settings.shutdown_grace_seconds)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return EmbeddedTransport(settings.data_dir / "bus.sqlite3")
+
+
+def make_store(settings: Settings) -> ObjectStore:
+    if settings.mode is Mode.KAFKA:
+        return S3ObjectStore(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
+                             settings.s3_bucket, secure=settings.s3_secure,
+                             region=settings.s3_region)
+    return FilesystemObjectStore(settings.data_dir / "objects",
+                                 download_base_url=f"{settings.base_url()}/files",
+                                 signing_secret=settings.jwt_secret)
+
+
+def make_runtimes(settings: Settings, names: Sequence[str] | None = None,
+                  clock: Clock | None = None) -> list[ServiceRuntime]:
+    chosen = list(names) if names else list(SERVICES)
+    unknown = [n for n in chosen if n not in SERVICES]
+    if unknown:
+        raise ValueError(f"unknown service(s): {', '.join(unknown)}; "
+                         f"choose from {', '.join(SERVICES)}")
+    transport = make_transport(settings)
+    store = make_store(settings)
+    return [ServiceRuntime(SERVICES[name], settings, transport, store, clock=clock)
+            for name in chosen]
+
+
+def make_app(settings: Settings, names: Sequence[str] | None = None,
+             clock: Clock | None = None) -> tuple[FastAPI, list[ServiceRuntime]]:
+    runtimes = make_runtimes(settings, names, clock)
+    title = ("OCOP platform" if len(runtimes) > 1
+             else f"OCOP {runtimes[0].name} service")
+    return build_app(runtimes, settings, title=title), runtimes

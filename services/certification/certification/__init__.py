@@ -1,0 +1,1 @@
+"""Certification service: certificates, verification, inspections, revocation, expiry."""

@@ -1,0 +1,1 @@
+"""Registry service: OCOP entities, products, dossiers and submissions."""

@@ -1,0 +1,36 @@
+"""Wires the registry into its host: tables, migrations, API, event handlers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ocop_shared.contracts import CertificateExpired, CertificateRevoked, Certified, Scored
+from ocop_shared.contracts import topics
+from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
+
+from .adapters import tables
+from .entrypoints.api import build_router
+from .service_layer import services
+
+
+def build(runtime: ServiceRuntime) -> ServiceParts:
+    return ServiceParts(
+        router=build_router(runtime),
+        handlers={
+            Scored: services.on_scored,
+            Certified: services.on_certified,
+            CertificateRevoked: services.on_certificate_revoked,
+            CertificateExpired: services.on_certificate_expired,
+        },
+        produces=(topics.ENTITY, topics.PRODUCT),
+    )
+
+
+SPEC = ServiceSpec(
+    name="registry",
+    metadata=tables.metadata,
+    outbox=tables.outbox,
+    inbox=tables.inbox,
+    migrations=Path(__file__).parent / "migrations",
+    build=build,
+)

@@ -1,0 +1,1 @@
+"""Scoring service: regulations, councils, evaluations and star ranking."""

@@ -1,0 +1,1 @@
+"""Trade promotion service: showrooms, per-showroom catalogs for POS, fairs, feeds."""

@@ -1,0 +1,1 @@
+"""Shared library of the OCOP platform: contracts, messaging, storage, database, HTTP kit."""

@@ -1,0 +1,45 @@
+"""Event contracts: envelope, topics and the event catalogue."""
+
+from . import topics
+from .catalogue import EVENT_CLASSES, EVENTS_BY_TOPIC, UnknownEventType, read_event, read_header
+from .certification_events import (
+    CertificateExpired,
+    CertificateRevoked,
+    CertificateSuperseded,
+    Certified,
+)
+from .envelope import Envelope, EnvelopeHeader, Payload
+from .inspection_events import InspectionReported
+from .registry_events import (
+    EntityRegistered,
+    ProductRegistered,
+    ProductSubmitted,
+    SubmissionWithdrawn,
+)
+from .scoring_events import Scored
+from .trade_events import CatalogEntryAdded, CatalogEntryRemoved, RemovalReason
+
+__all__ = [
+    "EVENTS_BY_TOPIC",
+    "EVENT_CLASSES",
+    "CatalogEntryAdded",
+    "CatalogEntryRemoved",
+    "CertificateExpired",
+    "CertificateRevoked",
+    "CertificateSuperseded",
+    "Certified",
+    "EntityRegistered",
+    "Envelope",
+    "EnvelopeHeader",
+    "InspectionReported",
+    "Payload",
+    "ProductRegistered",
+    "ProductSubmitted",
+    "RemovalReason",
+    "Scored",
+    "SubmissionWithdrawn",
+    "UnknownEventType",
+    "read_event",
+    "read_header",
+    "topics",
+]

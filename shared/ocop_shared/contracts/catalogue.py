@@ -1,0 +1,72 @@
+"""The event catalogue: every event type, grouped by topic, and how to read one off the wire."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Union
+
+from pydantic import Field, TypeAdapter
+
+from . import topics
+from .certification_events import (
+    CertificateExpired,
+    CertificateRevoked,
+    CertificateSuperseded,
+    Certified,
+)
+from .envelope import Envelope, EnvelopeHeader
+from .inspection_events import InspectionReported
+from .registry_events import (
+    EntityRegistered,
+    ProductRegistered,
+    ProductSubmitted,
+    SubmissionWithdrawn,
+)
+from .scoring_events import Scored
+from .trade_events import CatalogEntryAdded, CatalogEntryRemoved
+
+EVENTS_BY_TOPIC: dict[str, tuple[type[Envelope[Any]], ...]] = {
+    topics.ENTITY: (EntityRegistered,),
+    topics.PRODUCT: (ProductRegistered, ProductSubmitted, SubmissionWithdrawn),
+    topics.EVALUATION: (Scored,),
+    topics.CERTIFICATE: (Certified, CertificateRevoked, CertificateExpired, CertificateSuperseded),
+    topics.INSPECTION_FINDING: (InspectionReported,),
+    topics.CATALOG: (CatalogEntryAdded, CatalogEntryRemoved),
+}
+
+EVENT_CLASSES: dict[str, type[Envelope[Any]]] = {
+    cls.event_key(): cls for classes in EVENTS_BY_TOPIC.values() for cls in classes
+}
+
+
+def topic_union(topic: str) -> Any:
+    """The discriminated union (on `type`) of the events a topic carries."""
+    classes = EVENTS_BY_TOPIC[topic]
+    if len(classes) == 1:
+        return classes[0]
+    return Annotated[Union[classes], Field(discriminator="type")]  # noqa: UP007
+
+
+class UnknownEventType(Exception):
+    """A well-formed envelope whose type/version this build does not know (a newer producer)."""
+
+
+def read_header(raw: bytes) -> EnvelopeHeader:
+    """Parse only the envelope header. Raises pydantic.ValidationError if malformed."""
+    return EnvelopeHeader.model_validate_json(raw)
+
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def read_event(raw: bytes) -> Envelope[Any]:
+    """Parse a complete event. Raises ValidationError (malformed) or UnknownEventType."""
+    header = read_header(raw)
+    key = f"{header.type}.v{header.version}"
+    cls = EVENT_CLASSES.get(key)
+    if cls is None:
+        raise UnknownEventType(key)
+    adapter = _ADAPTERS.get(key)
+    if adapter is None:
+        adapter = _ADAPTERS[key] = TypeAdapter(cls)
+    event: Envelope[Any] = adapter.validate_json(raw)
+    return event

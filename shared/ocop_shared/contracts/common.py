@@ -1,0 +1,63 @@
+"""Value types shared by several event payloads."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class LegalForm(StrEnum):
+    COOPERATIVE = "cooperative"
+    COOPERATIVE_GROUP = "cooperative_group"
+    ENTERPRISE_LLC = "enterprise_llc"
+    ENTERPRISE_JSC = "enterprise_jsc"
+    ENTERPRISE_PRIVATE = "enterprise_private"
+    FARM = "farm"
+    HOUSEHOLD = "household"
+    ASSOCIATION = "association"
+    TOURISM_CENTRE = "tourism_centre"
+
+
+class EvaluationCase(StrEnum):
+    FIRST = "first"
+    UPGRADE = "upgrade"
+    RERATING = "rerating"
+
+
+class Level(StrEnum):
+    COMMUNE = "commune"
+    DISTRICT = "district"
+    PROVINCE = "province"
+    CENTRAL = "central"
+
+
+class ValueModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class EntityFacts(ValueModel):
+    """What scoring needs to know about the producer (criteria 3.1 and 3.2)."""
+
+    entity_id: str
+    name: str
+    legal_form: LegalForm
+    commune_code: str
+    province_code: str
+    representative_female: bool = False
+    representative_ethnic_minority: bool = False
+    representative_disabled: bool = False
+
+
+class DocumentRef(ValueModel):
+    kind: str = Field(description="Document kind, e.g. 'food_safety_certificate'.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    filename: str
+    valid_until: str | None = Field(default=None, description="ISO date, if time-limited.")
+
+
+class SelfAssessmentItem(ValueModel):
+    criterion_code: str
+    option_index: int = Field(ge=0)
+    evidence: list[str] = Field(default_factory=list, description="sha256 of evidence files")

@@ -1,0 +1,27 @@
+"""Events written by department systems (Health, Industry and Trade, Science...)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from . import topics
+from .common import DocumentRef
+from .envelope import Envelope, Payload
+
+
+class InspectionReportedPayload(Payload):
+    finding_id: str
+    certificate_number: str
+    grounds: list[int] = Field(min_length=1, description="Grounds of 26/2026 Article 8 (1-6).")
+    conclusion: str
+    authority: str
+    confirmed: bool
+    evidence: list[DocumentRef] = Field(default_factory=list)
+
+
+class InspectionReported(Envelope[InspectionReportedPayload]):
+    topic: ClassVar[str] = topics.INSPECTION_FINDING
+    type: Literal["InspectionReported"] = "InspectionReported"
+    version: Literal[1] = 1

@@ -1,0 +1,19 @@
+"""Topic names: one topic per aggregate stream, keyed by aggregate id."""
+
+from __future__ import annotations
+
+ENTITY = "ocop.registry.entity.v1"
+PRODUCT = "ocop.registry.product.v1"
+EVALUATION = "ocop.scoring.evaluation.v1"
+CERTIFICATE = "ocop.certification.certificate.v1"
+INSPECTION_FINDING = "ocop.inspection.finding.v1"
+CATALOG = "ocop.trade.catalog.v1"
+
+ALL = (ENTITY, PRODUCT, EVALUATION, CERTIFICATE, INSPECTION_FINDING, CATALOG)
+
+DLQ_PREFIX = "ocop.dlq."
+
+
+def dead_letter_topic(consumer_group: str) -> str:
+    """One dead-letter topic per consumer group."""
+    return f"{DLQ_PREFIX}{consumer_group}"

@@ -1,0 +1,1 @@
+"""Database kit: engines, metadata conventions, unit of work, migrations."""

@@ -1,0 +1,78 @@
+"""Unit of work: one transaction, its session and its outbox.
+
+Rolls back unless `commit()` was called, as in cosmicpython. Events added to
+the outbox commit atomically with the state change; after a commit that
+carried events the relay is woken so they go out at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ..clock import Clock
+from ..contracts.envelope import Envelope
+from ..messaging.outbox import Outbox
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        outbox_table: Table,
+        inbox_table: Table,
+        clock: Clock,
+        producer: str,
+        on_events_committed: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._outbox_table = outbox_table
+        self.inbox_table = inbox_table
+        self.clock = clock
+        self.producer = producer
+        self._on_events_committed = on_events_committed
+        self._session: AsyncSession | None = None
+        self._outbox: Outbox | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("UnitOfWork used outside 'async with'")
+        return self._session
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session = self._sessions()
+        self._outbox = Outbox(self._session, self._outbox_table, self.clock)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+            self._session = None
+
+    async def emit(self, event: Envelope[Any]) -> None:
+        if self._outbox is None:
+            raise RuntimeError("UnitOfWork used outside 'async with'")
+        await self._outbox.add(event)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        if self._outbox is not None and self._outbox.added and self._on_events_committed:
+            self._outbox.added = 0
+            self._on_events_committed()
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,1 @@
+"""HTTP kit shared by the services' FastAPI apps."""

@@ -1,0 +1,1 @@
+"""Reliable messaging: transactional outbox, relay, inbox, retry and dead letters."""

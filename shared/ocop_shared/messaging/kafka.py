@@ -1,0 +1,172 @@
+"""The Kafka transport: an idempotent producer for the relay and dead letters,
+topic administration, and a FastStream subscriber that commits explicit offsets
+only after the effect is committed in the service's database.
+
+FastStream's Kafka defaults are at-most-once (auto-commit, acks=1, offset reset
+'latest'); every one of them is set explicitly here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from .processor import EventProcessor
+from .transport import InboundMessage, OutboundMessage, TransportUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class KafkaProducer:
+    """Idempotent producer (acks=all): `send_batch` returns once the broker has every message."""
+
+    def __init__(self, bootstrap: str, client_id: str) -> None:
+        self._bootstrap = bootstrap
+        self._client_id = client_id
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        if self._producer is not None:
+            return
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap,
+            client_id=self._client_id,
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=2,
+            request_timeout_ms=15000,
+            max_batch_size=256 * 1024,
+        )
+        try:
+            await producer.start()
+        except Exception as error:
+            await producer.stop()
+            raise TransportUnavailable(f"Kafka unavailable: {error}") from error
+        self._producer = producer
+
+    async def stop(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await producer.stop()
+
+    async def send_batch(self, messages: Sequence[OutboundMessage]) -> None:
+        if self._producer is None:
+            await self.start()
+        producer = self._producer
+        assert producer is not None
+        try:
+            pending = [
+                await producer.send(
+                    m.topic,
+                    m.value,
+                    key=m.key.encode(),
+                    headers=[(k, v.encode()) for k, v in m.headers.items()],
+                )
+                for m in messages
+            ]
+            await asyncio.gather(*pending)
+        except KafkaError as error:
+            raise TransportUnavailable(f"Kafka send failed: {error}") from error
+
+
+async def ensure_topics(
+    bootstrap: str, names: Sequence[str], *, partitions: int, replication: int
+) -> None:
+    """Create the topics that do not exist yet (the broker does not auto-create)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="ocop-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [n for n in dict.fromkeys(names) if n not in existing]
+        if missing:
+            try:
+                await admin.create_topics(
+                    [NewTopic(n, num_partitions=partitions, replication_factor=replication)
+                     for n in missing]
+                )
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        await admin.close()
+
+
+def _headers(raw: Any) -> dict[str, str]:
+    return {k: v.decode(errors="replace") for k, v in (raw or ())}
+
+
+class KafkaConsumer:
+    """One consumer group member reading a service's topics through FastStream."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        processor: EventProcessor,
+        topics: Sequence[str],
+        *,
+        client_id: str,
+        graceful_timeout: float = 10.0,
+    ) -> None:
+        self._processor = processor
+        self.broker = KafkaBroker(
+            bootstrap,
+            client_id=client_id,
+            graceful_timeout=graceful_timeout,
+            logger=None,
+        )
+        subscriber = self.broker.subscriber(
+            *topics,
+            group_id=processor.consumer,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL,
+            max_poll_interval_ms=10 * 60 * 1000,
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=2_000,
+            title=f"{processor.consumer}:consume",
+        )
+        subscriber(self._on_message)
+
+    async def _on_message(self, message: KafkaMessage) -> None:
+        record = message.raw_message
+        assert not isinstance(record, tuple)
+        inbound = InboundMessage(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key.decode() if record.key else None,
+            value=record.value or b"",
+            headers=_headers(record.headers),
+            timestamp_ms=record.timestamp,
+        )
+        consumer = message.consumer
+        partition = TopicPartition(record.topic, record.partition)
+        try:
+            await self._processor.process(inbound)
+        except Exception as error:
+            # Only a dead-letter publish can fail here: read the message again later.
+            log.warning("%s: will re-read %s@%d: %s",
+                        self._processor.consumer, record.topic, record.offset, error)
+            await asyncio.sleep(1.0)
+            consumer.seek(partition, record.offset)
+            return
+        try:
+            await consumer.commit({partition: record.offset + 1})  # type: ignore[call-arg]
+        except KafkaError as error:
+            # Typically a rebalance took the partition away: the new owner re-reads
+            # the message and its inbox drops it as a duplicate.
+            log.info("%s: offset commit failed (%s); redelivery will be deduplicated",
+                     self._processor.consumer, error)
+
+    async def start(self) -> None:
+        await self.broker.start()
+
+    async def stop(self) -> None:
+        await self.broker.stop()

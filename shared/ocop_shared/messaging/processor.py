@@ -1,0 +1,176 @@
+"""Consuming one message: decode, deduplicate, apply, retry, or park it as a dead letter.
+
+Transport-agnostic: the Kafka and embedded runners feed InboundMessages in and
+commit the offset only after `process` returns, i.e. after the effect and its
+inbox record are committed in the service's database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ValidationError
+
+from .. import failpoints
+from ..contracts import topics
+from ..contracts.catalogue import UnknownEventType, read_event
+from ..contracts.envelope import Envelope
+from ..db.uow import UnitOfWork
+from .flow import Flow, flow_scope
+from .inbox import first_delivery
+from .retry import Backoff, is_infrastructure_error
+from .transport import InboundMessage, OutboundMessage, Producer
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
+
+
+class Outcome(StrEnum):
+    PROCESSED = "processed"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+    DEAD_LETTERED = "dead_lettered"
+
+
+class ErrorKind(StrEnum):
+    MALFORMED = "malformed"
+    HANDLER_FAILED = "handler_failed"
+
+
+OutcomeListener = Callable[[InboundMessage, Outcome, str | None], None]
+
+
+class EventProcessor:
+    def __init__(
+        self,
+        consumer: str,
+        handlers: Mapping[type[Envelope[Any]], Handler],
+        uow_factory: Callable[[], UnitOfWork],
+        dead_letters: Producer,
+        *,
+        max_attempts: int = 5,
+        backoff: Backoff | None = None,
+        listeners: list[OutcomeListener] | None = None,
+    ) -> None:
+        self.consumer = consumer
+        self._handlers = {cls.event_key(): handler for cls, handler in handlers.items()}
+        self._uow_factory = uow_factory
+        self._dead_letters = dead_letters
+        self._max_attempts = max_attempts
+        self._backoff = backoff or Backoff()
+        self._listeners = listeners or []
+
+    @property
+    def topics(self) -> list[str]:
+        from ..contracts.catalogue import EVENT_CLASSES
+
+        return sorted({EVENT_CLASSES[key].topic for key in self._handlers})
+
+    async def process(self, message: InboundMessage) -> Outcome:
+        outcome, error = await self._process(message)
+        for listener in self._listeners:
+            listener(message, outcome, error)
+        return outcome
+
+    async def _process(self, message: InboundMessage) -> tuple[Outcome, str | None]:
+        try:
+            event = read_event(message.value)
+        except UnknownEventType as unknown:
+            log.info("ignoring unknown event type %s on %s", unknown, message.topic)
+            return Outcome.IGNORED, None
+        except (ValidationError, ValueError) as invalid:
+            error = _describe_invalid(invalid)
+            await self._park(message, ErrorKind.MALFORMED, error, attempts=0)
+            return Outcome.DEAD_LETTERED, error
+
+        handler = self._handlers.get(event.event_key())
+        if handler is None:
+            return Outcome.IGNORED, None
+
+        flow = Flow(
+            correlation_id=event.correlation_id,
+            causation_id=str(event.id),
+            traceparent=message.headers.get("traceparent"),
+        )
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with flow_scope(flow):
+                    outcome = await self._apply(event, handler)
+                failpoints.reached("consumer.after_db_commit", self.consumer)
+                return outcome, None
+            except Exception as error:
+                if is_infrastructure_error(error):
+                    log.warning(
+                        "%s: infrastructure unavailable handling %s (%s); retrying",
+                        self.consumer, event.id, error,
+                    )
+                    await self._backoff.sleep(min(attempt, 8))
+                    continue
+                if attempt >= self._max_attempts:
+                    reason = f"{type(error).__name__}: {error}"
+                    log.error("%s: parking %s after %d attempts: %s",
+                              self.consumer, event.id, attempt, reason)
+                    await self._park(message, ErrorKind.HANDLER_FAILED, reason, attempt)
+                    return Outcome.DEAD_LETTERED, reason
+                log.warning("%s: attempt %d for %s failed: %s",
+                            self.consumer, attempt, event.id, error)
+                await self._backoff.sleep(attempt)
+
+    async def _apply(self, event: Envelope[Any], handler: Handler) -> Outcome:
+        async with self._uow_factory() as uow:
+            fresh = await first_delivery(
+                uow.session,
+                uow.inbox_table,
+                consumer=self.consumer,
+                event_id=str(event.id),
+                event_type=event.type,
+                clock=uow.clock,
+            )
+            if fresh:
+                await handler(event, uow)
+            await uow.commit()
+        return Outcome.PROCESSED if fresh else Outcome.DUPLICATE
+
+    async def _park(
+        self, message: InboundMessage, kind: ErrorKind, error: str, attempts: int
+    ) -> None:
+        headers = dict(message.headers)
+        headers.update(
+            {
+                "ocop-dlq-consumer": self.consumer,
+                "ocop-dlq-original-topic": message.topic,
+                "ocop-dlq-original-partition": str(message.partition),
+                "ocop-dlq-original-offset": str(message.offset),
+                "ocop-dlq-error-kind": kind.value,
+                "ocop-dlq-error": error[:2000],
+                "ocop-dlq-attempts": str(attempts),
+                "ocop-dlq-failed-at": datetime.now(UTC).isoformat(),
+            }
+        )
+        await self._dead_letters.send_batch(
+            [
+                OutboundMessage(
+                    topic=topics.dead_letter_topic(self.consumer),
+                    key=message.key or "",
+                    value=message.value,
+                    headers=headers,
+                )
+            ]
+        )
+
+
+def _describe_invalid(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        parts = [
+            f"{'.'.join(str(p) for p in item['loc']) or '(message)'}: {item['msg']}"
+            for item in error.errors()[:10]
+        ]
+        return "invalid event: " + "; ".join(parts)
+    return f"invalid event: {error}"

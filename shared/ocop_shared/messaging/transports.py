@@ -1,0 +1,123 @@
+"""The two transports a service can run on, behind one small interface."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from .embedded import EmbeddedConsumer, EmbeddedLog, EmbeddedProducer
+from .kafka import KafkaConsumer, KafkaProducer, ensure_topics
+from .processor import EventProcessor
+from .transport import Producer
+
+
+class ConsumerHandle(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class Transport(Protocol):
+    name: str
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def prepare(self, topics: Sequence[str]) -> None: ...
+
+    def producer(self, client_id: str) -> Producer: ...
+
+    def consumer(self, processor: EventProcessor, topics: Sequence[str]) -> ConsumerHandle: ...
+
+    async def ping(self) -> None: ...
+
+
+class _EmbeddedConsumerHandle:
+    def __init__(self, consumer: EmbeddedConsumer) -> None:
+        self._consumer = consumer
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._consumer.run(self._stop))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=10)
+            except TimeoutError:
+                self._task.cancel()
+
+
+class EmbeddedTransport:
+    name = "embedded"
+
+    def __init__(self, path: Path) -> None:
+        self.log = EmbeddedLog(path)
+        self._opened = False
+
+    async def open(self) -> None:
+        if not self._opened:
+            await self.log.open()
+            self._opened = True
+
+    async def close(self) -> None:
+        if self._opened:
+            await self.log.close()
+            self._opened = False
+
+    async def prepare(self, topics: Sequence[str]) -> None:
+        return None
+
+    def producer(self, client_id: str) -> Producer:
+        return EmbeddedProducer(self.log)
+
+    def consumer(self, processor: EventProcessor, topics: Sequence[str]) -> ConsumerHandle:
+        return _EmbeddedConsumerHandle(EmbeddedConsumer(self.log, processor, topics))
+
+    async def ping(self) -> None:
+        await self.log.committed("ping", "ping")
+
+
+class KafkaTransport:
+    name = "kafka"
+
+    def __init__(self, bootstrap: str, *, partitions: int, replication: int,
+                 graceful_timeout: float = 10.0) -> None:
+        self.bootstrap = bootstrap
+        self._partitions = partitions
+        self._replication = replication
+        self._graceful_timeout = graceful_timeout
+
+    async def open(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def prepare(self, topics: Sequence[str]) -> None:
+        await ensure_topics(self.bootstrap, topics, partitions=self._partitions,
+                            replication=self._replication)
+
+    def producer(self, client_id: str) -> Producer:
+        return KafkaProducer(self.bootstrap, client_id)
+
+    def consumer(self, processor: EventProcessor, topics: Sequence[str]) -> ConsumerHandle:
+        return KafkaConsumer(self.bootstrap, processor, topics,
+                             client_id=f"{processor.consumer}-consumer",
+                             graceful_timeout=self._graceful_timeout)
+
+    async def ping(self) -> None:
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="ocop-ping",
+                                    request_timeout_ms=3000)
+        await admin.start()
+        try:
+            await admin.list_topics()
+        finally:
+            await admin.close()

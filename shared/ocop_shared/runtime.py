@@ -1,0 +1,186 @@
+"""Hosting a service: its database and migrations, outbox relay, consumer and background jobs.
+
+The same `ServiceRuntime` runs a service alone (kafka mode, one process per
+service) or side by side with the others (embedded mode, one process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import MetaData, Table, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from .auth import Guard
+from .clock import Clock, SystemClock
+from .contracts import topics as topic_names
+from .contracts.envelope import Envelope
+from .db.engine import create_engine, is_sqlite, session_factory
+from .db.migrations import upgrade
+from .db.uow import UnitOfWork
+from .messaging.processor import EventProcessor, Handler, OutcomeListener
+from .messaging.relay import LeaderLock, OutboxRelay, PostgresAdvisoryLock, SoleLeader
+from .messaging.retry import Backoff
+from .messaging.transports import ConsumerHandle, Transport
+from .settings import Settings
+from .storage.port import ObjectStore
+
+log = logging.getLogger(__name__)
+
+BackgroundJob = Callable[[asyncio.Event], Awaitable[None]]
+
+
+@dataclass
+class ServiceParts:
+    """What a service plugs into its host."""
+
+    router: APIRouter
+    handlers: Mapping[type[Envelope[Any]], Handler] = field(default_factory=dict)
+    background: Sequence[BackgroundJob] = ()
+    produces: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    metadata: MetaData
+    outbox: Table
+    inbox: Table
+    migrations: Path
+    build: Callable[[ServiceRuntime], ServiceParts]
+
+
+class NotStarted(RuntimeError):
+    pass
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        spec: ServiceSpec,
+        settings: Settings,
+        transport: Transport,
+        store: ObjectStore,
+        *,
+        clock: Clock | None = None,
+        outcome_listeners: list[OutcomeListener] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.settings = settings
+        self.transport = transport
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.guard = Guard(settings.jwt_secret)
+        self.database_url = settings.database_url_for(spec.name)
+        self._outcome_listeners = outcome_listeners or []
+        self._engine: AsyncEngine | None = None
+        self._sessions: async_sessionmaker[AsyncSession] | None = None
+        self.relay: OutboxRelay | None = None
+        self._consumer: ConsumerHandle | None = None
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._leader: LeaderLock = SoleLeader()
+        self._producers: list[Any] = []
+        self.parts = spec.build(self)
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        if self._sessions is None:
+            raise NotStarted(self.name)
+        return self._sessions
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(
+            self.sessions,
+            outbox_table=self.spec.outbox,
+            inbox_table=self.spec.inbox,
+            clock=self.clock,
+            producer=self.name,
+            on_events_committed=self.relay.wake if self.relay else None,
+        )
+
+    async def start(self) -> None:
+        self._stop.clear()
+        self._engine = create_engine(self.database_url)
+        await upgrade(self._engine, self.spec.migrations, self.name)
+        self._sessions = session_factory(self._engine)
+
+        leader: LeaderLock = (
+            SoleLeader() if is_sqlite(self.database_url)
+            else PostgresAdvisoryLock(self._engine, f"relay:{self.name}")
+        )
+        self._leader = leader
+        self._producers = [
+            self.transport.producer(f"{self.name}-relay"),
+            self.transport.producer(f"{self.name}-dlq"),
+        ]
+        self.relay = OutboxRelay(
+            self._sessions, self.spec.outbox, self._producers[0],
+            self.clock, leader=leader, batch_size=self.settings.relay_batch_size,
+            poll_seconds=self.settings.relay_poll_seconds,
+        )
+        processor = EventProcessor(
+            self.name,
+            self.parts.handlers,
+            self.uow,
+            self._producers[1],
+            max_attempts=self.settings.consumer_max_attempts,
+            backoff=Backoff(base_seconds=self.settings.consumer_backoff_seconds),
+            listeners=self._outcome_listeners,
+        )
+        consumed = processor.topics
+        await self.transport.prepare(
+            [*topic_names.ALL, topic_names.dead_letter_topic(self.name)]
+        )
+        self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name=f"{self.name}-relay"))
+        for job in self.parts.background:
+            self._tasks.append(asyncio.create_task(job(self._stop), name=f"{self.name}-job"))
+        if consumed:
+            self._consumer = self.transport.consumer(processor, consumed)
+            await self._consumer.start()
+        log.info("%s started (%s, %s)", self.name, self.transport.name,
+                 self._engine.url.get_backend_name())
+
+    async def stop(self) -> None:
+        """Stop taking work, finish what is in flight, publish what is committed, close."""
+        self._stop.set()
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+        if self._tasks:
+            done, pending = await asyncio.wait(self._tasks,
+                                               timeout=self.settings.shutdown_grace_seconds)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            self._tasks.clear()
+        if self.relay is not None and isinstance(self._leader, SoleLeader):
+            try:
+                await asyncio.wait_for(self._drain_outbox(), timeout=5)
+            except Exception as error:
+                log.warning("%s: outbox not drained at shutdown: %s", self.name, error)
+        for producer in self._producers:
+            try:
+                await producer.stop()
+            except Exception as error:
+                log.debug("%s: producer stop: %s", self.name, error)
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+            self._sessions = None
+
+    async def _drain_outbox(self) -> None:
+        assert self.relay is not None
+        while await self.relay.publish_pending():
+            pass
+
+    async def ping_database(self) -> None:
+        async with self.sessions() as session:
+            await session.execute(text("SELECT 1"))

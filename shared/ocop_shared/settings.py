@@ -1,0 +1,68 @@
+"""Process settings, read from OCOP_* environment variables."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    EMBEDDED = "embedded"
+    KAFKA = "kafka"
+
+
+class Settings(BaseSettings):
+    """Everything a service process needs to know about its surroundings.
+
+    Embedded mode (the default) needs nothing but a data directory; kafka mode
+    points at the real stack started by `make up` (or docker compose).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="OCOP_", extra="ignore")
+
+    mode: Mode = Mode.EMBEDDED
+    data_dir: Path = Path("data")
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    public_base_url: str = ""
+
+    database_url: str | None = Field(
+        default=None, description="Overrides the per-service default database URL."
+    )
+    postgres_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_partitions: int = 3
+    kafka_replication: int = 1
+
+    s3_endpoint: str = "127.0.0.1:9000"
+    s3_access_key: str = "minioadmin"
+    s3_secret_key: str = "minioadmin"
+    s3_bucket: str = "ocop"
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+
+    jwt_secret: str = "dev-only-secret-change-me-in-production"
+    dev_tokens: bool = True
+
+    consumer_max_attempts: int = 5
+    consumer_backoff_seconds: float = 0.05
+    relay_poll_seconds: float = 0.2
+    relay_batch_size: int = 200
+    shutdown_grace_seconds: float = 10.0
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def database_url_for(self, service: str) -> str:
+        if self.database_url:
+            return self.database_url
+        if self.mode is Mode.KAFKA:
+            return f"{self.postgres_url.rstrip('/')}/ocop_{service}"
+        return f"sqlite+aiosqlite:///{self.data_dir / f'{service}.sqlite3'}"
+
+    def base_url(self) -> str:
+        return self.public_base_url or f"http://{self.http_host}:{self.http_port}"
