@@ -41,7 +41,9 @@ async def read_dead_letters(settings: Settings, group: str | None = None) -> lis
 
         names = await _kafka_dlq_topics(settings, group)
         records = await read_topics_from_start(settings.kafka_bootstrap, names)
-        return [DeadLetter(m.topic, m.partition, m.offset, m) for m in records]
+        prefix = settings.kafka_namespace
+        return [DeadLetter(m.topic.removeprefix(prefix), m.partition, m.offset, m)
+                for m in records]
     from ocop_shared.messaging.embedded import EmbeddedLog
 
     log = EmbeddedLog(settings.data_dir / "bus.sqlite3")
@@ -67,7 +69,8 @@ async def _kafka_dlq_topics(settings: Settings, group: str | None) -> list[str]:
         names = await admin.list_topics()
     finally:
         await admin.close()
-    wanted = topics.dead_letter_topic(group) if group else topics.DLQ_PREFIX
+    wanted = settings.kafka_namespace + (
+        topics.dead_letter_topic(group) if group else topics.DLQ_PREFIX)
     return sorted(n for n in names if n.startswith(wanted))
 
 

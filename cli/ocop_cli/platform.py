@@ -28,7 +28,8 @@ def make_transport(settings: Settings) -> Transport:
     if settings.mode is Mode.KAFKA:
         return KafkaTransport(settings.kafka_bootstrap, partitions=settings.kafka_partitions,
                               replication=settings.kafka_replication,
-                              graceful_timeout=settings.shutdown_grace_seconds)
+                              graceful_timeout=settings.shutdown_grace_seconds,
+                              namespace=settings.kafka_namespace)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return EmbeddedTransport(settings.data_dir / "bus.sqlite3")
 

@@ -124,7 +124,7 @@ class ServiceRuntime:
         self.relay = OutboxRelay(
             self._sessions, self.spec.outbox, self._producers[0],
             self.clock, leader=leader, batch_size=self.settings.relay_batch_size,
-            poll_seconds=self.settings.relay_poll_seconds,
+            poll_seconds=self.settings.relay_poll_seconds, name=self.name,
         )
         processor = EventProcessor(
             self.name,

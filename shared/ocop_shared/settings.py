@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_partitions: int = 3
     kafka_replication: int = 1
+    kafka_namespace: str = Field(
+        default="", description="Prefix for every topic and consumer group (isolates tenants "
+        "or test runs sharing one cluster)."
+    )
 
     s3_endpoint: str = "127.0.0.1:9000"
     s3_access_key: str = "minioadmin"

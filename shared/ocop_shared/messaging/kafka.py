@@ -29,9 +29,10 @@ log = logging.getLogger(__name__)
 class KafkaProducer:
     """Idempotent producer (acks=all): `send_batch` returns once the broker has every message."""
 
-    def __init__(self, bootstrap: str, client_id: str) -> None:
+    def __init__(self, bootstrap: str, client_id: str, namespace: str = "") -> None:
         self._bootstrap = bootstrap
         self._client_id = client_id
+        self._namespace = namespace
         self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
@@ -66,7 +67,7 @@ class KafkaProducer:
         try:
             pending = [
                 await producer.send(
-                    m.topic,
+                    self._namespace + m.topic,
                     m.value,
                     key=m.key.encode(),
                     headers=[(k, v.encode()) for k, v in m.headers.items()],
@@ -114,8 +115,10 @@ class KafkaConsumer:
         *,
         client_id: str,
         graceful_timeout: float = 10.0,
+        namespace: str = "",
     ) -> None:
         self._processor = processor
+        self._namespace = namespace
         self.broker = KafkaBroker(
             bootstrap,
             client_id=client_id,
@@ -123,8 +126,8 @@ class KafkaConsumer:
             logger=None,
         )
         subscriber = self.broker.subscriber(
-            *topics,
-            group_id=processor.consumer,
+            *(namespace + t for t in topics),
+            group_id=namespace + processor.consumer,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
             max_poll_interval_ms=10 * 60 * 1000,
@@ -138,7 +141,7 @@ class KafkaConsumer:
         record = message.raw_message
         assert not isinstance(record, tuple)
         inbound = InboundMessage(
-            topic=record.topic,
+            topic=record.topic.removeprefix(self._namespace),
             partition=record.partition,
             offset=record.offset,
             key=record.key.decode() if record.key else None,

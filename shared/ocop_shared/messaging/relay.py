@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from .. import failpoints
 from ..clock import Clock
 from .retry import Backoff
 from .transport import OutboundMessage, Producer
@@ -98,7 +99,9 @@ class OutboxRelay:
         leader: LeaderLock | None = None,
         batch_size: int = 200,
         poll_seconds: float = 0.2,
+        name: str = "",
     ) -> None:
+        self.name = name
         self._sessions = sessions
         self._outbox = outbox
         self._producer = producer
@@ -179,6 +182,7 @@ class OutboxRelay:
         except Exception as error:
             await self._record_failure(seqs[0], error)
             raise
+        failpoints.reached("relay.after_send", self.name)
         async with self._sessions() as session:
             await session.execute(
                 update(table).where(table.c.seq.in_(seqs)).values(

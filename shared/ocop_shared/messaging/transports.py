@@ -87,8 +87,9 @@ class KafkaTransport:
     name = "kafka"
 
     def __init__(self, bootstrap: str, *, partitions: int, replication: int,
-                 graceful_timeout: float = 10.0) -> None:
+                 graceful_timeout: float = 10.0, namespace: str = "") -> None:
         self.bootstrap = bootstrap
+        self.namespace = namespace
         self._partitions = partitions
         self._replication = replication
         self._graceful_timeout = graceful_timeout
@@ -100,16 +101,17 @@ class KafkaTransport:
         return None
 
     async def prepare(self, topics: Sequence[str]) -> None:
-        await ensure_topics(self.bootstrap, topics, partitions=self._partitions,
+        await ensure_topics(self.bootstrap, [self.namespace + t for t in topics], partitions=self._partitions,
                             replication=self._replication)
 
     def producer(self, client_id: str) -> Producer:
-        return KafkaProducer(self.bootstrap, client_id)
+        return KafkaProducer(self.bootstrap, client_id, self.namespace)
 
     def consumer(self, processor: EventProcessor, topics: Sequence[str]) -> ConsumerHandle:
         return KafkaConsumer(self.bootstrap, processor, topics,
                              client_id=f"{processor.consumer}-consumer",
-                             graceful_timeout=self._graceful_timeout)
+                             graceful_timeout=self._graceful_timeout,
+                             namespace=self.namespace)
 
     async def ping(self) -> None:
         from aiokafka.admin import AIOKafkaAdminClient

@@ -1,0 +1,150 @@
+"""The consumer core on a real SQLite database and the real embedded log:
+inbox deduplication, bounded retry, dead letters, and infrastructure outages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Column, Integer, String, Table, func, insert, select
+from sqlalchemy.exc import OperationalError
+
+from ocop_shared.clock import ManualClock
+from ocop_shared.contracts import ProductRegistered, read_event, topics
+from ocop_shared.contracts.registry_events import ProductRegisteredPayload
+from ocop_shared.db.engine import create_engine, new_metadata, session_factory
+from ocop_shared.db.uow import UnitOfWork
+from ocop_shared.messaging.embedded import EmbeddedLog, EmbeddedProducer
+from ocop_shared.messaging.outbox import new_event
+from ocop_shared.messaging.processor import EventProcessor, Outcome
+from ocop_shared.messaging.retry import Backoff
+from ocop_shared.messaging.tables import add_messaging_tables
+from ocop_shared.messaging.transport import InboundMessage
+
+CLOCK = ManualClock(datetime(2026, 6, 1, tzinfo=UTC))
+metadata = new_metadata()
+outbox, inbox = add_messaging_tables(metadata)
+effects = Table("effects", metadata, Column("id", Integer, primary_key=True, autoincrement=True),
+                Column("product_id", String(36), nullable=False))
+
+
+class World:
+    def __init__(self, tmp_path: Path) -> None:
+        self.engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'svc.sqlite3'}")
+        self.sessions = session_factory(self.engine)
+        self.log = EmbeddedLog(tmp_path / "bus.sqlite3")
+
+    async def open(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        await self.log.open()
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, outbox_table=outbox, inbox_table=inbox, clock=CLOCK,
+                          producer="test")
+
+    def processor(self, handler: Any, attempts: int = 3) -> EventProcessor:
+        return EventProcessor("testgroup", {ProductRegistered: handler}, self.uow,
+                              EmbeddedProducer(self.log), max_attempts=attempts,
+                              backoff=Backoff(base_seconds=0.001, max_seconds=0.01))
+
+    async def effect_count(self) -> int:
+        async with self.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(effects)) or 0)
+
+    async def inbox_count(self) -> int:
+        async with self.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(inbox)) or 0)
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> Any:
+    w = World(tmp_path)
+    await w.open()
+    yield w
+    await w.log.close()
+    await w.engine.dispose()
+
+
+def message(offset: int = 0, product_id: str = "p1") -> InboundMessage:
+    event = new_event(
+        ProductRegistered,
+        ProductRegisteredPayload(product_id=product_id, entity_id="e1", name="Khô cá lóc",
+                                 product_set_no=8, commune_code="30280", province_code="89"),
+        aggregate_id=product_id, aggregate_version=1, producer="registry", clock=CLOCK)
+    return InboundMessage(topic=topics.PRODUCT, partition=0, offset=offset, key=product_id,
+                          value=event.to_json_bytes())
+
+
+async def record_effect(event: ProductRegistered, uow: UnitOfWork) -> None:
+    await uow.session.execute(insert(effects).values(product_id=event.payload.product_id))
+
+
+async def test_a_redelivered_event_has_its_effect_once(world: World) -> None:
+    processor = world.processor(record_effect)
+    msg = message()
+    assert await processor.process(msg) is Outcome.PROCESSED
+    assert await processor.process(msg) is Outcome.DUPLICATE
+    assert await world.effect_count() == 1
+
+
+async def test_a_failing_handler_is_retried_then_parked_with_the_error(world: World) -> None:
+    calls = 0
+
+    async def always_fails(event: ProductRegistered, uow: UnitOfWork) -> None:
+        nonlocal calls
+        calls += 1
+        await record_effect(event, uow)
+        raise ValueError("product set 8 has no sheet loaded")
+
+    processor = world.processor(always_fails, attempts=3)
+    assert await processor.process(message(offset=41)) is Outcome.DEAD_LETTERED
+    assert calls == 3
+    assert await world.effect_count() == 0, "the failed attempts' writes were rolled back"
+    assert await world.inbox_count() == 0
+    parked = await world.log.read(topics.dead_letter_topic("testgroup"), 0)
+    assert len(parked) == 1
+    headers = parked[0].headers
+    assert headers["ocop-dlq-error"] == "ValueError: product set 8 has no sheet loaded"
+    assert headers["ocop-dlq-error-kind"] == "handler_failed"
+    assert headers["ocop-dlq-attempts"] == "3"
+    assert headers["ocop-dlq-original-offset"] == "41"
+    assert read_event(parked[0].value).payload.name == "Khô cá lóc", "original bytes kept"
+
+
+async def test_a_transient_failure_succeeds_on_retry(world: World) -> None:
+    calls = 0
+
+    async def flaky(event: ProductRegistered, uow: UnitOfWork) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("deadlock detected")
+        await record_effect(event, uow)
+
+    assert await world.processor(flaky).process(message()) is Outcome.PROCESSED
+    assert await world.effect_count() == 1
+
+
+async def test_infrastructure_outages_are_waited_out_never_dead_lettered(world: World) -> None:
+    calls = 0
+
+    async def database_down(event: ProductRegistered, uow: UnitOfWork) -> None:
+        nonlocal calls
+        calls += 1
+        if calls <= 6:  # more than max_attempts: still not parked
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("db restarting"))
+        await record_effect(event, uow)
+
+    assert await world.processor(database_down, attempts=3).process(message()) is Outcome.PROCESSED
+    assert calls == 7
+    assert await world.log.read(topics.dead_letter_topic("testgroup"), 0) == []
+
+
+async def test_unknown_event_types_are_skipped(world: World) -> None:
+    raw = message().value.replace(b'"ProductRegistered"', b'"ProductArchived"')
+    msg = InboundMessage(topic=topics.PRODUCT, partition=0, offset=0, key="p1", value=raw)
+    assert await world.processor(record_effect).process(msg) is Outcome.IGNORED
+    assert await world.effect_count() == 0

@@ -1,0 +1,161 @@
+"""Test helpers shared by the cross-service tests: clients, tokens, processes, polling."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from ocop_cli.platform import make_app
+from ocop_shared.auth import Principal, Role, issue_token
+from ocop_shared.clock import Clock
+from ocop_shared.runtime import ServiceRuntime
+from ocop_shared.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+def token(settings: Settings, *roles: Role, subject: str = "tester",
+          entity_ids: tuple[str, ...] = ()) -> dict[str, str]:
+    principal = Principal(subject=subject, roles=frozenset(roles),
+                          entity_ids=frozenset(entity_ids))
+    return {"authorization": f"Bearer {issue_token(settings.jwt_secret, principal)}"}
+
+
+async def wait_until(probe: Callable[[], Awaitable[T | None]], *, timeout: float = 20.0,
+                     interval: float = 0.1, what: str = "condition") -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def running_platform(
+    settings: Settings, names: list[str] | None = None, clock: Clock | None = None
+) -> AsyncIterator[tuple[httpx.AsyncClient, list[ServiceRuntime]]]:
+    """The platform (or some services) in this process, with an HTTP client bound to it."""
+    app, runtimes = make_app(settings, names, clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=settings.base_url()) as client:
+            yield client, runtimes
+
+
+async def run_chain(client: httpx.AsyncClient, settings: Settings, *,
+                    registration_no: str, mean_score: str = "72.50") -> dict[str, Any]:
+    """Register, submit, record a council result; returns ids for checking the outcome."""
+    office = token(settings, Role.PROVINCE_OFFICE)
+    response = await client.post("/registry/entities", headers=office, json={
+        "name": "HTX Nông nghiệp Mắm Châu Đốc", "legal_form": "cooperative",
+        "registration_no": registration_no, "commune_code": "30280", "province_code": "89",
+        "representative_female": True})
+    assert response.status_code == 201, response.text
+    entity_id = response.json()["id"]
+    response = await client.post("/registry/products", headers=office, json={
+        "entity_id": entity_id, "name": "Mắm cá linh Châu Đốc", "product_set_no": 9})
+    assert response.status_code == 201, response.text
+    product_id = response.json()["id"]
+    response = await client.post(f"/registry/products/{product_id}/submissions",
+                                 headers=office, json={"round_id": "2026-R1"})
+    assert response.status_code == 202, response.text
+
+    async def evaluation() -> str | None:
+        r = await client.get("/scoring/evaluations", headers=office,
+                             params={"product_id": product_id})
+        items = r.json() if r.status_code == 200 else []
+        return items[0]["id"] if items else None
+
+    evaluation_id = await wait_until(evaluation, what="the evaluation to open")
+    response = await client.post(f"/scoring/evaluations/{evaluation_id}/result", headers=office,
+                                 json={"mean_score": mean_score,
+                                       "part_scores": {"A": "30", "B": "18", "C": "24.5"},
+                                       "decision_ref": "QĐ 123/QĐ-UBND"})
+    assert response.status_code == 200, response.text
+    return {"entity_id": entity_id, "product_id": product_id, "evaluation_id": evaluation_id}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class OcopProcess:
+    """`ocop run ...` as a real child process, for crash and restart tests."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.args = args
+        self.env = {**os.environ, **env}
+        self.port = int(env.get("OCOP_HTTP_PORT") or free_port())
+        self.env["OCOP_HTTP_PORT"] = str(self.port)
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, extra_env: dict[str, str] | None = None) -> OcopProcess:
+        env = {**self.env, **(extra_env or {})}
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ocop_cli.main", "run", *self.args],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+        return self
+
+    async def wait_ready(self, timeout: float = 60.0) -> None:
+        async def ready() -> bool:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(f"process exited ({self.proc.returncode}); see "
+                                     f"{self.log_path}:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                async with httpx.AsyncClient() as c:
+                    r = await c.get(f"{self.url}/health/ready", timeout=2)
+                return r.status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        await wait_until(ready, timeout=timeout, interval=0.3, what=f"{self.args} ready")
+
+    async def wait_exit(self, timeout: float = 30.0) -> int:
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                raise AssertionError("process did not exit")
+            await asyncio.sleep(0.1)
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def terminate(self, timeout: float = 30.0) -> int:
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        return self.proc.returncode

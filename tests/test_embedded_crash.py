@@ -1,0 +1,92 @@
+"""Embedded mode survives SIGKILL at the worst moments: the chain completes exactly once.
+
+The process kills itself (a named failpoint) right after a consumer committed its
+database transaction but before it committed its log offset, or right after the
+relay published but before it marked the outbox rows sent. After a restart the
+event is delivered again, and the inbox makes the second delivery a no-op.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from helpers import OcopProcess, token, wait_until
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy import text
+
+from ocop_shared.auth import Role
+from ocop_shared.settings import Settings
+
+
+def count(db: Path, sql: str, **params: object) -> int:
+    engine = create_sync_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        value = conn.execute(text(sql), params).scalar()
+    engine.dispose()
+    return int(value or 0)
+
+
+@pytest.mark.parametrize("failpoint", [
+    "consumer.after_db_commit:certification",
+    "consumer.after_db_commit:trade",
+    "relay.after_send:scoring",
+])
+async def test_killed_mid_chain_then_restarted_completes_exactly_once(
+    tmp_path: Path, failpoint: str
+) -> None:
+    settings = Settings(data_dir=tmp_path)
+    env = {"OCOP_DATA_DIR": str(tmp_path), "OCOP_LOG_JSON": "false",
+           "OCOP_JWT_SECRET": settings.jwt_secret}
+    process = OcopProcess([], env, tmp_path / "ocop.log")
+    process.start({"OCOP_FAILPOINTS": failpoint})
+    await process.wait_ready()
+    office = token(settings, Role.PROVINCE_OFFICE)
+    try:
+        async with httpx.AsyncClient(base_url=process.url, headers=office, timeout=10) as c:
+            entity = (await c.post("/registry/entities", json={
+                "name": "Cơ sở Khô cá lóc Sáu Tâm", "legal_form": "household",
+                "registration_no": "89A8012345", "commune_code": "30307",
+                "province_code": "89"})).json()["id"]
+            product = (await c.post("/registry/products", json={
+                "entity_id": entity, "name": "Khô cá lóc", "product_set_no": 8})).json()["id"]
+            assert (await c.post(f"/registry/products/{product}/submissions",
+                                 json={"round_id": "2026-R1"})).status_code == 202
+
+            async def evaluation() -> str | None:
+                items = (await c.get("/scoring/evaluations",
+                                     params={"product_id": product})).json()
+                return items[0]["id"] if items else None
+
+            evaluation_id = await wait_until(evaluation, what="evaluation")
+            result = await c.post(f"/scoring/evaluations/{evaluation_id}/result", json={
+                "mean_score": "64.00", "part_scores": {"A": "26", "B": "15", "C": "23"},
+                "decision_ref": "QĐ 45/QĐ-UBND"})
+            assert result.status_code == 200
+
+        exit_code = await process.wait_exit(timeout=30)
+        assert exit_code == -9, "the failpoint should have killed the process"
+
+        process.start()  # no failpoint this time
+        await process.wait_ready()
+        async with httpx.AsyncClient(base_url=process.url, headers=office, timeout=10) as c:
+            async def listed() -> bool:
+                body = (await c.get("/trade/catalogs/province")).json()
+                return any(e["product_id"] == product for e in body["entries"])
+
+            await wait_until(listed, what="the catalog entry after restart")
+            timeline = (await c.get(f"/registry/products/{product}")).json()["timeline"]
+    finally:
+        process.terminate()
+
+    assert count(tmp_path / "certification.sqlite3",
+                 "SELECT count(*) FROM certificates WHERE product_id = :p", p=product) == 1
+    assert count(tmp_path / "trade.sqlite3",
+                 "SELECT count(*) FROM catalog_entries WHERE product_id = :p", p=product) == 1
+    assert count(tmp_path / "scoring.sqlite3",
+                 "SELECT count(*) FROM evaluations WHERE product_id = :p", p=product) == 1
+    assert count(tmp_path / "bus.sqlite3",
+                 "SELECT count(*) FROM log WHERE topic = 'ocop.trade.catalog.v1'") == 1, (
+        "one CatalogEntryAdded: the redelivered Certified had no second effect")
+    assert [t["status"] for t in timeline].count("certified") == 1
