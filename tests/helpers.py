@@ -159,3 +159,24 @@ class OcopProcess:
                 self.proc.kill()
                 self.proc.wait(10)
         return self.proc.returncode
+
+
+SERVICE_NAMES = ("registry", "scoring", "certification", "trade")
+
+
+class PrefixRouter(httpx.AsyncBaseTransport):
+    """Routes /registry/..., /scoring/... to each service's own process, like the gateway."""
+
+    def __init__(self, urls: dict[str, str]) -> None:
+        self._urls = urls
+        self._inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        service = request.url.path.strip("/").split("/", 1)[0]
+        target = httpx.URL(self._urls.get(service) or next(iter(self._urls.values())))
+        request.url = request.url.copy_with(scheme=target.scheme, host=target.host,
+                                            port=target.port)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import run_chain, running_platform, token, wait_until
 from sqlalchemy import func, select
 
 from certification.adapters.tables import certificates
+from helpers import run_chain, running_platform, token, wait_until
 from ocop_shared.auth import Role
 from ocop_shared.contracts import topics
 from ocop_shared.messaging.embedded import EmbeddedLog
@@ -24,7 +24,7 @@ async def _log(tmp_path: Path) -> EmbeddedLog:
 
 async def test_chain_runs_from_submission_to_catalog(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
-    async with running_platform(settings) as (client, runtimes):
+    async with running_platform(settings) as (client, _runtimes):
         ids = await run_chain(client, settings, registration_no="1600000001")
 
         async def catalog_has_product() -> dict[str, object] | None:
@@ -89,7 +89,7 @@ async def test_malformed_event_is_dead_lettered_and_the_next_one_processed(
     tmp_path: Path,
 ) -> None:
     settings = Settings(data_dir=tmp_path)
-    async with running_platform(settings) as (client, runtimes):
+    async with running_platform(settings) as (client, _runtimes):
         log = await _log(tmp_path)
         await log.append([OutboundMessage(topics.PRODUCT, "p-x", b'{"id": "garbage"')])
         ids = await run_chain(client, settings, registration_no="1600000003")

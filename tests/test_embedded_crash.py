@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import OcopProcess, token, wait_until
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import text
 
+from helpers import OcopProcess, token, wait_until
 from ocop_shared.auth import Role
 from ocop_shared.settings import Settings
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from certification.service import SPEC as CERTIFICATION
 from fastapi import FastAPI
-from registry.service import SPEC as REGISTRY
-from scoring.service import SPEC as SCORING
-from trade.service import SPEC as TRADE
 
+from certification.service import SPEC as CERTIFICATION
 from ocop_shared.clock import Clock
 from ocop_shared.http.app import build_app
 from ocop_shared.messaging.transports import EmbeddedTransport, KafkaTransport, Transport
@@ -18,6 +15,9 @@ from ocop_shared.settings import Mode, Settings
 from ocop_shared.storage.filesystem import FilesystemObjectStore
 from ocop_shared.storage.port import ObjectStore
 from ocop_shared.storage.s3 import S3ObjectStore
+from registry.service import SPEC as REGISTRY
+from scoring.service import SPEC as SCORING
+from trade.service import SPEC as TRADE
 
 SERVICES: dict[str, ServiceSpec] = {
     spec.name: spec for spec in (REGISTRY, SCORING, CERTIFICATION, TRADE)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from .storage.port import ObjectStore
 
 log = logging.getLogger(__name__)
 
-BackgroundJob = Callable[[asyncio.Event], Awaitable[None]]
+BackgroundJob = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -155,7 +155,7 @@ class ServiceRuntime:
             await self._consumer.stop()
             self._consumer = None
         if self._tasks:
-            done, pending = await asyncio.wait(self._tasks,
+            _done, pending = await asyncio.wait(self._tasks,
                                                timeout=self.settings.shutdown_grace_seconds)
             for task in pending:
                 task.cancel()
@@ -175,6 +175,7 @@ class ServiceRuntime:
             await self._engine.dispose()
             self._engine = None
             self._sessions = None
+        log.info("%s stopped cleanly", self.name)
 
     async def _drain_outbox(self) -> None:
         assert self.relay is not None

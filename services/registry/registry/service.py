@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ocop_shared.contracts import CertificateExpired, CertificateRevoked, Certified, Scored
-from ocop_shared.contracts import topics
+from ocop_shared.contracts import CertificateExpired, CertificateRevoked, Certified, Scored, topics
 from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables

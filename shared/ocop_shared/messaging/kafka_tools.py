@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from .kafka import _headers
 from .transport import InboundMessage
@@ -14,14 +16,13 @@ async def read_topics_from_start(bootstrap: str, names: Sequence[str]) -> list[I
     """Every record currently in the topics, without joining a consumer group."""
     if not names:
         return []
+    partitions = await topic_partitions(bootstrap, names)
+    if not partitions:
+        return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
                                 enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
-        partitions = [TopicPartition(name, p) for name in names
-                      for p in sorted(consumer.partitions_for_topic(name) or ())]
-        if not partitions:
-            return []
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         end = await consumer.end_offsets(partitions)
@@ -43,4 +44,34 @@ async def read_topics_from_start(bootstrap: str, names: Sequence[str]) -> list[I
                         remaining.discard(tp)
         return records
     finally:
+        await stop_quietly(consumer)
+
+
+async def topic_partitions(bootstrap: str, names: Sequence[str]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="ocop-reader")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [n for n in names if n in existing]
+        described = await admin.describe_topics(wanted) if wanted else []
+    finally:
+        await admin.close()
+    return sorted(
+        (TopicPartition(topic["topic"], p["partition"])
+         for topic in described for p in topic.get("partitions", [])),
+        key=lambda tp: (tp.topic, tp.partition),
+    )
+
+
+async def stop_quietly(consumer: AIOKafkaConsumer) -> None:
+    """Stop a group-less consumer.
+
+    aiokafka's NoGroupCoordinator can re-raise the CancelledError of its own
+    internal task on close; only a cancellation of *this* task is propagated.
+    """
+    try:
         await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise

@@ -1,5 +1,5 @@
 """Object storage for dossiers and certificates: a port with S3 and filesystem adapters."""
 
-from .port import ObjectNotFound, ObjectStore, StoredObject, StorageUnavailable
+from .port import ObjectNotFound, ObjectStore, StorageUnavailable, StoredObject
 
 __all__ = ["ObjectNotFound", "ObjectStore", "StorageUnavailable", "StoredObject"]

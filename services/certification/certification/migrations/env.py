@@ -1,6 +1,6 @@
 """Alembic environment of the certification service."""
 
-from ocop_shared.db.migrations import run_env
 from certification.adapters.tables import metadata
+from ocop_shared.db.migrations import run_env
 
 run_env(metadata)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 from ocop_shared.contracts import (
-    Certified,
     CertificateExpired,
     CertificateRevoked,
+    Certified,
     EntityRegistered,
     ProductRegistered,
     ProductSubmitted,

@@ -1,0 +1,58 @@
+# OCOP platform — two commands on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
+STACK := deploy/stack.sh
+PYTEST_ARGS ?=
+
+.PHONY: setup demo run test test-unit test-integration lint up down status bench faults contracts clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+setup: $(STAMP) ## Create the virtualenv with the pinned dependencies
+
+demo: setup ## Run the platform embedded (SQLite, local files) with the An Giang scenario
+	$(BIN)/ocop demo
+
+run: setup ## Run the platform embedded, without the scenario
+	$(BIN)/ocop run
+
+up: setup ## Install (first time) and start Kafka, the S3 server and PostgreSQL on 127.0.0.1
+	$(STACK) up
+
+down: ## Stop the real stack (data is kept; `deploy/stack.sh reset` deletes it)
+	$(STACK) down
+
+status: ## Show what of the real stack is running
+	$(STACK) status
+
+lint: setup ## ruff, and mypy --strict on shared/ and every domain package
+	$(BIN)/ruff check .
+	$(BIN)/mypy shared/ocop_shared services/registry/registry/domain \
+	  services/scoring/scoring/domain services/certification/certification/domain \
+	  services/trade/trade/domain
+
+contracts: setup ## Regenerate contracts/ (JSON Schema, AsyncAPI, OpenAPI) from the code
+	$(BIN)/ocop contracts export
+
+test: setup ## Everything: lint, start the real stack, unit + integration + end-to-end tests
+	$(MAKE) lint
+	$(STACK) up
+	@status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
+	  $(STACK) down; exit $$status
+
+test-unit: setup ## Only the tests that need no running stack
+	$(BIN)/pytest -m "not kafka and not s3 and not postgres" $(PYTEST_ARGS)
+
+bench: setup ## Benchmarks on the real stack (see bench/README.md)
+	$(STACK) up
+	$(BIN)/python -m bench
+
+clean: ## Remove local data of the embedded mode
+	rm -rf data
