@@ -52,5 +52,28 @@ def run(
     asyncio.run(uvicorn.Server(config).serve())
 
 
+@app.command("demo")
+def demo_command(
+    serve: Annotated[bool, typer.Option(help="Keep serving after the scenario")] = True,
+    port: Annotated[int | None, typer.Option(help="HTTP port")] = None,
+) -> None:
+    """Run the embedded platform with an An Giang scenario, then keep it running."""
+    from .demo import demo
+
+    import shutil
+
+    base = Settings()
+    data_dir = base.data_dir / "demo"
+    shutil.rmtree(data_dir, ignore_errors=True)  # the scenario starts from a clean slate
+    overrides: dict[str, object] = {"data_dir": data_dir}
+    if port:
+        overrides["http_port"] = port
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        asyncio.run(demo(settings, serve))
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
 if __name__ == "__main__":
     app()
