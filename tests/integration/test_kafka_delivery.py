@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 import sys
 
@@ -188,11 +187,11 @@ async def test_malformed_message_is_dead_lettered_and_the_next_processed(
     assert letters[0].value == b'{"type": "ProductSubmitted", "payload": 42}'
     assert letters[0].headers["ocop-dlq-error-kind"] == "malformed"
     assert letters[0].headers["ocop-dlq-original-topic"] == topics.PRODUCT
-    assert "payload" in letters[0].headers["ocop-dlq-error"]
+    assert "id: Field required" in letters[0].headers["ocop-dlq-error"]
 
     listing = subprocess.run(
         [sys.executable, "-m", "ocop_cli.main", "dlq", "list", "--mode", "kafka"],
         env={**deployment.env("scoring"), "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
     assert "Dead letters (1)" in listing.stdout
-    assert "malformed" in listing.stdout and json.dumps("x")  # the reason is shown
+    assert "malformed" in listing.stdout and "Field required" in listing.stdout
