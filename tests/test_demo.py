@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import free_port
-
 from ocop_cli.demo import demo
 from ocop_shared.settings import Settings
 

@@ -58,9 +58,9 @@ def demo_command(
     port: Annotated[int | None, typer.Option(help="HTTP port")] = None,
 ) -> None:
     """Run the embedded platform with an An Giang scenario, then keep it running."""
-    from .demo import demo
-
     import shutil
+
+    from .demo import demo
 
     base = Settings()
     data_dir = base.data_dir / "demo"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from helpers import SERVICE_NAMES, OcopProcess
 
+from helpers import SERVICE_NAMES, OcopProcess
 from ocop_shared.messaging.transports import KafkaTransport
 from ocop_shared.settings import Settings
 

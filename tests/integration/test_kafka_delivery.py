@@ -16,8 +16,8 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from conftest import Deployment
-from helpers import ROOT, PrefixRouter, run_chain, token, wait_until
 
+from helpers import ROOT, PrefixRouter, run_chain, token, wait_until
 from ocop_shared.auth import Role
 from ocop_shared.contracts import read_event, topics
 from ocop_shared.messaging.kafka_tools import read_topics_from_start

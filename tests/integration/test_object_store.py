@@ -11,8 +11,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
 
+from helpers import ROOT
 from ocop_shared.settings import Settings
 from ocop_shared.storage.filesystem import FilesystemObjectStore, download_signature_valid
 from ocop_shared.storage.port import (
