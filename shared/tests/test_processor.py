@@ -148,3 +148,55 @@ async def test_unknown_event_types_are_skipped(world: World) -> None:
     msg = InboundMessage(topic=topics.PRODUCT, partition=0, offset=0, key="p1", value=raw)
     assert await world.processor(record_effect).process(msg) is Outcome.IGNORED
     assert await world.effect_count() == 0
+
+
+async def test_dead_letters_are_listed_and_replayed_after_the_cause_is_fixed(
+    world: World, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from ocop_cli.dlq_cmd import read_dead_letters, replay_dead_letters
+    from ocop_shared.messaging.embedded import EmbeddedConsumer
+    from ocop_shared.messaging.transport import OutboundMessage
+    from ocop_shared.settings import Settings
+
+    broken = True
+
+    async def needs_a_fix(event: ProductRegistered, uow: UnitOfWork) -> None:
+        if broken:
+            raise RuntimeError("commune 30280 missing from the unit list")
+        await record_effect(event, uow)
+
+    async def consume_until(predicate: Any) -> None:
+        stop = asyncio.Event()
+        consumer = EmbeddedConsumer(world.log, world.processor(needs_a_fix), [topics.PRODUCT])
+        task = asyncio.create_task(consumer.run(stop))
+        for _ in range(200):
+            if await predicate():
+                break
+            await asyncio.sleep(0.02)
+        stop.set()
+        await task
+
+    original = message()
+    await world.log.append([OutboundMessage(original.topic, original.key or "", original.value)])
+
+    async def parked() -> bool:
+        return bool(await world.log.read(topics.dead_letter_topic("testgroup"), 0))
+
+    await consume_until(parked)
+    settings = Settings(data_dir=tmp_path)
+    letters = await read_dead_letters(settings, "testgroup")
+    assert [letter.header("error") for letter in letters] == [
+        "RuntimeError: commune 30280 missing from the unit list"]
+
+    broken = False
+    assert await replay_dead_letters(settings, letters) == 1
+    replayed = (await world.log.read(topics.PRODUCT, 0))[-1]
+    assert replayed.headers["ocop-replayed-from"].startswith("ocop.dlq.testgroup@0:")
+
+    async def applied() -> bool:
+        return await world.effect_count() == 1
+
+    await consume_until(applied)
+    assert await world.effect_count() == 1

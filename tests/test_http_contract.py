@@ -1,0 +1,121 @@
+"""HTTP behaviour every service shares: roles, problem+json, languages, no stack traces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from fastapi import APIRouter, FastAPI
+
+from helpers import running_platform, token
+from ocop_shared.auth import Principal, Role, issue_token
+from ocop_shared.http.problems import install_problem_handlers
+from ocop_shared.settings import Settings
+
+PROBLEM = "application/problem+json"
+
+
+async def test_missing_token_is_401_and_wrong_role_is_403(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        body = {"name": "HTX Trà Núi Cấm", "legal_form": "cooperative",
+                "registration_no": "1600000777", "commune_code": "30568", "province_code": "89"}
+        r = await client.post("/registry/entities", json=body)
+        assert r.status_code == 401
+        assert r.headers["content-type"] == PROBLEM
+        r = await client.post("/registry/entities", json=body,
+                              headers=token(settings, Role.SHOWROOM_OPERATOR))
+        assert r.status_code == 403
+        assert "entity_user" in r.json()["detail"]
+        forged = issue_token("another-secret-that-is-long-enough-for-hs256", Principal(subject="x",
+                                                         roles=frozenset({Role.PROVINCE_OFFICE})))
+        r = await client.post("/registry/entities", json=body,
+                              headers={"authorization": f"Bearer {forged}"})
+        assert r.status_code == 401
+
+
+async def test_entity_user_cannot_act_for_another_entity(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        entity = (await client.post("/registry/entities", headers=office, json={
+            "name": "HTX Trà Núi Cấm", "legal_form": "cooperative",
+            "registration_no": "1600000778", "commune_code": "30568",
+            "province_code": "89"})).json()["id"]
+        stranger = token(settings, Role.ENTITY_USER, entity_ids=("someone-else",))
+        r = await client.post("/registry/products", headers=stranger, json={
+            "entity_id": entity, "name": "Trà Núi Cấm", "product_set_no": 12})
+        assert r.status_code == 403
+        owner = token(settings, Role.ENTITY_USER, entity_ids=(entity,))
+        r = await client.post("/registry/products", headers=owner, json={
+            "entity_id": entity, "name": "Trà Núi Cấm", "product_set_no": 12})
+        assert r.status_code == 201
+
+
+async def test_validation_errors_name_the_fields_in_vietnamese_or_english(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        bad = {"name": "H", "legal_form": "kolkhoz", "registration_no": "12",
+               "commune_code": "30568", "province_code": "89"}
+        r = await client.post("/registry/entities", headers=office, json=bad)
+        assert r.status_code == 422
+        problem = r.json()
+        assert r.headers["content-type"] == PROBLEM
+        assert problem["title"] == "Dữ liệu không hợp lệ"
+        assert {e["field"] for e in problem["errors"]} == {"name", "legal_form",
+                                                          "registration_no"}
+        assert problem["correlation_id"] == r.headers["x-correlation-id"]
+        r = await client.post("/registry/entities", json=bad,
+                              headers={**office, "accept-language": "en-GB"})
+        assert r.json()["title"] == "Unprocessable content"
+        assert "invalid fields" in r.json()["detail"]
+
+
+async def test_duplicate_registration_number_is_409_and_records_nothing(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        body = {"name": "HTX Trà Núi Cấm", "legal_form": "cooperative",
+                "registration_no": "1600000779", "commune_code": "30568", "province_code": "89"}
+        assert (await client.post("/registry/entities", headers=office, json=body)).status_code == 201
+        r = await client.post("/registry/entities", headers=office,
+                              json={**body, "name": "Another name"})
+        assert r.status_code == 409
+        assert "1600000779" in r.json()["detail"]
+
+
+async def test_unexpected_errors_hide_the_stack_trace() -> None:
+    router = APIRouter()
+
+    @router.get("/boom")
+    async def boom() -> None:
+        raise KeyError("secret internal detail")
+
+    bare = FastAPI()
+    install_problem_handlers(bare)
+    bare.include_router(router)
+    transport = httpx.ASGITransport(app=bare, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        r = await client.get("/boom")
+    assert r.status_code == 500
+    assert r.headers["content-type"] == PROBLEM
+    assert "secret internal detail" not in r.text
+    assert "Traceback" not in r.text
+    assert r.json()["correlation_id"]
+
+
+async def test_dev_token_issuer_and_readiness(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        r = await client.post("/auth/dev-token", json={"subject": "chair",
+                                                       "roles": ["council_chair"]})
+        assert r.status_code == 200
+        listed = await client.get("/scoring/evaluations", headers={
+            "authorization": f"Bearer {r.json()['access_token']}"})
+        assert listed.status_code == 200
+        ready = (await client.get("/health/ready")).json()
+        assert ready["status"] == "ready"
+        assert set(ready["checks"]) >= {"database:registry", "broker:embedded", "object_store"}
