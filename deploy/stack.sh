@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Local real stack without Docker: Apache Kafka (KRaft), versitygw (S3) and PostgreSQL on
+# 127.0.0.1. See deploy/README.md.
+#
+#   deploy/stack.sh install                  download/build only (idempotent, fast when done)
+#   deploy/stack.sh up                       install if needed, start what is not running, wait
+#   deploy/stack.sh down                     stop everything (SIGTERM, then SIGKILL), keep data
+#   deploy/stack.sh status                   one line per component (exit 1 if any is stopped)
+#   deploy/stack.sh logs [kafka|s3|pg] [-f]  last lines of the logs (-f: follow)
+#   deploy/stack.sh reset [kafka|s3|pg]      down + delete data (keeps jars and binaries)
+#   deploy/stack.sh start|stop|restart kafka|s3|pg   one component (fault injection)
+#   deploy/stack.sh kill kafka|s3|pg         crash it (SIGKILL; pg: immediate shutdown)
+#   deploy/stack.sh env                      print export lines for the app and the tests
+#   deploy/stack.sh smoke [kafka|s3|pg]      end-to-end client checks against the running stack
+#
+# Environment: OCOP_STACK_DIR (state, default <repo>/.stack), PYTHON (interpreter with
+# aiokafka + minio for the readiness checks, default <repo>/.venv/bin/python, else python3),
+# OCOP_STACK_{KAFKA,KAFKA_CONTROLLER,S3,PG}_PORT, KAFKA_HEAP_OPTS, OCOP_STACK_STOP_TIMEOUT.
+set -euo pipefail
+
+# shellcheck source=deploy/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=deploy/lib/kafka.sh
+. "$DEPLOY_DIR/lib/kafka.sh"
+# shellcheck source=deploy/lib/s3.sh
+. "$DEPLOY_DIR/lib/s3.sh"
+# shellcheck source=deploy/lib/pg.sh
+. "$DEPLOY_DIR/lib/pg.sh"
+
+usage() {
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
+    exit "${1:-2}"
+}
+
+# One stack.sh at a time per state dir (concurrent 'up's would race on pid files/ports).
+lock() {
+    mkdir -p "$STACK_DIR"
+    exec 9>"$STACK_DIR/.lock"
+    if ! flock -w 600 9; then die "another deploy/stack.sh holds $STACK_DIR/.lock"; fi
+}
+
+components() {  # components [name...] -> validated list (default: all)
+    # shellcheck disable=SC2086  # a word list
+    if [ $# -eq 0 ]; then printf '%s\n' $COMPONENTS; return 0; fi
+    local c
+    for c in "$@"; do
+        case " $COMPONENTS " in *" $c "*) printf '%s\n' "$c" ;; *) die "unknown component '$c' (kafka|s3|pg)" ;; esac
+    done
+}
+
+in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }  # in_list <word> <list>
+
+one_component() {  # one_component <cmd> <args...>
+    [ $# -eq 2 ] || die "usage: deploy/stack.sh $1 kafka|s3|pg"
+    components "$2" >/dev/null
+}
+
+cmd_install() {
+    local t0 c
+    t0=$(now)
+    for c in $(components "$@"); do "${c}_install"; done
+    log "install done in $(since "$t0")s"
+}
+
+cmd_status() {
+    local rc=0 c
+    printf '%-6s %-8s %-8s %-40s %s\n' NAME STATE PID ADDRESS WHAT
+    for c in $(components "$@"); do "${c}_status" || rc=1; done
+    return "$rc"
+}
+
+cmd_up() {
+    local t0 c
+    t0=$(now)
+    # Install everything first (fail fast on a missing toolchain before starting anything).
+    for c in $(components "$@"); do
+        case $c in
+            kafka) kafka_installed || kafka_install; kafka_check_java ;;
+            s3) s3_installed || s3_install ;;
+            pg) pg_bindir >/dev/null || pg_install ;;
+        esac
+    done
+    local cs
+    cs=$(components "$@" | tr '\n' ' ')
+    if in_list kafka "$cs" || in_list s3 "$cs"; then stack_python >/dev/null; fi
+    # Launch the slow one (JVM) first, start the others while it boots, then wait for it.
+    if in_list kafka "$cs"; then kafka_launch; fi
+    for c in $cs; do [ "$c" = kafka ] || "${c}_start"; done
+    if in_list kafka "$cs"; then kafka_await; fi
+    log "up in $(since "$t0")s"
+    echo
+    cmd_status "$@"
+}
+
+cmd_down() {
+    local c
+    for c in $(components "$@"); do "${c}_stop"; done
+}
+
+cmd_reset() {
+    local c
+    for c in $(components "$@"); do "${c}_reset"; done
+    log "reset done (jars and binaries kept; 'deploy/stack.sh up' starts from empty data)"
+}
+
+cmd_logs() {
+    local follow="" comps=() a files=()
+    for a in "$@"; do
+        case $a in -f|--follow) follow=1 ;; *) comps+=("$a") ;; esac
+    done
+    for a in $(components "${comps[@]+"${comps[@]}"}"); do files+=("$("${a}_logfile")"); done
+    if [ -n "$follow" ]; then
+        exec tail -n "${LINES_TO_SHOW:-50}" -F "${files[@]}"
+    fi
+    for a in "${files[@]}"; do
+        if [ -f "$a" ]; then
+            printf '==> %s <==\n' "$a"
+            tail -n "${LINES_TO_SHOW:-50}" "$a"
+        else
+            printf '==> %s (no log yet) <==\n' "$a"
+        fi
+    done
+}
+
+cmd_env() {
+    cat <<EOF
+export OCOP_KAFKA_BOOTSTRAP=$STACK_HOST:$KAFKA_PORT
+export OCOP_POSTGRES_URL=postgresql+asyncpg://$PG_USER@$STACK_HOST:$PG_PORT
+export OCOP_S3_ENDPOINT=$STACK_HOST:$S3_PORT
+export OCOP_S3_ACCESS_KEY=$S3_ACCESS_KEY
+export OCOP_S3_SECRET_KEY=$S3_SECRET_KEY
+export OCOP_STACK_DIR=$STACK_DIR
+EOF
+}
+
+cmd_smoke() {
+    local c py rc=0
+    py=$(stack_python)
+    for c in $(components "$@"); do
+        case $c in
+            kafka) "$py" "$DEPLOY_DIR/wait_ready.py" smoke-kafka --bootstrap "$STACK_HOST:$KAFKA_PORT" || rc=1 ;;
+            s3) "$py" "$DEPLOY_DIR/wait_ready.py" smoke-s3 --endpoint "$STACK_HOST:$S3_PORT" \
+                    --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" || rc=1 ;;
+            pg) pg_psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'ocop_%' ORDER BY 1" >&2 || rc=1 ;;
+        esac
+    done
+    return "$rc"
+}
+
+main() {
+    [ $# -ge 1 ] || usage
+    local cmd=$1; shift
+    # validate component names here: a die() inside $(components ...) would only end a subshell
+    case $cmd in
+        install|up|down|status|reset|smoke) components "$@" >/dev/null ;;
+        logs) local a; for a in "$@"; do case $a in -f|--follow) ;; *) components "$a" >/dev/null ;; esac; done ;;
+    esac
+    case $cmd in
+        install) lock; cmd_install "$@" ;;
+        up) lock; cmd_up "$@" ;;
+        down) lock; cmd_down "$@" ;;
+        status) cmd_status "$@" ;;
+        logs) cmd_logs "$@" ;;
+        reset) lock; cmd_reset "$@" ;;
+        start) one_component start "$@"; lock; "${1}_start" ;;
+        stop) one_component stop "$@"; lock; "${1}_stop" ;;
+        restart) one_component restart "$@"; lock; "${1}_stop"; "${1}_start" ;;
+        kill) one_component kill "$@"; lock; "${1}_kill" ;;
+        env) cmd_env ;;
+        smoke) cmd_smoke "$@" ;;
+        -h|--help|help) usage 0 ;;
+        *) log "unknown command '$cmd'"; usage ;;
+    esac
+}
+
+main "$@"
