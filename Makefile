@@ -10,6 +10,7 @@ PYTEST_ARGS ?=
 .PHONY: setup demo run test test-unit test-integration lint up down status bench faults contracts clean
 
 $(STAMP): pyproject.toml constraints.txt
+	@deploy/os-packages.sh
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ocop_cli.api_client import PDF, PNG, OcopClient  # noqa: F401  (re-exported for tests)
 from ocop_cli.platform import make_app
 from ocop_shared.auth import Principal, Role, issue_token
 from ocop_shared.clock import Clock
@@ -27,9 +28,9 @@ T = TypeVar("T")
 
 
 def token(settings: Settings, *roles: Role, subject: str = "tester",
-          entity_ids: tuple[str, ...] = ()) -> dict[str, str]:
+          entity_ids: tuple[str, ...] = (), commune: str | None = None) -> dict[str, str]:
     principal = Principal(subject=subject, roles=frozenset(roles),
-                          entity_ids=frozenset(entity_ids))
+                          entity_ids=frozenset(entity_ids), commune_code=commune)
     return {"authorization": f"Bearer {issue_token(settings.jwt_secret, principal)}"}
 
 
@@ -57,37 +58,60 @@ async def running_platform(
             yield client, runtimes
 
 
+COMMUNE_CHAU_DOC = "30316"  # Phường Châu Đốc, An Giang (91), since 2025-07-01
+
+
+def tax_code(seed: int) -> str:
+    """A valid 10-digit enterprise tax code (the check digit computed) from a seed."""
+    from registry.domain.validation import with_check_digit
+
+    for n in range(seed, seed + 100):
+        code = with_check_digit(f"{160_000_000 + n % 10_000_000:09d}")
+        if code:
+            return code
+    raise AssertionError("no tax code")
+
+
+def api(client: httpx.AsyncClient, settings: Settings) -> OcopClient:
+    return OcopClient(client, settings.jwt_secret)
+
+
+async def open_round(client: httpx.AsyncClient, settings: Settings, round_id: str) -> None:
+    await api(client, settings).open_round(round_id)
+
+
+async def upload(client: httpx.AsyncClient, headers: dict[str, str], product_id: str, kind: str,
+                 content: bytes, filename: str, valid_until: str | None = None) -> str:
+    data = {"kind": kind, **({"valid_until": valid_until} if valid_until else {})}
+    r = await client.post(f"/registry/products/{product_id}/documents", headers=headers,
+                          data=data, files={"file": (filename, content)})
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+async def submit_product(client: httpx.AsyncClient, settings: Settings, *, registration_no: str,
+                         product_name: str = "Mắm cá linh Châu Đốc", product_set_no: int = 9,
+                         round_id: str = "AG-2026-R2", commune: str = COMMUNE_CHAU_DOC,
+                         legal_form: str = "cooperative") -> dict[str, str]:
+    """The whole registry procedure: entity, product, evidence, Forms 01-03, forwarded."""
+    ocop = api(client, settings)
+    await ocop.open_round(round_id)
+    done = await ocop.submit_new_product(
+        registration_no=registration_no, entity_name="HTX Nông nghiệp Mắm Châu Đốc",
+        legal_form=legal_form, commune=commune, product_name=product_name,
+        product_set_no=product_set_no, round_id=round_id, representative_female=True)
+    return {"entity_id": done.entity_id, "product_id": done.product_id,
+            "dossier_id": done.dossier_id}
+
+
 async def run_chain(client: httpx.AsyncClient, settings: Settings, *,
                     registration_no: str, mean_score: str = "72.50") -> dict[str, Any]:
-    """Register, submit, record a council result; returns ids for checking the outcome."""
-    office = token(settings, Role.PROVINCE_OFFICE)
-    response = await client.post("/registry/entities", headers=office, json={
-        "name": "HTX Nông nghiệp Mắm Châu Đốc", "legal_form": "cooperative",
-        "registration_no": registration_no, "commune_code": "30280", "province_code": "89",
-        "representative_female": True})
-    assert response.status_code == 201, response.text
-    entity_id = response.json()["id"]
-    response = await client.post("/registry/products", headers=office, json={
-        "entity_id": entity_id, "name": "Mắm cá linh Châu Đốc", "product_set_no": 9})
-    assert response.status_code == 201, response.text
-    product_id = response.json()["id"]
-    response = await client.post(f"/registry/products/{product_id}/submissions",
-                                 headers=office, json={"round_id": "2026-R1"})
-    assert response.status_code == 202, response.text
-
-    async def evaluation() -> str | None:
-        r = await client.get("/scoring/evaluations", headers=office,
-                             params={"product_id": product_id})
-        items = r.json() if r.status_code == 200 else []
-        return items[0]["id"] if items else None
-
-    evaluation_id = await wait_until(evaluation, what="the evaluation to open")
-    response = await client.post(f"/scoring/evaluations/{evaluation_id}/result", headers=office,
-                                 json={"mean_score": mean_score,
-                                       "part_scores": {"A": "30", "B": "18", "C": "24.5"},
-                                       "decision_ref": "QĐ 123/QĐ-UBND"})
-    assert response.status_code == 200, response.text
-    return {"entity_id": entity_id, "product_id": product_id, "evaluation_id": evaluation_id}
+    """Submit through the registry, then record the council result; returns the ids."""
+    ids = await submit_product(client, settings, registration_no=registration_no)
+    ocop = api(client, settings)
+    evaluation = await ocop.open_evaluation(ids["product_id"])
+    await ocop.record_result(evaluation["id"], mean_score, "QĐ 123/QĐ-UBND")
+    return {**ids, "evaluation_id": evaluation["id"]}
 
 
 def free_port() -> int:

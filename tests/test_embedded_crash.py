@@ -15,9 +15,16 @@ import pytest
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import text
 
-from helpers import OcopProcess, token, wait_until
+from helpers import OcopProcess, api, submit_product, tax_code, token, wait_until
+from ocop_cli.api_client import ApiError
 from ocop_shared.auth import Role
 from ocop_shared.settings import Settings
+
+
+async def record_result(client: httpx.AsyncClient, settings: Settings, product: str) -> None:
+    ocop = api(client, settings)
+    evaluation = await ocop.open_evaluation(product)
+    await ocop.record_result(evaluation["id"], "64.00", "QĐ 45/QĐ-UBND")
 
 
 def count(db: Path, sql: str, **params: object) -> int:
@@ -44,26 +51,13 @@ async def test_killed_mid_chain_then_restarted_completes_exactly_once(
     await process.wait_ready()
     office = token(settings, Role.PROVINCE_OFFICE)
     try:
-        async with httpx.AsyncClient(base_url=process.url, headers=office, timeout=10) as c:
-            entity = (await c.post("/registry/entities", json={
-                "name": "Cơ sở Khô cá lóc Sáu Tâm", "legal_form": "household",
-                "registration_no": "89A8012345", "commune_code": "30307",
-                "province_code": "89"})).json()["id"]
-            product = (await c.post("/registry/products", json={
-                "entity_id": entity, "name": "Khô cá lóc", "product_set_no": 8})).json()["id"]
-            assert (await c.post(f"/registry/products/{product}/submissions",
-                                 json={"round_id": "2026-R1"})).status_code == 202
-
-            async def evaluation() -> str | None:
-                items = (await c.get("/scoring/evaluations",
-                                     params={"product_id": product})).json()
-                return items[0]["id"] if items else None
-
-            evaluation_id = await wait_until(evaluation, what="evaluation")
-            result = await c.post(f"/scoring/evaluations/{evaluation_id}/result", json={
-                "mean_score": "64.00", "part_scores": {"A": "26", "B": "15", "C": "23"},
-                "decision_ref": "QĐ 45/QĐ-UBND"})
-            assert result.status_code == 200
+        async with httpx.AsyncClient(base_url=process.url, timeout=10) as c:
+            ids = await submit_product(c, settings, registration_no=tax_code(41 + len(failpoint)))
+            product = ids["product_id"]
+            try:
+                await record_result(c, settings, product)
+            except (httpx.TransportError, ApiError):
+                pass  # the process may already have died at its failpoint
 
         exit_code = await process.wait_exit(timeout=30)
         assert exit_code == -9, "the failpoint should have killed the process"
@@ -71,12 +65,22 @@ async def test_killed_mid_chain_then_restarted_completes_exactly_once(
         process.start()  # no failpoint this time
         await process.wait_ready()
         async with httpx.AsyncClient(base_url=process.url, headers=office, timeout=10) as c:
+            evaluations = (await c.get("/scoring/evaluations",
+                                       params={"product_id": product})).json()
+            if evaluations and evaluations[0]["status"] == "open":
+                await record_result(c, settings, product)
+
             async def listed() -> bool:
                 body = (await c.get("/trade/catalogs/province")).json()
                 return any(e["product_id"] == product for e in body["entries"])
 
             await wait_until(listed, what="the catalog entry after restart")
-            timeline = (await c.get(f"/registry/products/{product}")).json()["timeline"]
+
+            async def certified_in_registry() -> list[dict[str, str]] | None:
+                body = (await c.get(f"/registry/products/{product}")).json()
+                return body["timeline"] if body["status"] == "certified" else None
+
+            timeline = await wait_until(certified_in_registry, what="the registry timeline")
     finally:
         process.terminate()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from fastapi import APIRouter, FastAPI
 
-from helpers import running_platform, token
+from helpers import running_platform, tax_code, token
 from ocop_shared.auth import Principal, Role, issue_token
 from ocop_shared.http.problems import install_problem_handlers
 from ocop_shared.settings import Settings
@@ -15,11 +15,17 @@ from ocop_shared.settings import Settings
 PROBLEM = "application/problem+json"
 
 
+def entity_body(registration_no: str) -> dict[str, object]:
+    return {"name": "HTX Trà Núi Cấm", "legal_form": "cooperative",
+            "registration_no": registration_no, "commune_code": "30538",
+            "address": "Ấp Vồ Đầu", "phone": "0296 3871 234", "email": "tra@example.vn",
+            "representative_name": "Chau Sóc Khum"}
+
+
 async def test_missing_token_is_401_and_wrong_role_is_403(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
-        body = {"name": "HTX Trà Núi Cấm", "legal_form": "cooperative",
-                "registration_no": "1600000777", "commune_code": "30568", "province_code": "89"}
+        body = entity_body(tax_code(777))
         r = await client.post("/registry/entities", json=body)
         assert r.status_code == 401
         assert r.headers["content-type"] == PROBLEM
@@ -38,10 +44,8 @@ async def test_entity_user_cannot_act_for_another_entity(tmp_path: Path) -> None
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
         office = token(settings, Role.PROVINCE_OFFICE)
-        entity = (await client.post("/registry/entities", headers=office, json={
-            "name": "HTX Trà Núi Cấm", "legal_form": "cooperative",
-            "registration_no": "1600000778", "commune_code": "30568",
-            "province_code": "89"})).json()["id"]
+        entity = (await client.post("/registry/entities", headers=office,
+                                    json=entity_body(tax_code(778)))).json()["id"]
         stranger = token(settings, Role.ENTITY_USER, entity_ids=("someone-else",))
         r = await client.post("/registry/products", headers=stranger, json={
             "entity_id": entity, "name": "Trà Núi Cấm", "product_set_no": 12})
@@ -58,8 +62,7 @@ async def test_validation_errors_name_the_fields_in_vietnamese_or_english(
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
         office = token(settings, Role.PROVINCE_OFFICE)
-        bad = {"name": "H", "legal_form": "kolkhoz", "registration_no": "12",
-               "commune_code": "30568", "province_code": "89"}
+        bad = {**entity_body("x"), "name": "H", "legal_form": "kolkhoz", "registration_no": "12"}
         r = await client.post("/registry/entities", headers=office, json=bad)
         assert r.status_code == 422
         problem = r.json()
@@ -78,13 +81,12 @@ async def test_duplicate_registration_number_is_409_and_records_nothing(tmp_path
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
         office = token(settings, Role.PROVINCE_OFFICE)
-        body = {"name": "HTX Trà Núi Cấm", "legal_form": "cooperative",
-                "registration_no": "1600000779", "commune_code": "30568", "province_code": "89"}
+        body = entity_body(tax_code(779))
         assert (await client.post("/registry/entities", headers=office, json=body)).status_code == 201
         r = await client.post("/registry/entities", headers=office,
                               json={**body, "name": "Another name"})
         assert r.status_code == 409
-        assert "1600000779" in r.json()["detail"]
+        assert body["registration_no"] in r.json()["detail"]
 
 
 async def test_unexpected_errors_hide_the_stack_trace() -> None:

@@ -17,10 +17,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from ocop_shared.auth import Principal, Role, issue_token
 from ocop_shared.logging import configure_logging
 from ocop_shared.settings import Settings
+from registry.domain.validation import with_check_digit
 
+from .api_client import OcopClient, expect, poll
 from .platform import make_app
 
 console = Console()
@@ -37,97 +38,70 @@ class DemoProduct:
     mean_score: str
 
 
+def _tax(first_nine: str) -> str:
+    code = with_check_digit(first_nine)
+    assert code, first_nine
+    return code
+
+
 SCENARIO = (
-    DemoProduct("HTX Nông nghiệp Mắm Châu Đốc", "cooperative", "1600543210", "30280",
+    DemoProduct("HTX Nông nghiệp Mắm Châu Đốc", "cooperative", _tax("160054321"), "30316",
                 "Mắm cá linh Châu Đốc", 9, "74.25"),
-    DemoProduct("Cơ sở Khô cá lóc Sáu Tâm", "household", "89A8012345", "30307",
+    DemoProduct("Cơ sở Khô cá lóc Sáu Tâm", "household", "91A8012345", "30316",
                 "Khô cá lóc Sáu Tâm", 8, "66.50"),
-    DemoProduct("DNTN Đường thốt nốt Bảy Núi", "enterprise_private", "1601122334", "30568",
+    DemoProduct("DNTN Đường thốt nốt Bảy Núi", "enterprise_private", _tax("160112233"), "30544",
                 "Đường thốt nốt Tri Tôn", 4, "71.00"),
-    DemoProduct("HTX Gạo sạch Tịnh Biên", "cooperative", "1600987654", "30535",
+    DemoProduct("HTX Gạo sạch Tịnh Biên", "cooperative", _tax("160098765"), "30520",
                 "Gạo Nàng Nhen Tịnh Biên", 3, "58.75"),
-    DemoProduct("Cơ sở Lạp xưởng Tân Châu", "household", "89A8019876", "30340",
+    DemoProduct("Cơ sở Lạp xưởng Tân Châu", "household", "91B8019876", "30376",
                 "Lạp xưởng tươi Tân Châu", 8, "48.00"),
-    DemoProduct("Tổ hợp tác Dệt thổ cẩm Văn Giáo", "cooperative_group", "89B0004567", "30544",
-                "Khăn thổ cẩm Chăm Châu Phong", 21, "69.99"),
+    DemoProduct("HTX Trà thảo mộc Núi Cấm", "cooperative", _tax("160045678"), "30538",
+                "Trà khổ qua rừng Núi Cấm", 12, "69.99"),
 )
-
-
-def _headers(settings: Settings) -> dict[str, str]:
-    office = Principal(subject="demo-office", name="Văn phòng điều phối OCOP tỉnh",
-                       roles=frozenset({Role.PROVINCE_OFFICE}))
-    return {"authorization": f"Bearer {issue_token(settings.jwt_secret, office)}"}
-
-
-async def _until(probe: Any, seconds: float = 30) -> Any:
-    for _ in range(int(seconds / 0.1)):
-        value = await probe()
-        if value:
-            return value
-        await asyncio.sleep(0.1)
-    raise RuntimeError("the platform did not answer in time")
+ROUND = "AG-2026-R2"
 
 
 async def run_scenario(client: httpx.AsyncClient, settings: Settings) -> dict[str, Any]:
     """Runs the scenario through the HTTP APIs; returns the catalog at the end."""
-    headers = _headers(settings)
-    product_ids: list[str] = []
+    ocop = OcopClient(client, settings.jwt_secret)
+    await ocop.open_round(ROUND, name="Đợt 2 năm 2026 (hồ sơ trước 30/10)")
+    product_ids: dict[str, str] = {}
     with Progress(console=console, transient=False) as progress:
-        task = progress.add_task("Đăng ký và nộp hồ sơ / registering and submitting",
+        task = progress.add_task("Đăng ký, nộp hồ sơ / registering and filing dossiers",
                                  total=len(SCENARIO))
         for item in SCENARIO:
-            r = await client.post("/registry/entities", headers=headers, json={
-                "name": item.entity, "legal_form": item.legal_form,
-                "registration_no": item.registration_no, "commune_code": item.commune_code,
-                "province_code": "89"})
-            r.raise_for_status()
-            entity_id = r.json()["id"]
-            r = await client.post("/registry/products", headers=headers, json={
-                "entity_id": entity_id, "name": item.product,
-                "product_set_no": item.product_set_no})
-            r.raise_for_status()
-            product_id = r.json()["id"]
-            product_ids.append(product_id)
-            r = await client.post(f"/registry/products/{product_id}/submissions",
-                                  headers=headers, json={"round_id": "AG-2026-R1"})
-            r.raise_for_status()
+            done = await ocop.submit_new_product(
+                registration_no=item.registration_no, entity_name=item.entity,
+                legal_form=item.legal_form, commune=item.commune_code,
+                product_name=item.product, product_set_no=item.product_set_no, round_id=ROUND)
+            product_ids[item.product] = done.product_id
             progress.advance(task)
-
         task = progress.add_task("Hội đồng tỉnh chấm điểm / council results",
-                                 total=len(product_ids))
-        scores = {item.product: item.mean_score for item in SCENARIO}
-        for product_id in product_ids:
-            async def opened(pid: str = product_id) -> Any:
-                items = (await client.get("/scoring/evaluations", headers=headers,
-                                          params={"product_id": pid})).json()
-                return items[0] if items else None
-
-            evaluation = await _until(opened)
-            r = await client.post(
-                f"/scoring/evaluations/{evaluation['id']}/result", headers=headers,
-                json={"mean_score": scores[evaluation["product_name"]],
-                      "part_scores": {}, "decision_ref": "QĐ 1234/QĐ-UBND ngày 15/11/2026"})
-            r.raise_for_status()
+                                 total=len(SCENARIO))
+        for item in SCENARIO:
+            evaluation = await ocop.open_evaluation(product_ids[item.product])
+            await ocop.record_result(evaluation["id"], item.mean_score,
+                                     "QĐ 1234/QĐ-UBND ngày 15/11/2026")
             progress.advance(task)
 
     async def catalog_settled() -> Any:
-        body = (await client.get("/trade/catalogs/province")).json()
+        body = await ocop.catalog()
         return body if len(body["entries"]) >= 5 else None
 
-    catalog = await _until(catalog_settled)
+    catalog = await poll(catalog_settled, what="the catalog")
     revoked = next(e for e in catalog["entries"] if e["product_name"].startswith("Khô cá lóc"))
-    r = await client.post(f"/certification/certificates/{revoked['certificate_number']}/revocation",
-                          headers=headers, json={
-                              "grounds": [3], "decision_no": "QĐ 99/QĐ-UBND",
-                              "reason": "Kết luận thanh tra ATTP: vi phạm ghi nhãn hàng hóa"})
-    r.raise_for_status()
+    expect(await client.post(
+        f"/certification/certificates/{revoked['certificate_number']}/revocation",
+        headers=ocop.office, json={"grounds": [3], "decision_no": "QĐ 99/QĐ-UBND",
+                                   "reason": "Kết luận thanh tra ATTP: vi phạm ghi nhãn hàng hóa"}),
+        204)
 
     async def removed() -> Any:
-        body = (await client.get("/trade/catalogs/province")).json()
+        body = await ocop.catalog()
         gone = all(e["product_id"] != revoked["product_id"] for e in body["entries"])
         return body if gone else None
 
-    final: dict[str, Any] = await _until(removed)
+    final: dict[str, Any] = await poll(removed, what="the revocation to reach the catalog")
     _print_catalog(final, revoked)
     return final
 

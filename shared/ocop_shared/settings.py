@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     s3_secure: bool = False
     s3_region: str = "us-east-1"
 
+    max_upload_bytes: int = 64 * 1024 * 1024
     jwt_secret: str = "dev-only-secret-change-me-in-production"
     dev_tokens: bool = True
 

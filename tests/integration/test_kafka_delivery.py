@@ -17,8 +17,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from conftest import Deployment
 
-from helpers import ROOT, PrefixRouter, run_chain, token, wait_until
-from ocop_shared.auth import Role
+from helpers import ROOT, PrefixRouter, api, run_chain, submit_product, tax_code, wait_until
 from ocop_shared.contracts import read_event, topics
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 
@@ -41,7 +40,7 @@ async def test_chain_runs_across_four_processes(deployment: Deployment) -> None:
     urls = await start(deployment, "registry", "scoring", "certification", "trade")
     settings = deployment.settings
     async with httpx.AsyncClient(transport=PrefixRouter(urls), base_url="http://gateway") as c:
-        ids = await run_chain(c, settings, registration_no="1601000001")
+        ids = await run_chain(c, settings, registration_no=tax_code(1))
 
         async def listed() -> dict[str, object] | None:
             body = (await c.get("/trade/catalogs/province")).json()
@@ -57,7 +56,8 @@ async def test_chain_runs_across_four_processes(deployment: Deployment) -> None:
     assert [e.aggregate_version for e in submitted] == [1, 2]  # type: ignore[attr-defined]
     # One flow, one correlation id, each event caused by the one before it.
     certified = (await events_on(deployment, topics.CERTIFICATE))[0]
-    scored = (await events_on(deployment, topics.EVALUATION))[0]
+    scored = next(e for e in await events_on(deployment, topics.EVALUATION)
+                  if e.type == "Scored")  # type: ignore[attr-defined]
     assert certified.causation_id == str(scored.id)  # type: ignore[attr-defined]
     assert certified.correlation_id == scored.correlation_id  # type: ignore[attr-defined]
     for process in deployment.processes:
@@ -75,7 +75,7 @@ async def test_consumer_killed_between_db_commit_and_offset_commit(
     await certification.wait_ready()
     urls["certification"] = certification.url
     async with httpx.AsyncClient(transport=PrefixRouter(urls), base_url="http://gateway") as c:
-        ids = await run_chain(c, deployment.settings, registration_no="1601000002")
+        ids = await run_chain(c, deployment.settings, registration_no=tax_code(2))
     assert await certification.wait_exit(timeout=30) == -9, "killed at the failpoint"
     assert await deployment.fetchval(
         "certification", "SELECT count(*) FROM certificates WHERE product_id = $1",
@@ -108,22 +108,20 @@ async def test_broker_restart_while_publishing_loses_and_duplicates_nothing(
 ) -> None:
     urls = await start(deployment, "registry", "scoring")
     settings = deployment.settings
-    office = token(settings, Role.PROVINCE_OFFICE)
-    total = 120
-    async with httpx.AsyncClient(base_url=urls["registry"], headers=office, timeout=30) as c:
-        entity = (await c.post("/registry/entities", json={
-            "name": "DNTN Đường thốt nốt Bảy Núi", "legal_form": "enterprise_private",
-            "registration_no": "1601000003", "commune_code": "30568",
-            "province_code": "89"})).json()["id"]
+    total = 45
+    async with httpx.AsyncClient(base_url=urls["registry"], timeout=30) as c:
+        ocop = api(c, settings)
+        await ocop.open_round("AG-2026-R2")
+        entity = await ocop.register_entity(
+            name="DNTN Đường thốt nốt Bảy Núi", legal_form="enterprise_private",
+            registration_no=tax_code(3), commune_code="30544")
 
         async def submit(n: int) -> str:
-            product = (await c.post("/registry/products", json={
-                "entity_id": entity, "name": f"Đường thốt nốt loại {n}",
-                "product_set_no": 4})).json()["id"]
-            r = await c.post(f"/registry/products/{product}/submissions",
-                             json={"round_id": "2026-R1"})
-            assert r.status_code == 202, r.text
-            return str(product)
+            done = await ocop.submit_product_of(
+                entity, entity_name="DNTN Đường thốt nốt Bảy Núi", commune="30544",
+                product_name=f"Đường thốt nốt loại {n}", product_set_no=4,
+                round_id="AG-2026-R2")
+            return done.product_id
 
         first = [await submit(n) for n in range(total // 3)]
         restart = subprocess.Popen([str(ROOT / "deploy" / "stack.sh"), "restart", "kafka"],
@@ -165,15 +163,10 @@ async def test_malformed_message_is_dead_lettered_and_the_next_processed(
                                      b'{"type": "ProductSubmitted", "payload": 42}', key=b"p-bad")
     finally:
         await producer.stop()
-    office = token(deployment.settings, Role.PROVINCE_OFFICE)
-    async with httpx.AsyncClient(base_url=urls["registry"], headers=office) as c:
-        entity = (await c.post("/registry/entities", json={
-            "name": "HTX Gạo Tịnh Biên", "legal_form": "cooperative",
-            "registration_no": "1601000004", "commune_code": "30535",
-            "province_code": "89"})).json()["id"]
-        product = (await c.post("/registry/products", json={
-            "entity_id": entity, "name": "Gạo Nàng Nhen", "product_set_no": 3})).json()["id"]
-        await c.post(f"/registry/products/{product}/submissions", json={"round_id": "2026-R1"})
+    async with httpx.AsyncClient(base_url=urls["registry"], timeout=30) as c:
+        ids = await submit_product(c, deployment.settings, registration_no=tax_code(4),
+                                   product_name="Gạo Nàng Nhen", product_set_no=3)
+    product = ids["product_id"]
 
     async def evaluated() -> bool:
         return await deployment.fetchval(

@@ -37,10 +37,9 @@ async def read_all(store: ObjectStore, sha256: str) -> bytes:
     return b"".join([chunk async for chunk in await store.open(sha256)])
 
 
-@pytest.fixture(params=["s3", "filesystem"])
+@pytest.fixture(params=[pytest.param("s3", marks=pytest.mark.s3), "filesystem"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
     if request.param == "s3":
-        request.applymarker(pytest.mark.s3)
         return s3_store()
     return FilesystemObjectStore(tmp_path / "objects", download_base_url="http://x/files",
                                  signing_secret="secret")

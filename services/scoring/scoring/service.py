@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ocop_shared.contracts import ProductSubmitted, topics
+from ocop_shared.contracts import ProductSubmitted, SubmissionWithdrawn, topics
 from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
@@ -15,7 +15,8 @@ from .service_layer import services
 def build(runtime: ServiceRuntime) -> ServiceParts:
     return ServiceParts(
         router=build_router(runtime),
-        handlers={ProductSubmitted: services.on_product_submitted},
+        handlers={ProductSubmitted: services.on_product_submitted,
+                  SubmissionWithdrawn: services.on_submission_withdrawn},
         produces=(topics.EVALUATION,),
     )
 

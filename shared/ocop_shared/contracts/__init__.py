@@ -16,7 +16,7 @@ from .registry_events import (
     ProductSubmitted,
     SubmissionWithdrawn,
 )
-from .scoring_events import Scored
+from .scoring_events import EvaluationClosed, EvaluationOpened, Scored
 from .trade_events import CatalogEntryAdded, CatalogEntryRemoved, RemovalReason
 
 __all__ = [
@@ -31,6 +31,8 @@ __all__ = [
     "EntityRegistered",
     "Envelope",
     "EnvelopeHeader",
+    "EvaluationClosed",
+    "EvaluationOpened",
     "InspectionReported",
     "Payload",
     "ProductRegistered",

@@ -21,13 +21,13 @@ from .registry_events import (
     ProductSubmitted,
     SubmissionWithdrawn,
 )
-from .scoring_events import Scored
+from .scoring_events import EvaluationClosed, EvaluationOpened, Scored
 from .trade_events import CatalogEntryAdded, CatalogEntryRemoved
 
 EVENTS_BY_TOPIC: dict[str, tuple[type[Envelope[Any]], ...]] = {
     topics.ENTITY: (EntityRegistered,),
     topics.PRODUCT: (ProductRegistered, ProductSubmitted, SubmissionWithdrawn),
-    topics.EVALUATION: (Scored,),
+    topics.EVALUATION: (EvaluationOpened, Scored, EvaluationClosed),
     topics.CERTIFICATE: (Certified, CertificateRevoked, CertificateExpired, CertificateSuperseded),
     topics.INSPECTION_FINDING: (InspectionReported,),
     topics.CATALOG: (CatalogEntryAdded, CatalogEntryRemoved),

@@ -42,3 +42,34 @@ class Scored(Envelope[ScoredPayload]):
     topic: ClassVar[str] = topics.EVALUATION
     type: Literal["Scored"] = "Scored"
     version: Literal[1] = 1
+
+
+class EvaluationOpenedPayload(Payload):
+    evaluation_id: str
+    product_id: str
+    submission_id: str
+    round_id: str
+    level: Level
+
+
+class EvaluationOpened(Envelope[EvaluationOpenedPayload]):
+    """A council level took a submitted dossier up for evaluation."""
+
+    topic: ClassVar[str] = topics.EVALUATION
+    type: Literal["EvaluationOpened"] = "EvaluationOpened"
+    version: Literal[1] = 1
+
+
+class EvaluationClosedPayload(Payload):
+    evaluation_id: str
+    product_id: str
+    submission_id: str
+    reason: str
+
+
+class EvaluationClosed(Envelope[EvaluationClosedPayload]):
+    """An evaluation ended without a result (withdrawn dossier, knock-out)."""
+
+    topic: ClassVar[str] = topics.EVALUATION
+    type: Literal["EvaluationClosed"] = "EvaluationClosed"
+    version: Literal[1] = 1

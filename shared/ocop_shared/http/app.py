@@ -5,16 +5,19 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from ..auth import Principal, Role, issue_token
 from ..runtime import ServiceRuntime
 from ..settings import Settings
-from .middleware import CorrelationMiddleware
-from .problems import Text, Unprocessable, install_problem_handlers
+from ..storage.filesystem import FilesystemObjectStore, download_signature_valid
+from ..storage.port import ObjectNotFound
+from .middleware import BodyLimitMiddleware, CorrelationMiddleware
+from .problems import Forbidden, NotFound, Text, Unprocessable, install_problem_handlers
 
 
 class DevTokenRequest(BaseModel):
@@ -65,6 +68,7 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
         description="OCOP An Giang — Chương trình Mỗi xã một sản phẩm. "
         "Errors are RFC 9457 problem+json; send Accept-Language: en for English messages.",
     )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)
     for runtime in runtimes:
@@ -86,6 +90,25 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
             "checks": {name: ("ok" if not error else error) for name, error in results},
         }
         return JSONResponse(body, status_code=200 if not missing else 503)
+
+    stores = {id(rt.store): rt.store for rt in runtimes}.values()
+    file_stores = [store for store in stores if isinstance(store, FilesystemObjectStore)]
+    if file_stores:
+        files = file_stores[0]
+
+        @app.get("/files/{sha256}", tags=["files"], include_in_schema=False)
+        async def download(sha256: str, expires: int, signature: str,
+                           filename: str = "tep") -> StreamingResponse:
+            if not download_signature_valid(settings.jwt_secret, sha256, expires, signature):
+                raise Forbidden(Text("Liên kết tải về không hợp lệ hoặc đã hết hạn",
+                                     "The download link is invalid or has expired"))
+            try:
+                chunks = await files.open(sha256)
+            except ObjectNotFound as error:
+                raise NotFound(Text("Không tìm thấy tệp", "No such file")) from error
+            safe = quote(filename)
+            return StreamingResponse(chunks, media_type="application/octet-stream", headers={
+                "content-disposition": f"attachment; filename*=UTF-8''{safe}"})
 
     if settings.dev_tokens:
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -33,3 +34,57 @@ class CorrelationMiddleware:
 
         with flow_scope(Flow(correlation_id=correlation_id, traceparent=traceparent)):
             await self.app(scope, receive, send_with_id)
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over a limit before they are read (413 problem+json).
+
+    Checks Content-Length up front, and counts the bytes of bodies sent without it,
+    so an oversized upload is stopped early instead of being spooled to disk whole.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers: dict[bytes, bytes] = dict(scope.get("headers", []))
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except BodyTooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        mib = self.max_bytes // (1024 * 1024)
+        body = json.dumps({
+            "type": "https://ocop.angiang.gov.vn/problems/file-too-large",
+            "title": "Tệp quá lớn", "status": 413,
+            "detail": f"Nội dung gửi lên vượt quá giới hạn {mib} MB "
+                      f"(request body exceeds the {mib} MB limit)",
+        }, ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/problem+json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class BodyTooLarge(Exception):
+    pass

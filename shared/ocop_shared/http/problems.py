@@ -48,10 +48,12 @@ class Problem(Exception):
         status: int | None = None,
         slug: str | None = None,
         errors: list[dict[str, Any]] | None = None,
+        field: str | None = None,
         **extensions: Any,
     ) -> None:
         super().__init__(message.en)
         self.message = message
+        self.field = field
         if status is not None:
             self.status = status
         if slug is not None:
@@ -169,10 +171,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         language = language_of(request)
+        detail = exc.message.pick(language)
+        errors = exc.errors or (
+            [{"field": exc.field, "message": detail}] if exc.field else [])
         return ProblemBody(
-            status=exc.status, slug=exc.slug, detail=exc.message.pick(language),
+            status=exc.status, slug=exc.slug, detail=detail,
             title=_title(exc.status, language), instance=request.url.path,
-            errors=exc.errors, extensions=exc.extensions,
+            errors=errors, extensions=exc.extensions,
         ).response()
 
     @app.exception_handler(RequestValidationError)

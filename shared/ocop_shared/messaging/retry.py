@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from ..storage.port import StorageUnavailable
 from .transport import TransportUnavailable
 
 
@@ -16,7 +17,8 @@ def is_infrastructure_error(error: BaseException) -> bool:
     Such failures are retried until the infrastructure returns; they never send
     an event to the dead-letter topic.
     """
-    if isinstance(error, OperationalError | InterfaceError | TransportUnavailable):
+    if isinstance(error, OperationalError | InterfaceError | TransportUnavailable
+                  | StorageUnavailable):
         return True
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True

@@ -1,62 +1,141 @@
-"""Loading and saving registry aggregates."""
+"""Loading and saving registry aggregates (every query of the registry lives here)."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ocop_shared.contracts.common import LegalForm
+from ocop_shared.contracts.common import EvaluationCase, LegalForm
 
+from ..domain.documents import Document, DocumentKind
+from ..domain.dossier import Claim, Dossier, DossierStatus, Form01, Form02, Form03
 from ..domain.model import Entity, Product, ProductStatus, TimelineEntry
+from ..domain.rounds import Round
 from . import tables
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which entities a caller may list: all, one commune's, or their own."""
+
+    commune: str | None = None
+    owner: str | None = None
+    entity_ids: tuple[str, ...] = ()
+
+    def clause(self) -> Any:
+        e = tables.entities
+        if self.owner is not None:
+            return or_(e.c.owner_subject == self.owner, e.c.id.in_(self.entity_ids))
+        if self.commune is not None:
+            return e.c.commune_code == self.commune
+        return true()
+
+
+def utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _entity(row: Any) -> Entity:
+    return Entity(
+        id=row.id, name=row.name, legal_form=LegalForm(row.legal_form),
+        registration_no=row.registration_no, commune_code=row.commune_code,
+        province_code=row.province_code, address=row.address, phone=row.phone,
+        email=row.email, representative_name=row.representative_name,
+        representative_position=row.representative_position,
+        representative_female=row.representative_female,
+        representative_ethnicity=row.representative_ethnicity,
+        representative_disabled=row.representative_disabled, owner_subject=row.owner_subject,
+        version=row.version,
+    )
+
+
+def _document(row: Any) -> Document:
+    return Document(
+        id=row.id, product_id=row.product_id, kind=DocumentKind(row.kind), sha256=row.sha256,
+        size=row.size, content_type=row.content_type, filename=row.filename,
+        uploaded_at=utc(row.uploaded_at), valid_from=row.valid_from,
+        valid_until=row.valid_until, replaces_id=row.replaces_id,
+    )
+
+
+def _form02(data: dict[str, Any] | None) -> Form02 | None:
+    if data is None:
+        return None
+    claims = tuple(Claim(criterion_code=c["criterion_code"], option_index=c["option_index"],
+                         description=c.get("description", ""),
+                         evidence=tuple(c.get("evidence", ()))) for c in data["claims"])
+    return Form02(specification=data["specification"], plan_results=data["plan_results"],
+                  next_plan=data["next_plan"], claims=claims, changes=data.get("changes", ""))
+
+
+def _dossier(row: Any) -> Dossier:
+    form03 = row.form03
+    return Dossier(
+        id=row.id, product_id=row.product_id, case=EvaluationCase(row.case),
+        round_id=row.round_id, status=DossierStatus(row.status),
+        form01=Form01(**row.form01) if row.form01 else None,
+        form02=_form02(row.form02),
+        form03=Form03(**{**form03, "signed_on": date.fromisoformat(form03["signed_on"])})
+        if form03 else None,
+        version=row.version, manifest=list(row.manifest or []),
+    )
+
+
+def form_json(form: Any) -> dict[str, Any] | None:
+    if form is None:
+        return None
+    data = asdict(form)
+    for key, value in data.items():
+        if isinstance(value, date):
+            data[key] = value.isoformat()
+    return data
 
 
 class RegistryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    # -- entities ---------------------------------------------------------------------------
     async def registration_taken(self, registration_no: str) -> bool:
-        found = await self.session.scalar(
-            select(tables.entities.c.id).where(
-                tables.entities.c.registration_no == registration_no)
-        )
+        found = await self.session.scalar(select(tables.entities.c.id).where(
+            tables.entities.c.registration_no == registration_no))
         return found is not None
 
-    async def add_entity(self, entity: Entity) -> None:
-        await self.session.execute(insert(tables.entities).values(
-            id=entity.id, name=entity.name, legal_form=entity.legal_form.value,
-            registration_no=entity.registration_no, commune_code=entity.commune_code,
-            province_code=entity.province_code, representative_name=entity.representative_name,
-            representative_female=entity.representative_female,
-            representative_ethnic_minority=entity.representative_ethnic_minority,
-            representative_disabled=entity.representative_disabled, version=entity.version,
-        ))
+    async def add_entity(self, entity: Entity, at: datetime) -> None:
+        values = {k: v for k, v in asdict(entity).items()}
+        values["legal_form"] = entity.legal_form.value
+        await self.session.execute(insert(tables.entities).values(**values, created_at=at))
 
     async def get_entity(self, entity_id: str) -> Entity | None:
         row = (await self.session.execute(
             select(tables.entities).where(tables.entities.c.id == entity_id))).first()
-        if row is None:
-            return None
-        return Entity(
-            id=row.id, name=row.name, legal_form=LegalForm(row.legal_form),
-            registration_no=row.registration_no, commune_code=row.commune_code,
-            province_code=row.province_code, representative_name=row.representative_name,
-            representative_female=row.representative_female,
-            representative_ethnic_minority=row.representative_ethnic_minority,
-            representative_disabled=row.representative_disabled, version=row.version,
-        )
+        return _entity(row) if row else None
 
-    async def add_product(self, product: Product) -> None:
+    async def list_entities(self, scope: Scope, *, limit: int,
+                            offset: int) -> tuple[list[Entity], int]:
+        query = select(tables.entities).where(scope.clause())
+        return [_entity(r) for r in await self._page(query.order_by(tables.entities.c.name),
+                                                      limit, offset)], await self._count(query)
+
+    # -- products ---------------------------------------------------------------------------
+    async def add_product(self, product: Product, at: datetime) -> None:
         await self.session.execute(insert(tables.products).values(
             id=product.id, entity_id=product.entity_id, name=product.name,
-            product_set_no=product.product_set_no, status=product.status.value,
-            version=product.version,
-        ))
-        await self._append_timeline(product, 0)
+            product_set_no=product.product_set_no, description=product.description,
+            certificate_active=False, created_at=at, version=product.version))
+        await self.save_timeline(product, 0)
 
-    async def get_product(self, product_id: str) -> Product | None:
-        row = (await self.session.execute(
-            select(tables.products).where(tables.products.c.id == product_id))).first()
+    async def get_product(self, product_id: str, *, for_update: bool = False) -> Product | None:
+        query = select(tables.products).where(tables.products.c.id == product_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
         if row is None:
             return None
         entries = (await self.session.execute(
@@ -64,29 +143,129 @@ class RegistryRepository:
             .order_by(tables.timeline.c.seq))).all()
         return Product(
             id=row.id, entity_id=row.entity_id, name=row.name,
-            product_set_no=row.product_set_no, status=ProductStatus(row.status),
-            version=row.version,
-            timeline=[TimelineEntry(at=e.at, status=ProductStatus(e.status), note=e.note)
+            product_set_no=row.product_set_no, description=row.description,
+            product_code=row.product_code, version=row.version,
+            timeline=[TimelineEntry(at=utc(e.at), status=ProductStatus(e.status), note=e.note)
                       for e in entries],
+            certificate_number=row.certificate_number, certificate_stars=row.certificate_stars,
+            certificate_valid_until=row.certificate_valid_until,
+            certificate_active=row.certificate_active,
         )
 
-    async def save_product(self, product: Product, timeline_before: int) -> None:
-        await self.session.execute(
-            update(tables.products).where(tables.products.c.id == product.id)
-            .values(status=product.status.value, version=product.version, name=product.name)
-        )
-        await self._append_timeline(product, timeline_before)
+    async def certificate_event_at(self, product_id: str) -> datetime | None:
+        value = await self.session.scalar(select(tables.products.c.certificate_event_at).where(
+            tables.products.c.id == product_id))
+        return utc(value) if value else None
 
-    async def _append_timeline(self, product: Product, already_saved: int) -> None:
+    async def save_product(self, product: Product, timeline_before: int,
+                           certificate_event_at: datetime | None = None) -> None:
+        values: dict[str, Any] = dict(
+            name=product.name, description=product.description, version=product.version,
+            product_code=product.product_code, certificate_number=product.certificate_number,
+            certificate_stars=product.certificate_stars,
+            certificate_valid_until=product.certificate_valid_until,
+            certificate_active=product.certificate_active)
+        if certificate_event_at is not None:
+            values["certificate_event_at"] = certificate_event_at
+        await self.session.execute(update(tables.products).where(
+            tables.products.c.id == product.id).values(**values))
+        await self.save_timeline(product, timeline_before)
+
+    async def save_timeline(self, product: Product, already_saved: int) -> None:
         new = product.timeline[already_saved:]
         if new:
             await self.session.execute(insert(tables.timeline), [
                 {"product_id": product.id, "at": e.at, "status": e.status.value, "note": e.note}
-                for e in new
-            ])
+                for e in new])
 
-    async def add_submission(self, submission_id: str, product_id: str, round_id: str,
-                             case: str, at: object) -> None:
-        await self.session.execute(insert(tables.submissions).values(
-            id=submission_id, product_id=product_id, round_id=round_id, case=case,
-            submitted_at=at))
+    async def list_products(self, scope: Scope, *, limit: int,
+                            offset: int) -> tuple[list[Any], int]:
+        p, e = tables.products, tables.entities
+        query = select(p.c.id, p.c.name, p.c.entity_id, p.c.product_set_no, p.c.product_code,
+                       p.c.certificate_number, p.c.certificate_stars, p.c.certificate_active,
+                       e.c.name.label("entity_name"), e.c.commune_code).join(
+            e, e.c.id == p.c.entity_id).where(scope.clause())
+        rows = await self._page(query.order_by(p.c.name, p.c.id), limit, offset)
+        return list(rows), await self._count(query)
+
+    # -- documents --------------------------------------------------------------------------
+    async def add_document(self, document: Document, uploaded_by: str) -> None:
+        await self.session.execute(insert(tables.documents).values(
+            id=document.id, product_id=document.product_id, kind=document.kind.value,
+            sha256=document.sha256, size=document.size, content_type=document.content_type,
+            filename=document.filename, valid_from=document.valid_from,
+            valid_until=document.valid_until, replaces_id=document.replaces_id,
+            uploaded_at=document.uploaded_at, uploaded_by=uploaded_by))
+
+    async def documents_of(self, product_id: str) -> list[Document]:
+        rows = (await self.session.execute(
+            select(tables.documents).where(tables.documents.c.product_id == product_id)
+            .order_by(tables.documents.c.uploaded_at))).all()
+        return [_document(r) for r in rows]
+
+    async def get_document(self, document_id: str) -> Document | None:
+        row = (await self.session.execute(
+            select(tables.documents).where(tables.documents.c.id == document_id))).first()
+        return _document(row) if row else None
+
+    # -- rounds -----------------------------------------------------------------------------
+    async def add_round(self, round_: Round) -> None:
+        await self.session.execute(insert(tables.rounds).values(**asdict(round_)))
+
+    async def get_round(self, round_id: str) -> Round | None:
+        row = (await self.session.execute(
+            select(tables.rounds).where(tables.rounds.c.id == round_id))).first()
+        return Round(id=row.id, name=row.name, regulation=row.regulation,
+                     opens_on=row.opens_on, closes_on=row.closes_on) if row else None
+
+    async def list_rounds(self) -> list[Round]:
+        rows = (await self.session.execute(
+            select(tables.rounds).order_by(tables.rounds.c.opens_on.desc()))).all()
+        return [Round(id=r.id, name=r.name, regulation=r.regulation, opens_on=r.opens_on,
+                      closes_on=r.closes_on) for r in rows]
+
+    # -- dossiers ---------------------------------------------------------------------------
+    async def add_dossier(self, dossier: Dossier) -> None:
+        await self.session.execute(insert(tables.dossiers).values(
+            id=dossier.id, product_id=dossier.product_id, case=dossier.case.value,
+            round_id=dossier.round_id, status=dossier.status.value,
+            form01=form_json(dossier.form01), form02=form_json(dossier.form02),
+            form03=form_json(dossier.form03), manifest=dossier.manifest,
+            version=dossier.version))
+
+    async def get_dossier(self, dossier_id: str, *, for_update: bool = False) -> Dossier | None:
+        query = select(tables.dossiers).where(tables.dossiers.c.id == dossier_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return _dossier(row) if row else None
+
+    async def open_dossier_of(self, product_id: str) -> Dossier | None:
+        row = (await self.session.execute(select(tables.dossiers).where(
+            tables.dossiers.c.product_id == product_id,
+            tables.dossiers.c.status.in_([DossierStatus.DRAFT.value,
+                                          DossierStatus.AWAITING_COMMUNE.value,
+                                          DossierStatus.FORWARDED.value])))).first()
+        return _dossier(row) if row else None
+
+    async def last_evaluated_dossier(self, product_id: str) -> Dossier | None:
+        row = (await self.session.execute(select(tables.dossiers).where(
+            tables.dossiers.c.product_id == product_id,
+            tables.dossiers.c.status == DossierStatus.EVALUATED.value)
+            .order_by(tables.dossiers.c.forwarded_at.desc()).limit(1))).first()
+        return _dossier(row) if row else None
+
+    async def save_dossier(self, dossier: Dossier, **stamps: datetime) -> None:
+        await self.session.execute(update(tables.dossiers).where(
+            tables.dossiers.c.id == dossier.id).values(
+            status=dossier.status.value, form01=form_json(dossier.form01),
+            form02=form_json(dossier.form02), form03=form_json(dossier.form03),
+            manifest=dossier.manifest, version=dossier.version, **stamps))
+
+    # -- helpers ----------------------------------------------------------------------------
+    async def _page(self, query: Select[Any], limit: int, offset: int) -> Sequence[Any]:
+        return (await self.session.execute(query.limit(limit).offset(offset))).all()
+
+    async def _count(self, query: Select[Any]) -> int:
+        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        return int(total or 0)

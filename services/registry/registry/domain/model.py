@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from ocop_shared.contracts.common import EvaluationCase, LegalForm
+from ocop_shared.contracts.common import LegalForm
+
+from .errors import DomainError
+
+__all__ = ["DomainError", "Entity", "Product", "ProductStatus", "TimelineEntry"]
 
 
 class ProductStatus(StrEnum):
@@ -18,15 +22,7 @@ class ProductStatus(StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
-
-
-class DomainError(Exception):
-    """A rule of the registry was broken; carries a Vietnamese and an English message."""
-
-    def __init__(self, vi: str, en: str) -> None:
-        super().__init__(en)
-        self.vi = vi
-        self.en = en
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass
@@ -37,15 +33,26 @@ class Entity:
     registration_no: str
     commune_code: str
     province_code: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
     representative_name: str = ""
+    representative_position: str = ""
     representative_female: bool = False
-    representative_ethnic_minority: bool = False
+    representative_ethnicity: str = "Kinh"
     representative_disabled: bool = False
+    owner_subject: str = ""
     version: int = 0
 
+    @property
+    def representative_ethnic_minority(self) -> bool:
+        return self.representative_ethnicity.strip().lower() not in ("", "kinh")
 
-@dataclass
+
+@dataclass(frozen=True)
 class TimelineEntry:
+    """A step of the product's life; `at` is when it happened (the event's time)."""
+
     at: datetime
     status: ProductStatus
     note: str
@@ -57,21 +64,23 @@ class Product:
     entity_id: str
     name: str
     product_set_no: int
-    status: ProductStatus = ProductStatus.DRAFT
+    description: str = ""
+    product_code: str | None = None
     version: int = 0
     timeline: list[TimelineEntry] = field(default_factory=list)
+    certificate_number: str | None = None
+    certificate_stars: int | None = None
+    certificate_valid_until: date | None = None
+    certificate_active: bool = False
 
-    SUBMITTABLE = frozenset({ProductStatus.DRAFT, ProductStatus.SCORED, ProductStatus.CERTIFIED,
-                             ProductStatus.EXPIRED, ProductStatus.REVOKED})
+    @property
+    def status(self) -> ProductStatus:
+        """The latest step by when it happened: events from several topics may arrive late."""
+        if not self.timeline:
+            return ProductStatus.DRAFT
+        return max(self.timeline, key=lambda e: e.at).status
 
-    def submit(self, case: EvaluationCase, at: datetime) -> None:
-        if self.status not in self.SUBMITTABLE:
-            raise DomainError(
-                f"Sản phẩm đang ở trạng thái '{self.status}', không thể nộp hồ sơ mới",
-                f"The product is '{self.status}' and cannot be submitted again",
-            )
-        self.move(ProductStatus.SUBMITTED, at, f"submitted ({case})")
-
-    def move(self, status: ProductStatus, at: datetime, note: str) -> None:
-        self.status = status
-        self.timeline.append(TimelineEntry(at=at, status=status, note=note))
+    def record(self, status: ProductStatus, at: datetime, note: str) -> TimelineEntry:
+        entry = TimelineEntry(at=at, status=status, note=note)
+        self.timeline.append(entry)
+        return entry

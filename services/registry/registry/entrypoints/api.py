@@ -1,31 +1,53 @@
 """Registry HTTP API (thin: parse, authorise, call the service layer)."""
 
-
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.common import EvaluationCase, LegalForm
-from ocop_shared.http.problems import Forbidden, NotFound, Text
+from ocop_shared.http.pagination import Limit, Offset, Page
+from ocop_shared.http.problems import NotFound, Problem, Text
 from ocop_shared.runtime import ServiceRuntime
 
-from ..adapters.repository import RegistryRepository
+from ..adapters.repository import RegistryRepository, Scope
+from ..domain.documents import KINDS, Document, DocumentKind, reusable_on
+from ..domain.dossier import Claim, Dossier, Form01, Form02, Form03
+from ..domain.rounds import Round
 from ..service_layer import services
+from ..service_layer.ports import Places, SheetCatalogue
+
+DEFAULT_MAX_UPLOAD = 64 * 1024 * 1024
 
 
 class EntityIn(BaseModel):
-    name: str = Field(min_length=2, max_length=300)
+    name: str = Field(min_length=2, max_length=300, examples=["HTX Nông nghiệp Mắm Châu Đốc"])
     legal_form: LegalForm
-    registration_no: str = Field(pattern=r"^[0-9A-Z\-]{6,20}$")
-    commune_code: str = Field(pattern=r"^[0-9]{5}$")
-    province_code: str = Field(pattern=r"^[0-9]{2}$")
-    representative_name: str = ""
+    registration_no: str = Field(min_length=4, max_length=40)
+    commune_code: str = Field(pattern=r"^[0-9]{5}$", description="Commune code (5 digits)")
+    address: str = Field(min_length=2, max_length=500)
+    phone: str = Field(min_length=9, max_length=20)
+    email: str = Field(min_length=5, max_length=254)
+    representative_name: str = Field(min_length=2, max_length=200)
+    representative_position: str = ""
     representative_female: bool = False
-    representative_ethnic_minority: bool = False
+    representative_ethnicity: str = "Kinh"
     representative_disabled: bool = False
+
+
+class EntityOut(BaseModel):
+    id: str
+    name: str
+    legal_form: LegalForm
+    registration_no: str
+    commune_code: str
+    province_code: str
+    address: str
+    phone: str
+    email: str
+    representative_name: str
 
 
 class Created(BaseModel):
@@ -35,12 +57,8 @@ class Created(BaseModel):
 class ProductIn(BaseModel):
     entity_id: str
     name: str = Field(min_length=2, max_length=300)
-    product_set_no: int = Field(ge=1, le=26)
-
-
-class SubmissionIn(BaseModel):
-    round_id: str = Field(min_length=1, max_length=60)
-    case: EvaluationCase = EvaluationCase.FIRST
+    product_set_no: int = Field(description="Product set (bộ sản phẩm) 1–26 of 26/2026")
+    description: str = Field(default="", max_length=5000)
 
 
 class TimelineOut(BaseModel):
@@ -49,70 +67,431 @@ class TimelineOut(BaseModel):
     note: str
 
 
+class CertificateOut(BaseModel):
+    number: str
+    stars: int | None
+    valid_until: date | None
+    active: bool
+
+
+class DocumentOut(BaseModel):
+    id: str
+    kind: DocumentKind
+    kind_vi: str
+    filename: str
+    sha256: str
+    size: int
+    content_type: str
+    valid_from: date | None
+    valid_until: date | None
+    expired: bool
+    replaces_id: str | None
+    uploaded_at: datetime
+
+
 class ProductOut(BaseModel):
     id: str
     entity_id: str
     name: str
     product_set_no: int
+    description: str
+    product_code: str | None
     status: str
+    certificate: CertificateOut | None
     timeline: list[TimelineOut]
 
 
-def build_router(runtime: ServiceRuntime) -> APIRouter:
+class ProductSummary(BaseModel):
+    id: str
+    name: str
+    entity_id: str
+    entity_name: str
+    commune_code: str
+    product_set_no: int
+    product_code: str | None
+    certificate_number: str | None
+    stars: int | None
+    certified: bool
+
+
+class RoundIn(BaseModel):
+    id: str = Field(pattern=r"^[A-Za-z0-9\-_.]{3,60}$", examples=["AG-2026-R1"])
+    name: str = Field(min_length=3, max_length=200)
+    regulation: str = "26/2026/QĐ-TTg"
+    opens_on: date
+    closes_on: date
+
+
+class DossierIn(BaseModel):
+    case: EvaluationCase = EvaluationCase.FIRST
+    round_id: str
+
+
+class Form01In(BaseModel):
+    applicant: str = Field(min_length=2)
+    representative: str = Field(min_length=2)
+    representative_position: str = ""
+    address: str = Field(min_length=2)
+    phone: str
+    email: str
+    product_name: str = Field(min_length=2)
+    samples: int = Field(ge=0, le=100)
+    commitment: bool
+
+
+class ClaimIn(BaseModel):
+    criterion_code: str
+    option_index: int = Field(ge=0)
+    description: str = ""
+    evidence: list[str] = Field(default_factory=list, description="Document ids")
+
+
+class Form02In(BaseModel):
+    specification: str = ""
+    plan_results: str = ""
+    next_plan: str = ""
+    claims: list[ClaimIn]
+    changes: str = ""
+
+
+class Form03In(BaseModel):
+    local_raw_materials: str = Field(min_length=2)
+    local_labour: str = Field(min_length=2)
+    idea_origin: str = Field(min_length=2)
+    local_identity: str = Field(min_length=2)
+    officer: str = Field(min_length=2)
+    signed_on: date
+
+
+class MissingItem(BaseModel):
+    vi: str
+    en: str
+
+
+class DossierOut(BaseModel):
+    id: str
+    product_id: str
+    case: EvaluationCase
+    round_id: str
+    status: str
+    form01: Form01In | None
+    form02: Form02In | None
+    form03: Form03In | None
+    reused_documents: list[DocumentOut]
+    missing: list[MissingItem]
+    complete: bool
+
+
+class WithdrawalIn(BaseModel):
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class ProductSetOut(BaseModel):
+    no: int
+    name_vi: str
+    name_en: str
+    category: str
+
+
+class OptionOut(BaseModel):
+    label_vi: str
+    points: int
+    min_star: int | None
+
+
+class CriterionOut(BaseModel):
+    part: str
+    code: str
+    name_vi: str
+    max_points: int
+    knockout: bool
+    note_vi: str | None
+    options: list[OptionOut]
+
+
+class DownloadOut(BaseModel):
+    url: str
+    expires_in: int
+
+
+def document_out(document: Document, today: date) -> DocumentOut:
+    return DocumentOut(
+        id=document.id, kind=document.kind, kind_vi=KINDS[document.kind].vi,
+        filename=document.filename, sha256=document.sha256, size=document.size,
+        content_type=document.content_type, valid_from=document.valid_from,
+        valid_until=document.valid_until, expired=document.expired_on(today),
+        replaces_id=document.replaces_id, uploaded_at=document.uploaded_at)
+
+
+def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Places,
+                 max_upload_bytes: int = DEFAULT_MAX_UPLOAD) -> APIRouter:
     router = APIRouter(prefix="/registry", tags=["registry"])
     guard = runtime.guard
     Producer = Annotated[Principal, guard.require(Role.ENTITY_USER, Role.PROVINCE_OFFICE)]
+    Office = Annotated[Principal, guard.require(Role.PROVINCE_OFFICE)]
     Reader = Annotated[Principal, guard.require(
-        Role.ENTITY_USER, Role.PROVINCE_OFFICE, Role.COMMUNE_OFFICER)]
+        Role.ENTITY_USER, Role.PROVINCE_OFFICE, Role.COMMUNE_OFFICER, Role.COUNCIL_MEMBER,
+        Role.COUNCIL_CHAIR)]
+    Commune = Annotated[Principal, guard.require(Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICE)]
 
-    def may_act_for(principal: Principal, entity_id: str) -> None:
-        if principal.has(Role.PROVINCE_OFFICE):
-            return
-        if entity_id not in principal.entity_ids:
-            raise Forbidden(Text("Bạn chỉ được thao tác trên chủ thể của mình",
-                                 "You may only act for your own entity"))
+    def today() -> date:
+        return runtime.clock.now().date()
 
-    @router.post("/entities", status_code=201, response_model=Created,
+    # -- entities -----------------------------------------------------------------------------
+    @router.post("/entities", status_code=201, response_model=EntityOut,
                  summary="Register an OCOP entity (chủ thể)")
-    async def create_entity(body: EntityIn, principal: Producer) -> Created:
+    async def create_entity(body: EntityIn, principal: Producer) -> EntityOut:
         async with runtime.uow() as uow:
-            entity = await services.register_entity(uow, **body.model_dump())
-        return Created(id=entity.id)
+            entity = await services.register_entity(
+                uow, services.EntityData(**body.model_dump()), places, principal)
+        return EntityOut(**{k: getattr(entity, k) for k in EntityOut.model_fields})
 
+    @router.get("/entities", response_model=Page[EntityOut], summary="Entities you may see")
+    async def list_entities(principal: Reader, limit: Limit = 50,
+                            offset: Offset = 0) -> Page[EntityOut]:
+        async with runtime.uow() as uow:
+            entities, total = await RegistryRepository(uow.session).list_entities(
+                scope(principal), limit=limit, offset=offset)
+        return Page(items=[EntityOut(**{k: getattr(e, k) for k in EntityOut.model_fields})
+                           for e in entities], total=total, limit=limit, offset=offset)
+
+    def scope(principal: Principal) -> Scope:
+        if principal.has(Role.PROVINCE_OFFICE, Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR):
+            return Scope()
+        if principal.has(Role.COMMUNE_OFFICER):
+            return Scope(commune=principal.commune_code or "-")
+        return Scope(owner=principal.subject, entity_ids=tuple(principal.entity_ids))
+
+    @router.get("/entities/{entity_id}", response_model=EntityOut)
+    async def get_entity(entity_id: str, principal: Reader) -> EntityOut:
+        async with runtime.uow() as uow:
+            entity = await services.entity_for(uow, entity_id)
+        services.may_read(principal, entity)
+        return EntityOut(**{k: getattr(entity, k) for k in EntityOut.model_fields})
+
+    # -- products -----------------------------------------------------------------------------
     @router.post("/products", status_code=201, response_model=Created,
                  summary="Register a product of an entity")
     async def create_product(body: ProductIn, principal: Producer) -> Created:
-        may_act_for(principal, body.entity_id)
         async with runtime.uow() as uow:
-            product = await services.register_product(uow, **body.model_dump())
+            product = await services.register_product(
+                uow, entity_id=body.entity_id, name=body.name,
+                product_set_no=body.product_set_no, description=body.description,
+                catalogue=catalogue, regulation=services.REGULATION_IN_FORCE,
+                principal=principal)
         return Created(id=product.id)
 
-    @router.post("/products/{product_id}/submissions", status_code=202, response_model=Created,
-                 summary="Submit the product's dossier to an evaluation round")
-    async def submit(product_id: str, body: SubmissionIn, principal: Producer) -> Created:
+    @router.get("/products", response_model=Page[ProductSummary],
+                summary="Products you may see (yours, your commune's, or all)")
+    async def list_products(principal: Reader, limit: Limit = 50,
+                            offset: Offset = 0) -> Page[ProductSummary]:
         async with runtime.uow() as uow:
-            product = await RegistryRepository(uow.session).get_product(product_id)
-            if product is not None:
-                may_act_for(principal, product.entity_id)
-            submission_id = await services.submit_product(
-                uow, product_id=product_id, round_id=body.round_id, case=body.case)
-        return Created(id=submission_id)
+            rows, total = await RegistryRepository(uow.session).list_products(
+                scope(principal), limit=limit, offset=offset)
+        return Page(items=[ProductSummary(
+            id=r.id, name=r.name, entity_id=r.entity_id, entity_name=r.entity_name,
+            commune_code=r.commune_code, product_set_no=r.product_set_no,
+            product_code=r.product_code, certificate_number=r.certificate_number,
+            stars=r.certificate_stars, certified=r.certificate_active) for r in rows],
+            total=total, limit=limit, offset=offset)
 
     @router.get("/products/{product_id}", response_model=ProductOut,
-                summary="A product with its status timeline")
+                summary="A product with its certificate and status timeline")
     async def get_product(product_id: str, principal: Reader) -> ProductOut:
         async with runtime.uow() as uow:
-            product = await RegistryRepository(uow.session).get_product(product_id)
-        if product is None:
-            raise NotFound(Text(f"Không tìm thấy sản phẩm {product_id}",
-                                f"No product {product_id}"))
-        if principal.has(Role.ENTITY_USER) and not principal.has(Role.PROVINCE_OFFICE):
-            may_act_for(principal, product.entity_id)
+            product, entity = await services.product_for(uow, product_id)
+        services.may_read(principal, entity)
+        certificate = CertificateOut(
+            number=product.certificate_number, stars=product.certificate_stars,
+            valid_until=product.certificate_valid_until, active=product.certificate_active,
+        ) if product.certificate_number else None
         return ProductOut(
             id=product.id, entity_id=product.entity_id, name=product.name,
-            product_set_no=product.product_set_no, status=product.status.value,
+            product_set_no=product.product_set_no, description=product.description,
+            product_code=product.product_code, status=product.status.value,
+            certificate=certificate,
             timeline=[TimelineOut(at=e.at, status=e.status.value, note=e.note)
-                      for e in product.timeline],
-        )
+                      for e in sorted(product.timeline, key=lambda e: e.at)])
+
+    # -- documents ----------------------------------------------------------------------------
+    @router.post("/products/{product_id}/documents", status_code=201, response_model=DocumentOut,
+                 summary="Upload an evidence file (streamed to object storage, stored by sha256)")
+    async def upload(product_id: str, request: Request, principal: Producer,
+                     file: Annotated[UploadFile, File(description="The document")],
+                     kind: Annotated[DocumentKind, Form()],
+                     valid_from: Annotated[date | None, Form()] = None,
+                     valid_until: Annotated[date | None, Form()] = None,
+                     replaces_id: Annotated[str | None, Form()] = None) -> DocumentOut:
+        size = file.size if file.size is not None else _size_of(file)
+        if size > max_upload_bytes:
+            raise too_large(max_upload_bytes)
+        if size == 0:
+            raise Problem(Text("Tệp rỗng", "The file is empty"), status=422, field="file")
+        async with runtime.uow() as uow:
+            document = await services.upload_document(
+                uow, runtime.store, product_id,
+                services.Upload(stream=file.file, filename=file.filename or "tep",
+                                kind=kind, valid_from=valid_from, valid_until=valid_until,
+                                replaces_id=replaces_id or None), principal)
+        return document_out(document, today())
+
+    @router.get("/products/{product_id}/documents", response_model=list[DocumentOut],
+                summary="The product's documents, flagged when expired")
+    async def documents(product_id: str, principal: Reader) -> list[DocumentOut]:
+        async with runtime.uow() as uow:
+            _, entity = await services.product_for(uow, product_id)
+            services.may_read(principal, entity)
+            found = await RegistryRepository(uow.session).documents_of(product_id)
+        return [document_out(d, today()) for d in found]
+
+    @router.get("/documents/{document_id}/download", response_model=DownloadOut,
+                summary="A short-lived download link (council members, the office, the owner)")
+    async def download(document_id: str, principal: Reader) -> DownloadOut:
+        async with runtime.uow() as uow:
+            document = await RegistryRepository(uow.session).get_document(document_id)
+            if document is None:
+                raise NotFound(Text(f"Không tìm thấy tài liệu {document_id}",
+                                    f"No document {document_id}"))
+            _, entity = await services.product_for(uow, document.product_id)
+        services.may_read(principal, entity)
+        seconds = 300
+        url = await runtime.store.presigned_url(document.sha256, seconds, document.filename)
+        return DownloadOut(url=url, expires_in=seconds)
+
+    # -- reference data -----------------------------------------------------------------------
+    @router.get("/product-sets", response_model=list[ProductSetOut],
+                summary="The 26 product sets of the regulation in force (public)")
+    async def product_sets(regulation: str = services.REGULATION_IN_FORCE) -> list[ProductSetOut]:
+        return [ProductSetOut(**info.__dict__) for info in catalogue.product_sets(regulation)]
+
+    @router.get("/product-sets/{set_no}/criteria", response_model=list[CriterionOut],
+                summary="The scoring sheet's criteria and options, for the self-assessment (public)")
+    async def criteria(set_no: int,
+                       regulation: str = services.REGULATION_IN_FORCE) -> list[CriterionOut]:
+        leaves = catalogue.leaf_criteria(regulation, set_no)
+        if leaves is None:
+            raise NotFound(Text(f"Không có phiếu đánh giá cho bộ sản phẩm {set_no} ({regulation})",
+                                f"No scoring sheet for product set {set_no} ({regulation})"))
+        return [CriterionOut(part=c.part, code=c.code, name_vi=c.name_vi,
+                             max_points=c.max_points, knockout=c.knockout, note_vi=c.note_vi,
+                             options=[OptionOut(**o.__dict__) for o in c.options])
+                for c in leaves]
+
+    # -- rounds -------------------------------------------------------------------------------
+    @router.post("/rounds", status_code=201, response_model=RoundIn,
+                 summary="Open an evaluation round (provincial office)")
+    async def create_round(body: RoundIn, principal: Office) -> RoundIn:
+        async with runtime.uow() as uow:
+            await services.create_round(uow, Round(**body.model_dump()), catalogue)
+        return body
+
+    @router.get("/rounds", response_model=list[RoundIn])
+    async def list_rounds(principal: Reader) -> list[RoundIn]:
+        async with runtime.uow() as uow:
+            rounds = await RegistryRepository(uow.session).list_rounds()
+        return [RoundIn(**r.__dict__) for r in rounds]
+
+    # -- dossiers -----------------------------------------------------------------------------
+    async def dossier_view(dossier_id: str) -> DossierOut:
+        async with runtime.uow() as uow:
+            dossier, product, _ = await services.dossier_for(uow, dossier_id)
+            missing = await services.missing_for(uow, dossier, product, catalogue)
+            found = await RegistryRepository(uow.session).documents_of(product.id)
+        return dossier_out(dossier, [document_out(d, today()) for d in reusable_on(found, today())],
+                           missing)
+
+    @router.post("/products/{product_id}/dossiers", status_code=201, response_model=DossierOut,
+                 summary="Start a dossier (first evaluation, upgrade or re-rating)")
+    async def open_dossier(product_id: str, body: DossierIn, principal: Producer) -> DossierOut:
+        async with runtime.uow() as uow:
+            dossier = await services.open_dossier(uow, product_id=product_id, case=body.case,
+                                                  round_id=body.round_id, principal=principal)
+        return await dossier_view(dossier.id)
+
+    @router.get("/dossiers/{dossier_id}", response_model=DossierOut,
+                summary="A dossier with what is still missing")
+    async def get_dossier(dossier_id: str, principal: Reader) -> DossierOut:
+        async with runtime.uow() as uow:
+            _, _, entity = await services.dossier_for(uow, dossier_id)
+        services.may_read(principal, entity)
+        return await dossier_view(dossier_id)
+
+    @router.put("/dossiers/{dossier_id}/form-01", response_model=DossierOut,
+                summary="Form 01: registration")
+    async def put_form01(dossier_id: str, body: Form01In, principal: Producer) -> DossierOut:
+        async with runtime.uow() as uow:
+            await services.save_form01(uow, dossier_id, Form01(**body.model_dump()), principal)
+        return await dossier_view(dossier_id)
+
+    @router.put("/dossiers/{dossier_id}/form-02", response_model=DossierOut,
+                summary="Form 02: self-assessment, criterion by criterion, with evidence")
+    async def put_form02(dossier_id: str, body: Form02In, principal: Producer) -> DossierOut:
+        form = Form02(specification=body.specification, plan_results=body.plan_results,
+                      next_plan=body.next_plan, changes=body.changes,
+                      claims=tuple(Claim(criterion_code=c.criterion_code,
+                                         option_index=c.option_index,
+                                         description=c.description,
+                                         evidence=tuple(c.evidence)) for c in body.claims))
+        async with runtime.uow() as uow:
+            await services.save_form02(uow, dossier_id, form, catalogue, principal)
+        return await dossier_view(dossier_id)
+
+    @router.post("/dossiers/{dossier_id}/filing", response_model=DossierOut,
+                 summary="File the dossier with the commune (422 lists what is missing)")
+    async def file(dossier_id: str, principal: Producer) -> DossierOut:
+        async with runtime.uow() as uow:
+            await services.file_dossier(uow, dossier_id, catalogue, principal)
+        return await dossier_view(dossier_id)
+
+    @router.put("/dossiers/{dossier_id}/form-03", response_model=DossierOut,
+                summary="Form 03: the commune's report; forwards the dossier to the province")
+    async def put_form03(dossier_id: str, body: Form03In, principal: Commune) -> DossierOut:
+        async with runtime.uow() as uow:
+            await services.record_commune_report(uow, dossier_id, Form03(**body.model_dump()),
+                                                 principal)
+        return await dossier_view(dossier_id)
+
+    @router.post("/dossiers/{dossier_id}/withdrawal", response_model=DossierOut,
+                 summary="Withdraw the dossier before the council evaluates it")
+    async def withdraw(dossier_id: str, body: WithdrawalIn, principal: Producer) -> DossierOut:
+        async with runtime.uow() as uow:
+            await services.withdraw_dossier(uow, dossier_id, body.reason, principal)
+        return await dossier_view(dossier_id)
 
     return router
+
+
+def dossier_out(dossier: Dossier, reused: list[DocumentOut],
+                missing: list[tuple[str, str]]) -> DossierOut:
+    form02 = None
+    if dossier.form02 is not None:
+        form02 = Form02In(
+            specification=dossier.form02.specification, plan_results=dossier.form02.plan_results,
+            next_plan=dossier.form02.next_plan, changes=dossier.form02.changes,
+            claims=[ClaimIn(criterion_code=c.criterion_code, option_index=c.option_index,
+                            description=c.description, evidence=list(c.evidence))
+                    for c in dossier.form02.claims])
+    return DossierOut(
+        id=dossier.id, product_id=dossier.product_id, case=dossier.case,
+        round_id=dossier.round_id, status=dossier.status.value,
+        form01=Form01In(**dossier.form01.__dict__) if dossier.form01 else None,
+        form02=form02,
+        form03=Form03In(**dossier.form03.__dict__) if dossier.form03 else None,
+        reused_documents=reused,
+        missing=[MissingItem(vi=vi, en=en) for vi, en in missing],
+        complete=not missing,
+    )
+
+
+def _size_of(file: UploadFile) -> int:
+    file.file.seek(0, 2)
+    size = file.file.tell()
+    file.file.seek(0)
+    return size
+
+
+def too_large(limit: int) -> Problem:
+    mib = limit // (1024 * 1024)
+    return Problem(Text(f"Tệp vượt quá giới hạn {mib} MB", f"The file exceeds the {mib} MB limit"),
+                   status=413, slug="file-too-large", field="file")
+

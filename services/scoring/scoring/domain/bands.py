@@ -1,31 +1,19 @@
-"""Star bands: half-open score ranges of a regulation (26/2026 Article 3)."""
+"""Star bands of a regulation (half-open score ranges, 26/2026 Article 3), read from the
+regulation data in `ocop_shared.regulations`; kept for the service layer's `stars_for(mean)`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
+from ocop_shared.regulations import Band, get_regulation
 
-@dataclass(frozen=True)
-class Band:
-    stars: int
-    minimum: Decimal
-    below: Decimal | None  # exclusive upper bound; None = up to and including 100
+REGULATION_IN_FORCE = "26/2026/QĐ-TTg"
 
 
-BANDS_26_2026 = (
-    Band(1, Decimal(0), Decimal(30)),
-    Band(2, Decimal(30), Decimal(50)),
-    Band(3, Decimal(50), Decimal(70)),
-    Band(4, Decimal(70), Decimal(90)),
-    Band(5, Decimal(90), None),
-)
+def bands(regulation_code: str = REGULATION_IN_FORCE) -> tuple[Band, ...]:
+    return get_regulation(regulation_code).bands
 
 
-def stars_for(mean: Decimal, bands: tuple[Band, ...] = BANDS_26_2026) -> int:
-    if not Decimal(0) <= mean <= Decimal(100):
-        raise ValueError(f"score {mean} outside 0-100")
-    for band in bands:
-        if mean >= band.minimum and (band.below is None or mean < band.below):
-            return band.stars
-    raise ValueError(f"no band for {mean}")
+def stars_for(mean: Decimal, regulation_code: str = REGULATION_IN_FORCE) -> int:
+    """The band of a mean total (before star-minimum caps). ValueError outside 0-100."""
+    return get_regulation(regulation_code).stars_for(mean)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 14:46:43.002972
+Create Date: 2026-11-28 15:14:34.185217
 """
 
 from collections.abc import Sequence
@@ -26,14 +26,24 @@ def upgrade() -> None:
     sa.Column('registration_no', sa.String(length=40), nullable=False),
     sa.Column('commune_code', sa.String(length=10), nullable=False),
     sa.Column('province_code', sa.String(length=10), nullable=False),
+    sa.Column('address', sa.String(length=500), nullable=False),
+    sa.Column('phone', sa.String(length=20), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('representative_name', sa.String(length=200), nullable=False),
+    sa.Column('representative_position', sa.String(length=200), nullable=False),
     sa.Column('representative_female', sa.Boolean(), nullable=False),
-    sa.Column('representative_ethnic_minority', sa.Boolean(), nullable=False),
+    sa.Column('representative_ethnicity', sa.String(length=60), nullable=False),
     sa.Column('representative_disabled', sa.Boolean(), nullable=False),
+    sa.Column('owner_subject', sa.String(length=100), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_entities')),
     sa.UniqueConstraint('registration_no', name=op.f('uq_entities_registration_no'))
     )
+    with op.batch_alter_table('entities', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_entities_commune_code'), ['commune_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_entities_owner_subject'), ['owner_subject'], unique=False)
+
     op.create_table('inbox',
     sa.Column('consumer', sa.String(length=100), nullable=False),
     sa.Column('event_id', sa.String(length=36), nullable=False),
@@ -59,18 +69,73 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_unsent', ['seq'], unique=False, postgresql_where=sa.text('published_at IS NULL'), sqlite_where=sa.text('published_at IS NULL'))
 
+    op.create_table('rounds',
+    sa.Column('id', sa.String(length=60), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('regulation', sa.String(length=40), nullable=False),
+    sa.Column('opens_on', sa.Date(), nullable=False),
+    sa.Column('closes_on', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rounds'))
+    )
     op.create_table('products',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('entity_id', sa.String(length=36), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('product_set_no', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('product_code', sa.String(length=40), nullable=True),
+    sa.Column('certificate_number', sa.String(length=40), nullable=True),
+    sa.Column('certificate_stars', sa.Integer(), nullable=True),
+    sa.Column('certificate_valid_until', sa.Date(), nullable=True),
+    sa.Column('certificate_active', sa.Boolean(), nullable=False),
+    sa.Column('certificate_event_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['entity_id'], ['entities.id'], name=op.f('fk_products_entity_id_entities')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_products'))
     )
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_products_entity_id'), ['entity_id'], unique=False)
+
+    op.create_table('documents',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('product_id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('content_type', sa.String(length=120), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=True),
+    sa.Column('valid_until', sa.Date(), nullable=True),
+    sa.Column('replaces_id', sa.String(length=36), nullable=True),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_documents_product_id_products')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_documents'))
+    )
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_documents_product_id'), ['product_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_documents_sha256'), ['sha256'], unique=False)
+
+    op.create_table('dossiers',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('product_id', sa.String(length=36), nullable=False),
+    sa.Column('case', sa.String(length=20), nullable=False),
+    sa.Column('round_id', sa.String(length=60), nullable=False),
+    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('form01', sa.JSON(), nullable=True),
+    sa.Column('form02', sa.JSON(), nullable=True),
+    sa.Column('form03', sa.JSON(), nullable=True),
+    sa.Column('manifest', sa.JSON(), nullable=True),
+    sa.Column('filed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('forwarded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_dossiers_product_id_products')),
+    sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_dossiers_round_id_rounds')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dossiers'))
+    )
+    with op.batch_alter_table('dossiers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dossiers_product_id'), ['product_id'], unique=False)
 
     op.create_table('product_timeline',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -84,39 +149,37 @@ def upgrade() -> None:
     with op.batch_alter_table('product_timeline', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_product_timeline_product_id'), ['product_id'], unique=False)
 
-    op.create_table('submissions',
-    sa.Column('id', sa.String(length=36), nullable=False),
-    sa.Column('product_id', sa.String(length=36), nullable=False),
-    sa.Column('round_id', sa.String(length=60), nullable=False),
-    sa.Column('case', sa.String(length=20), nullable=False),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_submissions_product_id_products')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_submissions'))
-    )
-    with op.batch_alter_table('submissions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_submissions_product_id'), ['product_id'], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('submissions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_submissions_product_id'))
-
-    op.drop_table('submissions')
     with op.batch_alter_table('product_timeline', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_product_timeline_product_id'))
 
     op.drop_table('product_timeline')
+    with op.batch_alter_table('dossiers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dossiers_product_id'))
+
+    op.drop_table('dossiers')
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_documents_sha256'))
+        batch_op.drop_index(batch_op.f('ix_documents_product_id'))
+
+    op.drop_table('documents')
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_products_entity_id'))
 
     op.drop_table('products')
+    op.drop_table('rounds')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_unsent', postgresql_where=sa.text('published_at IS NULL'), sqlite_where=sa.text('published_at IS NULL'))
 
     op.drop_table('outbox')
     op.drop_table('inbox')
+    with op.batch_alter_table('entities', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_entities_owner_subject'))
+        batch_op.drop_index(batch_op.f('ix_entities_commune_code'))
+
     op.drop_table('entities')
     # ### end Alembic commands ###

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the application itself needs (the real stack's are in deploy/lib/*.sh):
+# fonts with Vietnamese glyphs for the certificate and report PDFs.
+set -euo pipefail
+needed=()
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || needed+=(fonts-dejavu-core)
+if [ ${#needed[@]} -gt 0 ]; then
+  echo "[setup] installing ${needed[*]} from Debian"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${needed[@]}" >/dev/null
+fi

@@ -1,0 +1,261 @@
+"""The certificate as a PDF: A4 landscape, Vietnamese with full diacritics, with its QR code.
+
+Fonts: DejaVu Serif (text) and DejaVu Sans (the ★ glyphs), embedded as subsets, from the
+Debian package ``fonts-dejavu-core`` (``/usr/share/fonts/truetype/dejavu``). Another
+folder can be given with ``font_dir`` or the ``OCOP_FONT_DIR`` environment variable;
+without the fonts, rendering fails with `FontsMissing`, naming the package.
+
+The output is deterministic (reportlab's invariant mode: fixed creation date and
+document id), so the same certificate and QR text give the same bytes, and the same
+content-addressed object in storage.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import qrcode  # type: ignore[import-untyped]
+from PIL import Image
+from qrcode.constants import ERROR_CORRECT_M  # type: ignore[import-untyped]
+from reportlab.lib.colors import Color, HexColor  # type: ignore[import-untyped]
+from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
+from reportlab.lib.utils import ImageReader, simpleSplit  # type: ignore[import-untyped]
+from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
+from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+
+from ..domain.certificate import Certificate
+
+FONT_PACKAGE = "fonts-dejavu-core"
+FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),  # Debian, Ubuntu
+    Path("/usr/share/fonts/dejavu"),  # Alpine, Fedora
+    Path("/usr/share/fonts/TTF"),  # Arch
+)
+_FONT_FILES = {
+    "OCOP-Serif": "DejaVuSerif.ttf",
+    "OCOP-Serif-Bold": "DejaVuSerif-Bold.ttf",
+    "OCOP-Sans": "DejaVuSans.ttf",
+    "OCOP-Sans-Bold": "DejaVuSans-Bold.ttf",
+}
+SERIF, SERIF_BOLD, SANS, SANS_BOLD = _FONT_FILES
+
+PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
+RED = HexColor("#B3141B")
+GOLD = HexColor("#C99A06")
+GREEN = HexColor("#1F5E3A")
+BLACK = HexColor("#000000")
+GREY = HexColor("#444444")
+
+
+class FontsMissing(RuntimeError):
+    """The DejaVu TrueType fonts needed for Vietnamese text are not installed."""
+
+
+@dataclass(frozen=True)
+class _Fonts:
+    folder: Path
+
+
+_registered: dict[str, Path] = {}
+_lock = threading.Lock()  # reportlab's font registry and TTF subset state are process-global
+
+
+def find_font_dir(font_dir: Path | str | None = None) -> Path:
+    """The folder holding the DejaVu fonts, or FontsMissing naming the Debian package."""
+    candidates: Sequence[Path]
+    if font_dir is not None:
+        candidates = (Path(font_dir),)
+    elif os.environ.get("OCOP_FONT_DIR"):
+        candidates = (Path(os.environ["OCOP_FONT_DIR"]),)
+    else:
+        candidates = FONT_DIRS
+    for folder in candidates:
+        if all((folder / name).is_file() for name in _FONT_FILES.values()):
+            return folder
+    wanted = ", ".join(_FONT_FILES.values())
+    searched = ", ".join(str(c) for c in candidates)
+    raise FontsMissing(
+        f"Vietnamese fonts not found ({wanted}) in {searched}. Install the Debian package "
+        f"{FONT_PACKAGE} (apt-get install -y {FONT_PACKAGE}) or set OCOP_FONT_DIR to a folder "
+        f"that has these files."
+    )
+
+
+def _register_fonts(font_dir: Path | str | None) -> None:
+    folder = find_font_dir(font_dir)
+    for name, file in _FONT_FILES.items():
+        if _registered.get(name) == folder:
+            continue
+        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
+        _registered[name] = folder
+
+
+def _vi(text: str) -> str:
+    """NFC, so every Vietnamese letter is one precomposed glyph (ắ, not a + ˘ + ´)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def _long_date(day: date) -> str:
+    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def _short_date(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def qr_image(text: str, box_size: int = 8, border: int = 4) -> Image.Image:
+    """The QR code of `text` as a black-on-white greyscale image (error correction M)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=1, border=border)
+    code.add_data(text)
+    code.make(fit=True)
+    matrix: list[list[bool]] = code.get_matrix()
+    size = len(matrix)
+    pixels = bytes(0 if cell else 255 for row in matrix for cell in row)
+    image = Image.frombytes("L", (size, size), pixels)
+    return image.resize((size * box_size, size * box_size), Image.Resampling.NEAREST)
+
+
+class _Page:
+    def __init__(self, canvas: Canvas) -> None:
+        self.c = canvas
+
+    def text(self, x: float, y: float, text: str, font: str, size: float, color: Color = BLACK,
+             align: str = "left") -> float:
+        """Draw one line; returns its width."""
+        text = _vi(text)
+        self.c.setFont(font, size)
+        self.c.setFillColor(color)
+        width: float = pdfmetrics.stringWidth(text, font, size)
+        if align == "center":
+            self.c.drawCentredString(x, y, text)
+        elif align == "right":
+            self.c.drawRightString(x, y, text)
+        else:
+            self.c.drawString(x, y, text)
+        return width
+
+    def fitted(self, x: float, y: float, text: str, font: str, size: float, max_width: float,
+               color: Color = BLACK) -> None:
+        """A centred line, shrunk to fit `max_width`."""
+        text = _vi(text)
+        while size > 6 and pdfmetrics.stringWidth(text, font, size) > max_width:
+            size -= 0.5
+        self.text(x, y, text, font, size, color, align="center")
+
+    def wrapped(self, x: float, y: float, text: str, font: str, size: float, width: float,
+                leading: float, color: Color = BLACK, align: str = "left") -> float:
+        """Draw a paragraph; returns the y below its last line."""
+        for line in simpleSplit(_vi(text), font, size, width):
+            self.text(x, y, line, font, size, color, align)
+            y -= leading
+        return y
+
+
+def render_certificate_pdf(certificate: Certificate, qr_text: str, *,
+                           font_dir: Path | str | None = None) -> bytes:
+    """The certificate PDF (bytes). `qr_text` is what the QR encodes (the verification URL).
+
+    CPU-bound (about 0.1 s): call it from a worker thread (e.g. `asyncio.to_thread`); calls are
+    serialised by a lock because reportlab's font state is shared.
+    """
+    with _lock:
+        _register_fonts(font_dir)
+        return _render(certificate, qr_text)
+
+
+def _render(certificate: Certificate, qr_text: str) -> bytes:
+    authority = certificate.authority
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, pageCompression=1)
+    canvas.setTitle(_vi(f"Giấy chứng nhận sản phẩm OCOP số {certificate.number}"))
+    canvas.setAuthor(_vi(authority.name_vi))
+    canvas.setSubject(_vi(f"{certificate.product_name} — {certificate.stars} sao"))
+    canvas.setCreator("OCOP platform")
+    canvas.setKeywords(["OCOP", certificate.number, certificate.product_code])
+    page = _Page(canvas)
+    w, h = PAGE_WIDTH, PAGE_HEIGHT
+
+    # frame
+    canvas.setStrokeColor(GREEN)
+    canvas.setLineWidth(3)
+    canvas.rect(18, 18, w - 36, h - 36)
+    canvas.setLineWidth(0.8)
+    canvas.rect(26, 26, w - 52, h - 52)
+
+    # headers: the authority (left) and the national motto (right)
+    left_x, right_x, top = 215.0, 590.0, h - 62
+    y = top
+    for line in authority.header_vi:
+        page.text(left_x, y, line, SERIF_BOLD, 12, align="center")
+        y -= 15
+    canvas.setStrokeColor(BLACK)
+    canvas.setLineWidth(0.6)
+    canvas.line(left_x - 35, y + 9, left_x + 35, y + 9)
+    page.text(left_x, y - 8, f"Số: {certificate.number}", SERIF, 11, align="center")
+
+    page.text(right_x, top, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", SERIF_BOLD, 12, align="center")
+    motto = "Độc lập - Tự do - Hạnh phúc"
+    motto_width = page.text(right_x, top - 15, motto, SERIF_BOLD, 12, align="center")
+    canvas.line(right_x - motto_width / 2, top - 19, right_x + motto_width / 2, top - 19)
+    page.text(right_x, top - 38, f"{authority.place}, {_long_date(certificate.issued_on)}", SERIF, 11,
+              align="center")
+
+    # title
+    page.fitted(w / 2, h - 150, "GIẤY CHỨNG NHẬN", SERIF_BOLD, 28, w - 120, RED)
+    page.fitted(w / 2, h - 176, "KẾT QUẢ ĐÁNH GIÁ, PHÂN HẠNG SẢN PHẨM OCOP", SERIF_BOLD, 16, w - 120, RED)
+    basis = (f"Căn cứ Quyết định số {certificate.decision_no} {_long_date(certificate.decision_date)} "
+             f"của {authority.decider_vi} về việc công nhận kết quả đánh giá, phân hạng sản phẩm OCOP,")
+    y = page.wrapped(w / 2, h - 202, basis, SERIF, 11, w - 200, 14, GREY, align="center")
+    y -= 10
+    page.text(w / 2, y, "CHỨNG NHẬN", SERIF_BOLD, 13, align="center")
+
+    # the certified facts
+    label_x, value_x, value_width = 200.0, 365.0, w - 365.0 - 60
+    y -= 26
+
+    def field(label: str, value: str, size: float = 12, font: str = SERIF_BOLD) -> None:
+        nonlocal y
+        page.text(label_x, y, label, SERIF, 12)
+        y = page.wrapped(value_x, y, value, font, size, value_width, max(16.0, size * 1.25))
+        y -= 4
+
+    field("Sản phẩm:", certificate.product_name, 15)
+    field("Mã số sản phẩm OCOP:", certificate.product_code)
+    field("Chủ thể OCOP:", certificate.entity_name)
+    if certificate.entity_address:
+        field("Địa chỉ:", certificate.entity_address, 11, SERIF)
+    page.text(label_x, y, "Đạt hạng:", SERIF, 12)
+    star_width = page.text(value_x, y - 1, "★" * certificate.stars, SANS_BOLD, 18, GOLD)
+    page.text(value_x + star_width + 8, y, f"{certificate.stars} SAO", SERIF_BOLD, 13, RED)
+    y -= 20
+    field("Bộ tiêu chí:", f"Quyết định số {certificate.regulation}", 11, SERIF)
+    field("Thời hạn hiệu lực:",
+          f"36 tháng, từ ngày {_short_date(certificate.issued_on)} "
+          f"đến hết ngày {_short_date(certificate.valid_until)}", 12)
+
+    # QR code and where to check (bottom left)
+    qr_size, qr_x, qr_y = 104.0, 46.0, 60.0
+    canvas.drawImage(ImageReader(qr_image(qr_text)), qr_x, qr_y, qr_size, qr_size)
+    page.text(qr_x + qr_size / 2, qr_y - 10, "Quét mã QR để kiểm tra", SANS, 7.5, GREY, align="center")
+    page.text(qr_x + qr_size + 10, qr_y + 36, f"Giấy chứng nhận số: {certificate.number}", SERIF_BOLD, 9)
+    page.text(qr_x + qr_size + 10, qr_y + 22, "Tra cứu công khai:", SERIF, 8.5, GREY)
+    page.text(qr_x + qr_size + 10, qr_y + 11, qr_text.split("?", 1)[0], SANS, 7, GREY)
+
+    # signature block (bottom right)
+    sy = max(min(165.0, y - 12), 95.0)  # below the facts, even when long names wrap
+    for line in authority.signature_vi:
+        page.text(right_x + 20, sy, line, SERIF_BOLD, 12, align="center")
+        sy -= 15
+    page.text(right_x + 20, sy - 4, "(Đã ký và đóng dấu)", SERIF, 9, GREY, align="center")
+
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

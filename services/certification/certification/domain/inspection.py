@@ -1,0 +1,100 @@
+"""Inspections after recognition (26/2026/QĐ-TTg Article 9).
+
+Periodic or ad-hoc; they record which certificate, evidence files (content-addressed in
+object storage), and end with the authority's conclusion: compliant, or a confirmed
+finding on one or more grounds of Article 8(1), which opens a revocation case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from .authority import DEFAULT_PROVINCE, authority_for
+from .errors import CaseClosed, IllegalTransition, InvalidCertificate
+from .grounds import validate_grounds
+from .revocation import RevocationCase
+
+
+class InspectionKind(StrEnum):
+    PERIODIC = "periodic"  # kiểm tra định kỳ
+    AD_HOC = "ad_hoc"  # kiểm tra đột xuất
+
+
+class InspectionOutcome(StrEnum):
+    OPEN = "open"
+    COMPLIANT = "compliant"
+    VIOLATION = "violation"  # a confirmed finding
+
+
+@dataclass(frozen=True)
+class Evidence:
+    sha256: str  # key in the object store
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass
+class Inspection:
+    id: str
+    certificate_number: str
+    stars: int
+    kind: InspectionKind
+    started_on: date
+    province: str = DEFAULT_PROVINCE
+    evidence: list[Evidence] = field(default_factory=list)
+    outcome: InspectionOutcome = InspectionOutcome.OPEN
+    grounds: tuple[int, ...] = ()
+    conclusion: str = ""
+    concluded_by: str = ""  # the competent authority that concluded
+    concluded_on: date | None = None
+
+    def __post_init__(self) -> None:
+        authority_for(self.stars, self.province)  # validates the stars
+
+    def add_evidence(self, item: Evidence) -> None:
+        self._require_open()
+        if any(e.sha256 == item.sha256 for e in self.evidence):
+            return  # the same file twice is one piece of evidence
+        self.evidence.append(item)
+
+    def conclude_compliant(self, *, conclusion: str, concluded_by: str, on: date) -> None:
+        self._conclude(InspectionOutcome.COMPLIANT, (), conclusion, concluded_by, on)
+
+    def confirm_finding(self, *, grounds: Iterable[int], conclusion: str, concluded_by: str,
+                        on: date, case_id: str, at: datetime) -> RevocationCase:
+        """A confirmed violation: returns the revocation case it opens (deadline: on + 15 days)."""
+        picked = validate_grounds(grounds)
+        self._conclude(InspectionOutcome.VIOLATION, picked, conclusion, concluded_by, on)
+        return RevocationCase.open(
+            id=case_id, certificate_number=self.certificate_number, stars=self.stars, grounds=picked,
+            conclusion=conclusion, concluded_on=on, at=at, inspection_id=self.id, province=self.province,
+        )
+
+    def _conclude(self, outcome: InspectionOutcome, grounds: tuple[int, ...], conclusion: str,
+                  concluded_by: str, on: date) -> None:
+        self._require_open()
+        if not conclusion.strip() or not concluded_by.strip():
+            raise InvalidCertificate(
+                "Cần có kết luận và tên cơ quan kết luận",
+                "A conclusion and the concluding authority are required",
+            )
+        if on < self.started_on:
+            raise IllegalTransition(
+                f"Ngày kết luận {on} trước ngày bắt đầu kiểm tra {self.started_on}",
+                f"Conclusion day {on} is before the inspection started ({self.started_on})",
+            )
+        self.outcome = outcome
+        self.grounds = grounds
+        self.conclusion = conclusion
+        self.concluded_by = concluded_by
+        self.concluded_on = on
+
+    def _require_open(self) -> None:
+        if self.outcome is not InspectionOutcome.OPEN:
+            raise CaseClosed(
+                f"Đợt kiểm tra {self.id} đã kết luận", f"Inspection {self.id} is already concluded"
+            )

@@ -1,0 +1,25 @@
+"""Addresses resolved against the packaged administrative units (valid at a given date)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..domain.admin_units import AdminUnits, Level
+from ..domain.errors import DomainError
+from ..service_layer.ports import Place
+from .admin_units_loader import packaged_admin_units
+
+
+class PackagedPlaces:
+    def __init__(self, units: AdminUnits | None = None) -> None:
+        self._units = units or packaged_admin_units()
+
+    def resolve(self, commune_code: str, on: date) -> Place:
+        unit = self._units.resolve(commune_code, on)
+        if unit.level is not Level.COMMUNE:
+            raise DomainError(f"Mã {commune_code} ({unit.name}) không phải đơn vị cấp xã",
+                              f"Code {commune_code} ({unit.name}) is not a commune-level unit",
+                              field="commune_code")
+        return Place(commune_code=unit.code,
+                     province_code=self._units.province_of(commune_code, on).code,
+                     path=self._units.path(commune_code, on))

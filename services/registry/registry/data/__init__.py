@@ -1,0 +1,1 @@
+"""Reference data packaged with the registry (read through importlib.resources)."""

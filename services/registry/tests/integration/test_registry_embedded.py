@@ -1,0 +1,237 @@
+"""Registry capabilities on the embedded platform (SQLite, filesystem store, in-process bus)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import jsonschema
+
+from helpers import (
+    COMMUNE_CHAU_DOC,
+    PDF,
+    PNG,
+    ROOT,
+    open_round,
+    run_chain,
+    running_platform,
+    submit_product,
+    tax_code,
+    token,
+    upload,
+    wait_until,
+)
+from ocop_shared.auth import Role
+from ocop_shared.clock import ManualClock
+from ocop_shared.contracts import topics
+from ocop_shared.messaging.embedded import EmbeddedLog
+from ocop_shared.settings import Settings
+
+ENTITY = {"name": "Cơ sở Khô cá lóc Sáu Tâm", "legal_form": "household",
+          "registration_no": "91A8012345", "commune_code": COMMUNE_CHAU_DOC,
+          "address": "Khóm Vĩnh Tây 1", "phone": "+84 912 345 678",
+          "email": "sautam@example.vn", "representative_name": "Lê Văn Tâm"}
+
+
+async def make_product(client: httpx.AsyncClient, settings: Settings,
+                       **overrides: object) -> tuple[str, str]:
+    office = token(settings, Role.PROVINCE_OFFICE)
+    r = await client.post("/registry/entities", headers=office, json={**ENTITY, **overrides})
+    assert r.status_code == 201, r.text
+    entity = r.json()
+    assert entity["province_code"] == "91", "the province is taken from the commune"
+    assert entity["phone"] == "0912345678"
+    r = await client.post("/registry/products", headers=office, json={
+        "entity_id": entity["id"], "name": "Khô cá lóc", "product_set_no": 8})
+    assert r.status_code == 201, r.text
+    return entity["id"], r.json()["id"]
+
+
+async def test_entity_validation_errors_name_the_field(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        cases = {
+            "phone": {"phone": "0123 456 789"},
+            "email": {"email": "not-an-email"},
+            "registration_no": {"legal_form": "enterprise_llc", "registration_no": "1600000000"},
+        }
+        for field, change in cases.items():
+            r = await client.post("/registry/entities", headers=office, json={**ENTITY, **change})
+            assert r.status_code == 422, (field, r.text)
+            assert [e["field"] for e in r.json()["errors"]] == [field]
+        r = await client.post("/registry/entities", headers=office,
+                              json={**ENTITY, "commune_code": "30280"})
+        assert r.status_code == 422
+        assert "30280" in r.json()["detail"], "a commune that no longer exists is named"
+        missing = {k: v for k, v in ENTITY.items() if k not in ("address", "email")}
+        r = await client.post("/registry/entities", headers=office, json=missing)
+        assert r.status_code == 422
+        assert {e["field"] for e in r.json()["errors"]} == {"address", "email"}
+
+
+async def test_duplicate_registration_and_unknown_product_set(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        entity_id, _ = await make_product(client, settings)
+        r = await client.post("/registry/entities", headers=office, json=ENTITY)
+        assert r.status_code == 409
+        r = await client.post("/registry/products", headers=office, json={
+            "entity_id": entity_id, "name": "Sản phẩm lạ", "product_set_no": 27})
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["field"] == "product_set_no"
+        assert "27" in r.json()["detail"]
+
+
+async def test_uploads_are_checked_from_their_content(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, max_upload_bytes=1024 * 1024)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        _, product = await make_product(client, settings)
+        url = f"/registry/products/{product}/documents"
+        r = await client.post(url, headers=office, data={"kind": "label"},
+                              files={"file": ("nhan.pdf", b"MZ\x90\x00" + b"\x00" * 100)})
+        assert r.status_code == 415
+        assert "thực thi" in r.json()["detail"]
+        r = await client.post(url, headers=office, data={"kind": "label"},
+                              files={"file": ("anh.pdf", PNG)})
+        assert r.status_code == 415, "a PNG named .pdf is refused"
+        r = await client.post(url, headers=office, data={"kind": "label"},
+                              files={"file": ("big.pdf", PDF + b"0" * (2 * 1024 * 1024))})
+        assert r.status_code == 413
+        r = await client.post(url, headers=office, data={"kind": "label"},
+                              files={"file": ("../../etc/Nhãn <mới>.pdf", PDF)})
+        assert r.status_code == 201
+        assert r.json()["filename"] == "Nhãn _mới_.pdf"
+        listed = (await client.get(url, headers=office)).json()
+        assert [d["filename"] for d in listed] == ["Nhãn _mới_.pdf"], "refused files left nothing"
+
+
+async def test_expired_documents_are_flagged_and_block_filing(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        _, product = await make_product(client, settings)
+        await upload(client, office, product, "test_report", PDF + b"old", "kn-2024.pdf",
+                     valid_until="2025-01-31")
+        listed = (await client.get(f"/registry/products/{product}/documents",
+                                   headers=office)).json()
+        assert listed[0]["expired"] is True
+        await open_round(client, settings, "AG-2026-R2")
+        r = await client.post(f"/registry/products/{product}/dossiers", headers=office,
+                              json={"case": "first", "round_id": "AG-2026-R2"})
+        dossier = r.json()
+        assert dossier["complete"] is False
+        missing = " | ".join(m["en"] for m in dossier["missing"])
+        assert "A valid laboratory test report (the one on file expired 2025-01-31)" in missing
+        assert "Registration form (Form 01)" in missing
+        assert "Food-safety facility certificate" in missing
+        r = await client.post(f"/registry/dossiers/{dossier['id']}/filing", headers=office)
+        assert r.status_code == 422
+        assert r.json()["missing"] == dossier["missing"], "422 lists exactly what is missing"
+
+
+async def test_complete_dossier_goes_to_the_commune_then_the_province(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        ids = await submit_product(client, settings, registration_no=tax_code(11))
+        log = EmbeddedLog(tmp_path / "bus.sqlite3")
+        await log.open()
+
+        async def published() -> list[dict[str, object]] | None:
+            events = [json.loads(m.value) for m in await log.read(topics.PRODUCT, 0)]
+            return [e for e in events if e["type"] == "ProductSubmitted"] or None
+
+        submitted = await wait_until(published, what="ProductSubmitted on the bus")
+        await log.close()
+        assert len(submitted) == 1
+        schema = json.loads((ROOT / "contracts" / "events.schema.json").read_text())
+        jsonschema.validate(submitted[0], schema["topics"][topics.PRODUCT]["ProductSubmitted.v1"])
+        payload = submitted[0]["payload"]
+        assert payload["submission_id"] == ids["dossier_id"]
+        assert payload["entity"]["representative_female"] is True
+        assert len(payload["documents"]) == 6
+        assert all(len(d["sha256"]) == 64 for d in payload["documents"])
+        assert len(payload["self_assessment"]) == 31, "every criterion of set 9 self-scored"
+
+        office = token(settings, Role.PROVINCE_OFFICE)
+
+        async def under_evaluation() -> bool:
+            body = (await client.get(f"/registry/products/{ids['product_id']}",
+                                     headers=office)).json()
+            return body["status"] == "under_evaluation"
+
+        await wait_until(under_evaluation, what="the scoring service to open the evaluation")
+
+
+async def test_commune_officer_of_another_commune_cannot_file_form_03(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        ids = await submit_product(client, settings, registration_no=tax_code(21))
+        other = token(settings, Role.COMMUNE_OFFICER, commune="30307")
+        r = await client.put(f"/registry/dossiers/{ids['dossier_id']}/form-03", headers=other,
+                             json={"local_raw_materials": "x" * 3, "local_labour": "x" * 3,
+                                   "idea_origin": "x" * 3, "local_identity": "x" * 3,
+                                   "officer": "x" * 3, "signed_on": "2026-11-20"})
+        assert r.status_code == 403
+
+
+async def test_filing_outside_the_round_is_refused(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        _, product = await make_product(client, settings)
+        r = await client.post("/registry/rounds", headers=office, json={
+            "id": "AG-2026-R1", "name": "Đợt 1/2026", "opens_on": "2026-01-01",
+            "closes_on": "2026-04-30"})
+        assert r.status_code == 201
+        dossier = (await client.post(f"/registry/products/{product}/dossiers", headers=office,
+                                     json={"case": "first", "round_id": "AG-2026-R1"})).json()
+        r = await client.post(f"/registry/dossiers/{dossier['id']}/filing", headers=office)
+        assert r.status_code == 409
+        assert "30/04/2026" in r.json()["detail"]
+
+
+async def test_rerating_only_in_its_window_and_valid_evidence_is_reused(tmp_path: Path) -> None:
+    clock = ManualClock(datetime.now(UTC))
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings, clock=clock) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        ids = await run_chain(client, settings, registration_no=tax_code(31))
+
+        async def certified() -> dict[str, object] | None:
+            body = (await client.get(f"/registry/products/{ids['product_id']}",
+                                     headers=office)).json()
+            return body if body["certificate"] and body["certificate"]["active"] else None
+
+        product = await wait_until(certified, what="the certificate to reach the registry")
+        valid_until = date.fromisoformat(product["certificate"]["valid_until"])  # type: ignore[index]
+        assert product["product_code"].startswith("91-30316-")  # type: ignore[index]
+        await open_round(client, settings, "AG-2029-R1")
+        r = await client.post(f"/registry/products/{ids['product_id']}/dossiers", headers=office,
+                              json={"case": "rerating", "round_id": "AG-2029-R1"})
+        assert r.status_code == 409, "200 days early is outside the 180-120 day window"
+        assert "180" in r.json()["detail"]
+
+        clock.set(datetime.combine(valid_until - timedelta(days=150), datetime.min.time(),
+                                   tzinfo=UTC))
+        r = await client.post("/registry/rounds", headers=office, json={
+            "id": "AG-2029-R2", "name": "Đợt 2/2029", "opens_on": str(clock.now().date()),
+            "closes_on": str(clock.now().date() + timedelta(days=30))})
+        assert r.status_code == 201
+        r = await client.post(f"/registry/products/{ids['product_id']}/dossiers", headers=office,
+                              json={"case": "rerating", "round_id": "AG-2029-R2"})
+        assert r.status_code == 201, r.text
+        dossier = r.json()
+        reused = {d["kind"] for d in dossier["reused_documents"]}
+        # The test report expired on 2027-06-30 and is not carried over; the rest is.
+        assert reused == {"business_registration", "food_safety_certificate",
+                          "quality_declaration", "label", "product_photo"}
+        assert dossier["form02"]["claims"], "the last self-assessment is the starting point"
+        assert dossier["form01"]["commitment"] is False, "the commitment is signed anew"
+        missing = " | ".join(m["en"] for m in dossier["missing"])
+        assert "A valid laboratory test report" in missing
+        assert "Changes and results since recognition (Form 02)" in missing

@@ -1,0 +1,521 @@
+"""An evaluation council (Hội đồng đánh giá, phân hạng) scoring one product.
+
+Rules (national text + the provincial operating regulations seen in practice; every number
+is configurable through `CouncilRules`, because An Giang's own regulation was not found):
+
+* **Composition.** Exactly one chair (chủ tịch), voting members, at most one secretary (thư
+  ký, who does not score), each with the department (sở/ngành) they represent. Optionally a
+  set of departments that must be represented.
+* **Quorum.** At least `quorum` (default 3/4) of the voting members (chair + members) present,
+  rounded up, including the chair when `quorum_requires_chair`. A conflicted member who is
+  present counts for the quorum of the session but does not score the product.
+* **Conflict of interest.** A member cannot score a product when they declared a conflict,
+  or automatically when they are from the product's commune, belong to its entity, or supply
+  it (the member supplies the entity, or belongs to one of the product's declared suppliers).
+* **One sheet per member.** Opening or handing in a second sheet is refused.
+* **Blind until submitted.** A member sees only their own sheet until they submit it; then
+  they also see the other *submitted* sheets (never drafts). The secretary, who does not
+  score, sees submitted sheets; a conflicted member sees none. After finalisation every
+  council member sees every submitted sheet. See `may_see` / `visible_sheets`.
+* **Finalisation** needs: quorum; every present, eligible scorer has submitted; at least one
+  sheet; all sheets in the same case on two-case criteria; the spread (max − min of the
+  complete sheets' totals) not above `max_spread` (default 10 points); no knock-out
+  finding held by a minority. The chair may lift the last two - and only those - with a
+  recorded reason (`ChairOverride`); for a minority knock-out the chair either confirms it
+  (the product is knocked out) or proceeds (the findings stay on record as dissent).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+from ocop_shared.regulations import ProductSet, Regulation
+
+from .errors import (
+    ConflictOfInterestError,
+    EvaluationClosed,
+    FinalisationBlocked,
+    InvalidComposition,
+    InvalidOverride,
+    NoSheet,
+    NotAScorer,
+    NotPresent,
+    SecondSheetRefused,
+    SheetAlreadySubmitted,
+    UnknownMember,
+    WrongProductSet,
+)
+from .ranking import CouncilResult, rank
+from .sheet_scoring import (
+    Choice,
+    KnockOut,
+    MemberSheet,
+    ScoredSheet,
+    check_choice,
+    check_knockout,
+    check_product_set,
+    score_sheet,
+)
+
+# --------------------------------------------------------------------- composition
+
+
+class Role(StrEnum):
+    CHAIR = "chair"
+    MEMBER = "member"
+    SECRETARY = "secretary"
+
+
+@dataclass(frozen=True)
+class CouncilMember:
+    member_id: str
+    name: str
+    role: Role = Role.MEMBER
+    department: str | None = None  # the department / body the member represents
+    commune_code: str | None = None  # commune the member comes from
+    entity_ids: frozenset[str] = frozenset()  # OCOP entities the member belongs to or works for
+    supplies_entity_ids: frozenset[str] = frozenset()  # entities the member (or their firm) supplies
+
+    @property
+    def votes(self) -> bool:
+        """Chair and members score and count for the quorum; the secretary does neither."""
+        return self.role is not Role.SECRETARY
+
+
+@dataclass(frozen=True)
+class CouncilRules:
+    quorum: Fraction = Fraction(3, 4)
+    quorum_requires_chair: bool = True
+    max_spread: Decimal = Decimal(10)
+    required_departments: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Council:
+    council_id: str
+    level: str  # the evaluation level, e.g. "province"
+    regulation_code: str
+    members: tuple[CouncilMember, ...]
+    rules: CouncilRules = field(default_factory=CouncilRules)
+
+    def __post_init__(self) -> None:
+        ids = [m.member_id for m in self.members]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise InvalidComposition(f"Thành viên bị trùng: {', '.join(duplicates)}",
+                                     f"Members listed twice: {', '.join(duplicates)}")
+        chairs = [m for m in self.members if m.role is Role.CHAIR]
+        if len(chairs) != 1:
+            raise InvalidComposition(f"Hội đồng phải có đúng một chủ tịch (có {len(chairs)})",
+                                     f"A council has exactly one chair (found {len(chairs)})")
+        if sum(1 for m in self.members if m.role is Role.SECRETARY) > 1:
+            raise InvalidComposition("Hội đồng có nhiều hơn một thư ký",
+                                     "A council has at most one secretary")
+        if not 0 <= self.rules.quorum <= 1:
+            raise InvalidComposition("Tỷ lệ túc số phải từ 0 đến 1", "The quorum fraction must be 0-1")
+        missing = sorted(self.rules.required_departments - self.departments)
+        if missing:
+            raise InvalidComposition(f"Thiếu đại diện của: {', '.join(missing)}",
+                                     f"Departments not represented: {', '.join(missing)}")
+
+    @property
+    def chair(self) -> CouncilMember:
+        return next(m for m in self.members if m.role is Role.CHAIR)
+
+    @property
+    def secretary(self) -> CouncilMember | None:
+        return next((m for m in self.members if m.role is Role.SECRETARY), None)
+
+    @property
+    def voting_members(self) -> tuple[CouncilMember, ...]:
+        return tuple(m for m in self.members if m.votes)
+
+    @property
+    def departments(self) -> frozenset[str]:
+        return frozenset(m.department for m in self.members if m.department)
+
+    def member(self, member_id: str) -> CouncilMember:
+        for m in self.members:
+            if m.member_id == member_id:
+                return m
+        raise UnknownMember(f"{member_id} không phải thành viên hội đồng {self.council_id}",
+                            f"{member_id} is not a member of council {self.council_id}", member=member_id)
+
+
+@dataclass(frozen=True)
+class QuorumCheck:
+    voting_members: int
+    present: int
+    required: int
+    chair_present: bool
+    chair_required: bool
+
+    @property
+    def met(self) -> bool:
+        return self.present >= self.required and (self.chair_present or not self.chair_required)
+
+
+def check_quorum(council: Council, present: Iterable[str]) -> QuorumCheck:
+    here = set(present)
+    voting = council.voting_members
+    return QuorumCheck(
+        voting_members=len(voting),
+        present=sum(1 for m in voting if m.member_id in here),
+        required=math.ceil(council.rules.quorum * len(voting)),
+        chair_present=council.chair.member_id in here,
+        chair_required=council.rules.quorum_requires_chair,
+    )
+
+
+# ------------------------------------------------------------------------ conflicts
+
+
+@dataclass(frozen=True)
+class ProductUnderEvaluation:
+    product_id: str
+    entity_id: str
+    commune_code: str
+    regulation_code: str
+    product_set_no: int
+    supplier_entity_ids: frozenset[str] = frozenset()  # declared suppliers of the product
+
+
+class ConflictKind(StrEnum):
+    DECLARED = "declared"
+    SAME_COMMUNE = "same_commune"
+    SAME_ENTITY = "same_entity"
+    SUPPLIER = "supplier"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    member_id: str
+    kind: ConflictKind
+    reason_vi: str
+    reason_en: str
+
+
+def find_conflicts(council: Council, product: ProductUnderEvaluation,
+                   declared: Mapping[str, str] | None = None) -> tuple[Conflict, ...]:
+    """Conflicts of interest for `product`; `declared` maps member id → the declared reason."""
+    found: list[Conflict] = []
+    for member_id, reason in (declared or {}).items():
+        council.member(member_id)
+        found.append(Conflict(member_id, ConflictKind.DECLARED, f"Tự khai: {reason}",
+                              f"Declared: {reason}"))
+    for m in council.members:
+        if m.commune_code is not None and m.commune_code == product.commune_code:
+            found.append(Conflict(m.member_id, ConflictKind.SAME_COMMUNE,
+                                  f"Cùng xã với sản phẩm ({product.commune_code})",
+                                  f"From the product's commune ({product.commune_code})"))
+        if product.entity_id in m.entity_ids:
+            found.append(Conflict(m.member_id, ConflictKind.SAME_ENTITY,
+                                  f"Thuộc chủ thể OCOP {product.entity_id}",
+                                  f"Belongs to the OCOP entity {product.entity_id}"))
+        if product.entity_id in m.supplies_entity_ids or m.entity_ids & product.supplier_entity_ids:
+            found.append(Conflict(m.member_id, ConflictKind.SUPPLIER,
+                                  f"Là nhà cung cấp của chủ thể {product.entity_id}",
+                                  f"Supplies the entity {product.entity_id}"))
+    return tuple(found)
+
+
+# ----------------------------------------------------------------------- evaluation
+
+
+@dataclass(frozen=True)
+class ChairOverride:
+    """The chair lifts the spread rule and/or a minority knock-out, with a recorded reason."""
+
+    chair_id: str
+    reason_vi: str
+    reason_en: str = ""
+    confirm_knockout: bool = False  # for a minority knock-out: confirm it (else proceed to rank)
+
+
+class BlockerKind(StrEnum):
+    QUORUM = "quorum"
+    SHEETS_PENDING = "sheets_pending"
+    NO_SHEETS = "no_sheets"
+    CASES_INCONSISTENT = "cases_inconsistent"
+    SPREAD = "spread"
+    KNOCKOUT_DISPUTED = "knockout_disputed"
+
+
+OVERRIDABLE = frozenset({BlockerKind.SPREAD, BlockerKind.KNOCKOUT_DISPUTED})
+
+
+@dataclass(frozen=True)
+class Blocker:
+    kind: BlockerKind
+    message_vi: str
+    message_en: str
+
+    @property
+    def overridable(self) -> bool:
+        return self.kind in OVERRIDABLE
+
+
+@dataclass(frozen=True)
+class SheetView:
+    member_id: str
+    submitted: bool
+    choices: Mapping[str, int]
+    knockout: KnockOut | None
+    total: int | None  # only for a submitted sheet
+
+
+@dataclass(frozen=True)
+class Finalisation:
+    result: CouncilResult
+    quorum: QuorumCheck
+    spread: Decimal | None
+    override: ChairOverride | None
+    overridden: tuple[Blocker, ...]
+    conflicts: tuple[Conflict, ...]
+
+
+@dataclass
+class _Sheet:
+    member_id: str
+    choices: dict[str, int] = field(default_factory=dict)
+    knockout: KnockOut | None = None
+    scored: ScoredSheet | None = None
+
+
+class CouncilEvaluation:
+    """One council scoring one product: sheets, blindness, and finalisation."""
+
+    def __init__(self, council: Council, regulation: Regulation, product_set: ProductSet,
+                 product: ProductUnderEvaluation, *, present: Iterable[str],
+                 declared_conflicts: Mapping[str, str] | None = None) -> None:
+        if council.regulation_code != regulation.code:
+            raise InvalidComposition(
+                f"Hội đồng làm việc theo {council.regulation_code}, không theo {regulation.code}",
+                f"The council works under {council.regulation_code}, not {regulation.code}")
+        check_product_set(product_set, product.regulation_code, product.product_set_no)
+        if product_set.regulation_code != regulation.code:
+            raise WrongProductSet(
+                f"Bộ sản phẩm thuộc {product_set.regulation_code}, không thuộc {regulation.code}",
+                f"The product set belongs to {product_set.regulation_code}, not {regulation.code}")
+        self.council = council
+        self.regulation = regulation
+        self.product_set = product_set
+        self.product = product
+        self.present: set[str] = set()
+        for member_id in present:
+            self.mark_present(member_id)
+        self.conflicts = find_conflicts(council, product, declared_conflicts)
+        self._sheets: dict[str, _Sheet] = {}
+        self.finalisation: Finalisation | None = None
+
+    # ------------------------------------------------------------------ members
+    def mark_present(self, member_id: str) -> None:
+        self.council.member(member_id)
+        self.present.add(member_id)
+
+    @property
+    def quorum(self) -> QuorumCheck:
+        return check_quorum(self.council, self.present)
+
+    def conflicts_of(self, member_id: str) -> tuple[Conflict, ...]:
+        return tuple(c for c in self.conflicts if c.member_id == member_id)
+
+    def may_score(self, member_id: str) -> bool:
+        m = self.council.member(member_id)
+        return m.votes and member_id in self.present and not self.conflicts_of(member_id)
+
+    @property
+    def eligible_scorers(self) -> tuple[str, ...]:
+        return tuple(m.member_id for m in self.council.voting_members if self.may_score(m.member_id))
+
+    def _check_scorer(self, member_id: str) -> None:
+        if self.finalisation is not None:
+            raise EvaluationClosed("Phiên đánh giá đã kết thúc", "The evaluation is finalised")
+        member = self.council.member(member_id)
+        if not member.votes:
+            raise NotAScorer(f"{member.name} là thư ký, không chấm điểm",
+                             f"{member.name} is the secretary and does not score", member=member_id)
+        if member_id not in self.present:
+            raise NotPresent(f"{member.name} không có mặt tại phiên họp",
+                             f"{member.name} is not present at the session", member=member_id)
+        conflicts = self.conflicts_of(member_id)
+        if conflicts:
+            raise ConflictOfInterestError(
+                f"{member.name} không được chấm sản phẩm này: "
+                + "; ".join(c.reason_vi for c in conflicts),
+                f"{member.name} may not score this product: " + "; ".join(c.reason_en for c in conflicts),
+                member=member_id, kinds=tuple(c.kind for c in conflicts))
+
+    def _draft(self, member_id: str) -> _Sheet:
+        self._check_scorer(member_id)
+        sheet = self._sheets.get(member_id)
+        if sheet is None:
+            raise NoSheet(f"{member_id} chưa mở phiếu chấm", f"{member_id} has not opened a sheet")
+        if sheet.scored is not None:
+            raise SheetAlreadySubmitted(f"{member_id} đã nộp phiếu chấm, không sửa được",
+                                        f"{member_id} has already submitted the sheet", member=member_id)
+        return sheet
+
+    # ------------------------------------------------------------------- sheets
+    def open_sheet(self, member_id: str) -> None:
+        """Start the member's (only) sheet for this product."""
+        self._check_scorer(member_id)
+        if member_id in self._sheets:
+            raise SecondSheetRefused(
+                f"{member_id} đã có phiếu chấm cho sản phẩm này; không nhận phiếu thứ hai",
+                f"{member_id} already has a sheet for this product; a second sheet is refused",
+                member=member_id)
+        self._sheets[member_id] = _Sheet(member_id)
+
+    def choose(self, member_id: str, criterion_code: str, option_index: int) -> None:
+        """Pick (or change) an option on a draft; an invalid option is refused at once."""
+        sheet = self._draft(member_id)
+        node, _ = check_choice(self.product_set, Choice(criterion_code, option_index))
+        sheet.choices[node.code] = option_index
+
+    def record_knockout(self, member_id: str, knockout: KnockOut) -> None:
+        sheet = self._draft(member_id)
+        check_knockout(self.product_set, knockout)
+        sheet.knockout = knockout
+
+    def submit(self, member_id: str) -> ScoredSheet:
+        """Hand the draft in: validated in full (missing criteria refused) and then frozen."""
+        sheet = self._draft(member_id)
+        member_sheet = MemberSheet.of(self.product_set, sheet.choices, sheet.knockout)
+        sheet.scored = score_sheet(self.product_set, member_sheet, member_id)
+        return sheet.scored
+
+    def submit_sheet(self, member_id: str, member_sheet: MemberSheet) -> ScoredSheet:
+        """Open, fill and submit in one step (a second sheet from the member is refused)."""
+        self._check_scorer(member_id)
+        if member_id in self._sheets:
+            raise SecondSheetRefused(
+                f"{member_id} đã có phiếu chấm cho sản phẩm này; không nhận phiếu thứ hai",
+                f"{member_id} already has a sheet for this product; a second sheet is refused",
+                member=member_id)
+        scored = score_sheet(self.product_set, member_sheet, member_id)
+        self._sheets[member_id] = _Sheet(member_id, {c.criterion_code: c.option_index
+                                                     for c in member_sheet.choices},
+                                         member_sheet.knockout, scored)
+        return scored
+
+    @property
+    def submitted(self) -> tuple[ScoredSheet, ...]:
+        return tuple(s.scored for s in self._sheets.values() if s.scored is not None)
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """Present, eligible scorers who have not submitted."""
+        return tuple(m for m in self.eligible_scorers
+                     if (s := self._sheets.get(m)) is None or s.scored is None)
+
+    # --------------------------------------------------------------- visibility
+    def may_see(self, viewer_id: str, owner_id: str) -> bool:
+        """Whether `viewer_id` may see the sheet of `owner_id` now (blind until submitted)."""
+        viewer = self.council.member(viewer_id)
+        sheet = self._sheets.get(owner_id)
+        if sheet is None:
+            return False
+        if viewer_id == owner_id:
+            return True
+        if sheet.scored is None:
+            return False  # nobody sees another member's draft
+        if self.finalisation is not None:
+            return True
+        if self.conflicts_of(viewer_id):
+            return False
+        if not viewer.votes:
+            return True  # the secretary compiles the submitted sheets
+        own = self._sheets.get(viewer_id)
+        return own is not None and own.scored is not None
+
+    def visible_sheets(self, viewer_id: str) -> tuple[SheetView, ...]:
+        return tuple(
+            SheetView(member_id=s.member_id, submitted=s.scored is not None, choices=dict(s.choices),
+                      knockout=s.knockout, total=s.scored.total if s.scored is not None else None)
+            for s in self._sheets.values() if self.may_see(viewer_id, s.member_id)
+        )
+
+    # ------------------------------------------------------------- finalisation
+    def spread(self) -> Decimal | None:
+        totals = [s.total for s in self.submitted if not s.knocked_out]
+        return Decimal(max(totals) - min(totals)) if totals else None
+
+    def blockers(self) -> tuple[Blocker, ...]:
+        found: list[Blocker] = []
+        q = self.quorum
+        if not q.met:
+            chair = "" if q.chair_present or not q.chair_required else " và chủ tịch phải có mặt"
+            chair_en = "" if q.chair_present or not q.chair_required else " and the chair must be present"
+            found.append(Blocker(BlockerKind.QUORUM,
+                                 f"Không đủ túc số: có mặt {q.present}/{q.voting_members}, cần {q.required}"
+                                 + chair,
+                                 f"No quorum: {q.present}/{q.voting_members} present, {q.required} needed"
+                                 + chair_en))
+        pending = self.pending
+        if pending:
+            found.append(Blocker(BlockerKind.SHEETS_PENDING,
+                                 f"Chưa nộp phiếu: {', '.join(pending)}",
+                                 f"Sheets not submitted: {', '.join(pending)}"))
+        sheets = self.submitted
+        if not sheets:
+            found.append(Blocker(BlockerKind.NO_SHEETS, "Chưa có phiếu chấm nào", "No sheet submitted"))
+            return tuple(found)
+        for leaf in self.product_set.leaves():
+            if not leaf.cases:
+                continue
+            cases = {s.chosen[leaf.code].case_vi for s in sheets if leaf.code in s.chosen}
+            if len(cases) > 1:
+                found.append(Blocker(
+                    BlockerKind.CASES_INCONSISTENT,
+                    f"Tiêu chí {leaf.code} được chấm theo các trường hợp khác nhau",
+                    f"Criterion {leaf.code} is scored under different cases"))
+        knocked = [s for s in sheets if s.knocked_out]
+        if knocked and 2 * len(knocked) <= len(sheets):
+            who = ", ".join(s.member_id for s in knocked)
+            found.append(Blocker(
+                BlockerKind.KNOCKOUT_DISPUTED,
+                f"Thiểu số thành viên đề nghị loại sản phẩm ({who}): chủ tịch phải quyết định",
+                f"A minority of members knocked the product out ({who}): the chair must rule"))
+        spread = self.spread()
+        if spread is not None and spread > self.council.rules.max_spread:
+            found.append(Blocker(
+                BlockerKind.SPREAD,
+                f"Chênh lệch điểm giữa các thành viên là {spread}, vượt quá {self.council.rules.max_spread}",
+                f"Members' totals differ by {spread}, more than {self.council.rules.max_spread}"))
+        return tuple(found)
+
+    def finalise(self, override: ChairOverride | None = None) -> Finalisation:
+        """Close the evaluation with the council's result, or raise FinalisationBlocked."""
+        if self.finalisation is not None:
+            raise EvaluationClosed("Phiên đánh giá đã kết thúc", "The evaluation is finalised")
+        if override is not None:
+            if override.chair_id != self.council.chair.member_id:
+                raise InvalidOverride("Chỉ chủ tịch hội đồng được quyết định vượt quy tắc",
+                                      "Only the council chair may override")
+            if not override.reason_vi.strip():
+                raise InvalidOverride("Quyết định của chủ tịch phải ghi lý do",
+                                      "The chair's override needs a recorded reason")
+        blockers = self.blockers()
+        hard = [b for b in blockers if not b.overridable or override is None]
+        if hard:
+            raise FinalisationBlocked(
+                "Chưa thể kết thúc: " + "; ".join(b.message_vi for b in hard),
+                "Cannot finalise: " + "; ".join(b.message_en for b in hard),
+                blockers=tuple(hard))
+        overridden = tuple(b for b in blockers if b.overridable)
+        if override is not None and override.confirm_knockout and not any(
+                b.kind is BlockerKind.KNOCKOUT_DISPUTED for b in overridden):
+            raise InvalidOverride("Không có đề nghị loại sản phẩm nào để xác nhận",
+                                  "There is no disputed knock-out to confirm")
+        result = rank(self.regulation, self.product_set, self.submitted,
+                      confirm_knockout=override is not None and override.confirm_knockout)
+        self.finalisation = Finalisation(
+            result=result, quorum=self.quorum, spread=self.spread(),
+            override=override if overridden else None, overridden=overridden, conflicts=self.conflicts)
+        return self.finalisation
