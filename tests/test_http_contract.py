@@ -43,17 +43,28 @@ async def test_missing_token_is_401_and_wrong_role_is_403(tmp_path: Path) -> Non
 async def test_entity_user_cannot_act_for_another_entity(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = token(settings, Role.PROVINCE_OFFICE, subject="office")
         entity = (await client.post("/registry/entities", headers=office,
                                     json=entity_body(tax_code(778)))).json()["id"]
-        stranger = token(settings, Role.ENTITY_USER, entity_ids=("someone-else",))
+        stranger = token(settings, Role.ENTITY_USER, subject="stranger",
+                         entity_ids=("someone-else",))
         r = await client.post("/registry/products", headers=stranger, json={
             "entity_id": entity, "name": "Trà Núi Cấm", "product_set_no": 12})
         assert r.status_code == 403
-        owner = token(settings, Role.ENTITY_USER, entity_ids=(entity,))
+        owner = token(settings, Role.ENTITY_USER, subject="owner", entity_ids=(entity,))
         r = await client.post("/registry/products", headers=owner, json={
             "entity_id": entity, "name": "Trà Núi Cấm", "product_set_no": 12})
         assert r.status_code == 201
+        # A producer who registers an entity may act for it without a new token.
+        producer = token(settings, Role.ENTITY_USER, subject="producer")
+        own = (await client.post("/registry/entities", headers=producer,
+                                 json=entity_body(tax_code(780)))).json()["id"]
+        r = await client.post("/registry/products", headers=producer, json={
+            "entity_id": own, "name": "Trà Núi Cấm", "product_set_no": 12})
+        assert r.status_code == 201
+        listed = (await client.get("/registry/products", headers=producer)).json()
+        assert [p["entity_id"] for p in listed["items"]] == [own], "a producer sees only theirs"
+        assert (await client.get("/registry/products", headers=stranger)).json()["total"] == 0
 
 
 async def test_validation_errors_name_the_fields_in_vietnamese_or_english(
