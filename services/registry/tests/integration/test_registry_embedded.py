@@ -235,3 +235,45 @@ async def test_rerating_only_in_its_window_and_valid_evidence_is_reused(tmp_path
         missing = " | ".join(m["en"] for m in dossier["missing"])
         assert "A valid laboratory test report" in missing
         assert "Changes and results since recognition (Form 02)" in missing
+
+
+async def test_withdrawal_before_evaluation_closes_it_everywhere(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        ids = await submit_product(client, settings, registration_no=tax_code(51))
+        r = await client.post(f"/registry/dossiers/{ids['dossier_id']}/withdrawal",
+                              headers=office, json={"reason": "Bổ sung phiếu kiểm nghiệm mới"})
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "withdrawn"
+
+        async def closed() -> bool:
+            items = (await client.get("/scoring/evaluations", headers=office,
+                                      params={"product_id": ids["product_id"]})).json()
+            return bool(items) and items[0]["status"] == "closed"
+
+        await wait_until(closed, what="scoring to close the evaluation")
+        again = await client.post(f"/registry/dossiers/{ids['dossier_id']}/withdrawal",
+                                  headers=office, json={"reason": "lần nữa"})
+        assert again.status_code == 409
+
+
+async def test_council_members_get_a_short_lived_download_link(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        _, product = await make_product(client, settings)
+        document = await upload(client, office, product, "label", PDF + b"nhan", "Nhãn.pdf")
+        member = token(settings, Role.COUNCIL_MEMBER, subject="tv1")
+        link = (await client.get(f"/registry/documents/{document}/download",
+                                 headers=member)).json()
+        assert link["expires_in"] == 300
+        got = await client.get(link["url"].removeprefix(settings.base_url()))
+        assert got.status_code == 200
+        assert got.content == PDF + b"nhan"
+        assert "Nh%C3%A3n.pdf" in got.headers["content-disposition"]
+        tampered = link["url"].removeprefix(settings.base_url()).replace("signature=", "signature=0")
+        assert (await client.get(tampered)).status_code == 403
+        showroom = token(settings, Role.SHOWROOM_OPERATOR)
+        r = await client.get(f"/registry/documents/{document}/download", headers=showroom)
+        assert r.status_code == 403
