@@ -13,7 +13,7 @@ from ocop_shared.contracts import topics
 from ocop_shared.messaging.embedded import EmbeddedLog
 from ocop_shared.messaging.transport import OutboundMessage
 from ocop_shared.settings import Settings
-from trade.adapters.tables import catalog_entries
+from trade.adapters.tables import catalog_items
 
 
 async def _log(tmp_path: Path) -> EmbeddedLog:
@@ -80,8 +80,8 @@ async def test_duplicate_scored_event_makes_one_certificate(tmp_path: Path) -> N
         assert await certificate_count() == 1
         async with by_name["trade"].uow() as uow:
             entries = await uow.session.scalar(
-                select(func.count()).select_from(catalog_entries)
-                .where(catalog_entries.c.product_id == ids["product_id"]))
+                select(func.count()).select_from(catalog_items)
+                .where(catalog_items.c.product_id == ids["product_id"]))
         assert entries == 1
         await log.close()
 

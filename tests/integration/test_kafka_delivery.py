@@ -88,7 +88,7 @@ async def test_consumer_killed_between_db_commit_and_offset_commit(
         skipped = await deployment.fetchval(
             "certification", "SELECT count(*) FROM inbox WHERE consumer = 'certification'")
         listed = await deployment.fetchval(
-            "trade", "SELECT count(*) FROM catalog_entries WHERE product_id = $1",
+            "trade", "SELECT count(*) FROM catalog_items WHERE product_id = $1",
             ids["product_id"])
         return skipped == 1 and listed == 1
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ocop_shared.contracts import CertificateExpired, CertificateRevoked, Certified, topics
+from ocop_shared.contracts import (
+    CertificateExpired,
+    CertificateRevoked,
+    CertificateSuperseded,
+    Certified,
+    topics,
+)
 from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
@@ -16,9 +22,10 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
     return ServiceParts(
         router=build_router(runtime),
         handlers={
-            Certified: services.on_certified,
+            Certified: services.on_certified_event,
             CertificateRevoked: services.on_certificate_revoked,
             CertificateExpired: services.on_certificate_expired,
+            CertificateSuperseded: services.on_certificate_superseded,
         },
         produces=(topics.CATALOG,),
     )

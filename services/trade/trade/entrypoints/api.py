@@ -1,53 +1,354 @@
-"""Trade HTTP API."""
+"""Trade HTTP API: showrooms, catalogs for tills (snapshot, delta, acks), fairs, feeds."""
 
+import csv
+import io
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
 
-from datetime import date
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
-from fastapi import APIRouter
-from pydantic import BaseModel
-from sqlalchemy import select
-
+from ocop_shared.auth import Principal, Role
+from ocop_shared.http.pagination import Limit, Offset, Page
+from ocop_shared.http.problems import Forbidden, Problem, Text
 from ocop_shared.runtime import ServiceRuntime
 
-from ..adapters.tables import catalog_entries, catalogs
+from ..adapters.tables import catalogs, fair_exhibitors
+from ..domain import cursor as cursors
+from ..domain.catalog import REMOVAL_VI, CatalogItem, Removal
+from ..domain.errors import DomainError
+from ..domain.fairs import Fair
+from ..service_layer import services
 
 
-class EntryOut(BaseModel):
+class LocationType(StrEnum):
+    """Where a point of sale stands (950/QĐ-BCT location criteria)."""
+
+    TRANSPORT_HUB = "transport_hub"  # station, airport, port, bus station
+    ROADSIDE_STOP = "roadside_stop"  # highway / national-road rest stop
+    TRADE_CENTRE = "trade_centre"  # trade centre, supermarket, market
+    TOURIST_SITE = "tourist_site"  # tourist site, restaurant, hotel
+    CRAFT_VILLAGE = "craft_village"
+    SERVICE_CENTRE = "service_centre"  # commune commercial centre, industrial zone
+    EXHIBITION_CENTRE = "exhibition_centre"  # fair / product-introduction centre
+    POST_OFFICE = "post_office"
+
+
+class ItemOut(BaseModel):
     product_id: str
     product_name: str
     product_code: str
     entity_name: str
     stars: int
     certificate_number: str
+    issued_on: date
     valid_until: date
     verification_url: str
+
+
+def item_out(item: CatalogItem) -> ItemOut:
+    return ItemOut(**{k: getattr(item, k) for k in ItemOut.model_fields})
 
 
 class CatalogOut(BaseModel):
     catalog_id: str
     version: int
-    entries: list[EntryOut]
+    entries: list[ItemOut]
+
+
+class ShowroomIn(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9\-]{3,60}$", examples=["long-xuyen"])
+    name: str = Field(min_length=3, max_length=200)
+    location_type: LocationType
+    address: str = Field(min_length=3, max_length=500)
+    commune_code: str | None = Field(default=None, pattern=r"^[0-9]{5}$")
+    operator: str = Field(min_length=2, max_length=200)
+    carries_all: bool = False
+
+
+class ShowroomCreated(BaseModel):
+    id: str
+    api_key: str = Field(description="Shown once; give it to the showroom's tills")
+
+
+class TillOut(BaseModel):
+    terminal_id: str
+    acked_version: int
+    acked_at: datetime
+    stale: bool
+    stale_since: datetime | None
+
+
+class ShowroomOut(BaseModel):
+    id: str
+    name: str
+    location_type: str | None
+    address: str
+    operator: str
+    carries_all: bool
+    version: int
+    items: int
+    tills: list[TillOut]
+
+
+class AssortmentIn(BaseModel):
+    add: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+
+
+class SnapshotOut(BaseModel):
+    catalog_id: str
+    version: int
+    cursor: str
+    as_of: datetime
+    items: list[ItemOut]
+
+
+class ChangeOut(BaseModel):
+    version: int
+    kind: str
+    product_id: str
+    reason: Removal | None = None
+    reason_vi: str | None = None
+    item: ItemOut | None = None
+
+
+class DeltaOut(BaseModel):
+    catalog_id: str
+    version: int
+    cursor: str
+    as_of: datetime
+    changes: list[ChangeOut]
+    has_more: bool
+
+
+class AckIn(BaseModel):
+    terminal_id: str = Field(min_length=1, max_length=100)
+    version: int = Field(ge=0)
+
+
+class CompactionIn(BaseModel):
+    keep_last: int = Field(ge=0)
+
+
+class FairIn(BaseModel):
+    id: str = Field(pattern=r"^[A-Za-z0-9\-]{3,60}$")
+    name: str = Field(min_length=3, max_length=300)
+    starts_on: date
+    ends_on: date
+    place: str = Field(min_length=2, max_length=300)
+
+
+class ExhibitorIn(BaseModel):
+    product_id: str
+
+
+class ResultIn(BaseModel):
+    sales_vnd: int = Field(ge=0)
+    contracts: int = Field(ge=0)
+    notes: str = ""
+
+
+class ExhibitorOut(BaseModel):
+    product_id: str
+    certificate_number: str
+    sales_vnd: int | None
+    contracts: int | None
+
+
+class FeedItem(ItemOut):
+    pass
 
 
 def build_router(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(prefix="/trade", tags=["trade"])
+    Office = Annotated[Principal, runtime.guard.require(Role.PROVINCE_OFFICE)]
+    Operator = Annotated[Principal, runtime.guard.require(Role.PROVINCE_OFFICE,
+                                                          Role.SHOWROOM_OPERATOR)]
+    secret = runtime.settings.jwt_secret
+
+    def may_operate(principal: Principal, showroom_id: str) -> None:
+        if principal.has(Role.PROVINCE_OFFICE) or principal.showroom_id == showroom_id:
+            return
+        raise Forbidden(Text("Bạn chỉ quản lý được điểm bán của mình",
+                             "You may only manage your own showroom"))
 
     @router.get("/catalogs/{catalog_id}", response_model=CatalogOut,
-                summary="Products with a valid certificate in a catalog")
+                summary="What a catalog lists now (public; 'province' = every OCOP product)")
     async def catalog(catalog_id: str) -> CatalogOut:
         async with runtime.uow() as uow:
-            version = await uow.session.scalar(
-                select(catalogs.c.version).where(catalogs.c.id == catalog_id))
-            rows = (await uow.session.execute(
-                select(catalog_entries).where(catalog_entries.c.catalog_id == catalog_id)
-                .order_by(catalog_entries.c.product_name))).all()
-        return CatalogOut(
-            catalog_id=catalog_id, version=int(version or 0),
-            entries=[EntryOut(product_id=r.product_id, product_name=r.product_name,
-                              product_code=r.product_code, entity_name=r.entity_name,
-                              stars=r.stars, certificate_number=r.certificate_number,
-                              valid_until=r.valid_until, verification_url=r.verification_url)
-                     for r in rows],
-        )
+            if catalog_id != services.PROVINCE_CATALOG:
+                await services.showroom_row(uow, catalog_id)
+            version, items = await services.snapshot(uow, catalog_id)
+        return CatalogOut(catalog_id=catalog_id, version=version,
+                          entries=[item_out(i) for i in items])
+
+    # -- showrooms ---------------------------------------------------------------------------
+    @router.post("/showrooms", status_code=201, response_model=ShowroomCreated,
+                 summary="Register a point of sale (điểm giới thiệu và bán sản phẩm OCOP)")
+    async def create_showroom(body: ShowroomIn, principal: Office) -> ShowroomCreated:
+        async with runtime.uow() as uow:
+            key = await services.create_showroom(
+                uow, catalog_id=body.id, name=body.name, location_type=body.location_type.value,
+                address=body.address, commune_code=body.commune_code, operator=body.operator,
+                carries_all=body.carries_all)
+        return ShowroomCreated(id=body.id, api_key=key)
+
+    async def showroom_out(showroom_id: str) -> ShowroomOut:
+        async with runtime.uow() as uow:
+            row = await services.showroom_row(uow, showroom_id)
+            version, states = await services.tills(uow, showroom_id)
+            _, items = await services.snapshot(uow, showroom_id)
+        return ShowroomOut(id=row.id, name=row.name, location_type=row.location_type,
+                           address=row.address, operator=row.operator,
+                           carries_all=row.carries_all, version=version, items=len(items),
+                           tills=[TillOut(**s.__dict__) for s in states])
+
+    @router.get("/showrooms", response_model=Page[ShowroomOut],
+                summary="Points of sale with their catalog version and which tills are stale")
+    async def list_showrooms(principal: Operator, limit: Limit = 50,
+                             offset: Offset = 0) -> Page[ShowroomOut]:
+        from sqlalchemy import func, select
+
+        async with runtime.uow() as uow:
+            query = select(catalogs.c.id).where(catalogs.c.id != services.PROVINCE_CATALOG)
+            if not principal.has(Role.PROVINCE_OFFICE):
+                query = query.where(catalogs.c.id == (principal.showroom_id or "-"))
+            total = await uow.session.scalar(select(func.count()).select_from(query.subquery()))
+            ids = list(await uow.session.scalars(query.order_by(catalogs.c.id)
+                                                 .limit(limit).offset(offset)))
+        return Page(items=[await showroom_out(i) for i in ids], total=int(total or 0),
+                    limit=limit, offset=offset)
+
+    @router.get("/showrooms/{showroom_id}", response_model=ShowroomOut)
+    async def get_showroom(showroom_id: str, principal: Operator) -> ShowroomOut:
+        may_operate(principal, showroom_id)
+        return await showroom_out(showroom_id)
+
+    @router.post("/showrooms/{showroom_id}/api-key", response_model=ShowroomCreated,
+                 summary="Issue a new POS API key (the old one stops working)")
+    async def rotate(showroom_id: str, principal: Office) -> ShowroomCreated:
+        async with runtime.uow() as uow:
+            key = await services.rotate_key(uow, showroom_id)
+        return ShowroomCreated(id=showroom_id, api_key=key)
+
+    @router.put("/showrooms/{showroom_id}/assortment", response_model=ShowroomOut,
+                summary="Add or drop products a showroom carries")
+    async def assortment(showroom_id: str, body: AssortmentIn, principal: Operator) -> ShowroomOut:
+        may_operate(principal, showroom_id)
+        async with runtime.uow() as uow:
+            await services.change_assortment(uow, showroom_id, add=body.add, remove=body.remove)
+        return await showroom_out(showroom_id)
+
+    @router.post("/catalogs/{catalog_id}/compaction", summary="Drop old changes of the delta feed")
+    async def compaction(catalog_id: str, body: CompactionIn, principal: Office) -> dict[str, int]:
+        async with runtime.uow() as uow:
+            floor = await services.compact(uow, catalog_id, body.keep_last)
+        return {"floor_version": floor}
+
+    # -- tills -------------------------------------------------------------------------------
+    ApiKey = Annotated[str | None, Header(alias="X-API-Key", description="The showroom's key")]
+
+    @router.get("/pos/{showroom_id}/catalog", response_model=SnapshotOut,
+                responses={304: {"description": "Unchanged since If-None-Match"}},
+                summary="Full snapshot for a till, with a version, ETag and a delta cursor")
+    async def pos_snapshot(showroom_id: str, request: Request, x_api_key: ApiKey = None) -> Response:
+        async with runtime.uow() as uow:
+            await services.authenticate_till(uow, showroom_id, x_api_key)
+            version, items = await services.snapshot(uow, showroom_id)
+        etag = f'W/"{showroom_id}:{version}"'
+        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        body = SnapshotOut(catalog_id=showroom_id, version=version,
+                           cursor=cursors.encode(secret, showroom_id, version),
+                           as_of=runtime.clock.now(), items=[item_out(i) for i in items])
+        return JSONResponse(body.model_dump(mode="json"), headers=headers)
+
+    @router.get("/pos/{showroom_id}/changes", response_model=DeltaOut,
+                summary="Changes since a cursor, with tombstones (410: take a snapshot)")
+    async def pos_changes(showroom_id: str, cursor: str, limit: int = 500,
+                          x_api_key: ApiKey = None) -> DeltaOut:
+        async with runtime.uow() as uow:
+            await services.authenticate_till(uow, showroom_id, x_api_key)
+            try:
+                since = cursors.decode(secret, cursor, showroom_id)
+            except DomainError as error:
+                raise Problem(Text(error.vi, error.en), status=400, field="cursor") from error
+            current, rows = await services.changes_since(uow, showroom_id, since,
+                                                         max(1, min(limit, 2000)))
+        last = rows[-1].version if rows else since
+        changes = [ChangeOut(
+            version=r.version, kind=r.kind, product_id=r.product_id,
+            reason=Removal(r.reason) if r.reason else None,
+            reason_vi=REMOVAL_VI[Removal(r.reason)] if r.reason else None,
+            item=item_out(services._item(r.item)) if r.item else None) for r in rows]
+        return DeltaOut(catalog_id=showroom_id, version=last,
+                        cursor=cursors.encode(secret, showroom_id, last),
+                        as_of=runtime.clock.now(), changes=changes, has_more=last < current)
+
+    @router.post("/pos/{showroom_id}/acks", status_code=204,
+                 summary="A till acknowledges the catalog version it now holds")
+    async def pos_ack(showroom_id: str, body: AckIn, x_api_key: ApiKey = None) -> None:
+        async with runtime.uow() as uow:
+            await services.authenticate_till(uow, showroom_id, x_api_key)
+            await services.acknowledge(uow, showroom_id, body.terminal_id, body.version)
+
+    # -- fairs -------------------------------------------------------------------------------
+    @router.post("/fairs", status_code=201, response_model=FairIn, summary="Register a fair")
+    async def create_fair(body: FairIn, principal: Office) -> FairIn:
+        async with runtime.uow() as uow:
+            await services.create_fair(uow, Fair(**body.model_dump()))
+        return body
+
+    @router.post("/fairs/{fair_id}/exhibitors", status_code=201, response_model=ExhibitorOut,
+                 summary="Register a product (its certificate must be valid on the fair's dates)")
+    async def register(fair_id: str, body: ExhibitorIn, principal: Office) -> ExhibitorOut:
+        async with runtime.uow() as uow:
+            await services.register_exhibitor(uow, fair_id, body.product_id)
+        return (await exhibitors(fair_id, principal))[-1]
+
+    @router.get("/fairs/{fair_id}/exhibitors", response_model=list[ExhibitorOut])
+    async def exhibitors(fair_id: str, principal: Office) -> list[ExhibitorOut]:
+        from sqlalchemy import select
+
+        async with runtime.uow() as uow:
+            await services.fair_row(uow, fair_id)
+            rows = (await uow.session.execute(select(fair_exhibitors).where(
+                fair_exhibitors.c.fair_id == fair_id)
+                .order_by(fair_exhibitors.c.registered_at))).all()
+        return [ExhibitorOut(product_id=r.product_id, certificate_number=r.certificate_number,
+                             sales_vnd=r.sales_vnd, contracts=r.contracts) for r in rows]
+
+    @router.put("/fairs/{fair_id}/exhibitors/{product_id}/result", status_code=204,
+                summary="Record sales and contracts of an exhibitor (for the reports)")
+    async def result(fair_id: str, product_id: str, body: ResultIn, principal: Office) -> None:
+        async with runtime.uow() as uow:
+            await services.record_fair_result(uow, fair_id, product_id, sales_vnd=body.sales_vnd,
+                                              contracts=body.contracts, notes=body.notes)
+
+    # -- marketplace feed --------------------------------------------------------------------
+    @router.get("/feed.json", response_model=list[FeedItem],
+                summary="Currently certified OCOP products (public marketplace feed)")
+    async def feed_json() -> list[FeedItem]:
+        async with runtime.uow() as uow:
+            items = await services.certified_now(uow, runtime.clock.now().date())
+        return [FeedItem(**item_out(i).model_dump()) for i in items]
+
+    @router.get("/feed.csv", response_class=Response,
+                summary="The same feed as CSV (UTF-8 with BOM, opens in Excel)")
+    async def feed_csv() -> Response:
+        async with runtime.uow() as uow:
+            items = await services.certified_now(uow, runtime.clock.now().date())
+        out = io.StringIO()
+        writer = csv.writer(out)
+        fields = list(ItemOut.model_fields)
+        writer.writerow(fields)
+        for item in items:
+            writer.writerow([getattr(item, f) for f in fields])
+        return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"content-disposition": 'attachment; filename="ocop-feed.csv"'})
 
     return router

@@ -1,0 +1,140 @@
+"""The reference POS client: keeps a till's OCOP list in a local SQLite file through the
+delta API, says what changed, and still shows the list (as of its last sync) when offline."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+@dataclass
+class SyncResult:
+    online: bool
+    version: int
+    as_of: str
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    full_snapshot: bool = False
+    error: str = ""
+
+
+class LocalList:
+    """The till's copy: items by product and where the sync stands."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute("CREATE TABLE IF NOT EXISTS items (product_id TEXT PRIMARY KEY, "
+                         "item TEXT NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        self._db.commit()
+
+    def get(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def items(self) -> list[dict[str, Any]]:
+        rows = self._db.execute("SELECT item FROM items").fetchall()
+        return sorted((json.loads(r[0]) for r in rows), key=lambda i: i["product_name"])
+
+    def item(self, product_id: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT item FROM items WHERE product_id = ?",
+                               (product_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def replace_all(self, items: list[dict[str, Any]]) -> None:
+        self._db.execute("DELETE FROM items")
+        self._db.executemany("INSERT INTO items VALUES (?, ?)",
+                             [(i["product_id"], json.dumps(i, ensure_ascii=False)) for i in items])
+
+    def upsert(self, item: dict[str, Any]) -> None:
+        self._db.execute("INSERT OR REPLACE INTO items VALUES (?, ?)",
+                         (item["product_id"], json.dumps(item, ensure_ascii=False)))
+
+    def remove(self, product_id: str) -> None:
+        self._db.execute("DELETE FROM items WHERE product_id = ?", (product_id,))
+
+    def mark(self, cursor: str, version: int, as_of: str) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                             [("cursor", cursor), ("version", str(version)), ("as_of", as_of)])
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PosClient:
+    def __init__(self, base_url: str, showroom: str, api_key: str, local: LocalList,
+                 terminal_id: str = "till-1", timeout: float = 10.0) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout,
+                                       headers={"X-API-Key": api_key})
+        self._showroom = showroom
+        self._local = local
+        self._terminal = terminal_id
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def sync(self) -> SyncResult:
+        try:
+            result = await self._sync()
+        except httpx.TransportError as error:
+            return SyncResult(online=False, version=int(self._local.get("version") or 0),
+                              as_of=self._local.get("as_of") or "", error=str(error))
+        await self._http.post(f"/trade/pos/{self._showroom}/acks",
+                              json={"terminal_id": self._terminal, "version": result.version})
+        return result
+
+    async def _sync(self) -> SyncResult:
+        cursor = self._local.get("cursor")
+        if cursor is None:
+            return await self._snapshot()
+        result = SyncResult(online=True, version=0, as_of="")
+        while True:
+            response = await self._http.get(f"/trade/pos/{self._showroom}/changes",
+                                            params={"cursor": cursor})
+            if response.status_code in (410, 400):
+                return await self._snapshot()
+            response.raise_for_status()
+            body = response.json()
+            for change in body["changes"]:
+                if change["kind"] == "upsert":
+                    self._local.upsert(change["item"])
+                    result.added.append(change["item"])
+                else:
+                    known = self._local.item(change["product_id"]) or {
+                        "product_id": change["product_id"], "product_name": change["product_id"]}
+                    self._local.remove(change["product_id"])
+                    result.removed.append((known, change["reason_vi"] or change["reason"]))
+            cursor = body["cursor"]
+            self._local.mark(cursor, body["version"], body["as_of"])
+            result.version, result.as_of = body["version"], body["as_of"]
+            if not body["has_more"]:
+                return result
+
+    async def _snapshot(self) -> SyncResult:
+        response = await self._http.get(f"/trade/pos/{self._showroom}/catalog")
+        response.raise_for_status()
+        body = response.json()
+        before = {i["product_id"] for i in self._local.items()}
+        self._local.replace_all(body["items"])
+        self._local.mark(body["cursor"], body["version"], body["as_of"])
+        after = {i["product_id"] for i in body["items"]}
+        return SyncResult(online=True, version=body["version"], as_of=body["as_of"],
+                          added=[i for i in body["items"] if i["product_id"] not in before],
+                          removed=[({"product_id": p, "product_name": p}, "không còn trong danh mục")
+                                   for p in sorted(before - after)],
+                          full_snapshot=True)
+
+
+def as_of_text(value: str) -> str:
+    try:
+        return datetime.fromisoformat(value).astimezone().strftime("%H:%M %d/%m/%Y")
+    except ValueError:
+        return value or "chưa từng đồng bộ"

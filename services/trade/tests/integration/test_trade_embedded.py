@@ -1,0 +1,347 @@
+"""Trade on the embedded platform: certificate events in, showroom catalogs and tills out.
+
+Only the trade service runs here; certificate events are written to the bus the way the
+certification service would publish them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from helpers import running_platform, token, wait_until
+from ocop_cli.pos_client import LocalList, PosClient
+from ocop_shared.auth import Role
+from ocop_shared.clock import ManualClock, SystemClock
+from ocop_shared.contracts import CertificateExpired, CertificateRevoked, Certified, topics
+from ocop_shared.contracts.certification_events import (
+    CertificateExpiredPayload,
+    CertificateRevokedPayload,
+    CertifiedPayload,
+)
+from ocop_shared.messaging.embedded import EmbeddedLog
+from ocop_shared.messaging.outbox import new_event
+from ocop_shared.messaging.transport import OutboundMessage
+from ocop_shared.settings import Settings
+
+
+class Certification:
+    """Publishes certificate events onto the embedded bus like the certification service."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.log = EmbeddedLog(data_dir / "bus.sqlite3")
+        self.clock = SystemClock()
+        self.versions: dict[str, int] = {}
+
+    async def publish(self, event: Any) -> None:
+        await self.log.open()
+        await self.log.append([OutboundMessage(topics.CERTIFICATE, event.aggregate_id,
+                                               event.to_json_bytes())])
+
+    def _next(self, certificate_id: str) -> int:
+        self.versions[certificate_id] = self.versions.get(certificate_id, 0) + 1
+        return self.versions[certificate_id]
+
+    async def certify(self, name: str, stars: int = 4, valid_until: date = date(2029, 11, 27),
+                      issued_on: date = date(2026, 11, 28)) -> dict[str, str]:
+        product_id, certificate_id = str(uuid.uuid4()), str(uuid.uuid4())
+        number = f"91-2026-{len(self.versions) + 1:05d}"
+        await self.publish(new_event(
+            Certified, CertifiedPayload(
+                certificate_id=certificate_id, number=number, product_id=product_id,
+                product_code=f"91-30316-{len(self.versions) + 1}-2026", product_name=name,
+                entity_id="e", entity_name="HTX Châu Đốc", stars=stars,
+                regulation="26/2026/QĐ-TTg", decision_no="QĐ 1/QĐ-UBND", issued_on=issued_on,
+                valid_until=valid_until, authority="UBND tỉnh An Giang",
+                verification_url=f"http://x/certification/verify/{number}"),
+            aggregate_id=certificate_id, aggregate_version=self._next(certificate_id),
+            producer="certification", clock=self.clock))
+        return {"product_id": product_id, "certificate_id": certificate_id, "number": number}
+
+    async def revoke(self, cert: dict[str, str]) -> None:
+        await self.publish(new_event(
+            CertificateRevoked, CertificateRevokedPayload(
+                certificate_id=cert["certificate_id"], number=cert["number"],
+                product_id=cert["product_id"], grounds=[3], decision_no="QĐ 99/QĐ-UBND",
+                revoked_on=date(2026, 12, 1), reason="Vi phạm ghi nhãn"),
+            aggregate_id=cert["certificate_id"],
+            aggregate_version=self._next(cert["certificate_id"]), producer="certification",
+            clock=self.clock))
+
+    async def expire(self, cert: dict[str, str]) -> None:
+        await self.publish(new_event(
+            CertificateExpired, CertificateExpiredPayload(
+                certificate_id=cert["certificate_id"], number=cert["number"],
+                product_id=cert["product_id"], expired_on=date(2029, 11, 28)),
+            aggregate_id=cert["certificate_id"],
+            aggregate_version=self._next(cert["certificate_id"]), producer="certification",
+            clock=self.clock))
+
+
+SHOWROOMS = [
+    {"id": "long-xuyen", "name": "Điểm giới thiệu và bán sản phẩm OCOP Long Xuyên",
+     "location_type": "trade_centre", "address": "Phường Long Xuyên", "commune_code": "30307",
+     "operator": "Trung tâm Xúc tiến Thương mại An Giang", "carries_all": False},
+    {"id": "tinh-bien", "name": "Điểm giới thiệu và bán sản phẩm OCOP Tịnh Biên",
+     "location_type": "tourist_site", "address": "Phường Tịnh Biên", "commune_code": "30520",
+     "operator": "HTX Tịnh Biên", "carries_all": True},
+]
+
+
+async def setup(client: httpx.AsyncClient, settings: Settings) -> dict[str, str]:
+    office = token(settings, Role.PROVINCE_OFFICE)
+    keys = {}
+    for showroom in SHOWROOMS:
+        r = await client.post("/trade/showrooms", headers=office, json=showroom)
+        assert r.status_code == 201, r.text
+        keys[showroom["id"]] = r.json()["api_key"]
+    return keys
+
+
+async def listed(client: httpx.AsyncClient, catalog: str, product_id: str, present: bool) -> None:
+    async def check() -> bool:
+        body = (await client.get(f"/trade/catalogs/{catalog}")).json()
+        return any(e["product_id"] == product_id for e in body["entries"]) is present
+
+    await wait_until(check, what=f"{product_id} {'in' if present else 'out of'} {catalog}")
+
+
+async def test_certificates_reach_the_right_showrooms_and_revocations_leave_them(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path)
+    cert = Certification(tmp_path)
+    async with running_platform(settings, ["trade"]) as (client, _):
+        keys = await setup(client, settings)
+        office = token(settings, Role.PROVINCE_OFFICE)
+        mam = await cert.certify("Mắm cá linh Châu Đốc")
+        kho = await cert.certify("Khô cá lóc Sáu Tâm", stars=3)
+        await listed(client, "tinh-bien", kho["product_id"], True)
+        await listed(client, "tinh-bien", mam["product_id"], True)
+        r = await client.put("/trade/showrooms/long-xuyen/assortment", headers=office,
+                             json={"add": [mam["product_id"]]})
+        assert r.status_code == 200 and r.json()["items"] == 1
+        pos = {"X-API-Key": keys["long-xuyen"]}
+        snap = await client.get("/trade/pos/long-xuyen/catalog", headers=pos)
+        assert snap.status_code == 200
+        body = snap.json()
+        assert [i["product_name"] for i in body["items"]] == ["Mắm cá linh Châu Đốc"]
+        again = await client.get("/trade/pos/long-xuyen/catalog",
+                                 headers={**pos, "If-None-Match": snap.headers["etag"]})
+        assert again.status_code == 304
+
+        await cert.revoke(mam)
+        await listed(client, "long-xuyen", mam["product_id"], False)
+        delta = (await client.get("/trade/pos/long-xuyen/changes", headers=pos,
+                                  params={"cursor": body["cursor"]})).json()
+        assert [(c["kind"], c["product_id"], c["reason"]) for c in delta["changes"]] == [
+            ("tombstone", mam["product_id"], "revoked")]
+        assert delta["changes"][0]["reason_vi"] == "giấy chứng nhận bị thu hồi"
+        tb = (await client.get("/trade/catalogs/tinh-bien")).json()
+        assert [e["product_id"] for e in tb["entries"]] == [kho["product_id"]]
+        province = (await client.get("/trade/catalogs/province")).json()
+        assert [e["product_id"] for e in province["entries"]] == [kho["product_id"]]
+
+        # The same revocation delivered again changes nothing.
+        version = delta["version"]
+        await cert.revoke(mam)
+        await cert.expire(kho)
+        await listed(client, "tinh-bien", kho["product_id"], False)
+        final = (await client.get("/trade/pos/long-xuyen/changes", headers=pos,
+                                  params={"cursor": delta["cursor"]})).json()
+        assert final["changes"] == [] and final["version"] == version
+
+
+async def test_dropping_a_product_from_the_assortment_is_a_tombstone(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    cert = Certification(tmp_path)
+    async with running_platform(settings, ["trade"]) as (client, _):
+        keys = await setup(client, settings)
+        office = token(settings, Role.PROVINCE_OFFICE)
+        tra = await cert.certify("Trà khổ qua rừng Núi Cấm", stars=3)
+        await listed(client, "province", tra["product_id"], True)
+        await client.put("/trade/showrooms/long-xuyen/assortment", headers=office,
+                         json={"add": [tra["product_id"]]})
+        pos = {"X-API-Key": keys["long-xuyen"]}
+        cursor = (await client.get("/trade/pos/long-xuyen/catalog", headers=pos)).json()["cursor"]
+        operator = token(settings, Role.SHOWROOM_OPERATOR)
+        denied = await client.put("/trade/showrooms/long-xuyen/assortment", headers=operator,
+                                  json={"remove": [tra["product_id"]]})
+        assert denied.status_code == 403, "an operator of no showroom may not change it"
+        r = await client.put("/trade/showrooms/long-xuyen/assortment", headers=office,
+                             json={"remove": [tra["product_id"]]})
+        assert r.status_code == 200
+        delta = (await client.get("/trade/pos/long-xuyen/changes", headers=pos,
+                                  params={"cursor": cursor})).json()
+        assert [c["reason"] for c in delta["changes"]] == ["dropped_from_assortment"]
+
+
+async def test_tills_acknowledge_and_the_office_sees_stale_ones(tmp_path: Path) -> None:
+    clock = ManualClock(datetime(2026, 11, 28, 8, 0, tzinfo=UTC))
+    settings = Settings(data_dir=tmp_path)
+    cert = Certification(tmp_path)
+    async with running_platform(settings, ["trade"], clock) as (client, _):
+        keys = await setup(client, settings)
+        office = token(settings, Role.PROVINCE_OFFICE)
+        pos = {"X-API-Key": keys["tinh-bien"]}
+        gao = await cert.certify("Gạo Nàng Nhen Tịnh Biên", stars=3)
+        await listed(client, "tinh-bien", gao["product_id"], True)
+        snap = (await client.get("/trade/pos/tinh-bien/catalog", headers=pos)).json()
+        for till in ("quay-1", "quay-2"):
+            r = await client.post("/trade/pos/tinh-bien/acks", headers=pos,
+                                  json={"terminal_id": till, "version": snap["version"]})
+            assert r.status_code == 204
+        clock.advance(timedelta(minutes=30))
+        await cert.revoke(gao)
+        await listed(client, "tinh-bien", gao["product_id"], False)
+        await client.post("/trade/pos/tinh-bien/acks", headers=pos,
+                          json={"terminal_id": "quay-2", "version": snap["version"] + 1})
+        showroom = (await client.get("/trade/showrooms/tinh-bien", headers=office)).json()
+        states = {t["terminal_id"]: t for t in showroom["tills"]}
+        assert states["quay-1"]["stale"] is True
+        assert states["quay-1"]["stale_since"].startswith("2026-11-28T08:30")
+        assert states["quay-2"]["stale"] is False
+
+
+async def test_bad_requests_from_tills_get_clear_errors(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    cert = Certification(tmp_path)
+    async with running_platform(settings, ["trade"]) as (client, _):
+        keys = await setup(client, settings)
+        office = token(settings, Role.PROVINCE_OFFICE)
+        lx = {"X-API-Key": keys["long-xuyen"]}
+        assert (await client.get("/trade/pos/nowhere/catalog", headers=lx)).status_code == 404
+        assert (await client.get("/trade/pos/long-xuyen/catalog")).status_code == 401
+        other = await client.get("/trade/pos/tinh-bien/catalog", headers=lx)
+        assert other.status_code == 403
+        assert "điểm bán khác" in other.json()["detail"]
+        snap = (await client.get("/trade/pos/long-xuyen/catalog", headers=lx)).json()
+        forged = snap["cursor"][:-2] + ("AA" if not snap["cursor"].endswith("AA") else "BB")
+        r = await client.get("/trade/pos/long-xuyen/changes", headers=lx,
+                             params={"cursor": forged})
+        assert r.status_code == 400 and r.json()["errors"][0]["field"] == "cursor"
+        foreign = (await client.get("/trade/pos/tinh-bien/catalog",
+                                    headers={"X-API-Key": keys["tinh-bien"]})).json()["cursor"]
+        r = await client.get("/trade/pos/long-xuyen/changes", headers=lx,
+                             params={"cursor": foreign})
+        assert r.status_code == 400
+        for bad in ({"terminal_id": "q", "version": -1}, {"version": 1}, {"terminal_id": "q"},
+                    {"terminal_id": "q", "version": 999}):
+            r = await client.post("/trade/pos/long-xuyen/acks", headers=lx, json=bad)
+            assert r.status_code == 422, bad
+        # An old cursor after the change feed was compacted: 410, take a snapshot.
+        for n in range(3):
+            product = await cert.certify(f"Sản phẩm {n}")
+            await listed(client, "province", product["product_id"], True)
+            await client.put("/trade/showrooms/long-xuyen/assortment", headers=office,
+                             json={"add": [product["product_id"]]})
+        await client.post("/trade/catalogs/long-xuyen/compaction", headers=office,
+                          json={"keep_last": 1})
+        r = await client.get("/trade/pos/long-xuyen/changes", headers=lx,
+                             params={"cursor": snap["cursor"]})
+        assert r.status_code == 410
+        assert r.json()["snapshot"] == "/trade/pos/long-xuyen/catalog"
+
+
+async def test_fairs_accept_only_products_certified_for_the_whole_event(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    cert = Certification(tmp_path)
+    async with running_platform(settings, ["trade"]) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        good = await cert.certify("Mắm cá linh")
+        ending = await cert.certify("Đường thốt nốt", valid_until=date(2027, 1, 3))
+        revoked = await cert.certify("Khô cá lóc")
+        await cert.revoke(revoked)
+        await listed(client, "province", good["product_id"], True)
+        await listed(client, "province", ending["product_id"], True)
+        r = await client.post("/trade/fairs", headers=office, json={
+            "id": "hoi-cho-2027", "name": "Hội chợ OCOP An Giang 2027",
+            "starts_on": "2027-01-02", "ends_on": "2027-01-08", "place": "Long Xuyên"})
+        assert r.status_code == 201
+        ok = await client.post("/trade/fairs/hoi-cho-2027/exhibitors", headers=office,
+                               json={"product_id": good["product_id"]})
+        assert ok.status_code == 201
+        for product, words in ((ending, "before the fair ends"),
+                               (revoked, "no valid OCOP certificate"),
+                               ({"product_id": "never-certified"}, "no valid OCOP certificate")):
+            r = await client.post("/trade/fairs/hoi-cho-2027/exhibitors",
+                                  headers={**office, "accept-language": "en"},
+                                  json={"product_id": product["product_id"]})
+            assert r.status_code == 422 and words in r.json()["detail"], r.text
+        r = await client.put(f"/trade/fairs/hoi-cho-2027/exhibitors/{good['product_id']}/result",
+                             headers=office, json={"sales_vnd": 45_000_000, "contracts": 2})
+        assert r.status_code == 204
+        listed_ = (await client.get("/trade/fairs/hoi-cho-2027/exhibitors", headers=office)).json()
+        assert listed_ == [{"product_id": good["product_id"],
+                            "certificate_number": good["number"], "sales_vnd": 45_000_000,
+                            "contracts": 2}]
+
+
+async def test_marketplace_feed_lists_currently_certified_products(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    cert = Certification(tmp_path)
+    async with running_platform(settings, ["trade"]) as (client, _):
+        mam = await cert.certify("Mắm cá linh Châu Đốc")
+        old = await cert.certify("Lạp xưởng", valid_until=date(2025, 12, 31))
+        kho = await cert.certify("Khô cá lóc")
+        await cert.revoke(kho)
+        await listed(client, "province", mam["product_id"], True)
+        await listed(client, "province", old["product_id"], True)
+        await listed(client, "province", kho["product_id"], False)
+        feed = (await client.get("/trade/feed.json")).json()
+        assert [i["product_name"] for i in feed] == ["Mắm cá linh Châu Đốc"]
+        assert feed[0]["verification_url"].endswith(mam["number"])
+        text = (await client.get("/trade/feed.csv")).content.decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert [r["product_name"] for r in rows] == ["Mắm cá linh Châu Đốc"]
+
+
+async def test_reference_pos_client_keeps_a_local_copy_and_works_offline(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    cert = Certification(tmp_path)
+    local = LocalList(tmp_path / "till.sqlite3")
+    async with running_platform(settings, ["trade"]) as (client, _):
+        keys = await setup(client, settings)
+        mam = await cert.certify("Mắm cá linh Châu Đốc")
+        kho = await cert.certify("Khô cá lóc Sáu Tâm")
+        await listed(client, "tinh-bien", kho["product_id"], True)
+        till = PosClient(settings.base_url(), "tinh-bien", keys["tinh-bien"], local, "quay-1")
+        till._http = httpx.AsyncClient(transport=client._transport, base_url=settings.base_url(),
+                                       headers={"X-API-Key": keys["tinh-bien"]})
+        first = await till.sync()
+        assert first.full_snapshot and {i["product_name"] for i in first.added} == {
+            "Mắm cá linh Châu Đốc", "Khô cá lóc Sáu Tâm"}
+        await cert.revoke(mam)
+        await listed(client, "tinh-bien", mam["product_id"], False)
+        second = await till.sync()
+        assert not second.full_snapshot
+        assert [(i["product_name"], why) for i, why in second.removed] == [
+            ("Mắm cá linh Châu Đốc", "giấy chứng nhận bị thu hồi")]
+        assert [i["product_name"] for i in local.items()] == ["Khô cá lóc Sáu Tâm"]
+        showroom = (await client.get("/trade/showrooms/tinh-bien",
+                                     headers=token(settings, Role.PROVINCE_OFFICE))).json()
+        assert showroom["tills"][0]["acked_version"] == second.version
+        await till.close()
+    offline = PosClient("http://127.0.0.1:9", "tinh-bien", keys["tinh-bien"], local, "quay-1")
+    result = await offline.sync()
+    await offline.close()
+    assert not result.online and result.as_of == second.as_of
+    assert [i["product_name"] for i in local.items()] == ["Khô cá lóc Sáu Tâm"]
+    local.close()
+
+    from typer.testing import CliRunner
+
+    from ocop_cli.main import app
+
+    args = ["pos", "sync", "--showroom", "tinh-bien", "--api-key", "k",
+            "--url", "http://127.0.0.1:9", "--db", str(tmp_path / "till.sqlite3")]
+    shown = await asyncio.to_thread(CliRunner().invoke, app, args, env={"COLUMNS": "200"})
+    assert shown.exit_code == 3
+    assert "danh sách tính đến" in shown.output and "Khô cá lóc Sáu Tâm" in shown.output

@@ -1,0 +1,41 @@
+"""Delta-sync cursors: opaque to clients, signed so a forged or edited one is refused."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+
+from .errors import DomainError
+
+
+def _sign(secret: str, body: bytes) -> str:
+    return base64.urlsafe_b64encode(
+        hmac.new(secret.encode(), body, hashlib.sha256).digest()[:18]).decode().rstrip("=")
+
+
+def encode(secret: str, catalog_id: str, version: int) -> str:
+    body = json.dumps({"c": catalog_id, "v": version}, separators=(",", ":")).encode()
+    payload = base64.urlsafe_b64encode(body).decode().rstrip("=")
+    return f"{payload}.{_sign(secret, body)}"
+
+
+def decode(secret: str, cursor: str, catalog_id: str) -> int:
+    """The catalog version the cursor stands for; refuses forged or foreign cursors."""
+    try:
+        payload, signature = cursor.split(".", 1)
+        body = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        data = json.loads(body)
+        version = int(data["v"])
+        owner = str(data["c"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise DomainError("Con trỏ đồng bộ không hợp lệ", "The sync cursor is malformed",
+                          field="cursor") from error
+    if not hmac.compare_digest(_sign(secret, body), signature):
+        raise DomainError("Con trỏ đồng bộ đã bị sửa hoặc giả mạo",
+                          "The sync cursor was altered or forged", field="cursor")
+    if owner != catalog_id:
+        raise DomainError("Con trỏ đồng bộ thuộc về danh mục khác",
+                          "The sync cursor belongs to another catalog", field="cursor")
+    return version
