@@ -29,7 +29,8 @@ def make_transport(settings: Settings) -> Transport:
         return KafkaTransport(settings.kafka_bootstrap, partitions=settings.kafka_partitions,
                               replication=settings.kafka_replication,
                               graceful_timeout=settings.shutdown_grace_seconds,
-                              namespace=settings.kafka_namespace)
+                              namespace=settings.kafka_namespace,
+                              group_suffix=settings.kafka_group_suffix)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return EmbeddedTransport(settings.data_dir / "bus.sqlite3")
 

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_partitions: int = 3
     kafka_replication: int = 1
+    kafka_group_suffix: str = Field(
+        default="", description="Appended to consumer group ids: a fresh suffix re-reads every "
+        "topic from the start (rebuilding a projection into an empty database)."
+    )
     kafka_namespace: str = Field(
         default="", description="Prefix for every topic and consumer group (isolates tenants "
         "or test runs sharing one cluster)."

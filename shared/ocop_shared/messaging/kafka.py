@@ -116,6 +116,7 @@ class KafkaConsumer:
         client_id: str,
         graceful_timeout: float = 10.0,
         namespace: str = "",
+        group_suffix: str = "",
     ) -> None:
         self._processor = processor
         self._namespace = namespace
@@ -127,7 +128,7 @@ class KafkaConsumer:
         )
         subscriber = self.broker.subscriber(
             *(namespace + t for t in topics),
-            group_id=namespace + processor.consumer,
+            group_id=namespace + processor.consumer + group_suffix,
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
             max_poll_interval_ms=10 * 60 * 1000,

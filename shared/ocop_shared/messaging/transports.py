@@ -87,9 +87,11 @@ class KafkaTransport:
     name = "kafka"
 
     def __init__(self, bootstrap: str, *, partitions: int, replication: int,
-                 graceful_timeout: float = 10.0, namespace: str = "") -> None:
+                 graceful_timeout: float = 10.0, namespace: str = "",
+                 group_suffix: str = "") -> None:
         self.bootstrap = bootstrap
         self.namespace = namespace
+        self.group_suffix = group_suffix
         self._partitions = partitions
         self._replication = replication
         self._graceful_timeout = graceful_timeout
@@ -111,7 +113,7 @@ class KafkaTransport:
         return KafkaConsumer(self.bootstrap, processor, topics,
                              client_id=f"{processor.consumer}-consumer",
                              graceful_timeout=self._graceful_timeout,
-                             namespace=self.namespace)
+                             namespace=self.namespace, group_suffix=self.group_suffix)
 
     async def ping(self) -> None:
         from aiokafka.admin import AIOKafkaAdminClient

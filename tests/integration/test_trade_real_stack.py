@@ -1,0 +1,145 @@
+"""Trade on the real stack: certificate events on Kafka reach showroom catalogs, tills and
+the catalog topic; a fresh process rebuilds the same catalogs from the topics alone."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from conftest import PG_DSN, Deployment
+from helpers import token, wait_until
+
+from ocop_cli.pos_client import LocalList, PosClient
+from ocop_shared.auth import Role
+from ocop_shared.clock import SystemClock
+from ocop_shared.contracts import CertificateRevoked, Certified, topics
+from ocop_shared.contracts.certification_events import CertificateRevokedPayload, CertifiedPayload
+from ocop_shared.messaging.kafka_tools import read_topics_from_start
+from ocop_shared.messaging.outbox import new_event
+from ocop_shared.messaging.transport import OutboundMessage
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.s3]
+
+SHOWROOMS = [
+    {"id": "long-xuyen", "name": "Điểm bán OCOP Long Xuyên", "location_type": "trade_centre",
+     "address": "Phường Long Xuyên", "operator": "Trung tâm Xúc tiến Thương mại"},
+    {"id": "tinh-bien", "name": "Điểm bán OCOP Tịnh Biên", "location_type": "tourist_site",
+     "address": "Phường Tịnh Biên", "operator": "HTX Tịnh Biên", "carries_all": True},
+]
+
+
+def certified(product_id: str, certificate_id: str, number: str, name: str) -> Any:
+    return new_event(Certified, CertifiedPayload(
+        certificate_id=certificate_id, number=number, product_id=product_id,
+        product_code=f"91-30316-{number[-2:]}-2026", product_name=name, entity_id="e",
+        entity_name="HTX Châu Đốc", stars=4, regulation="26/2026/QĐ-TTg",
+        decision_no="QĐ 1/QĐ-UBND", issued_on=date(2026, 11, 28), valid_until=date(2029, 11, 27),
+        authority="UBND tỉnh An Giang", verification_url=f"http://x/verify/{number}"),
+        aggregate_id=certificate_id, aggregate_version=1, producer="certification",
+        clock=SystemClock())
+
+
+async def publish(deployment: Deployment, events: list[Any]) -> None:
+    producer = deployment.transport().producer("test-certification")
+    await producer.start()
+    try:
+        await producer.send_batch([OutboundMessage(topics.CERTIFICATE, e.aggregate_id,
+                                                   e.to_json_bytes()) for e in events])
+    finally:
+        await producer.stop()
+
+
+async def catalog(client: httpx.AsyncClient, catalog_id: str) -> list[dict[str, Any]]:
+    return list((await client.get(f"/trade/catalogs/{catalog_id}")).json()["entries"])
+
+
+async def test_certificates_reach_tills_and_the_catalog_rebuilds_from_topics(
+    deployment: Deployment, tmp_path: Path,
+) -> None:
+    settings = deployment.settings
+    trade = deployment.process("trade").start()
+    await trade.wait_ready()
+    office = token(settings, Role.PROVINCE_OFFICE)
+    products = [(str(uuid.uuid4()), str(uuid.uuid4()), f"91-2026-000{n}", name)
+                for n, name in enumerate(["Mắm cá linh", "Khô cá lóc", "Đường thốt nốt"], 1)]
+    async with httpx.AsyncClient(base_url=trade.url, timeout=30) as c:
+        keys = {}
+        for showroom in SHOWROOMS:
+            r = await c.post("/trade/showrooms", headers=office, json=showroom)
+            assert r.status_code == 201, r.text
+            keys[showroom["id"]] = r.json()["api_key"]
+        await publish(deployment, [certified(*p) for p in products])
+
+        async def all_listed() -> bool:
+            return len(await catalog(c, "tinh-bien")) == 3
+
+        await wait_until(all_listed, timeout=30, what="three products in Tịnh Biên")
+        r = await c.put("/trade/showrooms/long-xuyen/assortment", headers=office,
+                        json={"add": [products[0][0], products[1][0]]})
+        assert r.json()["items"] == 2
+
+        local = LocalList(tmp_path / "till.sqlite3")
+        till = PosClient(trade.url, "long-xuyen", keys["long-xuyen"], local, "quay-1")
+        first = await till.sync()
+        assert {i["product_name"] for i in first.added} == {"Mắm cá linh", "Khô cá lóc"}
+
+        revoked = new_event(CertificateRevoked, CertificateRevokedPayload(
+            certificate_id=products[0][1], number=products[0][2], product_id=products[0][0],
+            grounds=[2], decision_no="QĐ 99/QĐ-UBND", revoked_on=date(2026, 12, 1),
+            reason="Không duy trì tiêu chí"), aggregate_id=products[0][1], aggregate_version=2,
+            producer="certification", clock=SystemClock())
+        await publish(deployment, [revoked])
+
+        async def gone() -> bool:
+            return all(e["product_id"] != products[0][0] for e in await catalog(c, "long-xuyen"))
+
+        await wait_until(gone, timeout=30, what="the revoked product to leave Long Xuyên")
+        second = await till.sync()
+        assert [(i["product_name"], why) for i, why in second.removed] == [
+            ("Mắm cá linh", "giấy chứng nhận bị thu hồi")]
+        assert [i["product_name"] for i in local.items()] == ["Khô cá lóc"]
+        await till.close()
+        local.close()
+        room = (await c.get("/trade/showrooms/long-xuyen", headers=office)).json()
+        assert room["tills"][0]["acked_version"] == room["version"]
+        await c.post("/trade/pos/tinh-bien/acks", headers={"X-API-Key": keys["tinh-bien"]},
+                     json={"terminal_id": "quay-tb", "version": 1})
+        stale = (await c.get("/trade/showrooms/tinh-bien", headers=office)).json()["tills"]
+        assert stale[0]["stale"] is True and stale[0]["stale_since"] is not None
+        before = {cid: await catalog(c, cid) for cid in ("province", "long-xuyen", "tinh-bien")}
+
+    records = await read_topics_from_start(settings.kafka_bootstrap,
+                                           [deployment.namespace + topics.CATALOG])
+    tombstones = [json.loads(r.value)["payload"] for r in records
+                  if json.loads(r.value)["type"] == "CatalogEntryRemoved"]
+    assert {(t["catalog_id"], t["reason"]) for t in tombstones} == {
+        ("province", "revoked"), ("long-xuyen", "revoked"), ("tinh-bien", "revoked")}
+
+    # A second trade process, empty database, fresh consumer group: same catalogs.
+    rebuilt_db = f"ocop_{deployment.id}_trade_rebuilt"
+    deployment.databases["trade_rebuilt"] = rebuilt_db
+    conn = await asyncpg.connect(f"{PG_DSN}/postgres")
+    await conn.execute(f'CREATE DATABASE "{rebuilt_db}"')
+    await conn.close()
+    rebuild = deployment.process("trade", OCOP_DATABASE_URL=f"{settings.postgres_url}/{rebuilt_db}",
+                                 OCOP_KAFKA_GROUP_SUFFIX="-rebuild").start()
+    await rebuild.wait_ready()
+    async with httpx.AsyncClient(base_url=rebuild.url, timeout=30) as c:
+        async def caught_up() -> bool:
+            return await catalog(c, "province") == before["province"]
+
+        await wait_until(caught_up, timeout=60, what="the rebuilt province catalog")
+        for showroom in SHOWROOMS:
+            assert (await c.post("/trade/showrooms", headers=office, json=showroom)).status_code == 201
+        await c.put("/trade/showrooms/long-xuyen/assortment", headers=office,
+                    json={"add": [products[0][0], products[1][0]]})
+        after = {cid: await catalog(c, cid) for cid in ("province", "long-xuyen", "tinh-bien")}
+    assert after == before
+    await asyncio.sleep(0)
