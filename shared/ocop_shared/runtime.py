@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,11 @@ from .contracts.envelope import Envelope
 from .db.engine import create_engine, is_sqlite, session_factory
 from .db.migrations import upgrade
 from .db.uow import UnitOfWork
-from .messaging.processor import EventProcessor, Handler, OutcomeListener
+from .messaging.processor import Consumed, EventProcessor, Handler, Outcome, OutcomeListener
 from .messaging.relay import LeaderLock, OutboxRelay, PostgresAdvisoryLock, SoleLeader
 from .messaging.retry import Backoff
 from .messaging.transports import ConsumerHandle, Transport
+from .observability import metrics
 from .settings import Settings
 from .storage.port import ObjectStore
 
@@ -60,6 +62,10 @@ class NotStarted(RuntimeError):
     pass
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class ServiceRuntime:
     def __init__(
         self,
@@ -79,7 +85,7 @@ class ServiceRuntime:
         self.clock: Clock = clock or SystemClock()
         self.guard = Guard(settings.jwt_secret)
         self.database_url = settings.database_url_for(spec.name)
-        self._outcome_listeners = outcome_listeners or []
+        self._outcome_listeners = [self._count, *(outcome_listeners or [])]
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self.relay: OutboxRelay | None = None
@@ -140,6 +146,8 @@ class ServiceRuntime:
             [*topic_names.ALL, topic_names.dead_letter_topic(self.name)]
         )
         self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name=f"{self.name}-relay"))
+        self._tasks.append(asyncio.create_task(self._sample_metrics(self._stop, consumed),
+                                               name=f"{self.name}-metrics"))
         for job in self.parts.background:
             self._tasks.append(asyncio.create_task(job(self._stop), name=f"{self.name}-job"))
         if consumed:
@@ -181,6 +189,36 @@ class ServiceRuntime:
         assert self.relay is not None
         while await self.relay.publish_pending():
             pass
+
+    def _count(self, consumed: Consumed) -> None:
+        topic = consumed.message.topic
+        metrics.EVENTS_CONSUMED.labels(self.name, topic, consumed.event_type,
+                                       consumed.outcome.value).inc()
+        metrics.HANDLER_DURATION.labels(self.name, consumed.event_type).observe(consumed.seconds)
+        if consumed.outcome is Outcome.DEAD_LETTERED:
+            metrics.DEAD_LETTERS.labels(self.name, topic).inc()
+        elif consumed.outcome is Outcome.DUPLICATE:
+            metrics.INBOX_DUPLICATES.labels(self.name, topic).inc()
+
+    async def _sample_metrics(self, stop: asyncio.Event, consumed: list[str]) -> None:
+        """Outbox backlog and consumer lag, sampled (they are states, not events)."""
+        while not stop.is_set():
+            try:
+                assert self.relay is not None
+                backlog, oldest = await self.relay.backlog()
+                metrics.OUTBOX_BACKLOG.labels(self.name).set(backlog)
+                age = (self.clock.now() - _aware(oldest)).total_seconds() if oldest else 0.0
+                metrics.OUTBOX_OLDEST_AGE.labels(self.name).set(max(0.0, age))
+                if consumed:
+                    for (topic, partition), lag in (
+                            await self.transport.lag(self.name, consumed)).items():
+                        metrics.CONSUMER_LAG.labels(self.name, topic, str(partition)).set(lag)
+            except Exception as error:
+                log.debug("%s: metrics sample failed: %s", self.name, error)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.settings.metrics_interval_seconds)
+            except TimeoutError:
+                pass
 
     async def ping_database(self) -> None:
         async with self.sessions() as session:

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     relay_batch_size: int = 200
     shutdown_grace_seconds: float = 10.0
 
+    metrics_interval_seconds: float = 15.0
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces")
+
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -8,10 +8,11 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from ..auth import Principal, Role, issue_token
+from ..observability import metrics, tracing
 from ..runtime import ServiceRuntime
 from ..settings import Settings
 from ..storage.filesystem import FilesystemObjectStore, download_signature_valid
@@ -61,6 +62,7 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
             for transport in transports:
                 await transport.close()
 
+    tracing.configure(title, settings.otlp_endpoint)
     app = FastAPI(
         title=title,
         version="0.1.0",
@@ -73,6 +75,11 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
     install_problem_handlers(app)
     for runtime in runtimes:
         app.include_router(runtime.parts.router)
+
+    @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
+    async def metrics_endpoint() -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     @app.get("/health/live", tags=["health"], summary="The process is alive")
     async def live() -> dict[str, str]:

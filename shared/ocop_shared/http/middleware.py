@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
+from opentelemetry.trace import SpanKind
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..messaging.flow import Flow, flow_scope
+from ..observability import tracing
+from ..observability.metrics import HTTP_DURATION
 
 HEADER = b"x-correlation-id"
 
 
 class CorrelationMiddleware:
+    """Per request: a correlation id, a server span (continuing the caller's trace) and the
+    latency histogram by route."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -24,16 +31,33 @@ class CorrelationMiddleware:
         headers: dict[bytes, bytes] = dict(scope.get("headers", []))
         given = headers.get(HEADER, b"").decode("latin-1").strip()
         correlation_id = given[:100] if given else str(uuid.uuid4())
-        traceparent = headers.get(b"traceparent", b"").decode("latin-1") or None
+        incoming = headers.get(b"traceparent", b"").decode("latin-1") or None
+        status = 500
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = int(message["status"])
                 extra: list[Any] = [(HEADER, correlation_id.encode())]
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
-        with flow_scope(Flow(correlation_id=correlation_id, traceparent=traceparent)):
-            await self.app(scope, receive, send_with_id)
+        started = time.perf_counter()
+        method = str(scope.get("method", "GET"))
+        with tracing.span(f"{method} {scope.get('path', '')}", SpanKind.SERVER,
+                          parent=incoming) as current:
+            flow = Flow(correlation_id=correlation_id,
+                        traceparent=tracing.traceparent_of(current) or incoming)
+            try:
+                with flow_scope(flow):
+                    await self.app(scope, receive, send_with_id)
+            finally:
+                route = scope.get("route")
+                template = getattr(route, "path", None) or "unmatched"
+                current.update_name(f"{method} {template}")
+                current.set_attribute("http.status_code", status)
+                HTTP_DURATION.labels(template, method, str(status)).observe(
+                    time.perf_counter() - started)
 
 
 class BodyLimitMiddleware:

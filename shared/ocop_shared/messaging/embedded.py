@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     select,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -109,6 +110,12 @@ class EmbeddedLog:
                 select(log_table.c.topic).where(log_table.c.topic.like(f"{prefix}%")).distinct()
             )
             return sorted(result)
+
+    async def count_from(self, topic: str, from_seq: int) -> int:
+        async with self._sessions() as session:
+            count = await session.scalar(select(func.count()).select_from(log_table).where(
+                log_table.c.topic == topic, log_table.c.seq >= from_seq))
+        return int(count or 0)
 
     async def committed(self, group: str, topic: str) -> int:
         async with self._sessions() as session:

@@ -75,3 +75,29 @@ async def stop_quietly(consumer: AIOKafkaConsumer) -> None:
         task = asyncio.current_task()
         if task is not None and task.cancelling():
             raise
+
+
+async def group_lag(bootstrap: str, group: str, names: Sequence[str]) -> dict[tuple[str, int], int]:
+    """Per partition: end offset minus the group's committed offset."""
+    partitions = await topic_partitions(bootstrap, names)
+    if not partitions:
+        return {}
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="ocop-lag")
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
+    finally:
+        await admin.close()
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await stop_quietly(consumer)
+    lag = {}
+    for tp in partitions:
+        meta = committed.get(tp)
+        done = meta.offset if meta is not None and meta.offset >= 0 else 0
+        lag[(tp.topic, tp.partition)] = max(0, ends[tp] - done)
+    return lag

@@ -8,11 +8,14 @@ inbox record are committed in the service's database.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
 from .. import failpoints
@@ -20,6 +23,7 @@ from ..contracts import topics
 from ..contracts.catalogue import UnknownEventType, read_event
 from ..contracts.envelope import Envelope
 from ..db.uow import UnitOfWork
+from ..observability import tracing
 from .flow import Flow, flow_scope
 from .inbox import first_delivery
 from .retry import Backoff, is_infrastructure_error
@@ -42,7 +46,18 @@ class ErrorKind(StrEnum):
     HANDLER_FAILED = "handler_failed"
 
 
-OutcomeListener = Callable[[InboundMessage, Outcome, str | None], None]
+@dataclass(frozen=True)
+class Consumed:
+    """What became of one message: for metrics and tests."""
+
+    message: InboundMessage
+    outcome: Outcome
+    event_type: str
+    seconds: float
+    error: str | None = None
+
+
+OutcomeListener = Callable[[Consumed], None]
 
 
 class EventProcessor:
@@ -72,9 +87,13 @@ class EventProcessor:
         return sorted({EVENT_CLASSES[key].topic for key in self._handlers})
 
     async def process(self, message: InboundMessage) -> Outcome:
+        started = time.perf_counter()
         outcome, error = await self._process(message)
+        consumed = Consumed(message=message, outcome=outcome,
+                            event_type=message.headers.get("ocop-event-type", "?"),
+                            seconds=time.perf_counter() - started, error=error)
         for listener in self._listeners:
-            listener(message, outcome, error)
+            listener(consumed)
         return outcome
 
     async def _process(self, message: InboundMessage) -> tuple[Outcome, str | None]:
@@ -92,11 +111,20 @@ class EventProcessor:
         if handler is None:
             return Outcome.IGNORED, None
 
-        flow = Flow(
-            correlation_id=event.correlation_id,
-            causation_id=str(event.id),
-            traceparent=message.headers.get("traceparent"),
-        )
+        with tracing.span(f"consume {event.type}", SpanKind.CONSUMER,
+                          parent=message.headers.get("traceparent"),
+                          attributes={"messaging.destination.name": message.topic,
+                                      "ocop.consumer": self.consumer,
+                                      "ocop.event_id": str(event.id)}) as current:
+            flow = Flow(
+                correlation_id=event.correlation_id,
+                causation_id=str(event.id),
+                traceparent=tracing.traceparent_of(current) or message.headers.get("traceparent"),
+            )
+            return await self._apply_with_retries(message, event, handler, flow)
+
+    async def _apply_with_retries(self, message: InboundMessage, event: Envelope[Any],
+                                  handler: Handler, flow: Flow) -> tuple[Outcome, str | None]:
         attempt = 0
         while True:
             attempt += 1

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import zlib
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import Table, func, select, text, update
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from .. import failpoints
 from ..clock import Clock
+from ..observability.metrics import EVENTS_PUBLISHED
 from .retry import Backoff
 from .transport import OutboundMessage, Producer
 
@@ -183,6 +185,9 @@ class OutboxRelay:
             await self._record_failure(seqs[0], error)
             raise
         failpoints.reached("relay.after_send", self.name)
+        for message in messages:
+            EVENTS_PUBLISHED.labels(self.name, message.topic,
+                                    message.headers.get("ocop-event-type", "?")).inc()
         async with self._sessions() as session:
             await session.execute(
                 update(table).where(table.c.seq.in_(seqs)).values(
@@ -205,10 +210,10 @@ class OutboxRelay:
         except Exception:
             pass
 
-    async def backlog(self) -> int:
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """Unpublished events and when the oldest of them was committed."""
         async with self._sessions() as session:
-            count = await session.scalar(
-                select(func.count()).select_from(self._outbox)
-                .where(self._outbox.c.published_at.is_(None))
-            )
-        return int(count or 0)
+            row = (await session.execute(
+                select(func.count(), func.min(self._outbox.c.created_at))
+                .where(self._outbox.c.published_at.is_(None)))).one()
+        return int(row[0] or 0), row[1]

@@ -34,6 +34,8 @@ class Transport(Protocol):
 
     async def ping(self) -> None: ...
 
+    async def lag(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]: ...
+
 
 class _EmbeddedConsumerHandle:
     def __init__(self, consumer: EmbeddedConsumer) -> None:
@@ -82,6 +84,10 @@ class EmbeddedTransport:
     async def ping(self) -> None:
         await self.log.committed("ping", "ping")
 
+    async def lag(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        return {(topic, 0): await self.log.count_from(topic, await self.log.committed(group, topic))
+                for topic in topics}
+
 
 class KafkaTransport:
     name = "kafka"
@@ -114,6 +120,13 @@ class KafkaTransport:
                              client_id=f"{processor.consumer}-consumer",
                              graceful_timeout=self._graceful_timeout,
                              namespace=self.namespace, group_suffix=self.group_suffix)
+
+    async def lag(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        from .kafka_tools import group_lag
+
+        found = await group_lag(self.bootstrap, self.namespace + group + self.group_suffix,
+                                [self.namespace + t for t in topics])
+        return {(topic.removeprefix(self.namespace), p): n for (topic, p), n in found.items()}
 
     async def ping(self) -> None:
         from aiokafka.admin import AIOKafkaAdminClient
