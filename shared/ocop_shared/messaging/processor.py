@@ -88,28 +88,28 @@ class EventProcessor:
 
     async def process(self, message: InboundMessage) -> Outcome:
         started = time.perf_counter()
-        outcome, error = await self._process(message)
-        consumed = Consumed(message=message, outcome=outcome,
-                            event_type=message.headers.get("ocop-event-type", "?"),
+        outcome, error, event_type = await self._process(message)
+        consumed = Consumed(message=message, outcome=outcome, event_type=event_type,
                             seconds=time.perf_counter() - started, error=error)
         for listener in self._listeners:
             listener(consumed)
         return outcome
 
-    async def _process(self, message: InboundMessage) -> tuple[Outcome, str | None]:
+    async def _process(self, message: InboundMessage) -> tuple[Outcome, str | None, str]:
+        declared = message.headers.get("ocop-event-type", "?")
         try:
             event = read_event(message.value)
         except UnknownEventType as unknown:
             log.info("ignoring unknown event type %s on %s", unknown, message.topic)
-            return Outcome.IGNORED, None
+            return Outcome.IGNORED, None, str(unknown)
         except (ValidationError, ValueError) as invalid:
             error = _describe_invalid(invalid)
             await self._park(message, ErrorKind.MALFORMED, error, attempts=0)
-            return Outcome.DEAD_LETTERED, error
+            return Outcome.DEAD_LETTERED, error, declared
 
         handler = self._handlers.get(event.event_key())
         if handler is None:
-            return Outcome.IGNORED, None
+            return Outcome.IGNORED, None, event.type
 
         with tracing.span(f"consume {event.type}", SpanKind.CONSUMER,
                           parent=message.headers.get("traceparent"),
@@ -121,7 +121,8 @@ class EventProcessor:
                 causation_id=str(event.id),
                 traceparent=tracing.traceparent_of(current) or message.headers.get("traceparent"),
             )
-            return await self._apply_with_retries(message, event, handler, flow)
+            outcome, failure = await self._apply_with_retries(message, event, handler, flow)
+            return outcome, failure, event.type
 
     async def _apply_with_retries(self, message: InboundMessage, event: Envelope[Any],
                                   handler: Handler, flow: Flow) -> tuple[Outcome, str | None]:
