@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import running_platform, submit_product, tax_code, token, wait_until
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from helpers import running_platform, submit_product, tax_code, token, wait_until
 from ocop_shared.auth import Role
 from ocop_shared.observability import tracing
 from ocop_shared.settings import Settings

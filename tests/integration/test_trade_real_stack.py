@@ -14,8 +14,8 @@ import asyncpg
 import httpx
 import pytest
 from conftest import PG_DSN, Deployment
-from helpers import token, wait_until
 
+from helpers import token, wait_until
 from ocop_cli.pos_client import LocalList, PosClient
 from ocop_shared.auth import Role
 from ocop_shared.clock import SystemClock
