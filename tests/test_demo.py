@@ -17,7 +17,7 @@ async def test_demo_scenario_certifies_lists_and_revokes(tmp_path: Path) -> None
         "Mắm cá linh Châu Đốc": 4,          # 74.25
         "Đường thốt nốt Tri Tôn": 4,        # 71.00
         "Gạo Nàng Nhen Tịnh Biên": 3,       # 58.75
-        "Trà khổ qua rừng Núi Cấm": 3,      # 69.99 stays in the 3★ band
+        "Trà khổ qua rừng Núi Cấm": 3,      # 69.75 = (71+70+70+68)/4 stays in the 3★ band
     }
     # 48 points is 2★: a result but no certificate; Khô cá lóc was revoked and left.
     assert catalog["version"] == 6  # five additions and one removal

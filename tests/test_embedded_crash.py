@@ -24,7 +24,7 @@ from ocop_shared.settings import Settings
 async def record_result(client: httpx.AsyncClient, settings: Settings, product: str) -> None:
     ocop = api(client, settings)
     evaluation = await ocop.open_evaluation(product)
-    await ocop.record_result(evaluation["id"], "64.00", "QĐ 45/QĐ-UBND")
+    await ocop.score_by_council(evaluation["id"], "64.00", "QĐ 45/QĐ-UBND")
 
 
 def count(db: Path, sql: str, **params: object) -> int:
@@ -87,7 +87,7 @@ async def test_killed_mid_chain_then_restarted_completes_exactly_once(
     assert count(tmp_path / "certification.sqlite3",
                  "SELECT count(*) FROM certificates WHERE product_id = :p", p=product) == 1
     assert count(tmp_path / "trade.sqlite3",
-                 "SELECT count(*) FROM catalog_entries WHERE product_id = :p", p=product) == 1
+                 "SELECT count(*) FROM catalog_items WHERE product_id = :p", p=product) == 1
     assert count(tmp_path / "scoring.sqlite3",
                  "SELECT count(*) FROM evaluations WHERE product_id = :p", p=product) == 1
     assert count(tmp_path / "bus.sqlite3",

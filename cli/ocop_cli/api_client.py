@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
@@ -26,6 +27,90 @@ FOOD_EVIDENCE = (
     ("label", "nhan-san-pham.pdf", None),
     ("product_photo", "anh-san-pham.png", None),
 )
+
+
+# The council the client establishes when a round has none: (id suffix, name, role, department)
+DEFAULT_COUNCIL = (
+    ("chu-tich", "Nguyễn Thị Hồng", "chair", "UBND tỉnh An Giang"),
+    ("so-nnmt", "Trần Văn Bình", "member", "Sở Nông nghiệp và Môi trường"),
+    ("so-ct", "Lê Thị Cúc", "member", "Sở Công Thương"),
+    ("so-yt", "Phạm Văn Dũng", "member", "Sở Y tế"),
+    ("thu-ky", "Võ Thị Em", "secretary", "Văn phòng Điều phối nông thôn mới tỉnh"),
+)
+COUNCIL_LEVEL_VI = {"district": "cấp huyện", "province": "cấp tỉnh", "central": "cấp trung ương"}
+STAR_MINIMA = ((Decimal(90), 5), (Decimal(70), 4), (Decimal(50), 3), (Decimal(30), 2))
+
+
+def band_of(mean: Decimal) -> int:
+    """The 26/2026 star band of a mean (used only to pick which star minimums to meet)."""
+    return next((stars for minimum, stars in STAR_MINIMA if mean >= minimum), 1)
+
+
+def member_totals(mean_score: str | Decimal, scorers: int) -> list[int]:
+    """Integer sheet totals of `scorers` members whose mean is exactly `mean_score`
+    (74.25 with 4 members -> [76, 75, 74, 72]); ValueError when no such totals exist."""
+    total = Decimal(str(mean_score)) * scorers
+    if total != total.to_integral_value() or not 0 <= total <= 100 * scorers:
+        raise ValueError(f"a mean of {mean_score} needs totals adding up to {total}: "
+                         f"not possible for {scorers} members with whole-point sheets")
+    whole = int(total)
+    base, extra = divmod(whole, scorers)
+    totals = [base + 1] * extra + [base] * (scorers - extra)
+    if scorers >= 2 and totals[0] < 100 and totals[-1] > 0:
+        totals[0] += 1
+        totals[-1] -= 1
+    return totals
+
+
+def _leaves(criteria: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for criterion in criteria:
+        found.extend(_leaves(criterion["children"]) if criterion["children"] else [criterion])
+    return found
+
+
+def choices_for_total(sheet: dict[str, Any], total: int, meet_star: int) -> dict[str, int]:
+    """Options (criterion code -> index) adding up to `total`, each at least the option marked
+    as the minimum for `meet_star` stars or fewer, spread evenly over the criteria. Two-case
+    criteria use their first case. Falls back to fewer star minimums if none fits."""
+    leaves = [leaf for part in sheet["parts"] for leaf in _leaves(part["criteria"])]
+    for stars in range(meet_star, 1, -1):
+        found = _fit(leaves, total, stars)
+        if found is not None:
+            return found
+    found = _fit(leaves, total, 0)
+    if found is None:
+        raise ValueError(f"no choice of options adds up to {total}")
+    return found
+
+
+def _fit(leaves: list[dict[str, Any]], total: int, stars: int) -> dict[str, int] | None:
+    allowed: list[list[dict[str, Any]]] = []
+    for leaf in leaves:
+        first_case = leaf["options"][0]["case_vi"]
+        options = [o for o in leaf["options"] if o["case_vi"] == first_case]
+        floor = max((o["index"] for o in options
+                     if o["min_star"] is not None and o["min_star"] <= stars), default=-1)
+        allowed.append([o for o in options if o["index"] >= floor])
+    # reachable[i]: the sums the leaves i.. can still add up to
+    reachable: list[set[int]] = [set() for _ in range(len(leaves) + 1)]
+    reachable[-1] = {0}
+    for i in range(len(leaves) - 1, -1, -1):
+        reachable[i] = {s + o["points"] for s in reachable[i + 1] for o in allowed[i]
+                        if s + o["points"] <= total}
+    if total not in reachable[0]:
+        return None
+    share = Decimal(total) / 100
+    choices: dict[str, int] = {}
+    remaining = total
+    for i, leaf in enumerate(leaves):
+        target = share * leaf["max"]
+        for option in sorted(allowed[i], key=lambda o: (abs(o["points"] - target), -o["points"])):
+            if remaining - option["points"] in reachable[i + 1]:
+                choices[leaf["code"]] = option["index"]
+                remaining -= option["points"]
+                break
+    return choices
 
 
 class ApiError(AssertionError):
@@ -169,11 +254,71 @@ class OcopClient:
 
         return await poll(opened, what="the evaluation to open")
 
-    async def record_result(self, evaluation_id: str, mean_score: str, decision: str) -> int:
-        body = expect(await self.http.post(
-            f"/scoring/evaluations/{evaluation_id}/result", headers=self.office,
-            json={"mean_score": mean_score, "part_scores": {}, "decision_ref": decision}), 200)
-        return int(body["stars"])
+    # -- scoring: a council scores an evaluation through the real council flow -----------
+
+    def council_member_headers(self, member: dict[str, Any]) -> dict[str, str]:
+        roles = ((Role.COUNCIL_CHAIR, Role.COUNCIL_MEMBER) if member["role"] == "chair"
+                 else (Role.COUNCIL_MEMBER,))
+        return self.headers(*roles, subject=member["member_id"])
+
+    async def ensure_council(self, round_id: str, level: str = "province") -> dict[str, Any]:
+        """The council sitting for a round and level; establishes the default one if none."""
+        listed = expect(await self.http.get("/scoring/councils", headers=self.office,
+                                            params={"round_id": round_id, "level": level}), 200)
+        if listed["items"]:
+            return dict(listed["items"][0])
+        name = f"Hội đồng đánh giá, phân hạng sản phẩm OCOP {COUNCIL_LEVEL_VI.get(level, level)}"
+        body = {"round_id": round_id, "level": level, "name": name,
+                "establishment_ref": "QĐ 2150/QĐ-UBND", "members": [
+                    {"member_id": f"{level}-{member_id}", "name": member_name, "role": role,
+                     "department": department}
+                    for member_id, member_name, role, department in DEFAULT_COUNCIL]}
+        return dict(expect(await self.http.post("/scoring/councils", headers=self.office,
+                                                json=body), 201))
+
+    async def score_by_council(self, evaluation_id: str, mean_score: str | Decimal, decision: str,
+                               *, totals: Sequence[int] | None = None,
+                               override_reason: str | None = None) -> int:
+        """Score an open evaluation the way a council does, and return its stars.
+
+        Establishes (or reuses) the council of the evaluation's round and level and assigns
+        it; each voting member (chair included) hands in a sheet whose options add up to
+        their total (`totals`, default: realistic totals whose mean is `mean_score`, e.g.
+        72.50 -> 74, 73, 72, 71), meeting the star-minimum marks of the mean's band so that
+        no cap lowers the result; then the chair finalises. Resumable: sheets already in are
+        kept, and a finalised evaluation just returns its stars."""
+        evaluation = expect(await self.http.get(f"/scoring/evaluations/{evaluation_id}",
+                                                headers=self.office), 200)
+        if evaluation["status"] != "open":
+            return int(evaluation["stars"] or 0)
+        council = await self.ensure_council(evaluation["round_id"], evaluation["level"])
+        if evaluation["council_id"] != council["id"]:
+            expect(await self.http.put(f"/scoring/evaluations/{evaluation_id}/council",
+                                       headers=self.office, json={"council_id": council["id"]}),
+                   200)
+        voters = [m for m in council["members"] if m["role"] != "secretary"]
+        wanted = list(totals) if totals is not None else member_totals(mean_score, len(voters))
+        if len(wanted) != len(voters):
+            raise ValueError(f"{len(wanted)} totals for {len(voters)} voting members")
+        band = band_of(Decimal(sum(wanted)) / len(wanted))
+        for member, total in zip(voters, wanted, strict=True):
+            headers = self.council_member_headers(member)
+            sheet = expect(await self.http.get(f"/scoring/evaluations/{evaluation_id}/sheet",
+                                               headers=headers), 200)
+            if sheet["my_sheet"]["status"] == "submitted":
+                continue
+            expect(await self.http.post(
+                f"/scoring/evaluations/{evaluation_id}/sheet/submission", headers=headers,
+                json={"product_set_no": sheet["product_set_no"],
+                      "choices": choices_for_total(sheet, total, band)}), 200)
+        chair = next(m for m in council["members"] if m["role"] == "chair")
+        body: dict[str, Any] = {"decision_ref": decision}
+        if override_reason:
+            body["override_reason"] = override_reason
+        done = expect(await self.http.post(
+            f"/scoring/evaluations/{evaluation_id}/finalisation",
+            headers=self.council_member_headers(chair), json=body), 200)
+        return int(done["stars"] or 0)
 
     async def catalog(self, catalog_id: str = "province") -> dict[str, Any]:
         body: dict[str, Any] = expect(await self.http.get(f"/trade/catalogs/{catalog_id}"), 200)

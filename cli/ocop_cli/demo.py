@@ -1,8 +1,9 @@
 """`ocop demo` — the platform embedded, with a small An Giang scenario run through the real APIs.
 
-Producers register products, submit them to the 2026 round, the province council's
-results come in, certificates are issued, and the province catalog that showroom tills
-read fills up; then one certificate is revoked and leaves the catalog.
+Producers register products, submit them to the 2026 round, the province council (a chair
+and three members) scores each on its sheet and the chair finalises, certificates are
+issued, and the province catalog that showroom tills read fills up; then one certificate is
+revoked and leaves the catalog.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ SCENARIO = (
     DemoProduct("Cơ sở Lạp xưởng Tân Châu", "household", "91B8019876", "30376",
                 "Lạp xưởng tươi Tân Châu", 8, "48.00"),
     DemoProduct("HTX Trà thảo mộc Núi Cấm", "cooperative", _tax("160045678"), "30538",
-                "Trà khổ qua rừng Núi Cấm", 12, "69.99"),
+                "Trà khổ qua rừng Núi Cấm", 12, "69.75"),
 )
 ROUND = "AG-2026-R2"
 
@@ -80,8 +81,8 @@ async def run_scenario(client: httpx.AsyncClient, settings: Settings) -> dict[st
                                  total=len(SCENARIO))
         for item in SCENARIO:
             evaluation = await ocop.open_evaluation(product_ids[item.product])
-            await ocop.record_result(evaluation["id"], item.mean_score,
-                                     "QĐ 1234/QĐ-UBND ngày 15/11/2026")
+            await ocop.score_by_council(evaluation["id"], item.mean_score,
+                                        "QĐ 1234/QĐ-UBND ngày 15/11/2026")
             progress.advance(task)
 
     async def catalog_settled() -> Any:

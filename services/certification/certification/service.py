@@ -1,22 +1,50 @@
-"""Wires the certification service into its host."""
+"""Wires the certification service into its host: tables, migrations, API, consumers, jobs."""
 
 from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from ocop_shared.contracts import Scored, topics
+from ocop_shared.contracts import (
+    EvaluationClosed,
+    InspectionReported,
+    ProductSubmitted,
+    Scored,
+    SubmissionWithdrawn,
+    topics,
+)
+from ocop_shared.contracts.envelope import Envelope
+from ocop_shared.messaging.processor import Handler
 from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
+from .adapters.keystore import KeyStore
+from .config import CertificationSettings
 from .entrypoints.api import build_router
-from .service_layer import services
+from .entrypoints.rerating_consumer import rerating_consumer_job
+from .service_layer import findings, issuance
+from .service_layer.context import Context
+from .service_layer.scheduler import scheduler_job
+from .service_layer.webhooks import dispatcher_job
 
 
 def build(runtime: ServiceRuntime) -> ServiceParts:
+    config = CertificationSettings()
+    ctx = Context(uow=runtime.uow, store=runtime.store, keys=KeyStore(config.keys_folder(runtime.settings)),
+                  base_url=runtime.settings.base_url(), config=config)
+    rerating: dict[type[Envelope[Any]], Handler] = {
+        ProductSubmitted: partial(issuance.on_product_submitted, ctx=ctx),
+        SubmissionWithdrawn: partial(issuance.on_submission_withdrawn, ctx=ctx),
+        EvaluationClosed: partial(issuance.on_evaluation_closed, ctx=ctx),
+    }
     return ServiceParts(
-        router=build_router(runtime),
-        handlers={Scored: partial(services.on_scored, base_url=runtime.settings.base_url())},
+        router=build_router(runtime, ctx, max_upload_bytes=runtime.settings.max_upload_bytes),
+        handlers={
+            Scored: partial(issuance.on_scored, ctx=ctx),
+            InspectionReported: partial(findings.on_inspection_reported, ctx=ctx),
+        },
+        background=[scheduler_job(ctx), dispatcher_job(ctx), rerating_consumer_job(runtime, rerating)],
         produces=(topics.CERTIFICATE,),
     )
 

@@ -9,14 +9,14 @@ from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
 from .entrypoints.api import build_router
-from .service_layer import services
+from .service_layer import evaluations
 
 
 def build(runtime: ServiceRuntime) -> ServiceParts:
     return ServiceParts(
         router=build_router(runtime),
-        handlers={ProductSubmitted: services.on_product_submitted,
-                  SubmissionWithdrawn: services.on_submission_withdrawn},
+        handlers={ProductSubmitted: evaluations.on_product_submitted,
+                  SubmissionWithdrawn: evaluations.on_submission_withdrawn},
         produces=(topics.EVALUATION,),
     )
 

@@ -4,9 +4,14 @@ from . import topics
 from .catalogue import EVENT_CLASSES, EVENTS_BY_TOPIC, UnknownEventType, read_event, read_header
 from .certification_events import (
     CertificateExpired,
+    CertificateExtended,
     CertificateRevoked,
     CertificateSuperseded,
     Certified,
+    RerateReminder,
+    RerateWindowOpened,
+    RevocationCaseDismissed,
+    RevocationCaseOpened,
 )
 from .envelope import Envelope, EnvelopeHeader, Payload
 from .inspection_events import InspectionReported
@@ -16,7 +21,7 @@ from .registry_events import (
     ProductSubmitted,
     SubmissionWithdrawn,
 )
-from .scoring_events import EvaluationClosed, EvaluationOpened, Scored
+from .scoring_events import EvaluationClosed, EvaluationEscalated, EvaluationOpened, Scored
 from .trade_events import CatalogEntryAdded, CatalogEntryRemoved, RemovalReason
 
 __all__ = [
@@ -25,6 +30,7 @@ __all__ = [
     "CatalogEntryAdded",
     "CatalogEntryRemoved",
     "CertificateExpired",
+    "CertificateExtended",
     "CertificateRevoked",
     "CertificateSuperseded",
     "Certified",
@@ -32,12 +38,17 @@ __all__ = [
     "Envelope",
     "EnvelopeHeader",
     "EvaluationClosed",
+    "EvaluationEscalated",
     "EvaluationOpened",
     "InspectionReported",
     "Payload",
     "ProductRegistered",
     "ProductSubmitted",
     "RemovalReason",
+    "RerateReminder",
+    "RerateWindowOpened",
+    "RevocationCaseDismissed",
+    "RevocationCaseOpened",
     "Scored",
     "SubmissionWithdrawn",
     "UnknownEventType",

@@ -9,9 +9,14 @@ from pydantic import Field, TypeAdapter
 from . import topics
 from .certification_events import (
     CertificateExpired,
+    CertificateExtended,
     CertificateRevoked,
     CertificateSuperseded,
     Certified,
+    RerateReminder,
+    RerateWindowOpened,
+    RevocationCaseDismissed,
+    RevocationCaseOpened,
 )
 from .envelope import Envelope, EnvelopeHeader
 from .inspection_events import InspectionReported
@@ -21,14 +26,16 @@ from .registry_events import (
     ProductSubmitted,
     SubmissionWithdrawn,
 )
-from .scoring_events import EvaluationClosed, EvaluationOpened, Scored
+from .scoring_events import EvaluationClosed, EvaluationEscalated, EvaluationOpened, Scored
 from .trade_events import CatalogEntryAdded, CatalogEntryRemoved
 
 EVENTS_BY_TOPIC: dict[str, tuple[type[Envelope[Any]], ...]] = {
     topics.ENTITY: (EntityRegistered,),
     topics.PRODUCT: (ProductRegistered, ProductSubmitted, SubmissionWithdrawn),
-    topics.EVALUATION: (EvaluationOpened, Scored, EvaluationClosed),
-    topics.CERTIFICATE: (Certified, CertificateRevoked, CertificateExpired, CertificateSuperseded),
+    topics.EVALUATION: (EvaluationOpened, Scored, EvaluationClosed, EvaluationEscalated),
+    topics.CERTIFICATE: (Certified, CertificateRevoked, CertificateExpired, CertificateSuperseded,
+                         CertificateExtended, RerateWindowOpened, RerateReminder,
+                         RevocationCaseOpened, RevocationCaseDismissed),
     topics.INSPECTION_FINDING: (InspectionReported,),
     topics.CATALOG: (CatalogEntryAdded, CatalogEntryRemoved),
 }

@@ -27,6 +27,9 @@ class CertifiedPayload(Payload):
     authority: str
     verification_url: str
     supersedes: str | None = Field(default=None, description="Number of the replaced certificate.")
+    qr_text: str | None = Field(
+        default=None, description="What the certificate's QR code encodes: the verification URL with "
+        "its signed token (?t=OCOP1...), verifiable offline against GET /certification/keys.")
 
 
 class Certified(Envelope[CertifiedPayload]):
@@ -76,4 +79,96 @@ class CertificateSupersededPayload(Payload):
 class CertificateSuperseded(Envelope[CertificateSupersededPayload]):
     topic: ClassVar[str] = topics.CERTIFICATE
     type: Literal["CertificateSuperseded"] = "CertificateSuperseded"
+    version: Literal[1] = 1
+
+
+class RerateWindowOpenedPayload(Payload):
+    certificate_id: str
+    number: str
+    product_id: str
+    valid_until: date
+    window_opens: date = Field(description="First day to file the re-rating dossier (expiry - 180 days).")
+    window_closes: date = Field(description="Last day to file it (expiry - 120 days).")
+
+
+class RerateWindowOpened(Envelope[RerateWindowOpenedPayload]):
+    """The re-rating window of a certificate opened (180 days before it expires)."""
+
+    topic: ClassVar[str] = topics.CERTIFICATE
+    type: Literal["RerateWindowOpened"] = "RerateWindowOpened"
+    version: Literal[1] = 1
+
+
+class RerateReminderPayload(Payload):
+    certificate_id: str
+    number: str
+    product_id: str
+    valid_until: date
+    window_closes: date = Field(description="Last day to file the re-rating dossier.")
+    days_left: int = Field(ge=0, description="Days from the reminder to the window's last day.")
+
+
+class RerateReminder(Envelope[RerateReminderPayload]):
+    """The re-rating window closes soon (120 days before expiry) and no dossier was filed."""
+
+    topic: ClassVar[str] = topics.CERTIFICATE
+    type: Literal["RerateReminder"] = "RerateReminder"
+    version: Literal[1] = 1
+
+
+class CertificateExtendedPayload(Payload):
+    certificate_id: str
+    number: str
+    product_id: str
+    valid_until: date = Field(description="The expiry printed on the certificate.")
+    extended_until: date = Field(description="Last day it can stay valid pending the re-rating "
+                                 "decision (expiry + 180 days, 26/2026 Article 12).")
+    submission_id: str | None = Field(default=None, description="The re-rating dossier.")
+    reason: str
+
+
+class CertificateExtended(Envelope[CertificateExtendedPayload]):
+    """A re-rating is pending: the certificate stays valid after its expiry until the decision."""
+
+    topic: ClassVar[str] = topics.CERTIFICATE
+    type: Literal["CertificateExtended"] = "CertificateExtended"
+    version: Literal[1] = 1
+
+
+class RevocationCaseOpenedPayload(Payload):
+    case_id: str
+    certificate_id: str
+    number: str
+    product_id: str
+    grounds: list[int] = Field(min_length=1, description="Grounds of 26/2026 Article 8 (1-6).")
+    conclusion: str
+    concluded_by: str = Field(description="The authority whose conclusion opened the case.")
+    concluded_on: date
+    deadline: date = Field(description="Last day for the decision (15 days from the conclusion).")
+    competent_authority: str = Field(description="Who decides: the province (3★/4★) or the ministry (5★).")
+    finding_id: str | None = None
+
+
+class RevocationCaseOpened(Envelope[RevocationCaseOpenedPayload]):
+    """A confirmed inspection finding opened a revocation case for the competent authority."""
+
+    topic: ClassVar[str] = topics.CERTIFICATE
+    type: Literal["RevocationCaseOpened"] = "RevocationCaseOpened"
+    version: Literal[1] = 1
+
+
+class RevocationCaseDismissedPayload(Payload):
+    case_id: str
+    certificate_id: str
+    number: str
+    product_id: str
+    dismissed_on: date
+    reason: str
+
+
+class RevocationCaseDismissed(Envelope[RevocationCaseDismissedPayload]):
+    """The competent authority decided not to revoke; the certificate stands."""
+
+    topic: ClassVar[str] = topics.CERTIFICATE
+    type: Literal["RevocationCaseDismissed"] = "RevocationCaseDismissed"
     version: Literal[1] = 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -19,6 +20,10 @@ class InspectionReportedPayload(Payload):
     authority: str
     confirmed: bool
     evidence: list[DocumentRef] = Field(default_factory=list)
+    concluded_on: date | None = Field(
+        default=None, description="Day of the authority's conclusion (default: the event's day).")
+    inspection_kind: Literal["periodic", "ad_hoc"] | None = Field(
+        default=None, description="Periodic or ad-hoc inspection (26/2026 Article 9).")
 
 
 class InspectionReported(Envelope[InspectionReportedPayload]):

@@ -12,6 +12,16 @@ from .common import EvaluationCase, Level
 from .envelope import Envelope, Payload
 
 
+class ScoredCap(Payload):
+    """A star-minimum mark the council's consensus missed, and the stars it limits to."""
+
+    criterion_code: str
+    mark_star: int = Field(ge=1, le=5, description="The star the marked option is the minimum for.")
+    capped_to: int = Field(ge=0, le=5, description="At most this many stars because of it.")
+    members_meeting: int = Field(ge=0, description="Members who chose the marked option or above.")
+    members_scoring: int = Field(ge=0)
+
+
 class ScoredPayload(Payload):
     evaluation_id: str
     product_id: str
@@ -20,7 +30,9 @@ class ScoredPayload(Payload):
     case: EvaluationCase
     regulation: str
     level: Level
-    recognising: bool = Field(description="True when this level may recognise the result.")
+    recognising: bool = Field(description="True when this level may recognise the result: the result "
+                                          "is final and stands (3-5 stars are recognised, 1-2 stars "
+                                          "get no certificate).")
     stars: int = Field(ge=1, le=5)
     mean_score: Decimal = Field(ge=0, le=100)
     part_scores: dict[str, Decimal] = Field(description="Mean per part, e.g. {'A': 32.5}.")
@@ -34,6 +46,25 @@ class ScoredPayload(Payload):
     entity_name: str
     commune_code: str
     province_code: str
+    band_stars: int | None = Field(
+        default=None, ge=1, le=5, description="Stars of the mean's band, before star-minimum caps.")
+    caps: list[ScoredCap] = Field(
+        default_factory=list, description="Every missed star-minimum mark at or below the band.")
+    escalated_to: Level | None = Field(
+        default=None, description="The level the result was forwarded to (then recognising is false).")
+    recognised_by: Level | None = Field(
+        default=None, description="The level whose authority recognises the stars, when recognising.")
+    fallback_from: Level | None = Field(
+        default=None, description="Set when the sending level recognises a higher level's result "
+                                  "(26/2026: central < 90 -> the province recognises 3/4 stars).")
+    previous_evaluation_id: str | None = Field(
+        default=None, description="The lower level's evaluation this one continues.")
+    sheets_scored: int | None = Field(default=None, ge=0, description="Members' sheets in the mean.")
+    override_reason: str | None = Field(
+        default=None, description="The chair's recorded reason for lifting the spread rule or a "
+                                  "minority knock-out.")
+    written_opinions: bool | None = Field(
+        default=None, description="Evaluated by written opinions (re-rating), without a meeting.")
 
 
 class Scored(Envelope[ScoredPayload]):
@@ -65,6 +96,8 @@ class EvaluationClosedPayload(Payload):
     product_id: str
     submission_id: str
     reason: str
+    knocked_out: bool = Field(
+        default=False, description="True when a knock-out ended it; False for a withdrawal.")
 
 
 class EvaluationClosed(Envelope[EvaluationClosedPayload]):
@@ -72,4 +105,24 @@ class EvaluationClosed(Envelope[EvaluationClosedPayload]):
 
     topic: ClassVar[str] = topics.EVALUATION
     type: Literal["EvaluationClosed"] = "EvaluationClosed"
+    version: Literal[1] = 1
+
+
+class EvaluationEscalatedPayload(Payload):
+    evaluation_id: str = Field(description="The evaluation whose result was forwarded.")
+    product_id: str
+    submission_id: str
+    round_id: str
+    from_level: Level
+    to_level: Level
+    next_evaluation_id: str = Field(description="The evaluation opened at the higher level.")
+    mean_score: Decimal = Field(ge=0, le=100)
+    stars: int = Field(ge=1, le=5)
+
+
+class EvaluationEscalated(Envelope[EvaluationEscalatedPayload]):
+    """A council result reached the next level's threshold and was forwarded to it."""
+
+    topic: ClassVar[str] = topics.EVALUATION
+    type: Literal["EvaluationEscalated"] = "EvaluationEscalated"
     version: Literal[1] = 1

@@ -470,9 +470,14 @@ def verify_token(ring: KeyRing, text: str) -> QrClaims:
     return parsed
 
 
+def public_page_url(base_url: str, number: str) -> str:
+    """The certificate's public verification page."""
+    return f"{base_url.rstrip('/')}/certification/verify/{quote(number, safe='')}"
+
+
 def verification_url(base_url: str, number: str, token: str) -> str:
     """What the QR code encodes: the public verification page, carrying the token."""
-    return f"{base_url.rstrip('/')}/certification/verify/{quote(number, safe='')}?{QUERY_PARAM}={token}"
+    return f"{public_page_url(base_url, number)}?{QUERY_PARAM}={token}"
 
 
 def qr_text_for(ring: KeyRing, certificate: Certificate, *, base_url: str, issued_at: datetime) -> str:

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 
 from ocop_shared.db.engine import BigId, new_metadata
 from ocop_shared.messaging.tables import add_messaging_tables
@@ -27,8 +40,28 @@ certificates = Table(
     Column("authority", String(200), nullable=False),
     Column("issued_on", Date, nullable=False),
     Column("valid_until", Date, nullable=False),
-    Column("status", String(20), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    # aggregate_version of the last event about this certificate (no gaps, 1, 2, 3...)
     Column("version", Integer, nullable=False),
+    Column("decision_date", Date, nullable=True),  # NULL on rows from before 0002: the issue day
+    Column("province", String(100), nullable=False, server_default=text("'An Giang'")),
+    Column("province_code", String(10), nullable=True),
+    Column("commune_code", String(10), nullable=True),
+    Column("supersedes", String(40), nullable=True),
+    Column("superseded_by", String(40), nullable=True),
+    Column("revocation_grounds", String(40), nullable=True),  # "2,3"
+    Column("revocation_decision_no", String(200), nullable=True),
+    Column("revoked_on", Date, nullable=True),
+    Column("pdf_sha256", String(64), nullable=True),
+    Column("pdf_size", Integer, nullable=True),
+    Column("qr_text", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=True),
+    # the scheduler: notices are checked up to `notices_through`; the next one is due at `next_due_at`
+    Column("notices_through", DateTime(timezone=True), nullable=True),
+    Column("next_due_at", DateTime(timezone=True), nullable=True, index=True),
+    # a re-rating dossier in progress (the registry's ProductSubmitted, case "rerating")
+    Column("rerating_submission_id", String(36), nullable=True, index=True),
+    Column("rerating_received_on", Date, nullable=True),
 )
 
 history = Table(
@@ -37,8 +70,11 @@ history = Table(
     Column("seq", BigId, primary_key=True, autoincrement=True),
     Column("certificate_id", String(36), nullable=False, index=True),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # the status moved to
+    Column("reason", Text, nullable=False),  # Vietnamese, shown on the public page
+    Column("from_status", String(20), nullable=True),  # NULL for the issue itself
+    Column("effective_on", Date, nullable=True),  # the calendar day it takes effect
+    Column("reason_en", Text, nullable=True),
 )
 
 counters = Table(
@@ -46,4 +82,161 @@ counters = Table(
     metadata,
     Column("name", String(100), primary_key=True),
     Column("value", Integer, nullable=False),
+)
+
+# One OCOP product code per product, kept across upgrades and re-ratings.
+product_codes = Table(
+    "product_codes",
+    metadata,
+    Column("product_id", String(36), primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("assigned_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every council result seen, and what it meant (certificate issued, or why not).
+results = Table(
+    "evaluation_results",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("product_id", String(36), nullable=False, index=True),
+    Column("submission_id", String(36), nullable=False, index=True),
+    Column("case", String(20), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("stars", Integer, nullable=False),
+    Column("outcome", String(40), nullable=False),
+    Column("certificate_id", String(36), nullable=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+evidence_files = Table(
+    "evidence_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("uploaded_by", String(100), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+)
+
+inspections = Table(
+    "inspections",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("finding_id", String(100), nullable=False, unique=True),  # the reporter's id
+    Column("source", String(20), nullable=False),  # "http" or "topic"
+    Column("certificate_number", String(40), nullable=False, index=True),
+    Column("certificate_id", String(36), nullable=True),  # NULL when the number is unknown
+    Column("kind", String(20), nullable=False),
+    Column("grounds", String(40), nullable=False),
+    Column("conclusion", Text, nullable=False),
+    Column("concluded_by", String(300), nullable=False),
+    Column("concluded_on", Date, nullable=True),
+    Column("confirmed", Boolean, nullable=False),
+    Column("outcome", String(20), nullable=False),  # open, violation, rejected
+    Column("note", Text, nullable=True),  # why no case was opened, if none was
+    Column("case_id", String(36), nullable=True),
+    Column("reported_by", String(100), nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+)
+
+inspection_evidence = Table(
+    "inspection_evidence",
+    metadata,
+    Column("inspection_id", String(36), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("kind", String(100), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    PrimaryKeyConstraint("inspection_id", "sha256"),
+)
+
+revocation_cases = Table(
+    "revocation_cases",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("certificate_id", String(36), nullable=False, index=True),
+    Column("certificate_number", String(40), nullable=False),
+    Column("inspection_id", String(36), nullable=True),
+    Column("stars", Integer, nullable=False),
+    Column("province", String(100), nullable=False),
+    Column("grounds", String(40), nullable=False),
+    Column("conclusion", Text, nullable=False),
+    Column("concluded_on", Date, nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("deadline", Date, nullable=False, index=True),
+    Column("status", String(20), nullable=False, index=True),
+    Column("decision_no", String(200), nullable=True),
+    Column("decided_on", Date, nullable=True),
+    Column("dismissal_reason", Text, nullable=True),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+)
+
+scheduler_runs = Table(
+    "scheduler_state",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("last_run_at", DateTime(timezone=True), nullable=False),
+    Column("last_run_notices", Integer, nullable=False),
+    Column("total_notices", Integer, nullable=False),
+)
+
+# Each notice once: the key is stable (number:kind:day), a second line of defence.
+notices = Table(
+    "notices",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("certificate_id", String(36), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("emitted_at", DateTime(timezone=True), nullable=False),
+)
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("event_types", Text, nullable=False),  # JSON list; empty = every certificate event
+    Column("description", String(300), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("subscription_id", String(36), nullable=False, index=True),
+    Column("event_id", String(36), nullable=False),
+    Column("event_type", String(100), nullable=False),
+    Column("aggregate_id", String(36), nullable=False),
+    Column("body", Text, nullable=False),  # the event, byte for byte as signed
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("redeliveries", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("subscription_id", "event_id"),
+)
+Index("ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("delivery_id", String(36), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("duration_ms", Integer, nullable=False),
 )

@@ -65,13 +65,19 @@ class Inspection:
         self._conclude(InspectionOutcome.COMPLIANT, (), conclusion, concluded_by, on)
 
     def confirm_finding(self, *, grounds: Iterable[int], conclusion: str, concluded_by: str,
-                        on: date, case_id: str, at: datetime) -> RevocationCase:
-        """A confirmed violation: returns the revocation case it opens (deadline: on + 15 days)."""
+                        on: date, case_id: str, at: datetime,
+                        opened_on: date | None = None) -> RevocationCase:
+        """A confirmed violation: returns the revocation case it opens (deadline: on + 15 days).
+
+        `opened_on` is the day the case reaches the competent authority (default: `on`); the
+        deadline still runs from the conclusion.
+        """
         picked = validate_grounds(grounds)
         self._conclude(InspectionOutcome.VIOLATION, picked, conclusion, concluded_by, on)
         return RevocationCase.open(
             id=case_id, certificate_number=self.certificate_number, stars=self.stars, grounds=picked,
-            conclusion=conclusion, concluded_on=on, at=at, inspection_id=self.id, province=self.province,
+            conclusion=conclusion, concluded_on=on, at=at, opened_on=opened_on, inspection_id=self.id,
+            province=self.province,
         )
 
     def _conclude(self, outcome: InspectionOutcome, grounds: tuple[int, ...], conclusion: str,

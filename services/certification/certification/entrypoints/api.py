@@ -1,74 +1,284 @@
-"""Certification HTTP API."""
+"""Certification HTTP API (thin: parse, authorise, call the service layer, shape the answer).
+
+Who may call what:
+
+- public, no login: verification by number or QR, the certificate PDF, the signing keys;
+- inspectors (and the provincial office): evidence uploads, findings, the inspection list;
+- the provincial office: certificates, revocation cases and decisions, key rotation, the
+  scheduler, webhook subscriptions and their delivery log.
+"""
 
 
-from datetime import date, datetime
-from typing import Annotated
+import uuid
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel, Field
-from sqlalchemy import select
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from ocop_shared.auth import Principal, Role
-from ocop_shared.http.problems import NotFound, Text
+from ocop_shared.http.pagination import Limit, Offset, Page
+from ocop_shared.http.problems import NotFound, Problem, Text, Unprocessable
 from ocop_shared.runtime import ServiceRuntime
 
-from ..adapters.tables import certificates, history
-from ..service_layer import services
+from ..adapters.findings import FindingsRepository
+from ..adapters.repository import CertificateRepository, Listing, utc
+from ..adapters.signing import TokenError, verify_token
+from ..adapters.webhook_store import WebhookStore
+from ..domain.certificate import CertificateStatus
+from ..domain.validity import local_day
+from ..domain.webhooks import DeliveryStatus
+from ..service_layer import findings, scheduler, verification, webhooks
+from ..service_layer.context import Context
+from ..service_layer.problems import no_case, no_certificate, token_problem
+from . import schemas, views
+
+DEFAULT_MAX_UPLOAD = 64 * 1024 * 1024
 
 
-class HistoryOut(BaseModel):
-    at: datetime
-    status: str
-    reason: str
-
-
-class VerificationOut(BaseModel):
-    number: str
-    status: str
-    stars: int
-    product_name: str
-    product_code: str
-    entity_name: str
-    issued_on: date
-    valid_until: date
-    authority: str
-    history: list[HistoryOut]
-
-
-class RevocationIn(BaseModel):
-    grounds: list[int] = Field(min_length=1)
-    decision_no: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-def build_router(runtime: ServiceRuntime) -> APIRouter:
+def build_router(runtime: ServiceRuntime, ctx: Context,
+                 max_upload_bytes: int = DEFAULT_MAX_UPLOAD) -> APIRouter:
     router = APIRouter(prefix="/certification", tags=["certification"])
-    Office = Annotated[Principal, runtime.guard.require(Role.PROVINCE_OFFICE)]
+    guard = runtime.guard
+    Office = Annotated[Principal, guard.require(Role.PROVINCE_OFFICE)]
+    Inspector = Annotated[Principal, guard.require(Role.INSPECTOR, Role.PROVINCE_OFFICE)]
 
-    @router.get("/verify/{number}", response_model=VerificationOut,
-                summary="Public verification of a certificate (no login)")
-    async def verify(number: str) -> VerificationOut:
+    def today() -> date:
+        return local_day(runtime.clock.now())
+
+    def pdf_path(number: str) -> str:
+        return f"/certification/certificates/{number}/pdf"
+
+    # -- public ---------------------------------------------------------------------------------
+
+    @router.get("/verify/{number}", response_model=schemas.VerificationOut,
+                summary="Public verification of a certificate (no login); ?t= checks the QR token")
+    async def verify(number: str, t: Annotated[str | None, Query(max_length=4096)] = None
+                     ) -> schemas.VerificationOut:
+        ring = await ctx.keys.loaded()
         async with runtime.uow() as uow:
-            row = (await uow.session.execute(
-                select(certificates).where(certificates.c.number == number))).first()
-            if row is None:
-                raise NotFound(Text(f"Không tìm thấy giấy chứng nhận số {number}",
-                                    f"No certificate number {number}"))
-            entries = (await uow.session.execute(
-                select(history).where(history.c.certificate_id == row.id)
-                .order_by(history.c.seq))).all()
-        return VerificationOut(
-            number=row.number, status=row.status, stars=row.stars, product_name=row.product_name,
-            product_code=row.product_code, entity_name=row.entity_name, issued_on=row.issued_on,
-            valid_until=row.valid_until, authority=row.authority,
-            history=[HistoryOut(at=e.at, status=e.status, reason=e.reason) for e in entries],
-        )
+            result = await verification.verify(uow, ring, number, t)
+        return views.verification_out(result, pdf_url=pdf_path(number))
+
+    @router.post("/verify-qr", response_model=schemas.VerificationOut,
+                 summary="Verify a scanned QR code (no login); 422 says why a QR is not genuine")
+    async def verify_qr(body: schemas.QrIn) -> schemas.VerificationOut:
+        ring = await ctx.keys.loaded()
+        try:
+            claims = verify_token(ring, body.text)
+        except TokenError as error:
+            raise token_problem(error) from error
+        async with runtime.uow() as uow:
+            result = await verification.verify(uow, ring, claims.number, body.text)
+        return views.verification_out(result, pdf_url=pdf_path(claims.number))
+
+    @router.get("/certificates/{number}/pdf", status_code=307, response_class=RedirectResponse,
+                summary="The certificate PDF (no login): a redirect to a short-lived download link")
+    async def pdf(number: str) -> RedirectResponse:
+        async with runtime.uow() as uow:
+            record = await CertificateRepository(uow.session).by_number(number)
+        if record is None:
+            raise no_certificate(number)
+        if record.pdf_sha256 is None:
+            raise NotFound(Text(f"Giấy chứng nhận {number} chưa có bản PDF", f"Certificate {number} has no PDF"),
+                           slug="no-pdf")
+        url = await runtime.store.presigned_url(record.pdf_sha256, ctx.config.pdf_link_seconds,
+                                                views.record_pdf_name(record))
+        return RedirectResponse(url, status_code=307)
+
+    @router.get("/keys", summary="Public keys that verify QR signatures (JWKS, RFC 8037 Ed25519; no login)")
+    async def keys() -> dict[str, Any]:
+        return await ctx.keys.jwks()
+
+    # -- the provincial office: certificates, cases, keys, scheduler -----------------------------
+
+    @router.get("/certificates", response_model=Page[schemas.CertificateSummary],
+                summary="Certificates, newest first (filter by recorded status, product or entity)")
+    async def list_certificates(principal: Inspector, limit: Limit = 50, offset: Offset = 0,
+                                status: CertificateStatus | None = None, product_id: str | None = None,
+                                entity_id: str | None = None) -> Page[schemas.CertificateSummary]:
+        async with runtime.uow() as uow:
+            rows, total = await CertificateRepository(uow.session).page(
+                Listing(status=status.value if status else None, product_id=product_id,
+                        entity_id=entity_id), limit=limit, offset=offset)
+        day = today()
+        return Page(items=[views.summary_out(r, day) for r in rows], total=total, limit=limit, offset=offset)
 
     @router.post("/certificates/{number}/revocation", status_code=204,
-                 summary="Record the competent authority's revocation decision")
-    async def revoke(number: str, body: RevocationIn, principal: Office) -> None:
+                 summary="Record the competent authority's revocation decision directly (opens and "
+                 "decides a case)")
+    async def revoke(number: str, body: schemas.RevocationIn, principal: Office) -> None:
         async with runtime.uow() as uow:
-            await services.revoke(uow, number=number, grounds=body.grounds,
-                                  decision_no=body.decision_no, reason=body.reason)
+            await findings.revoke_directly(uow, ctx, number, grounds=body.grounds,
+                                           decision_no=body.decision_no, reason=body.reason)
+
+    @router.get("/revocation-cases", response_model=Page[schemas.CaseOut],
+                summary="Revocation cases by deadline (?status=open, ?overdue=true)")
+    async def list_cases(principal: Office, limit: Limit = 50, offset: Offset = 0,
+                         status: str | None = None, overdue: bool = False) -> Page[schemas.CaseOut]:
+        day = today()
+        async with runtime.uow() as uow:
+            cases, total = await FindingsRepository(uow.session).list_cases(
+                status=findings.case_status(status), overdue_on=day if overdue else None,
+                limit=limit, offset=offset)
+        return Page(items=[views.case_out(c, c.certificate_id, day) for c in cases], total=total,
+                    limit=limit, offset=offset)
+
+    @router.get("/revocation-cases/{case_id}", response_model=schemas.CaseOut)
+    async def get_case(case_id: str, principal: Office) -> schemas.CaseOut:
+        async with runtime.uow() as uow:
+            stored = await FindingsRepository(uow.session).case(case_id)
+        if stored is None:
+            raise no_case(case_id)
+        return views.case_out(stored, stored.certificate_id, today())
+
+    @router.post("/revocation-cases/{case_id}/decision", response_model=schemas.CaseOut,
+                 summary="The competent authority revoked the certificate (emits CertificateRevoked)")
+    async def decide(case_id: str, body: schemas.DecisionIn, principal: Office) -> schemas.CaseOut:
+        async with runtime.uow() as uow:
+            stored = await findings.decide_case(uow, ctx, case_id, decision_no=body.decision_no,
+                                                decided_on=body.decided_on, note=body.note)
+        return views.case_out(stored, stored.certificate_id, today())
+
+    @router.post("/revocation-cases/{case_id}/dismissal", response_model=schemas.CaseOut,
+                 summary="The competent authority decided not to revoke")
+    async def dismiss(case_id: str, body: schemas.DismissalIn, principal: Office) -> schemas.CaseOut:
+        async with runtime.uow() as uow:
+            stored = await findings.dismiss_case(uow, ctx, case_id, reason=body.reason,
+                                                 dismissed_on=body.dismissed_on)
+        return views.case_out(stored, stored.certificate_id, today())
+
+    @router.post("/keys/rotation", response_model=schemas.KeysOut,
+                 summary="Sign new QR codes with a fresh key; older keys keep verifying")
+    async def rotate(principal: Office) -> schemas.KeysOut:
+        kid = await ctx.keys.rotate()
+        return schemas.KeysOut(active_kid=kid, key_ids=(await ctx.keys.loaded()).key_ids)
+
+    @router.post("/scheduler/run", response_model=schemas.SchedulerRunOut,
+                 summary="Run the notice and expiry scheduler now (it also runs by itself)")
+    async def run_scheduler(principal: Office) -> schemas.SchedulerRunOut:
+        report = await scheduler.run_once(ctx)
+        return schemas.SchedulerRunOut(at=report.at, certificates=report.certificates, notices=[
+            schemas.NoticeOut(kind=n.kind.value, certificate_number=n.certificate_number, due_on=n.due_on,
+                              key=n.key) for n in report.notices])
+
+    # -- inspections ----------------------------------------------------------------------------
+
+    @router.post("/evidence", status_code=201, response_model=schemas.EvidenceOut,
+                 summary="Upload an evidence file (PDF, JPEG, PNG, WebP; checked by content, stored by sha256)")
+    async def upload_evidence(principal: Inspector,
+                              file: Annotated[UploadFile, File(description="The evidence")]
+                              ) -> schemas.EvidenceOut:
+        size = file.size if file.size is not None else _size_of(file)
+        if size > max_upload_bytes:
+            mib = max_upload_bytes // (1024 * 1024)
+            raise Problem(Text(f"Tệp vượt quá giới hạn {mib} MB", f"The file exceeds the {mib} MB limit"),
+                          status=413, slug="file-too-large", field="file")
+        if size == 0:
+            raise Unprocessable(Text("Tệp rỗng", "The file is empty"), field="file")
+        async with runtime.uow() as uow:
+            item = await findings.upload_evidence(uow, runtime.store, file.file, file.filename or "bang-chung",
+                                                  principal.subject)
+        return views.evidence_out(item)
+
+    @router.post("/inspections", status_code=201, response_model=schemas.FindingOut,
+                 responses={200: {"model": schemas.FindingOut,
+                                  "description": "The finding was already known (repeat or confirmation)"}},
+                 summary="Report an inspection finding; a confirmed one opens a revocation case")
+    async def report(body: schemas.FindingIn, principal: Inspector) -> Any:
+        finding_id = body.finding_id or f"http:{principal.subject}:{_new_id()}"
+        async with runtime.uow() as uow:
+            evidence = await findings.evidence_for_http(uow, body.evidence)
+            outcome = await findings.report_finding(uow, ctx, findings.FindingReport(
+                finding_id=finding_id, certificate_number=body.certificate_number, grounds=body.grounds,
+                conclusion=body.conclusion, concluded_by=body.concluded_by,
+                concluded_on=body.concluded_on or today(), confirmed=body.confirmed, kind=body.kind,
+                evidence=evidence, source=findings.SOURCE_HTTP, reported_by=principal.subject))
+            await uow.commit()
+        out = schemas.FindingOut(inspection_id=outcome.inspection_id, finding_id=finding_id,
+                                 created=outcome.created, outcome=outcome.outcome, case_id=outcome.case_id,
+                                 note=outcome.note)
+        return JSONResponse(out.model_dump(mode="json"), status_code=201 if outcome.created else 200)
+
+    @router.get("/inspections", response_model=Page[schemas.InspectionOut],
+                summary="Inspection findings (from department systems and inspectors), newest first")
+    async def list_inspections(principal: Inspector, limit: Limit = 50, offset: Offset = 0,
+                               certificate_number: str | None = None) -> Page[schemas.InspectionOut]:
+        async with runtime.uow() as uow:
+            repo = FindingsRepository(uow.session)
+            rows, total = await repo.list_inspections(certificate_number=certificate_number, limit=limit,
+                                                      offset=offset)
+            evidence = await repo.evidence_of([r.id for r in rows])
+        return Page(items=[views.inspection_out(r, evidence[r.id]) for r in rows], total=total, limit=limit,
+                    offset=offset)
+
+    # -- webhooks -------------------------------------------------------------------------------
+
+    @router.post("/webhooks", status_code=201, response_model=schemas.SubscriptionCreated,
+                 summary="Subscribe an endpoint to certificate events (HMAC-signed, retried)")
+    async def subscribe(body: schemas.SubscriptionIn, principal: Office) -> schemas.SubscriptionCreated:
+        async with runtime.uow() as uow:
+            s = await webhooks.subscribe(uow, ctx, url=body.url, event_types=body.event_types,
+                                         description=body.description, secret=body.secret,
+                                         created_by=principal.subject)
+        return schemas.SubscriptionCreated(**views.subscription_out(s).model_dump(), secret=s.secret)
+
+    @router.get("/webhooks", response_model=Page[schemas.SubscriptionOut])
+    async def list_subscriptions(principal: Office, limit: Limit = 50,
+                                 offset: Offset = 0) -> Page[schemas.SubscriptionOut]:
+        async with runtime.uow() as uow:
+            items, total = await WebhookStore(uow.session).list_subscriptions(limit=limit, offset=offset)
+        return Page(items=[views.subscription_out(s) for s in items], total=total, limit=limit, offset=offset)
+
+    @router.delete("/webhooks/{subscription_id}", status_code=204,
+                   summary="Unsubscribe (pending deliveries are dropped; the log stays)")
+    async def unsubscribe(subscription_id: str, principal: Office) -> None:
+        async with runtime.uow() as uow:
+            await webhooks.unsubscribe(uow, ctx, subscription_id)
+
+    @router.get("/webhooks/{subscription_id}/deliveries", response_model=Page[schemas.DeliveryOut],
+                summary="The delivery log of a subscription, newest first (?status=failed)")
+    async def deliveries(subscription_id: str, principal: Office, limit: Limit = 50, offset: Offset = 0,
+                         status: DeliveryStatus | None = None) -> Page[schemas.DeliveryOut]:
+        async with runtime.uow() as uow:
+            store = WebhookStore(uow.session)
+            if await store.subscription(subscription_id) is None:
+                raise webhooks.no_subscription(subscription_id)
+            rows, total = await store.list_deliveries(
+                subscription_id, status=status.value if status else None, limit=limit, offset=offset)
+        return Page(items=[views.delivery_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    @router.get("/webhook-deliveries/{delivery_id}", response_model=schemas.DeliveryDetail,
+                summary="One delivery with every attempt (status code or error, duration)")
+    async def delivery(delivery_id: str, principal: Office) -> schemas.DeliveryDetail:
+        async with runtime.uow() as uow:
+            store = WebhookStore(uow.session)
+            row = await store.delivery_row(delivery_id)
+            if row is None:
+                raise webhooks.no_delivery(delivery_id)
+            attempts = await store.attempts_of(delivery_id)
+        return schemas.DeliveryDetail(**views.delivery_out(row).model_dump(), log=[
+            schemas.AttemptOut(at=utc(a.at) or a.at, status_code=a.status_code, error=a.error,
+                               duration_ms=a.duration_ms) for a in attempts])
+
+    @router.post("/webhook-deliveries/{delivery_id}/redelivery", status_code=202,
+                 response_model=schemas.DeliveryOut, summary="Send a delivery again (a new round of attempts)")
+    async def redeliver(delivery_id: str, principal: Office) -> schemas.DeliveryOut:
+        async with runtime.uow() as uow:
+            await webhooks.redeliver(uow, ctx, delivery_id)
+        async with runtime.uow() as uow:
+            row = await WebhookStore(uow.session).delivery_row(delivery_id)
+        return views.delivery_out(row)
 
     return router
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _size_of(file: UploadFile) -> int:
+    file.file.seek(0, 2)
+    size = file.file.tell()
+    file.file.seek(0)
+    return size

@@ -23,6 +23,7 @@ class ProductStatus(StrEnum):
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
     WITHDRAWN = "withdrawn"
+    NOT_RECOGNISED = "not_recognised"  # the evaluation ended on a knock-out
 
 
 @dataclass

@@ -504,8 +504,15 @@ async def on_evaluation_opened(event: EvaluationOpened, uow: UnitOfWork) -> None
 
 async def on_evaluation_closed(event: EvaluationClosed, uow: UnitOfWork) -> None:
     p = event.payload
-    await _timeline(uow, p.product_id, ProductStatus.WITHDRAWN, event.occurred_at,
+    status = ProductStatus.NOT_RECOGNISED if p.knocked_out else ProductStatus.WITHDRAWN
+    await _timeline(uow, p.product_id, status, event.occurred_at,
                     f"evaluation closed: {p.reason}")
+    if p.knocked_out:
+        repo = RegistryRepository(uow.session)
+        dossier = await repo.get_dossier(p.submission_id, for_update=True)
+        if dossier is not None and dossier.status is DossierStatus.FORWARDED:
+            dossier.status = DossierStatus.EVALUATED
+            await repo.save_dossier(dossier)
 
 
 async def on_scored(event: Scored, uow: UnitOfWork) -> None:

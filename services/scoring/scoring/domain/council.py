@@ -12,7 +12,9 @@ is configurable through `CouncilRules`, because An Giang's own regulation was no
 * **Conflict of interest.** A member cannot score a product when they declared a conflict,
   or automatically when they are from the product's commune, belong to its entity, or supply
   it (the member supplies the entity, or belongs to one of the product's declared suppliers).
-* **One sheet per member.** Opening or handing in a second sheet is refused.
+* **One sheet per member.** Opening or handing in a second sheet is refused. To re-score
+  (after discussing a spread), the chair sends a member's submitted sheet back to draft
+  (`reopen_sheet`); it is still that member's one sheet.
 * **Blind until submitted.** A member sees only their own sheet until they submit it; then
   they also see the other *submitted* sheets (never drafts). The secretary, who does not
   score, sees submitted sheets; a conflicted member sees none. After finalisation every
@@ -23,6 +25,12 @@ is configurable through `CouncilRules`, because An Giang's own regulation was no
   finding held by a minority. The chair may lift the last two - and only those - with a
   recorded reason (`ChairOverride`); for a minority knock-out the chair either confirms it
   (the product is knocked out) or proceeds (the findings stay on record as dissent).
+* **Written opinions** (re-rating, 26/2026 Art. 7: "lấy ý kiến bằng văn bản"): there is no
+  meeting, so there is no attendance quorum; every voting member is consulted in writing and
+  counts as present, which means finalisation waits for the written sheet of every eligible
+  (non-conflicted) voting member.
+* **A conflicted member's sheet never counts.** A conflict found after a member handed in a
+  sheet (a late declaration, a corrected commune) takes that sheet out of `submitted`.
 """
 
 from __future__ import annotations
@@ -291,8 +299,9 @@ class CouncilEvaluation:
     """One council scoring one product: sheets, blindness, and finalisation."""
 
     def __init__(self, council: Council, regulation: Regulation, product_set: ProductSet,
-                 product: ProductUnderEvaluation, *, present: Iterable[str],
-                 declared_conflicts: Mapping[str, str] | None = None) -> None:
+                 product: ProductUnderEvaluation, *, present: Iterable[str] = (),
+                 declared_conflicts: Mapping[str, str] | None = None,
+                 written_opinions: bool = False) -> None:
         if council.regulation_code != regulation.code:
             raise InvalidComposition(
                 f"Hội đồng làm việc theo {council.regulation_code}, không theo {regulation.code}",
@@ -306,9 +315,12 @@ class CouncilEvaluation:
         self.regulation = regulation
         self.product_set = product_set
         self.product = product
+        self.written_opinions = written_opinions
         self.present: set[str] = set()
         for member_id in present:
             self.mark_present(member_id)
+        if written_opinions:  # consulted in writing: every voting member takes part
+            self.present.update(m.member_id for m in council.voting_members)
         self.conflicts = find_conflicts(council, product, declared_conflicts)
         self._sheets: dict[str, _Sheet] = {}
         self.finalisation: Finalisation | None = None
@@ -404,9 +416,58 @@ class CouncilEvaluation:
                                          member_sheet.knockout, scored)
         return scored
 
+    def save_draft(self, member_id: str, choices: Mapping[str, int],
+                   knockout: KnockOut | None = None) -> None:
+        """Replace the member's draft with `choices` (opening the sheet on first use).
+
+        Every choice is checked at once (criterion, option); missing criteria are allowed
+        until the sheet is submitted."""
+        if member_id not in self._sheets:
+            self.open_sheet(member_id)
+        sheet = self._draft(member_id)
+        checked: dict[str, int] = {}
+        for code, index in choices.items():
+            node, _ = check_choice(self.product_set, Choice(code, index))
+            checked[node.code] = index
+        if knockout is not None:
+            check_knockout(self.product_set, knockout)
+        sheet.choices = checked
+        sheet.knockout = knockout
+
+    def reopen_sheet(self, member_id: str) -> None:
+        """Send a submitted sheet back to its member to be re-scored (the council discussed a
+        spread above the limit). It stays the member's only sheet; its choices are kept."""
+        if self.finalisation is not None:
+            raise EvaluationClosed("Phiên đánh giá đã kết thúc", "The evaluation is finalised")
+        self.council.member(member_id)
+        sheet = self._sheets.get(member_id)
+        if sheet is None or sheet.scored is None:
+            raise NoSheet(f"{member_id} chưa nộp phiếu chấm", f"{member_id} has not submitted a sheet")
+        sheet.scored = None
+
+    def restore_sheet(self, member_id: str, choices: Mapping[str, int], knockout: KnockOut | None,
+                      submitted: bool) -> None:
+        """Reload a stored sheet. It was checked when it was written, so only its content is
+        validated again (a submitted sheet is re-scored); who may score is not re-checked."""
+        self.council.member(member_id)
+        scored = (score_sheet(self.product_set, MemberSheet.of(self.product_set, choices, knockout),
+                              member_id) if submitted else None)
+        self._sheets[member_id] = _Sheet(member_id, dict(choices), knockout, scored)
+
+    def sheet_of(self, member_id: str) -> SheetView | None:
+        """The member's own sheet (draft or submitted), or None."""
+        sheet = self._sheets.get(member_id)
+        if sheet is None:
+            return None
+        return SheetView(member_id=member_id, submitted=sheet.scored is not None,
+                         choices=dict(sheet.choices), knockout=sheet.knockout,
+                         total=sheet.scored.total if sheet.scored is not None else None)
+
     @property
     def submitted(self) -> tuple[ScoredSheet, ...]:
-        return tuple(s.scored for s in self._sheets.values() if s.scored is not None)
+        """The submitted sheets that count: a conflicted member's sheet never does."""
+        return tuple(s.scored for s in self._sheets.values()
+                     if s.scored is not None and not self.conflicts_of(s.member_id))
 
     @property
     def pending(self) -> tuple[str, ...]:

@@ -1,0 +1,24 @@
+"""What the use cases need from their surroundings, gathered once when the service is built."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from ocop_shared.clock import Clock, SystemClock
+from ocop_shared.db.uow import UnitOfWorkFactory
+from ocop_shared.storage.port import ObjectStore
+
+from ..adapters.keystore import KeyStore
+from ..config import CertificationSettings
+
+
+@dataclass
+class Context:
+    uow: UnitOfWorkFactory  # business time comes from each unit of work's clock (injectable)
+    store: ObjectStore
+    keys: KeyStore
+    base_url: str  # printed in QR codes and verification links
+    config: CertificationSettings
+    wall_clock: Clock = field(default_factory=SystemClock)  # webhook retries: real time, not business time
+    scheduler_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

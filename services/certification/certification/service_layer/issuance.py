@@ -1,0 +1,209 @@
+"""Council results become certificates; re-rating dossiers keep them valid meanwhile.
+
+- `on_scored`: a recognising 3★+ result issues a certificate (once per evaluation, however
+  often the event is delivered), superseding the product's valid certificate on an upgrade
+  or re-rating; a re-rating below 3★ ends the extension of the current one.
+- `on_product_submitted`: a re-rating dossier for a valid certificate extends it pending the
+  decision (at most 180 days after expiry, 26/2026 Article 12).
+- `on_submission_withdrawn` / `on_evaluation_closed`: the re-rating ended without a result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import uuid
+from datetime import date, datetime
+
+from ocop_shared.contracts import (
+    CertificateExpired,
+    CertificateExtended,
+    CertificateSuperseded,
+    Certified,
+    EvaluationClosed,
+    ProductSubmitted,
+    Scored,
+    SubmissionWithdrawn,
+)
+from ocop_shared.contracts.certification_events import (
+    CertificateExpiredPayload,
+    CertificateExtendedPayload,
+    CertificateSupersededPayload,
+    CertifiedPayload,
+)
+from ocop_shared.contracts.common import EvaluationCase
+from ocop_shared.db.uow import UnitOfWork
+
+from ..adapters.pdf import render_certificate_pdf
+from ..adapters.repository import CertificateRecord, CertificateRepository
+from ..adapters.signing import public_page_url, qr_text_for
+from ..domain import issuance
+from ..domain.certificate import Certificate, CertificateStatus
+from ..domain.errors import DomainError
+from ..domain.validity import local_day
+from .context import Context
+from .publishing import publish
+from .scheduler import catch_up, reschedule
+
+log = logging.getLogger(__name__)
+
+
+async def on_scored(event: Scored, uow: UnitOfWork, ctx: Context) -> None:
+    p = event.payload
+    repo = CertificateRepository(uow.session)
+    if await repo.result_seen(p.evaluation_id) or await repo.by_evaluation(p.evaluation_id):
+        return  # the same result again (another event id): never a second certificate
+    await repo.lock_product(p.product_id)
+    now = uow.clock.now()
+    day = local_day(now)
+    current = await repo.current_of_product(p.product_id, for_update=True)
+    if current is not None and not current.certificate.is_valid_on(day):
+        await catch_up(uow, ctx, current, now)  # it lapsed by the calendar: record that first
+        await repo.save(current)
+        current = await repo.current_of_product(p.product_id, for_update=True)
+    decision = issuance.decide(case=p.case.value, stars=p.stars, recognising=p.recognising,
+                               current=current.certificate if current else None, day=day)
+    certificate_id = None
+    if decision.issues:
+        record = await _issue(uow, ctx, event, supersede=current if decision.supersede else None, now=now)
+        certificate_id = record.id
+    elif (p.case is EvaluationCase.RERATING and p.recognising and current is not None
+          and current.certificate.status is CertificateStatus.EXTENDED):
+        await _end_extension(uow, ctx, current, now,
+                             note=f"kết quả đánh giá lại {p.stars} sao ({p.mean_score}/100)")
+    else:
+        log.info("result %s for product %s: %s", p.evaluation_id, p.product_id, decision.reason_en)
+    await repo.record_result(
+        evaluation_id=p.evaluation_id, product_id=p.product_id, submission_id=p.submission_id,
+        case=p.case.value, level=p.level.value, stars=p.stars, outcome=decision.outcome.value,
+        certificate_id=certificate_id, recorded_at=now)
+
+
+async def _issue(uow: UnitOfWork, ctx: Context, event: Scored, *, supersede: CertificateRecord | None,
+                 now: datetime) -> CertificateRecord:
+    p = event.payload
+    repo = CertificateRepository(uow.session)
+    year = local_day(now).year
+    code = await repo.product_code(p.product_id)
+    if code is None:
+        serial = await repo.next_value(f"product-serial:{p.province_code}:{p.commune_code}")
+        code = issuance.product_code(p.province_code, p.commune_code, serial, year)
+    await repo.keep_product_code(p.product_id, code, now)
+    series = issuance.number_series(p.stars, p.province_code)
+    number = issuance.certificate_number(series, year, await repo.next_value(f"certificate:{series}:{year}"))
+    certificate = Certificate.issue(
+        id=str(uuid.uuid4()), number=number, product_id=p.product_id, product_code=code,
+        product_name=p.product_name, entity_id=p.entity_id, entity_name=p.entity_name, stars=p.stars,
+        regulation=p.regulation, decision_no=p.council_decision_ref, at=now,
+        evaluation_id=p.evaluation_id, province=ctx.config.province_name,
+        supersedes=supersede.certificate if supersede else None, note=f"{p.mean_score}/100")
+    ring = await ctx.keys.loaded()
+    qr_text = qr_text_for(ring, certificate, base_url=ctx.base_url, issued_at=now)
+    pdf = await asyncio.to_thread(render_certificate_pdf, certificate, qr_text)
+    stored = await ctx.store.put(io.BytesIO(pdf), "application/pdf")
+    record = CertificateRecord(
+        certificate=certificate, version=0, province_code=p.province_code, commune_code=p.commune_code,
+        pdf_sha256=stored.sha256, pdf_size=stored.size, qr_text=qr_text, created_at=now,
+        notices_through=now, is_new=True)
+    reschedule(record, ctx.config.reminder_days)
+    await repo.add(record)
+    if supersede is not None:
+        supersede.rerating_submission_id = None
+        await publish(uow, ctx.wall_clock, supersede, CertificateSuperseded, CertificateSupersededPayload(
+            certificate_id=supersede.id, number=supersede.number, product_id=supersede.certificate.product_id,
+            superseded_by=number))
+        await repo.save(supersede)
+    authority = certificate.authority
+    await publish(uow, ctx.wall_clock, record, Certified, CertifiedPayload(
+        certificate_id=certificate.id, number=number, product_id=p.product_id, product_code=code,
+        product_name=p.product_name, entity_id=p.entity_id, entity_name=p.entity_name, stars=p.stars,
+        regulation=p.regulation, decision_no=p.council_decision_ref, issued_on=certificate.issued_on,
+        valid_until=certificate.valid_until, authority=authority.name_vi,
+        verification_url=public_page_url(ctx.base_url, number), qr_text=qr_text,
+        supersedes=supersede.number if supersede else None))
+    await repo.save(record)
+    return record
+
+
+async def _end_extension(uow: UnitOfWork, ctx: Context, record: CertificateRecord, now: datetime,
+                         note: str) -> None:
+    cert = record.certificate
+    try:
+        cert.end_extension(at=now, note=note)
+    except DomainError as error:
+        log.warning("certificate %s: %s", record.number, error.en)
+        return
+    record.rerating_submission_id = None
+    if cert.status is CertificateStatus.EXPIRED:
+        await publish(uow, ctx.wall_clock, record, CertificateExpired, CertificateExpiredPayload(
+            certificate_id=cert.id, number=cert.number, product_id=cert.product_id,
+            expired_on=cert.history[-1].on))
+    reschedule(record, ctx.config.reminder_days)
+    await CertificateRepository(uow.session).save(record)
+
+
+async def on_product_submitted(event: ProductSubmitted, uow: UnitOfWork, ctx: Context) -> None:
+    """A re-rating dossier reached the province: the certificate stays valid pending the decision."""
+    p = event.payload
+    if p.case is not EvaluationCase.RERATING:
+        return
+    repo = CertificateRepository(uow.session)
+    if await repo.results_of_submission(p.submission_id):
+        return  # the re-rating was already decided (events of two topics can arrive out of order)
+    record = await repo.current_of_product(p.product_id, for_update=True)
+    if record is None:
+        log.info("re-rating dossier %s: product %s has no certificate", p.submission_id, p.product_id)
+        return
+    cert = record.certificate
+    if record.rerating_submission_id == p.submission_id or cert.status is not CertificateStatus.ACTIVE:
+        return
+    now = uow.clock.now()
+    received = local_day(event.occurred_at)
+    opens, closes = cert.rerating_window
+    if received < opens:
+        log.warning("re-rating dossier %s for %s arrived before its window (%s)", p.submission_id,
+                    cert.number, opens)
+        return
+    in_window = received <= closes
+    try:
+        cert.extend_pending_rerating(
+            at=now, dossier_filed_on=received if in_window else None, transitional=not in_window,
+            note="" if in_window else f"hồ sơ do UBND xã chuyển ngày {_fmt(received)}")
+    except DomainError as error:
+        log.warning("re-rating dossier %s: certificate %s: %s", p.submission_id, cert.number, error.en)
+        return
+    record.rerating_submission_id = p.submission_id
+    record.rerating_received_on = received
+    reschedule(record, ctx.config.reminder_days)
+    await publish(uow, ctx.wall_clock, record, CertificateExtended, CertificateExtendedPayload(
+        certificate_id=cert.id, number=cert.number, product_id=cert.product_id,
+        valid_until=cert.valid_until, extended_until=cert.extension_ends_on,
+        submission_id=p.submission_id, reason=cert.history[-1].reason))
+    await repo.save(record)
+
+
+async def _rerating_ended(uow: UnitOfWork, ctx: Context, submission_id: str, note: str) -> None:
+    record = await CertificateRepository(uow.session).by_rerating_submission(submission_id)
+    if record is not None and record.certificate.status is CertificateStatus.EXTENDED:
+        await _end_extension(uow, ctx, record, uow.clock.now(), note)
+
+
+async def on_submission_withdrawn(event: SubmissionWithdrawn, uow: UnitOfWork, ctx: Context) -> None:
+    await _rerating_ended(uow, ctx, event.payload.submission_id,
+                          f"hồ sơ đánh giá lại đã được rút: {event.payload.reason}")
+
+
+async def on_evaluation_closed(event: EvaluationClosed, uow: UnitOfWork, ctx: Context) -> None:
+    p = event.payload
+    repo = CertificateRepository(uow.session)
+    if not await repo.result_seen(p.evaluation_id):
+        await repo.record_result(
+            evaluation_id=p.evaluation_id, product_id=p.product_id, submission_id=p.submission_id,
+            case="", level="", stars=0, outcome="closed", certificate_id=None,
+            recorded_at=uow.clock.now())
+    await _rerating_ended(uow, ctx, p.submission_id, f"đánh giá lại kết thúc: {p.reason}")
+
+
+def _fmt(day: date) -> str:
+    return day.strftime("%d/%m/%Y")

@@ -1,0 +1,73 @@
+"""Gathering what the exports show, with who may see it (blind until submitted)."""
+
+from __future__ import annotations
+
+from ocop_shared.auth import Principal
+from ocop_shared.db.uow import UnitOfWork
+from ocop_shared.http.problems import Conflict, Forbidden, Text
+
+from ..adapters.repository import ScoringRepository
+from ..domain.reports import DECISION_VI, LEVEL_VI, ROLE_VI, MinutesReport, SheetReport, sheet_lines
+from .context import OPEN, is_office, load
+from .problems import as_problems, not_found
+
+
+async def member_sheet_report(uow: UnitOfWork, evaluation_id: str, member_id: str,
+                              principal: Principal) -> SheetReport:
+    repo = ScoringRepository(uow.session)
+    with as_problems():
+        ctx = await load(repo, evaluation_id)
+    council = ctx.require_council()
+    member = council.member(member_id)
+    sheet = ctx.sheet_of(member_id)
+    if member is None or sheet is None:
+        raise not_found("phiếu chấm của", "score sheet of", member_id)
+    finished = ctx.evaluation.status != OPEN
+    if council.member(principal.subject) is not None:
+        if principal.subject != member_id and not finished:
+            ev = ctx.domain()
+            if not ev.may_see(principal.subject, member_id):
+                raise Forbidden(Text("Phiếu của thành viên khác chỉ xem được sau khi bạn nộp phiếu",
+                                     "Another member's sheet is visible only after you submit yours"),
+                                slug="blind")
+    elif not (is_office(principal) and finished and sheet.submitted):
+        raise Forbidden(Text("Phiếu chấm chỉ xem được sau khi hội đồng kết thúc đánh giá",
+                             "Score sheets are visible only after the council finalises"), slug="blind")
+    lines = sheet_lines(ctx.product_set, sheet.choices)
+    parts = {line.code: line.points or 0 for line in lines if line.kind == "part"}
+    knockout = None
+    if sheet.knockout is not None:
+        where = (f"tiêu chí {sheet.knockout.criterion_code}" if sheet.knockout.criterion_code
+                 else "hồ sơ")
+        knockout = f"{where}: {sheet.knockout.reason_vi}"
+    e = ctx.evaluation
+    return SheetReport(
+        evaluation_id=e.id, product_name=e.product_name, entity_name=e.entity_name,
+        regulation=e.regulation, product_set=f"Bộ số {ctx.product_set.no}: {ctx.product_set.name_vi}",
+        council_name=council.name, level=LEVEL_VI.get(e.level, e.level), member_name=member.name,
+        member_role=ROLE_VI.get(member.role.value, member.role.value),
+        member_department=member.department or "", status="Đã nộp" if sheet.submitted else "Bản nháp",
+        submitted_at=sheet.submitted_at, lines=lines, part_totals=parts, total=sum(parts.values()),
+        maximum=ctx.product_set.max_total, knockout=knockout)
+
+
+async def minutes_report(uow: UnitOfWork, evaluation_id: str, principal: Principal) -> MinutesReport:
+    repo = ScoringRepository(uow.session)
+    evaluation = await repo.get_evaluation(evaluation_id)
+    if evaluation is None:
+        raise not_found("phiên đánh giá", "evaluation", evaluation_id)
+    council = await repo.get_council(evaluation.council_id) if evaluation.council_id else None
+    if not is_office(principal) and (council is None or council.member(principal.subject) is None):
+        raise Forbidden(Text(f"Bạn không thuộc hội đồng đánh giá hồ sơ {evaluation_id}",
+                             f"You are not on the council of evaluation {evaluation_id}"),
+                        slug="not-assigned")
+    result = await repo.get_result(evaluation_id)
+    if result is None:
+        raise Conflict(Text("Biên bản chỉ có sau khi chủ tịch hội đồng kết thúc đánh giá",
+                            "The minutes exist once the chair has finalised the evaluation"),
+                       slug="not-finalised")
+    return MinutesReport(evaluation_id=evaluation.id, product_name=evaluation.product_name,
+                         entity_name=evaluation.entity_name, round_id=evaluation.round_id,
+                         level=LEVEL_VI.get(evaluation.level, evaluation.level), case=evaluation.case,
+                         finalised_at=result.finalised_at, body=result.body,
+                         decision_vi=DECISION_VI.get(result.decision, result.decision))
