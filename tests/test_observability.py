@@ -7,7 +7,7 @@ from pathlib import Path
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from helpers import running_platform, submit_product, tax_code, token, wait_until
+from helpers import run_chain, running_platform, submit_product, tax_code, token, wait_until
 from ocop_shared.auth import Role
 from ocop_shared.observability import tracing
 from ocop_shared.settings import Settings
@@ -79,3 +79,28 @@ async def test_one_trace_runs_from_the_request_through_the_bus_to_the_consumer(
     # ...and on to the registry hearing that the evaluation opened.
     opened_spans = [s for s in spans if s.name == "consume EvaluationOpened"]
     assert opened_spans and opened_spans[0].context.trace_id == trace_id
+
+
+async def test_submission_certificate_and_catalog_entry_share_one_trace(tmp_path: Path) -> None:
+    """The council's result comes in a later request, yet it continues the submission's
+    trace (and correlation id), so one trace shows a product from dossier to shop shelf."""
+    settings = Settings(data_dir=tmp_path)
+    SPANS.clear()
+    async with running_platform(settings) as (client, _):
+        ids = await run_chain(client, settings, registration_no=tax_code(903))
+
+        async def listed() -> bool:
+            body = (await client.get("/trade/catalogs/province")).json()
+            return any(e["product_id"] == ids["product_id"] for e in body["entries"])
+
+        await wait_until(listed, what="the catalog entry")
+    spans = SPANS.get_finished_spans()
+    submission = {s.context.trace_id for s in spans
+                  if s.name == "PUT /registry/dossiers/{dossier_id}/form-03"}
+    certified = {s.context.trace_id for s in spans if s.name == "consume Scored"
+                 and s.attributes and s.attributes.get("ocop.consumer") == "certification"}
+    catalogued = {s.context.trace_id for s in spans if s.name == "consume Certified"
+                  and s.attributes and s.attributes.get("ocop.consumer") == "trade"}
+    assert len(submission) == 1
+    assert certified == submission
+    assert catalogued == submission

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ocop_shared.contracts import (
     CertificateExpired,
+    CertificateExtended,
     CertificateRevoked,
     CertificateSuperseded,
     Certified,
@@ -25,6 +26,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
             Certified: services.on_certified_event,
             CertificateRevoked: services.on_certificate_revoked,
             CertificateExpired: services.on_certificate_expired,
+            CertificateExtended: services.on_certificate_extended_event,
             CertificateSuperseded: services.on_certificate_superseded,
         },
         produces=(topics.CATALOG,),

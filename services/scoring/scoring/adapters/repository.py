@@ -92,6 +92,8 @@ class EvaluationRecord:
     present: list[str] = field(default_factory=list)
     opened_at: datetime | None = None
     closed_reason: str | None = None
+    flow_correlation_id: str | None = None
+    flow_traceparent: str | None = None
 
 
 @dataclass
@@ -180,6 +182,7 @@ def _evaluation(row: Any) -> EvaluationRecord:
         parent_id=row.parent_id, sheet_file_id=row.sheet_file_id,
         written_opinions=bool(row.written_opinions), present=list(row.present or []),
         opened_at=utc(row.opened_at), closed_reason=row.closed_reason,
+        flow_correlation_id=row.flow_correlation_id, flow_traceparent=row.flow_traceparent,
     )
 
 
@@ -193,6 +196,7 @@ def _evaluation_values(e: EvaluationRecord) -> dict[str, Any]:
         council_id=e.council_id, parent_id=e.parent_id, sheet_file_id=e.sheet_file_id,
         written_opinions=e.written_opinions, present=sorted(set(e.present)),
         opened_at=e.opened_at, closed_reason=e.closed_reason,
+        flow_correlation_id=e.flow_correlation_id, flow_traceparent=e.flow_traceparent,
     )
 
 

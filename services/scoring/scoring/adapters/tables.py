@@ -107,6 +107,9 @@ evaluations = Table(
     Column("present", JSON, nullable=True),  # member ids recorded present at the session
     Column("opened_at", DateTime(timezone=True), nullable=True),
     Column("closed_reason", Text, nullable=True),
+    # The business flow that brought the dossier here: results continue its trace.
+    Column("flow_correlation_id", String(100), nullable=True),
+    Column("flow_traceparent", String(100), nullable=True),
     UniqueConstraint("submission_id", "level", name="uq_evaluations_submission_level"),
 )
 

@@ -24,6 +24,7 @@ from ocop_shared.contracts.scoring_events import (
 )
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.http.problems import Forbidden, Text, Unprocessable
+from ocop_shared.messaging.flow import flow_scope
 from ocop_shared.messaging.outbox import new_event
 
 from ..adapters.repository import (
@@ -45,7 +46,7 @@ from ..domain.outcome import Decision, EvaluationOutcome, decide
 from ..domain.ranking import CouncilResult, Routing, rank, route
 from ..domain.sheet_scoring import KnockOut, MemberSheet, check_product_set
 from .context import ESCALATED, FINALISED, EvaluationContext, is_office, load, may_view
-from .evaluations import SERVICE, close, open_evaluation
+from .evaluations import SERVICE, close, open_evaluation, submission_flow
 from .problems import as_problems
 
 
@@ -403,29 +404,39 @@ async def finalise(uow: UnitOfWork, evaluation_id: str, principal: Principal, *,
             expected = evaluation.version
             evaluation.status = ESCALATED if outcome.decision is Decision.ESCALATED else FINALISED
             evaluation.version += 1
-            await uow.emit(_scored(ctx, fin, outcome, uow.clock))
-            if outcome.escalate_to is not None:
-                next_evaluation = await repo.evaluation_at(evaluation.submission_id,
-                                                           outcome.escalate_to)
-                if next_evaluation is None:
-                    next_evaluation = await open_evaluation(uow, repo, evaluation,
-                                                            outcome.escalate_to, parent=evaluation)
-                evaluation.version += 1
-                assert fin.result.mean_total is not None and fin.result.stars is not None
-                await uow.emit(new_event(
-                    EvaluationEscalated,
-                    EvaluationEscalatedPayload(
-                        evaluation_id=evaluation.id, product_id=evaluation.product_id,
-                        submission_id=evaluation.submission_id, round_id=evaluation.round_id,
-                        from_level=Level(evaluation.level), to_level=Level(outcome.escalate_to),
-                        next_evaluation_id=next_evaluation.id, mean_score=fin.result.mean_total,
-                        stars=fin.result.stars),
-                    aggregate_id=evaluation.id, aggregate_version=evaluation.version,
-                    producer=SERVICE, clock=uow.clock))
+            with flow_scope(submission_flow(evaluation)):
+                next_evaluation = await _publish_result(uow, repo, ctx, fin, outcome)
             await repo.save_evaluation(evaluation, expected)
         await uow.commit()
     return Finalised(evaluation=evaluation, result=result, outcome=outcome,
                      next_evaluation=next_evaluation)
+
+
+async def _publish_result(uow: UnitOfWork, repo: ScoringRepository, ctx: EvaluationContext,
+                          fin: Finalisation, outcome: EvaluationOutcome) -> EvaluationRecord | None:
+    """Scored, and when the result goes up a level, the next evaluation and EvaluationEscalated."""
+    evaluation = ctx.evaluation
+    next_evaluation = None
+    await uow.emit(_scored(ctx, fin, outcome, uow.clock))
+    if outcome.escalate_to is not None:
+        next_evaluation = await repo.evaluation_at(evaluation.submission_id,
+                                                   outcome.escalate_to)
+        if next_evaluation is None:
+            next_evaluation = await open_evaluation(uow, repo, evaluation,
+                                                    outcome.escalate_to, parent=evaluation)
+        evaluation.version += 1
+        assert fin.result.mean_total is not None and fin.result.stars is not None
+        await uow.emit(new_event(
+            EvaluationEscalated,
+            EvaluationEscalatedPayload(
+                evaluation_id=evaluation.id, product_id=evaluation.product_id,
+                submission_id=evaluation.submission_id, round_id=evaluation.round_id,
+                from_level=Level(evaluation.level), to_level=Level(outcome.escalate_to),
+                next_evaluation_id=next_evaluation.id, mean_score=fin.result.mean_total,
+                stars=fin.result.stars),
+            aggregate_id=evaluation.id, aggregate_version=evaluation.version,
+            producer=SERVICE, clock=uow.clock))
+    return next_evaluation
 
 
 def _scored(ctx: EvaluationContext, fin: Finalisation, outcome: EvaluationOutcome,

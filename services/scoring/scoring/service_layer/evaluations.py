@@ -29,6 +29,7 @@ from ocop_shared.contracts import (
 from ocop_shared.contracts.common import EvaluationCase, Level
 from ocop_shared.contracts.scoring_events import EvaluationClosedPayload, EvaluationOpenedPayload
 from ocop_shared.db.uow import UnitOfWork
+from ocop_shared.messaging.flow import Flow, current_flow, flow_scope
 from ocop_shared.messaging.outbox import new_event
 from ocop_shared.regulations import Procedure, Regulation, get_regulation
 
@@ -104,7 +105,9 @@ async def open_evaluation(uow: UnitOfWork, repo: ScoringRepository, template: Ev
         commune_code=template.commune_code, province_code=template.province_code, version=1,
         council_id=council.id if council else None, parent_id=parent.id if parent else None,
         sheet_file_id=sheet_file_id, written_opinions=template.written_opinions, present=[],
-        opened_at=uow.clock.now())
+        opened_at=uow.clock.now(),
+        flow_correlation_id=parent.flow_correlation_id if parent else current_flow().correlation_id,
+        flow_traceparent=parent.flow_traceparent if parent else current_flow().traceparent)
     await repo.add_evaluation(record)
     await uow.emit(new_event(
         EvaluationOpened,
@@ -136,6 +139,15 @@ async def on_product_submitted(event: ProductSubmitted, uow: UnitOfWork) -> None
     await open_evaluation(uow, repo, template, level)
 
 
+def submission_flow(evaluation: EvaluationRecord) -> Flow:
+    """The flow of the submission an evaluation belongs to: a council's result, recorded in a
+    later request, continues the submission's correlation id and trace."""
+    request = current_flow()
+    return Flow(correlation_id=evaluation.flow_correlation_id or request.correlation_id,
+                causation_id=request.causation_id or request.correlation_id,
+                traceparent=evaluation.flow_traceparent or request.traceparent)
+
+
 async def close(uow: UnitOfWork, repo: ScoringRepository, evaluation: EvaluationRecord,
                 reason: str, *, knocked_out: bool = False) -> None:
     expected = evaluation.version
@@ -143,13 +155,14 @@ async def close(uow: UnitOfWork, repo: ScoringRepository, evaluation: Evaluation
     evaluation.closed_reason = reason
     evaluation.version += 1
     await repo.save_evaluation(evaluation, expected)
-    await uow.emit(new_event(
-        EvaluationClosed,
-        EvaluationClosedPayload(evaluation_id=evaluation.id, product_id=evaluation.product_id,
-                                submission_id=evaluation.submission_id, reason=reason,
-                                knocked_out=knocked_out),
-        aggregate_id=evaluation.id, aggregate_version=evaluation.version, producer=SERVICE,
-        clock=uow.clock))
+    with flow_scope(submission_flow(evaluation)):
+        await uow.emit(new_event(
+            EvaluationClosed,
+            EvaluationClosedPayload(evaluation_id=evaluation.id, product_id=evaluation.product_id,
+                                    submission_id=evaluation.submission_id, reason=reason,
+                                    knocked_out=knocked_out),
+            aggregate_id=evaluation.id, aggregate_version=evaluation.version, producer=SERVICE,
+            clock=uow.clock))
 
 
 async def on_submission_withdrawn(event: SubmissionWithdrawn, uow: UnitOfWork) -> None:

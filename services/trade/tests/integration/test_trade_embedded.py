@@ -20,9 +20,16 @@ from helpers import running_platform, token, wait_until
 from ocop_cli.pos_client import LocalList, PosClient
 from ocop_shared.auth import Role
 from ocop_shared.clock import ManualClock, SystemClock
-from ocop_shared.contracts import CertificateExpired, CertificateRevoked, Certified, topics
+from ocop_shared.contracts import (
+    CertificateExpired,
+    CertificateExtended,
+    CertificateRevoked,
+    Certified,
+    topics,
+)
 from ocop_shared.contracts.certification_events import (
     CertificateExpiredPayload,
+    CertificateExtendedPayload,
     CertificateRevokedPayload,
     CertifiedPayload,
 )
@@ -345,3 +352,31 @@ async def test_reference_pos_client_keeps_a_local_copy_and_works_offline(tmp_pat
     shown = await asyncio.to_thread(CliRunner().invoke, app, args, env={"COLUMNS": "200"})
     assert shown.exit_code == 3
     assert "danh sách tính đến" in shown.output and "Khô cá lóc Sáu Tâm" in shown.output
+
+
+async def test_a_pending_rerating_keeps_the_product_on_sale_past_its_printed_expiry(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path)
+    cert = Certification(tmp_path)
+    async with running_platform(settings, ["trade"],
+                                ManualClock(datetime(2029, 12, 15, tzinfo=UTC))) as (client, _):
+        mam = await cert.certify("Mắm cá linh", valid_until=date(2029, 11, 27))
+        await listed(client, "province", mam["product_id"], True)
+        assert (await client.get("/trade/feed.json")).json() == [], "expired on 27/11/2029"
+        await cert.publish(new_event(
+            CertificateExtended, CertificateExtendedPayload(
+                certificate_id=mam["certificate_id"], number=mam["number"],
+                product_id=mam["product_id"], valid_until=date(2029, 11, 27),
+                extended_until=date(2030, 5, 26), reason="Hồ sơ đánh giá lại đã nộp đúng hạn"),
+            aggregate_id=mam["certificate_id"], aggregate_version=cert._next(mam["certificate_id"]),
+            producer="certification", clock=cert.clock))
+
+        async def extended() -> list[dict[str, Any]] | None:
+            feed = (await client.get("/trade/feed.json")).json()
+            return feed or None
+
+        feed = await wait_until(extended, what="the extension to reach the feed")
+        assert feed[0]["extended_until"] == "2030-05-26"
+        entry = (await client.get("/trade/catalogs/province")).json()["entries"][0]
+        assert entry["extended_until"] == "2030-05-26"

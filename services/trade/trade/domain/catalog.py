@@ -41,6 +41,11 @@ class CatalogItem:
     issued_on: date
     valid_until: date
     verification_url: str
+    extended_until: date | None = None  # re-rating pending: valid until the decision, at most this
+
+    @property
+    def valid_through(self) -> date:
+        return max(self.valid_until, self.extended_until or self.valid_until)
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ class CertifiedProduct:
     changed_at: datetime
 
     def valid_on(self, day: date) -> bool:
-        return self.listed and day <= self.item.valid_until
+        return self.listed and day <= self.item.valid_through
 
 
 def on_certified(current: CertifiedProduct | None, item: CatalogItem,
@@ -78,3 +83,14 @@ def on_certificate_ended(current: CertifiedProduct | None, certificate_number: s
     if current.item.certificate_number != certificate_number:
         return None
     return replace(current, listed=False, removal=removal, changed_at=at)
+
+
+def on_certificate_extended(current: CertifiedProduct | None, certificate_number: str,
+                            extended_until: date, at: datetime) -> CertifiedProduct | None:
+    """A pending re-rating keeps the product on sale past the printed expiry."""
+    if current is None or not current.listed:
+        return None
+    if current.item.certificate_number != certificate_number:
+        return None
+    return replace(current, item=replace(current.item, extended_until=extended_until),
+                   changed_at=at)

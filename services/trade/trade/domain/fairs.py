@@ -23,7 +23,7 @@ def check_exhibitor(fair: Fair, product: CertifiedProduct | None) -> None:
         raise DomainError(
             "Sản phẩm chưa có giấy chứng nhận OCOP còn hiệu lực, không thể đăng ký tham gia",
             "The product has no valid OCOP certificate and cannot exhibit", field="product_id")
-    if product.item.valid_until < fair.ends_on:
+    if product.item.valid_through < fair.ends_on:
         raise DomainError(
             f"Giấy chứng nhận {product.item.certificate_number} hết hạn "
             f"{product.item.valid_until:%d/%m/%Y}, trước khi hội chợ kết thúc "

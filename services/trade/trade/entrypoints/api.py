@@ -45,6 +45,7 @@ class ItemOut(BaseModel):
     certificate_number: str
     issued_on: date
     valid_until: date
+    extended_until: date | None = None
     verification_url: str
 
 

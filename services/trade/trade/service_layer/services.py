@@ -15,6 +15,7 @@ from ocop_shared.contracts import (
     CatalogEntryAdded,
     CatalogEntryRemoved,
     CertificateExpired,
+    CertificateExtended,
     CertificateRevoked,
     CertificateSuperseded,
     Certified,
@@ -40,6 +41,7 @@ from ..domain.catalog import (
     CertifiedProduct,
     Removal,
     on_certificate_ended,
+    on_certificate_extended,
     on_certified,
 )
 from ..domain.errors import DomainError
@@ -56,16 +58,20 @@ def utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+_DATES = ("issued_on", "valid_until", "extended_until")
+
+
 def _item_json(item: CatalogItem) -> dict[str, Any]:
     data = asdict(item)
-    data["issued_on"] = item.issued_on.isoformat()
-    data["valid_until"] = item.valid_until.isoformat()
+    for key in _DATES:
+        if data.get(key) is not None:
+            data[key] = data[key].isoformat()
     return data
 
 
 def _item(data: dict[str, Any]) -> CatalogItem:
-    return CatalogItem(**{**data, "issued_on": date.fromisoformat(data["issued_on"]),
-                          "valid_until": date.fromisoformat(data["valid_until"])})
+    return CatalogItem(**{**data, **{key: date.fromisoformat(data[key]) for key in _DATES
+                                     if data.get(key) is not None}})
 
 
 # -- the projection ---------------------------------------------------------------------------
@@ -186,6 +192,19 @@ async def _ended(uow: UnitOfWork, product_id: str, number: str, removal: Removal
         catalog_items.c.product_id == product_id))
     for catalog_id in sorted(listing):
         await _append_change(uow, catalog_id, product_id, None, removal)
+
+
+async def on_certificate_extended_event(event: CertificateExtended, uow: UnitOfWork) -> None:
+    p = event.payload
+    current = await load_product(uow, p.product_id)
+    updated = on_certificate_extended(current, p.number, p.extended_until, event.occurred_at)
+    if updated is None:
+        return
+    await _save_product(uow, updated, True)
+    listing = await uow.session.scalars(select(catalog_items.c.catalog_id).where(
+        catalog_items.c.product_id == p.product_id))
+    for catalog_id in sorted(listing):
+        await _append_change(uow, catalog_id, p.product_id, updated.item, None)
 
 
 async def on_certificate_revoked(event: CertificateRevoked, uow: UnitOfWork) -> None:
@@ -348,7 +367,7 @@ async def tills(uow: UnitOfWork, catalog_id: str) -> tuple[int, list[TillState]]
 async def compact(uow: UnitOfWork, catalog_id: str, keep_last: int) -> int:
     """Drop old changes; cursors older than what is kept then get 410 (take a snapshot)."""
     row = await showroom_row(uow, catalog_id)
-    floor = max(0, row.version - keep_last)
+    floor = max(0, int(row.version) - keep_last)
     await uow.session.execute(delete(catalog_changes).where(
         catalog_changes.c.catalog_id == catalog_id, catalog_changes.c.version <= floor))
     await uow.session.execute(update(catalogs).where(catalogs.c.id == catalog_id)
@@ -411,5 +430,5 @@ async def certified_now(uow: UnitOfWork, day: date) -> list[CatalogItem]:
     rows = (await uow.session.execute(select(certified_products.c.item).where(
         certified_products.c.listed))).all()
     items = [_item(r.item) for r in rows]
-    return sorted((i for i in items if i.valid_until >= day),
+    return sorted((i for i in items if i.valid_through >= day),
                   key=lambda i: (i.product_name, i.product_id))
