@@ -33,6 +33,8 @@ from ..adapters.repository import CertificateRecord, CertificateRepository, to_u
 from ..domain.certificate import TERMINAL, Certificate
 from ..domain.deadlines import Notice, NoticeKind, due_notices, schedule_for
 from ..domain.errors import DomainError
+from ..domain.validity import local_day
+from . import deadline_metrics
 from .context import Context
 from .publishing import publish
 
@@ -141,6 +143,8 @@ async def run_once(ctx: Context) -> RunReport:
             await uow.commit()
         if report.notices:
             log.info("scheduler: %d notice(s) for %d certificate(s)", len(report.notices), report.certificates)
+        async with ctx.uow() as uow:
+            await deadline_metrics.refresh(uow, local_day(uow.clock.now()))
         return report
 
 

@@ -177,3 +177,16 @@ async def test_the_background_scheduler_runs_by_itself(tmp_path: Path, monkeypat
         expired = (await p.wait_for_event("CertificateExpired"))[0]
         assert expired.payload.number == number
         assert [e.type for e in await p.events(topics.CERTIFICATE)].count("CertificateExpired") == 1
+
+
+async def test_deadlines_coming_due_are_exposed_as_a_metric(tmp_path: Path) -> None:
+    clock = ManualClock(START)
+    async with platform(tmp_path, clock=clock) as p:
+        await p.issue(stars=4)
+        clock.set(ict(EXPIRES - timedelta(days=20)))
+        await p.run_scheduler()
+        text = (await p.client.get("/metrics")).text
+        lines = {line.split(" ")[0]: float(line.split(" ")[1]) for line in text.splitlines()
+                 if line.startswith("ocop_deadlines_due{")}
+        assert lines['ocop_deadlines_due{kind="expiry",service="certification",within_days="30"}'] == 1
+        assert lines['ocop_deadlines_due{kind="expiry",service="certification",within_days="3"}'] == 0
