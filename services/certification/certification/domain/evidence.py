@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
+from ocop_shared.storage.filetypes import JPEG, PDF, PNG, WEBP, FileRejected, FileType, check_content
+from ocop_shared.storage.filetypes import safe_filename as shared_safe_filename
 
 from .errors import DomainError
 
+__all__ = ["ACCEPTED", "JPEG", "PDF", "PNG", "SNIFF_BYTES", "WEBP", "UnsupportedFile", "check_evidence",
+           "safe_filename"]
+
 SNIFF_BYTES = 64
-
-
-@dataclass(frozen=True)
-class FileKind:
-    name: str
-    content_type: str
-    extensions: tuple[str, ...]
-
-
-PDF = FileKind("PDF", "application/pdf", (".pdf",))
-JPEG = FileKind("JPEG", "image/jpeg", (".jpg", ".jpeg"))
-PNG = FileKind("PNG", "image/png", (".png",))
-WEBP = FileKind("WebP", "image/webp", (".webp",))
 ACCEPTED = (PDF, JPEG, PNG, WEBP)
 
 
@@ -29,41 +18,14 @@ class UnsupportedFile(DomainError):
     code = "unsupported-file"
 
 
-def sniff(head: bytes) -> FileKind | None:
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return WEBP
-    return None
-
-
-def check_evidence(head: bytes, filename: str) -> FileKind:
+def check_evidence(head: bytes, filename: str) -> FileType:
     """The file's type from its content; refuses other types and names that lie about it."""
-    found = sniff(head)
-    if found is None:
-        allowed = ", ".join(k.name for k in ACCEPTED)
-        raise UnsupportedFile(
-            f"Tệp '{filename}' không phải loại được chấp nhận ({allowed})",
-            f"'{filename}' is not an accepted type ({allowed})",
-        )
-    extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension and extension not in found.extensions:
-        raise UnsupportedFile(
-            f"Tệp '{filename}' có đuôi {extension} nhưng nội dung là {found.name}",
-            f"'{filename}' is named {extension} but its content is {found.name}",
-        )
-    return found
-
-
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+    try:
+        return check_content(head, filename, ACCEPTED)
+    except FileRejected as rejected:
+        raise UnsupportedFile(rejected.vi, rejected.en) from rejected
 
 
 def safe_filename(raw: str, fallback: str = "bang-chung") -> str:
     """A display name without folders, control characters or shell specials (diacritics kept)."""
-    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip(" ._")
-    return name[:200] or fallback
+    return shared_safe_filename(raw, fallback, max_length=200)

@@ -37,6 +37,7 @@ from ocop_shared.contracts.registry_events import (
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.http.problems import Conflict, Forbidden, NotFound, Text, Unprocessable
 from ocop_shared.messaging.outbox import new_event
+from ocop_shared.storage import filetypes
 from ocop_shared.storage.port import ObjectStore
 
 from ..adapters.repository import RegistryRepository
@@ -59,7 +60,7 @@ from .ports import Places, SheetCatalogue
 
 SERVICE = "registry"
 REGULATION_IN_FORCE = "26/2026/QĐ-TTg"
-SNIFF_BYTES = 4096
+
 
 
 def problem(error: DomainError) -> Unprocessable:
@@ -227,7 +228,7 @@ async def upload_document(uow: UnitOfWork, store: ObjectStore, product_id: str, 
                                      f"Document {upload.replaces_id} is not one of this "
                                      "product's"), field="replaces_id")
     upload.stream.seek(0)
-    head = upload.stream.read(SNIFF_BYTES)
+    head = upload.stream.read(filetypes.SNIFF_BYTES)
     upload.stream.seek(0)
     try:
         kind = files.check_content(head, name)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from ocop_shared.contracts.common import EvaluationCase, LegalForm
+from ocop_shared.storage import filetypes
 from registry.domain import files, validation
 from registry.domain.documents import Document, DocumentKind, reusable_on
 from registry.domain.dossier import Claim, Dossier, Form01, Form02, ProductFacts, missing_items
@@ -47,8 +48,8 @@ def test_registration_numbers_depend_on_the_legal_form() -> None:
 
 
 def test_file_types_come_from_the_content() -> None:
-    assert files.check_content(b"%PDF-1.7 ...", "ho-so.pdf") is files.PDF
-    assert files.check_content(b"\xff\xd8\xff\xe0....", "anh.JPG") is files.JPEG
+    assert files.check_content(b"%PDF-1.7 ...", "ho-so.pdf") is filetypes.PDF
+    assert files.check_content(b"\xff\xd8\xff\xe0....", "anh.JPG") is filetypes.JPEG
     with pytest.raises(DomainError, match="executable"):
         files.check_content(b"\x7fELF\x02\x01", "bao-cao.pdf")
     with pytest.raises(DomainError, match=r"named \.pdf but its content is PNG"):

@@ -1,0 +1,91 @@
+"""What an uploaded file really is (from its first bytes, never its name), and a safe name."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+SNIFF_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class FileType:
+    name: str
+    content_type: str
+    extensions: tuple[str, ...]
+
+
+PDF = FileType("PDF", "application/pdf", (".pdf",))
+JPEG = FileType("JPEG", "image/jpeg", (".jpg", ".jpeg"))
+PNG = FileType("PNG", "image/png", (".png",))
+WEBP = FileType("WebP", "image/webp", (".webp",))
+MP4 = FileType("MP4", "video/mp4", (".mp4", ".m4v", ".mov"))
+OOXML = FileType("Office", "application/vnd.openxmlformats-officedocument",
+                 (".docx", ".xlsx", ".pptx"))
+DOCUMENTS_AND_MEDIA = (PDF, JPEG, PNG, WEBP, MP4, OOXML)
+
+_EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")
+
+
+class FileRejected(Exception):
+    """The content is not acceptable; the messages say why (Vietnamese, English)."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(en)
+        self.vi = vi
+        self.en = en
+
+
+def sniff(head: bytes, accepted: Sequence[FileType] = DOCUMENTS_AND_MEDIA) -> FileType | None:
+    """The accepted type these leading bytes belong to, or None."""
+    found: FileType | None = None
+    if head.startswith(b"%PDF-"):
+        found = PDF
+    elif head.startswith(b"\xff\xd8\xff"):
+        found = JPEG
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        found = PNG
+    elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        found = WEBP
+    elif head[4:8] == b"ftyp":
+        found = MP4
+    elif head.startswith(b"PK\x03\x04") and b"[Content_Types].xml" in head[:2048]:
+        found = OOXML
+    return found if found in accepted else None
+
+
+def check_content(head: bytes, filename: str,
+                  accepted: Sequence[FileType] = DOCUMENTS_AND_MEDIA) -> FileType:
+    """The file's real type; refuses executables, other types and names that lie."""
+    if head.startswith(_EXECUTABLE_MAGIC):
+        raise FileRejected(
+            f"Tệp '{filename}' là chương trình thực thi, không được phép tải lên",
+            f"'{filename}' is an executable program and cannot be uploaded")
+    found = sniff(head, accepted)
+    if found is None:
+        allowed = ", ".join(t.name for t in accepted)
+        raise FileRejected(
+            f"Không nhận ra loại tệp '{filename}' từ nội dung. Chấp nhận: {allowed}",
+            f"The content of '{filename}' is not an accepted type ({allowed})")
+    extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension and extension not in found.extensions:
+        raise FileRejected(
+            f"Tệp '{filename}' có đuôi {extension} nhưng nội dung là {found.name}",
+            f"'{filename}' is named {extension} but its content is {found.name}")
+    return found
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+def safe_filename(raw: str, fallback: str = "tep", max_length: int = 150) -> str:
+    """A display name without folders, control characters or shell/HTML specials
+    (diacritics kept), shortened but keeping its extension."""
+    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip(" ._")
+    if len(name) > max_length:
+        stem, dot, extension = name.rpartition(".")
+        name = (stem[: max_length - 10] + dot + extension[:9]) if dot else name[:max_length]
+    return name or fallback
