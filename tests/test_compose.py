@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_SERVICES = ("registry", "scoring", "certification", "trade")
+APP_SERVICES = ("registry", "scoring", "certification", "trade", "reporting")
 
 
 def compose() -> dict[str, Any]:
@@ -68,7 +68,7 @@ def test_app_services_can_scale() -> None:
 
 def test_gateway_routes_every_service_by_prefix() -> None:
     conf = (ROOT / "deploy" / "gateway.conf").read_text()
-    assert "registry|scoring|certification|trade" in conf
+    assert "registry|scoring|certification|trade|reporting" in conf
     assert "resolver 127.0.0.11" in conf, "replicas must be re-resolved"
     assert "rewrite" not in conf, "services serve their API under /<service>/"
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()

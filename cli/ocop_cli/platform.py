@@ -16,11 +16,12 @@ from ocop_shared.storage.filesystem import FilesystemObjectStore
 from ocop_shared.storage.port import ObjectStore
 from ocop_shared.storage.s3 import S3ObjectStore
 from registry.service import SPEC as REGISTRY
+from reporting.service import SPEC as REPORTING
 from scoring.service import SPEC as SCORING
 from trade.service import SPEC as TRADE
 
 SERVICES: dict[str, ServiceSpec] = {
-    spec.name: spec for spec in (REGISTRY, SCORING, CERTIFICATION, TRADE)
+    spec.name: spec for spec in (REGISTRY, SCORING, CERTIFICATION, TRADE, REPORTING)
 }
 
 

@@ -13,9 +13,12 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ocop_shared.settings import Settings
+from ocop_shared.webhooks import WebhookSettings
 
 
-class CertificationSettings(BaseSettings):
+class CertificationSettings(WebhookSettings, BaseSettings):
+    """Also the webhook settings (OCOP_CERTIFICATION_WEBHOOK_*: poll, timeout, attempts, backoff)."""
+
     model_config = SettingsConfigDict(env_prefix="OCOP_CERTIFICATION_", extra="ignore")
 
     keys_dir: Path | None = Field(
@@ -29,16 +32,6 @@ class CertificationSettings(BaseSettings):
                                "window closes (120 days before expiry) that the reminder is sent.")
     pdf_link_seconds: int = Field(default=300, ge=10, le=3600, description="Lifetime of a "
                                   "certificate PDF download link.")
-    webhook_poll_seconds: float = Field(default=1.0, gt=0, description="How often due webhook "
-                                        "deliveries are looked for.")
-    webhook_timeout_seconds: float = Field(default=5.0, gt=0, description="Time allowed for one "
-                                           "delivery attempt; a slower endpoint fails the attempt.")
-    webhook_max_attempts: int = Field(default=6, ge=1, le=20, description="Attempts before a "
-                                      "delivery is recorded as failed.")
-    webhook_backoff_seconds: float = Field(default=30.0, gt=0, description="Delay before the "
-                                           "first retry; doubles after each failed attempt.")
-    webhook_backoff_max_seconds: float = Field(default=6 * 3600.0, gt=0)
-    webhook_batch_size: int = Field(default=20, ge=1, le=500)
 
     def keys_folder(self, platform: Settings) -> Path:
         return self.keys_dir or platform.data_dir / "keys" / "certification"

@@ -15,11 +15,14 @@ from ocop_shared.contracts import (
 from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
+from .config import TradeSettings
 from .entrypoints.api import build_router
 from .service_layer import services
+from .service_layer.webhooks import dispatcher_job
 
 
 def build(runtime: ServiceRuntime) -> ServiceParts:
+    config = TradeSettings()
     return ServiceParts(
         router=build_router(runtime),
         handlers={
@@ -29,6 +32,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
             CertificateExtended: services.on_certificate_extended_event,
             CertificateSuperseded: services.on_certificate_superseded,
         },
+        background=[dispatcher_job(runtime.uow, config)],
         produces=(topics.CATALOG,),
     )
 

@@ -7,18 +7,17 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Index,
     Integer,
     PrimaryKeyConstraint,
     String,
     Table,
     Text,
-    UniqueConstraint,
     text,
 )
 
 from ocop_shared.db.engine import BigId, new_metadata
 from ocop_shared.messaging.tables import add_messaging_tables
+from ocop_shared.webhooks import add_webhook_tables
 
 metadata = new_metadata()
 outbox, inbox = add_messaging_tables(metadata)
@@ -195,48 +194,9 @@ notices = Table(
     Column("emitted_at", DateTime(timezone=True), nullable=False),
 )
 
-webhook_subscriptions = Table(
-    "webhook_subscriptions",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("url", String(2000), nullable=False),
-    Column("secret", String(200), nullable=False),
-    Column("event_types", Text, nullable=False),  # JSON list; empty = every certificate event
-    Column("description", String(300), nullable=False),
-    Column("active", Boolean, nullable=False),
-    Column("created_by", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("deleted_at", DateTime(timezone=True), nullable=True),
-)
-
-webhook_deliveries = Table(
-    "webhook_deliveries",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("subscription_id", String(36), nullable=False, index=True),
-    Column("event_id", String(36), nullable=False),
-    Column("event_type", String(100), nullable=False),
-    Column("aggregate_id", String(36), nullable=False),
-    Column("body", Text, nullable=False),  # the event, byte for byte as signed
-    Column("status", String(20), nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("redeliveries", Integer, nullable=False),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
-    Column("last_status_code", Integer, nullable=True),
-    Column("last_error", Text, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("delivered_at", DateTime(timezone=True), nullable=True),
-    UniqueConstraint("subscription_id", "event_id"),
-)
-Index("ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at)
-
-webhook_attempts = Table(
-    "webhook_attempts",
-    metadata,
-    Column("seq", BigId, primary_key=True, autoincrement=True),
-    Column("delivery_id", String(36), nullable=False, index=True),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("status_code", Integer, nullable=True),
-    Column("error", Text, nullable=True),
-    Column("duration_ms", Integer, nullable=False),
-)
+# Webhook subscriptions, deliveries and every attempt (ocop_shared.webhooks); a subscription's
+# scope is the event types it wants (JSON list; empty = every certificate event).
+webhooks = add_webhook_tables(metadata, scope_column="event_types")
+webhook_subscriptions = webhooks.subscriptions
+webhook_deliveries = webhooks.deliveries
+webhook_attempts = webhooks.attempts

@@ -20,14 +20,14 @@ from ocop_shared.auth import Principal, Role
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import NotFound, Problem, Text, Unprocessable
 from ocop_shared.runtime import ServiceRuntime
+from ocop_shared.webhooks import DeliveryStatus
+from ocop_shared.webhooks import service as hooks
 
 from ..adapters.findings import FindingsRepository
-from ..adapters.repository import CertificateRepository, Listing, utc
+from ..adapters.repository import CertificateRepository, Listing
 from ..adapters.signing import TokenError, verify_token
-from ..adapters.webhook_store import WebhookStore
 from ..domain.certificate import CertificateStatus
 from ..domain.validity import local_day
-from ..domain.webhooks import DeliveryStatus
 from ..service_layer import findings, scheduler, verification, webhooks
 from ..service_layer.context import Context
 from ..service_layer.problems import no_case, no_certificate, token_problem
@@ -227,7 +227,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
     async def list_subscriptions(principal: Office, limit: Limit = 50,
                                  offset: Offset = 0) -> Page[schemas.SubscriptionOut]:
         async with runtime.uow() as uow:
-            items, total = await WebhookStore(uow.session).list_subscriptions(limit=limit, offset=offset)
+            items, total = await hooks.list_subscriptions(uow, ctx.webhooks, limit=limit, offset=offset)
         return Page(items=[views.subscription_out(s) for s in items], total=total, limit=limit, offset=offset)
 
     @router.delete("/webhooks/{subscription_id}", status_code=204,
@@ -241,34 +241,25 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
     async def deliveries(subscription_id: str, principal: Office, limit: Limit = 50, offset: Offset = 0,
                          status: DeliveryStatus | None = None) -> Page[schemas.DeliveryOut]:
         async with runtime.uow() as uow:
-            store = WebhookStore(uow.session)
-            if await store.subscription(subscription_id) is None:
-                raise webhooks.no_subscription(subscription_id)
-            rows, total = await store.list_deliveries(
-                subscription_id, status=status.value if status else None, limit=limit, offset=offset)
+            rows, total = await hooks.list_deliveries(uow, ctx.webhooks, subscription_id, status=status,
+                                                      limit=limit, offset=offset)
         return Page(items=[views.delivery_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
     @router.get("/webhook-deliveries/{delivery_id}", response_model=schemas.DeliveryDetail,
                 summary="One delivery with every attempt (status code or error, duration)")
     async def delivery(delivery_id: str, principal: Office) -> schemas.DeliveryDetail:
         async with runtime.uow() as uow:
-            store = WebhookStore(uow.session)
-            row = await store.delivery_row(delivery_id)
-            if row is None:
-                raise webhooks.no_delivery(delivery_id)
-            attempts = await store.attempts_of(delivery_id)
-        return schemas.DeliveryDetail(**views.delivery_out(row).model_dump(), log=[
-            schemas.AttemptOut(at=utc(a.at) or a.at, status_code=a.status_code, error=a.error,
+            found, attempts = await hooks.delivery_detail(uow, ctx.webhooks, delivery_id)
+        return schemas.DeliveryDetail(**views.delivery_out(found).model_dump(), log=[
+            schemas.AttemptOut(at=a.at, status_code=a.status_code, error=a.error,
                                duration_ms=a.duration_ms) for a in attempts])
 
     @router.post("/webhook-deliveries/{delivery_id}/redelivery", status_code=202,
                  response_model=schemas.DeliveryOut, summary="Send a delivery again (a new round of attempts)")
     async def redeliver(delivery_id: str, principal: Office) -> schemas.DeliveryOut:
         async with runtime.uow() as uow:
-            await webhooks.redeliver(uow, ctx, delivery_id)
-        async with runtime.uow() as uow:
-            row = await WebhookStore(uow.session).delivery_row(delivery_id)
-        return views.delivery_out(row)
+            found = await webhooks.redeliver(uow, ctx, delivery_id)
+        return views.delivery_out(found)
 
     return router
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ocop_shared.webhooks import DeliveryRecord, Subscription
+
 from ..adapters.findings import EvidenceItem, StoredCase
 from ..adapters.repository import CertificateRecord, certificate_from_row, utc
-from ..adapters.webhook_store import Subscription
 from ..domain.certificate import CertificateStatus
 from ..domain.grounds import GROUNDS
 from ..service_layer.verification import TokenCheck, Verification
@@ -91,17 +92,17 @@ def inspection_out(row: Any, evidence: list[EvidenceItem]) -> schemas.Inspection
 
 
 def subscription_out(s: Subscription) -> schemas.SubscriptionOut:
-    return schemas.SubscriptionOut(id=s.id, url=s.url, event_types=list(s.event_types),
+    return schemas.SubscriptionOut(id=s.id, url=s.url, event_types=list(s.scope),
                                    description=s.description, created_by=s.created_by, created_at=s.created_at)
 
 
-def delivery_out(row: Any) -> schemas.DeliveryOut:
+def delivery_out(d: DeliveryRecord) -> schemas.DeliveryOut:
     return schemas.DeliveryOut(
-        id=row.id, subscription_id=row.subscription_id, event_id=row.event_id, event_type=row.event_type,
-        aggregate_id=row.aggregate_id, status=row.status, attempts=row.attempts,
-        redeliveries=row.redeliveries, next_attempt_at=utc(row.next_attempt_at),
-        last_status_code=row.last_status_code, last_error=row.last_error,
-        created_at=utc(row.created_at) or row.created_at, delivered_at=utc(row.delivered_at))
+        id=d.id, subscription_id=d.subscription_id, event_id=d.event_id, event_type=d.event_type,
+        aggregate_id=d.aggregate_id, status=d.status.value, attempts=d.attempts,
+        redeliveries=d.redeliveries, next_attempt_at=d.next_attempt_at,
+        last_status_code=d.last_status_code, last_error=d.last_error,
+        created_at=d.created_at, delivered_at=d.delivered_at)
 
 
 def record_pdf_name(record: CertificateRecord) -> str:

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from ocop_shared.clock import Clock, SystemClock
 from ocop_shared.db.uow import UnitOfWorkFactory
 from ocop_shared.storage.port import ObjectStore
+from ocop_shared.webhooks.service import Webhooks
 
+from ..adapters import tables
 from ..adapters.keystore import KeyStore
 from ..config import CertificationSettings
 
@@ -22,3 +24,7 @@ class Context:
     config: CertificationSettings
     wall_clock: Clock = field(default_factory=SystemClock)  # webhook retries: real time, not business time
     scheduler_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def webhooks(self) -> Webhooks:
+        return Webhooks(tables.webhooks, self.wall_clock)

@@ -6,7 +6,6 @@ state change that caused them commit (or roll back) together.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -15,10 +14,10 @@ from ocop_shared.clock import Clock
 from ocop_shared.contracts.envelope import Envelope
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.messaging.outbox import new_event
+from ocop_shared.webhooks.service import Webhooks, record_deliveries
 
+from ..adapters import tables
 from ..adapters.repository import CertificateRecord
-from ..adapters.webhook_store import WebhookStore
-from ..domain.webhooks import Delivery, DeliveryStatus
 
 SERVICE = "certification"
 E = TypeVar("E", bound=Envelope[Any])
@@ -30,13 +29,5 @@ async def publish(uow: UnitOfWork, wall_clock: Clock, record: CertificateRecord,
     event = new_event(cls, payload, aggregate_id=record.id, aggregate_version=record.next_version(),
                       producer=SERVICE, clock=uow.clock)
     await uow.emit(event)
-    store = WebhookStore(uow.session)
-    body = event.model_dump_json()
-    now = wall_clock.now()
-    for subscription in await store.active_subscriptions():
-        if subscription.wants(event.type):
-            delivery = Delivery(id=str(uuid.uuid4()), subscription_id=subscription.id,
-                                event_id=str(event.id), event_type=event.type,
-                                status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
-            await store.enqueue(delivery, aggregate_id=record.id, body=body, at=now)
+    await record_deliveries(uow, Webhooks(tables.webhooks, wall_clock), event, keys=[event.type])
     return event

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from cert_platform import Platform, Receiver, platform
 
-from certification.domain.webhooks import signature_matches
 from helpers import wait_until
+from ocop_shared.webhooks import signature_matches
 
 
 @pytest.fixture(autouse=True)

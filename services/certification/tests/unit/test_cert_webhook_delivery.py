@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 
-from certification.domain.webhooks import Delivery, DeliveryStatus, RetryPolicy, signature, signature_matches
+from ocop_shared.webhooks import Delivery, DeliveryStatus, RetryPolicy, signature, signature_matches
 
 T0 = datetime(2026, 7, 1, tzinfo=UTC)
 

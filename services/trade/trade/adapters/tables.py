@@ -19,6 +19,7 @@ from sqlalchemy import (
 
 from ocop_shared.db.engine import new_metadata
 from ocop_shared.messaging.tables import add_messaging_tables
+from ocop_shared.webhooks import add_webhook_tables
 
 metadata = new_metadata()
 outbox, inbox = add_messaging_tables(metadata)
@@ -117,3 +118,7 @@ fair_exhibitors = Table(
     Column("notes", Text, nullable=True),
     PrimaryKeyConstraint("fair_id", "product_id"),
 )
+
+# Webhooks for POS systems that do not read Kafka (ocop_shared.webhooks): a subscription's
+# scope is the one showroom (catalog id) whose changes it follows.
+webhooks = add_webhook_tables(metadata)

@@ -1,4 +1,4 @@
-"""Trade HTTP API: showrooms, catalogs for tills (snapshot, delta, acks), fairs, feeds."""
+"""Trade HTTP API: showrooms, catalogs for tills (snapshot, delta, acks), webhooks, fairs, feeds."""
 
 import csv
 import io
@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from ocop_shared.auth import Principal, Role
 from ocop_shared.http.pagination import Limit, Offset, Page
-from ocop_shared.http.problems import Forbidden, Problem, Text
+from ocop_shared.http.problems import Problem, Text
 from ocop_shared.runtime import ServiceRuntime
 
 from ..adapters.tables import catalogs, fair_exhibitors
@@ -21,6 +21,8 @@ from ..domain.catalog import REMOVAL_VI, CatalogItem, Removal
 from ..domain.errors import DomainError
 from ..domain.fairs import Fair
 from ..service_layer import services
+from .access import may_operate
+from .webhooks import add_webhook_routes
 
 
 class LocationType(StrEnum):
@@ -170,12 +172,6 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                                                           Role.SHOWROOM_OPERATOR)]
     secret = runtime.settings.jwt_secret
 
-    def may_operate(principal: Principal, showroom_id: str) -> None:
-        if principal.has(Role.PROVINCE_OFFICE) or principal.showroom_id == showroom_id:
-            return
-        raise Forbidden(Text("Bạn chỉ quản lý được điểm bán của mình",
-                             "You may only manage your own showroom"))
-
     @router.get("/catalogs/{catalog_id}", response_model=CatalogOut,
                 summary="What a catalog lists now (public; 'province' = every OCOP product)")
     async def catalog(catalog_id: str) -> CatalogOut:
@@ -248,6 +244,9 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
         async with runtime.uow() as uow:
             floor = await services.compact(uow, catalog_id, body.keep_last)
         return {"floor_version": floor}
+
+    # -- webhooks (push, for POS systems that do not read Kafka) ------------------------------
+    add_webhook_routes(router, runtime)
 
     # -- tills -------------------------------------------------------------------------------
     ApiKey = Annotated[str | None, Header(alias="X-API-Key", description="The showroom's key")]

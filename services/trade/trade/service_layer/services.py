@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -25,6 +25,7 @@ from ocop_shared.contracts.trade_events import CatalogEntryAddedPayload, Catalog
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.http.problems import Conflict, Forbidden, NotFound, Problem, Text, Unauthorized
 from ocop_shared.messaging.outbox import new_event
+from ocop_shared.webhooks.service import Webhooks, record_deliveries
 
 from ..adapters.tables import (
     assortments,
@@ -35,6 +36,7 @@ from ..adapters.tables import (
     fair_exhibitors,
     fairs,
     till_acks,
+    webhooks,
 )
 from ..domain.catalog import (
     CatalogItem,
@@ -50,11 +52,11 @@ from ..domain.tills import TillState, till_state
 
 SERVICE = "trade"
 PROVINCE_CATALOG = "province"
+# Deliveries are timed by the wall clock (retries are real time, not business time).
+HOOKS = Webhooks(webhooks)
 
 
 def utc(moment: datetime) -> datetime:
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -118,7 +120,8 @@ async def _catalogs_carrying(uow: UnitOfWork, product_id: str) -> list[str]:
 
 async def _append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
                          item: CatalogItem | None, removal: Removal | None) -> int:
-    """One numbered change of one catalog: its items, its delta feed and its event."""
+    """One numbered change of one catalog: its items, its delta feed, its event and a webhook
+    delivery for each subscription following the catalog (all in the caller's transaction)."""
     current = await uow.session.scalar(select(catalogs.c.version).where(
         catalogs.c.id == catalog_id).with_for_update())
     version = int(current or 0) + 1
@@ -133,7 +136,7 @@ async def _append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
         await uow.session.execute(insert(catalog_changes).values(
             catalog_id=catalog_id, version=version, product_id=product_id, kind="upsert",
             item=_item_json(item), at=now))
-        await uow.emit(new_event(
+        event: CatalogEntryAdded | CatalogEntryRemoved = new_event(
             CatalogEntryAdded,
             CatalogEntryAddedPayload(
                 catalog_id=catalog_id, catalog_version=version, product_id=product_id,
@@ -142,20 +145,22 @@ async def _append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
                 certificate_number=item.certificate_number, valid_until=item.valid_until,
                 verification_url=item.verification_url),
             aggregate_id=catalog_id, aggregate_version=version, producer=SERVICE,
-            clock=uow.clock))
+            clock=uow.clock)
     else:
         assert removal is not None
         number = await _certificate_number(uow, product_id)
         await uow.session.execute(insert(catalog_changes).values(
             catalog_id=catalog_id, version=version, product_id=product_id, kind="tombstone",
             reason=removal.value, at=now))
-        await uow.emit(new_event(
+        event = new_event(
             CatalogEntryRemoved,
             CatalogEntryRemovedPayload(catalog_id=catalog_id, catalog_version=version,
                                        product_id=product_id, certificate_number=number,
                                        reason=RemovalReason(removal.value)),
             aggregate_id=catalog_id, aggregate_version=version, producer=SERVICE,
-            clock=uow.clock))
+            clock=uow.clock)
+    await uow.emit(event)
+    await record_deliveries(uow, HOOKS, event, keys=[catalog_id])
     return version
 
 

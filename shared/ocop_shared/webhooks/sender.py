@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ..domain import webhooks
+from . import domain
 
 
 @dataclass(frozen=True)
@@ -20,15 +20,16 @@ class AttemptResult:
 
 
 class WebhookSender:
-    def __init__(self, timeout_seconds: float) -> None:
+    def __init__(self, timeout_seconds: float, *, user_agent: str = "ocop-webhooks/1") -> None:
         self.timeout = timeout_seconds
+        self.user_agent = user_agent
         self._client: httpx.AsyncClient | None = None
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self.timeout), follow_redirects=False,
-                headers={"user-agent": "ocop-certification-webhooks/1"})
+                headers={"user-agent": self.user_agent})
         return self._client
 
     async def close(self) -> None:
@@ -40,11 +41,11 @@ class WebhookSender:
                    delivery_id: str, timestamp: int) -> AttemptResult:
         headers = {
             "content-type": "application/json",
-            webhooks.SIGNATURE_HEADER: webhooks.signature(secret, body),
-            webhooks.TIMESTAMP_HEADER: str(timestamp),
-            webhooks.EVENT_ID_HEADER: event_id,
-            webhooks.EVENT_TYPE_HEADER: event_type,
-            webhooks.DELIVERY_ID_HEADER: delivery_id,
+            domain.SIGNATURE_HEADER: domain.signature(secret, body),
+            domain.TIMESTAMP_HEADER: str(timestamp),
+            domain.EVENT_ID_HEADER: event_id,
+            domain.EVENT_TYPE_HEADER: event_type,
+            domain.DELIVERY_ID_HEADER: delivery_id,
         }
         started = time.monotonic()
 

@@ -1,6 +1,7 @@
-"""Webhook deliveries: the HMAC signature, the retry schedule and each delivery's state.
+"""Webhooks, the plain part: the HMAC signature, the retry schedule, a subscription's scope
+and each delivery's state.
 
-A subscriber receives the event exactly as it travels on Kafka (the JSON envelope), with
+A subscriber receives an event exactly as it travels on Kafka (the JSON envelope), with
 
 - ``X-OCOP-Signature: sha256=<hex>``: HMAC-SHA256 of the raw body with the subscription's secret;
 - ``X-OCOP-Timestamp``: when the attempt was made (Unix seconds);
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -47,6 +49,28 @@ class RetryPolicy:
         if attempts >= self.max_attempts:
             return None
         return float(min(self.max_seconds, self.base_seconds * 2 ** max(0, attempts - 1)))
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """An endpoint and what it follows.
+
+    `scope` is a set of keys chosen by the service (certification: event types; trade: the
+    showroom it follows). Each event is offered with its own keys; a subscription wants it
+    when one of them is in its scope. An empty scope follows everything.
+    """
+
+    id: str
+    url: str
+    secret: str
+    scope: tuple[str, ...]
+    description: str
+    active: bool
+    created_by: str
+    created_at: datetime
+
+    def wants(self, keys: Iterable[str]) -> bool:
+        return self.active and (not self.scope or any(key in self.scope for key in keys))
 
 
 class DeliveryStatus(StrEnum):

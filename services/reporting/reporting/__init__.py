@@ -1,0 +1,1 @@
+"""Reporting: the province's OCOP reports, projected from the platform's events."""

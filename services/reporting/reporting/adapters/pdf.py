@@ -1,0 +1,191 @@
+"""The report as a PDF: A4 landscape, Vietnamese with full diacritics, a chart of stars by group.
+
+Fonts: DejaVu Sans, embedded as subsets, from the Debian package ``fonts-dejavu-core``
+(``/usr/share/fonts/truetype/dejavu``); another folder can be given with ``font_dir`` or the
+``OCOP_FONT_DIR`` environment variable. Without the fonts, rendering fails with `FontsMissing`
+naming the package. (The same approach as the certification service's certificate PDF; the
+code is this service's own.)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from ..domain.layout import Sheet, sheets, title
+from ..domain.report import Report
+
+FONT_PACKAGE = "fonts-dejavu-core"
+FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),  # Debian, Ubuntu
+    Path("/usr/share/fonts/dejavu"),  # Alpine, Fedora
+    Path("/usr/share/fonts/TTF"),  # Arch
+)
+_FONT_FILES = {"RPT-Sans": "DejaVuSans.ttf", "RPT-Sans-Bold": "DejaVuSans-Bold.ttf"}
+SANS, SANS_BOLD = _FONT_FILES
+STAR_COLOURS = ("#9E9E9E", "#BDBDBD", "#1F5E3A", "#C99A06", "#B3141B")
+
+
+class FontsMissing(RuntimeError):
+    """The DejaVu TrueType fonts needed for Vietnamese text are not installed."""
+
+
+_registered: dict[str, Path] = {}
+_lock = threading.Lock()  # reportlab's font registry and TTF subset state are process-global
+
+
+def find_font_dir(font_dir: Path | str | None = None) -> Path:
+    candidates: Sequence[Path]
+    if font_dir is not None:
+        candidates = (Path(font_dir),)
+    elif os.environ.get("OCOP_FONT_DIR"):
+        candidates = (Path(os.environ["OCOP_FONT_DIR"]),)
+    else:
+        candidates = FONT_DIRS
+    for folder in candidates:
+        if all((folder / name).is_file() for name in _FONT_FILES.values()):
+            return folder
+    raise FontsMissing(
+        f"Vietnamese fonts not found ({', '.join(_FONT_FILES.values())}) in "
+        f"{', '.join(str(c) for c in candidates)}. Install the Debian package {FONT_PACKAGE} "
+        f"(apt-get install -y {FONT_PACKAGE}) or set OCOP_FONT_DIR to a folder that has these files.")
+
+
+def _register_fonts(font_dir: Path | str | None) -> None:
+    folder = find_font_dir(font_dir)
+    for name, file in _FONT_FILES.items():
+        if _registered.get(name) == folder:
+            continue
+        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
+        _registered[name] = folder
+
+
+def _vi(text: object) -> str:
+    """NFC, so every Vietnamese letter is one precomposed glyph (ắ, not a + ˘ + ´)."""
+    return unicodedata.normalize("NFC", str(text))
+
+
+def _escape(text: object) -> str:
+    return _vi(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def stars_by_group_chart(report: Report, lang: str, width: float = 240 * mm,
+                         height: float = 80 * mm) -> Drawing:
+    """A grouped bar chart: products per star (1-5) in each product group."""
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 40, 40
+    chart.width, chart.height = width - 200, height - 60
+    groups = report.by_group
+    chart.data = [[row.stars[str(star)] for row in groups] for star in range(1, 6)]
+    chart.categoryAxis.categoryNames = [row.category for row in groups]
+    chart.categoryAxis.labels.fontName = SANS
+    chart.valueAxis.labels.fontName = SANS
+    chart.valueAxis.valueMin = 0
+    top = max((max(series) for series in chart.data if series), default=0)
+    chart.valueAxis.valueMax = max(top + 1, 4)
+    chart.valueAxis.valueStep = max(1, (top + 1) // 5 or 1)
+    for index, colour in enumerate(STAR_COLOURS):
+        chart.bars[index].fillColor = colors.HexColor(colour)
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = width - 150, height - 20
+    legend.fontName = SANS
+    legend.fontSize = 8
+    legend.columnMaximum = 5
+    legend.colorNamePairs = [(colors.HexColor(c), f"{n} ★") for n, c in enumerate(STAR_COLOURS, 1)]
+    drawing.add(legend)
+    names = "; ".join(f"{row.category}: {row.name_en if lang == 'en' else row.name_vi}" for row in groups)
+    drawing.add(String(40, 10, _vi(names)[:170], fontName=SANS, fontSize=6))
+    return drawing
+
+
+def _widths(sheet: Sheet, available: float) -> list[float]:
+    """Column widths in proportion to their longest text (bounded), filling the page."""
+    weights = []
+    for index, header in enumerate(sheet.headers):
+        longest = max([len(str(header)), *(len(str(row[index])) for row in sheet.rows)])
+        weights.append(min(max(longest, 5), 40))
+    total = sum(weights)
+    return [available * weight / total for weight in weights]
+
+
+def _table(sheet: Sheet, available: float) -> Table:
+    cell = ParagraphStyle("cell", fontName=SANS, fontSize=7.5, leading=9)
+    head = ParagraphStyle("head", fontName=SANS_BOLD, fontSize=7.5, leading=9)
+    data: list[list[Any]] = [[Paragraph(_escape(h), head) for h in sheet.headers]]
+    for row in sheet.rows:
+        data.append([Paragraph(_escape(value), cell) for value in row])
+    table = Table(data, repeatRows=1, hAlign="LEFT", colWidths=_widths(sheet, available))
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8F0EA")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return table
+
+
+def render_report_pdf(report: Report, lang: str = "vi", *, font_dir: Path | str | None = None) -> bytes:
+    """The report PDF (bytes). CPU-bound: call it from a worker thread."""
+    with _lock:
+        _register_fonts(font_dir)
+        return _render(report, lang)
+
+
+def _render(report: Report, lang: str) -> bytes:
+    buffer = io.BytesIO()
+    heading = _vi(title(report, lang))
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
+                            topMargin=15 * mm, bottomMargin=15 * mm, title=heading,
+                            author="OCOP platform", invariant=1)
+    h1 = ParagraphStyle("h1", fontName=SANS_BOLD, fontSize=14, leading=18, spaceAfter=4)
+    h2 = ParagraphStyle("h2", fontName=SANS_BOLD, fontSize=10.5, leading=14, spaceBefore=8, spaceAfter=4,
+                        keepWithNext=1)
+    body = ParagraphStyle("body", fontName=SANS, fontSize=8.5, leading=11)
+    en = lang == "en"
+    story: list[Any] = [Paragraph(_escape(heading), h1)]
+    span = (f"Period {report.start:%d/%m/%Y}–{report.end:%d/%m/%Y}; due {report.due:%d/%m/%Y}; "
+            f"figures as of {report.generated_at:%d/%m/%Y %H:%M} UTC" if en else
+            f"Kỳ báo cáo từ {report.start:%d/%m/%Y} đến {report.end:%d/%m/%Y}; hạn nộp {report.due:%d/%m/%Y}; "
+            f"số liệu tính đến {report.generated_at:%d/%m/%Y %H:%M} UTC")
+    story.append(Paragraph(_escape(span), body))
+    plan_text = report.plan_en if en else report.plan_vi
+    if plan_text:
+        story.append(Paragraph(_escape(("Targets: " if en else "Chỉ tiêu theo ") + plan_text), body))
+    all_sheets = sheets(report, lang)
+    for sheet in all_sheets:
+        story.append(Paragraph(_escape(sheet.title), h2))
+        if sheet.key == "by_group":
+            caption = ParagraphStyle("caption", parent=body, keepWithNext=1)
+            story.append(Paragraph(_escape("Stars by product group" if en else "Hạng sao theo nhóm sản phẩm"),
+                                   caption))
+            story.append(stars_by_group_chart(report, lang))
+            story.append(Spacer(1, 4 * mm))
+        if sheet.rows:
+            story.append(_table(sheet, doc.width))
+        else:
+            story.append(Paragraph(_escape("(none)" if en else "(không có)"), body))
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,121 @@
+"""Reporting tables: one fact per event under its natural key (see `domain.facts`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+)
+
+from ocop_shared.db.engine import new_metadata
+from ocop_shared.messaging.tables import add_messaging_tables
+
+metadata = new_metadata()
+outbox, inbox = add_messaging_tables(metadata)
+
+# EntityRegistered (and the entity facts of ProductSubmitted): legal form and address.
+entities = Table(
+    "entities",
+    metadata,
+    Column("entity_id", String(36), primary_key=True),
+    Column("name", String(300), nullable=False, default=""),
+    Column("legal_form", String(40), nullable=False),
+    Column("commune_code", String(10), nullable=False),
+    Column("province_code", String(10), nullable=False),
+)
+
+# ProductRegistered
+products = Table(
+    "products",
+    metadata,
+    Column("product_id", String(36), primary_key=True),
+    Column("entity_id", String(36), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("product_set_no", Integer, nullable=False),
+    Column("commune_code", String(10), nullable=False),
+    Column("province_code", String(10), nullable=False),
+)
+
+# ProductSubmitted
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("submission_id", String(36), primary_key=True),
+    Column("product_id", String(36), nullable=False, index=True),
+    Column("entity_id", String(36), nullable=False),
+    Column("round_id", String(60), nullable=False),
+    Column("case", String(20), nullable=False),
+    Column("on", Date, nullable=False),
+)
+
+# Scored: one council result at one level.
+scores = Table(
+    "scores",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("product_id", String(36), nullable=False, index=True),
+    Column("submission_id", String(36), nullable=False),
+    Column("round_id", String(60), nullable=False),
+    Column("case", String(20), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("stars", Integer, nullable=False),
+    Column("mean_score", Numeric(5, 2), nullable=False),
+    Column("recognising", Boolean, nullable=False),
+    Column("escalated_to", String(20), nullable=True),
+    Column("product_name", String(300), nullable=False),
+    Column("product_set_no", Integer, nullable=False),
+    Column("entity_id", String(36), nullable=False),
+    Column("entity_name", String(300), nullable=False),
+    Column("commune_code", String(10), nullable=False),
+    Column("province_code", String(10), nullable=False),
+    Column("on", Date, nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# EvaluationEscalated
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("product_id", String(36), nullable=False),
+    Column("submission_id", String(36), nullable=False),
+    Column("from_level", String(20), nullable=False),
+    Column("to_level", String(20), nullable=False),
+    Column("stars", Integer, nullable=False),
+    Column("on", Date, nullable=False),
+)
+
+# Certified, CertificateRevoked/Expired/Superseded/Extended: one row per certificate and kind.
+certificate_events = Table(
+    "certificate_events",
+    metadata,
+    Column("certificate_id", String(36), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("product_id", String(36), nullable=False, index=True),
+    Column("number", String(40), nullable=False),
+    Column("on", Date, nullable=False),
+    Column("stars", Integer, nullable=True),
+    Column("product_name", String(300), nullable=False, default=""),
+    PrimaryKeyConstraint("certificate_id", "kind"),
+)
+
+# CatalogEntryAdded / CatalogEntryRemoved: each numbered change of each catalog.
+listings = Table(
+    "listings",
+    metadata,
+    Column("catalog_id", String(60), nullable=False),
+    Column("catalog_version", Integer, nullable=False),
+    Column("product_id", String(36), nullable=False),
+    Column("listed", Boolean, nullable=False),
+    Column("on", Date, nullable=False),
+    Column("product_name", String(300), nullable=False, default=""),
+    Column("stars", Integer, nullable=True),
+    PrimaryKeyConstraint("catalog_id", "catalog_version"),
+)

@@ -1,0 +1,1 @@
+"""The reporting domain: facts from events, report periods, plan targets, the report."""

@@ -1,0 +1,182 @@
+"""Reporting HTTP API: the coordination office's 6-month and annual reports (JSON, XLSX, PDF)."""
+
+import asyncio
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, ConfigDict
+
+from ocop_shared.auth import Principal, Role
+from ocop_shared.runtime import ServiceRuntime
+
+from ..adapters.pdf import render_report_pdf
+from ..adapters.xlsx import render_report_xlsx
+from ..service_layer import services
+
+PDF_MEDIA_TYPE = "application/pdf"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class SummaryOut(_Out):
+    evaluated: int
+    three_plus: int
+    share_three_plus: float
+    entities: int
+    national_evaluation: int
+    upgrades: int
+    reratings: int
+    expiries: int
+    revocations: int
+    supersessions: int
+    extensions: int
+
+
+class StarRowOut(_Out):
+    stars: int
+    products: int
+    recognised: int
+    pending_central: int
+
+
+class GroupRowOut(_Out):
+    category: str
+    name_vi: str
+    name_en: str
+    evaluated: int
+    three_plus: int
+    stars: dict[str, int]
+
+
+class EntityTypeRowOut(_Out):
+    entity_type: str
+    name_vi: str
+    name_en: str
+    entities: int
+    evaluated: int
+    three_plus: int
+
+
+class CommuneRowOut(_Out):
+    province_code: str
+    commune_code: str
+    entities: int
+    evaluated: int
+    three_plus: int
+
+
+class LevelRowOut(_Out):
+    level: str
+    name_vi: str
+    name_en: str
+    results: int
+    recognised: int
+    forwarded: int
+
+
+class RoundRowOut(_Out):
+    round_id: str
+    evaluated: int
+    three_plus: int
+
+
+class ChangeRowOut(_Out):
+    kind: str
+    product_id: str
+    product_name: str
+    on: date
+    detail: str
+
+
+class ShowroomRowOut(_Out):
+    catalog_id: str
+    products: int
+    three_star: int
+    four_star: int
+    five_star: int
+
+
+class TargetRowOut(_Out):
+    metric: str
+    label_vi: str
+    label_en: str
+    target_min: float
+    target_max: float | None
+    actual: float
+    met: bool
+    note_vi: str = ""
+    note_en: str = ""
+
+
+class ProductRowOut(_Out):
+    product_id: str
+    product_name: str
+    entity_name: str
+    entity_type: str
+    commune_code: str
+    category: str
+    round_id: str
+    case: str
+    level: str
+    stars: int
+    mean_score: Decimal
+    status: str
+
+
+class ReportOut(_Out):
+    """A report of the provincial OCOP coordination office, computed from the events received."""
+
+    year: int
+    period: str
+    period_name_vi: str
+    period_name_en: str
+    start: date
+    end: date
+    due: date
+    generated_at: datetime
+    plan_vi: str
+    plan_en: str
+    summary: SummaryOut
+    by_star: list[StarRowOut]
+    by_group: list[GroupRowOut]
+    by_entity_type: list[EntityTypeRowOut]
+    by_commune: list[CommuneRowOut]
+    by_level: list[LevelRowOut]
+    by_round: list[RoundRowOut]
+    changes: list[ChangeRowOut]
+    showrooms: list[ShowroomRowOut]
+    targets: list[TargetRowOut]
+    products: list[ProductRowOut]
+
+
+def build_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(prefix="/reporting", tags=["reporting"])
+    Office = Annotated[Principal, runtime.guard.require(Role.PROVINCE_OFFICE)]
+
+    @router.get("/reports/{year}/{period}", response_model=ReportOut,
+                summary="The 6-month (due 30 May) or annual (due 30 November) OCOP report",
+                responses={200: {"content": {PDF_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}})
+    async def report(year: Annotated[int, Path(ge=2018, le=2100)],
+                     period: Literal["half-year", "annual"], principal: Office,
+                     format: Literal["json", "xlsx", "pdf"] = "json",
+                     lang: Literal["vi", "en"] = "vi") -> ReportOut | Response:
+        async with runtime.uow() as uow:
+            built = await services.report(uow, year, period)
+        if format == "json":
+            return ReportOut.model_validate(built)
+        name = f"bao-cao-ocop-{year}-{period}"
+        if format == "xlsx":
+            content = await asyncio.to_thread(render_report_xlsx, built, lang)
+            media = XLSX_MEDIA_TYPE
+        else:
+            content = await asyncio.to_thread(render_report_pdf, built, lang)
+            media = PDF_MEDIA_TYPE
+        return Response(content, media_type=media,
+                        headers={"content-disposition": f'attachment; filename="{name}.{format}"'})
+
+    return router
