@@ -13,10 +13,7 @@ content-addressed object in storage.
 from __future__ import annotations
 
 import io
-import os
-import threading
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,17 +25,13 @@ from reportlab.lib.colors import Color, HexColor  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
 from reportlab.lib.utils import ImageReader, simpleSplit  # type: ignore[import-untyped]
 from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+
+from ocop_shared.documents import fonts
+from ocop_shared.documents.fonts import FONT_DIRS, FONT_PACKAGE, FontsMissing  # noqa: F401 (re-exported)
 
 from ..domain.certificate import Certificate
 
-FONT_PACKAGE = "fonts-dejavu-core"
-FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/dejavu"),  # Debian, Ubuntu
-    Path("/usr/share/fonts/dejavu"),  # Alpine, Fedora
-    Path("/usr/share/fonts/TTF"),  # Arch
-)
 _FONT_FILES = {
     "OCOP-Serif": "DejaVuSerif.ttf",
     "OCOP-Serif-Bold": "DejaVuSerif-Bold.ttf",
@@ -55,47 +48,21 @@ BLACK = HexColor("#000000")
 GREY = HexColor("#444444")
 
 
-class FontsMissing(RuntimeError):
-    """The DejaVu TrueType fonts needed for Vietnamese text are not installed."""
-
-
 @dataclass(frozen=True)
 class _Fonts:
     folder: Path
 
 
-_registered: dict[str, Path] = {}
-_lock = threading.Lock()  # reportlab's font registry and TTF subset state are process-global
+_lock = fonts.LOCK  # reportlab's font registry and TTF subset state are process-global
 
 
 def find_font_dir(font_dir: Path | str | None = None) -> Path:
     """The folder holding the DejaVu fonts, or FontsMissing naming the Debian package."""
-    candidates: Sequence[Path]
-    if font_dir is not None:
-        candidates = (Path(font_dir),)
-    elif os.environ.get("OCOP_FONT_DIR"):
-        candidates = (Path(os.environ["OCOP_FONT_DIR"]),)
-    else:
-        candidates = FONT_DIRS
-    for folder in candidates:
-        if all((folder / name).is_file() for name in _FONT_FILES.values()):
-            return folder
-    wanted = ", ".join(_FONT_FILES.values())
-    searched = ", ".join(str(c) for c in candidates)
-    raise FontsMissing(
-        f"Vietnamese fonts not found ({wanted}) in {searched}. Install the Debian package "
-        f"{FONT_PACKAGE} (apt-get install -y {FONT_PACKAGE}) or set OCOP_FONT_DIR to a folder "
-        f"that has these files."
-    )
+    return fonts.find_font_dir(_FONT_FILES.values(), font_dir)
 
 
 def _register_fonts(font_dir: Path | str | None) -> None:
-    folder = find_font_dir(font_dir)
-    for name, file in _FONT_FILES.items():
-        if _registered.get(name) == folder:
-            continue
-        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
-        _registered[name] = folder
+    fonts.register(_FONT_FILES, font_dir)
 
 
 def _vi(text: str) -> str:

@@ -10,10 +10,7 @@ code is this service's own.)
 from __future__ import annotations
 
 import io
-import os
-import threading
 import unicodedata
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +21,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Paragraph,
     SimpleDocTemplate,
@@ -34,52 +29,26 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ocop_shared.documents import fonts
+from ocop_shared.documents.fonts import FONT_DIRS, FONT_PACKAGE, FontsMissing  # noqa: F401 (re-exported)
+
 from ..domain.layout import Sheet, sheets, title
 from ..domain.report import Report
 
-FONT_PACKAGE = "fonts-dejavu-core"
-FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/dejavu"),  # Debian, Ubuntu
-    Path("/usr/share/fonts/dejavu"),  # Alpine, Fedora
-    Path("/usr/share/fonts/TTF"),  # Arch
-)
 _FONT_FILES = {"RPT-Sans": "DejaVuSans.ttf", "RPT-Sans-Bold": "DejaVuSans-Bold.ttf"}
 SANS, SANS_BOLD = _FONT_FILES
 STAR_COLOURS = ("#9E9E9E", "#BDBDBD", "#1F5E3A", "#C99A06", "#B3141B")
 
 
-class FontsMissing(RuntimeError):
-    """The DejaVu TrueType fonts needed for Vietnamese text are not installed."""
-
-
-_registered: dict[str, Path] = {}
-_lock = threading.Lock()  # reportlab's font registry and TTF subset state are process-global
+_lock = fonts.LOCK  # reportlab's font registry and TTF subset state are process-global
 
 
 def find_font_dir(font_dir: Path | str | None = None) -> Path:
-    candidates: Sequence[Path]
-    if font_dir is not None:
-        candidates = (Path(font_dir),)
-    elif os.environ.get("OCOP_FONT_DIR"):
-        candidates = (Path(os.environ["OCOP_FONT_DIR"]),)
-    else:
-        candidates = FONT_DIRS
-    for folder in candidates:
-        if all((folder / name).is_file() for name in _FONT_FILES.values()):
-            return folder
-    raise FontsMissing(
-        f"Vietnamese fonts not found ({', '.join(_FONT_FILES.values())}) in "
-        f"{', '.join(str(c) for c in candidates)}. Install the Debian package {FONT_PACKAGE} "
-        f"(apt-get install -y {FONT_PACKAGE}) or set OCOP_FONT_DIR to a folder that has these files.")
+    return fonts.find_font_dir(_FONT_FILES.values(), font_dir)
 
 
 def _register_fonts(font_dir: Path | str | None) -> None:
-    folder = find_font_dir(font_dir)
-    for name, file in _FONT_FILES.items():
-        if _registered.get(name) == folder:
-            continue
-        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
-        _registered[name] = folder
+    fonts.register(_FONT_FILES, font_dir)
 
 
 def _vi(text: object) -> str:

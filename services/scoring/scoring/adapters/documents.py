@@ -14,8 +14,6 @@ because reportlab's font registry is process-global.
 from __future__ import annotations
 
 import io
-import os
-import threading
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,8 +23,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Paragraph,
     SimpleDocTemplate,
@@ -35,46 +31,26 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ocop_shared.documents import fonts
+from ocop_shared.documents.fonts import FONT_DIRS, FONT_PACKAGE, FontsMissing  # noqa: F401 (re-exported)
+
 from ..domain.reports import DECISION_VI, LEVEL_VI, ROLE_VI, MinutesReport, SheetReport
 
-FONT_PACKAGE = "fonts-dejavu-core"
-FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/dejavu"),  # Debian, Ubuntu
-    Path("/usr/share/fonts/dejavu"),  # Alpine, Fedora
-    Path("/usr/share/fonts/TTF"),  # Arch
-)
 _FONT_FILES = {"OCOPScoring-Sans": "DejaVuSans.ttf", "OCOPScoring-Sans-Bold": "DejaVuSans-Bold.ttf"}
 SANS, SANS_BOLD = _FONT_FILES
 PDF_MEDIA_TYPE = "application/pdf"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class FontsMissing(RuntimeError):
-    """The DejaVu TrueType fonts needed for Vietnamese text are not installed."""
-
-
-_registered: dict[str, Path] = {}
-_lock = threading.Lock()
+_lock = fonts.LOCK  # reportlab's font registry and TTF subset state are process-global
 
 
 def find_font_dir() -> Path:
-    candidates: Sequence[Path] = ((Path(os.environ["OCOP_FONT_DIR"]),) if os.environ.get("OCOP_FONT_DIR")
-                                  else FONT_DIRS)
-    for folder in candidates:
-        if all((folder / name).is_file() for name in _FONT_FILES.values()):
-            return folder
-    raise FontsMissing(
-        f"Vietnamese fonts not found ({', '.join(_FONT_FILES.values())}) in "
-        f"{', '.join(str(c) for c in candidates)}. Install the Debian package {FONT_PACKAGE} "
-        f"(apt-get install -y {FONT_PACKAGE}) or set OCOP_FONT_DIR to a folder with these files.")
+    return fonts.find_font_dir(_FONT_FILES.values())
 
 
 def _register_fonts() -> None:
-    folder = find_font_dir()
-    for name, file in _FONT_FILES.items():
-        if _registered.get(name) != folder:
-            pdfmetrics.registerFont(TTFont(name, str(folder / file)))
-            _registered[name] = folder
+    fonts.register(_FONT_FILES)
 
 
 def _vi(text: Any) -> str:

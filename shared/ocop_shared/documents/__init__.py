@@ -1,0 +1,1 @@
+"""Helpers for the documents offices print: PDFs with Vietnamese text."""
