@@ -96,6 +96,7 @@ async def test_the_same_scored_delivered_twice_yields_one_certificate(tmp_path: 
             count = await uow.session.scalar(select(func.count()).select_from(certificates)
                                              .where(certificates.c.product_id == product))
         assert count == 1
+        await p.wait_for_event("Certified")
         assert [e.type for e in await p.events()] == ["Certified"]
 
 
@@ -142,6 +143,8 @@ async def test_an_upgrade_supersedes_the_old_certificate_and_keeps_the_product_c
         assert new_page["status"] == "active" and new_page["stars"] == 4
         assert new_page["supersedes"] == first["number"]
 
+        await p.wait_for_event("Certified", count=2)
+        await p.wait_for_event("CertificateSuperseded")
         events = await p.events()
         assert [e.type for e in events] == ["Certified", "CertificateSuperseded", "Certified"]
         assert events[1].payload.superseded_by == newer["number"] and events[1].aggregate_version == 2

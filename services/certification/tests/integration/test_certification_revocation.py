@@ -195,6 +195,7 @@ async def test_revoking_unknown_revoked_or_expired_certificates(tmp_path: Path) 
             "certificate_number": second["number"], "grounds": [3], "confirmed": True,
             "conclusion": "Vi phạm ghi nhãn", "concluded_by": "Sở Công Thương"})
         assert r.status_code == 409 and r.json()["type"].endswith("/certificate-not-valid")
+        await p.wait_for_event("CertificateRevoked")
         assert [e.type for e in await p.events()] == [
             "Certified", "Certified", "CertificateRevoked"]
         revoked = (await p.events())[2]
