@@ -33,7 +33,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
             CertificateSuperseded: services.on_certificate_superseded,
         },
         background=[dispatcher_job(runtime.uow, config)],
-        produces=(topics.CATALOG,),
+        produces=(topics.CATALOG, topics.FAIR),
     )
 
 

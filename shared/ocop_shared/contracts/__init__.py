@@ -22,7 +22,12 @@ from .registry_events import (
     SubmissionWithdrawn,
 )
 from .scoring_events import EvaluationClosed, EvaluationEscalated, EvaluationOpened, Scored
-from .trade_events import CatalogEntryAdded, CatalogEntryRemoved, RemovalReason
+from .trade_events import (
+    CatalogEntryAdded,
+    CatalogEntryRemoved,
+    FairExhibitorRegistered,
+    RemovalReason,
+)
 
 __all__ = [
     "EVENTS_BY_TOPIC",
@@ -40,6 +45,7 @@ __all__ = [
     "EvaluationClosed",
     "EvaluationEscalated",
     "EvaluationOpened",
+    "FairExhibitorRegistered",
     "InspectionReported",
     "Payload",
     "ProductRegistered",

@@ -27,7 +27,7 @@ from .registry_events import (
     SubmissionWithdrawn,
 )
 from .scoring_events import EvaluationClosed, EvaluationEscalated, EvaluationOpened, Scored
-from .trade_events import CatalogEntryAdded, CatalogEntryRemoved
+from .trade_events import CatalogEntryAdded, CatalogEntryRemoved, FairExhibitorRegistered
 
 EVENTS_BY_TOPIC: dict[str, tuple[type[Envelope[Any]], ...]] = {
     topics.ENTITY: (EntityRegistered,),
@@ -38,6 +38,7 @@ EVENTS_BY_TOPIC: dict[str, tuple[type[Envelope[Any]], ...]] = {
                          RevocationCaseOpened, RevocationCaseDismissed),
     topics.INSPECTION_FINDING: (InspectionReported,),
     topics.CATALOG: (CatalogEntryAdded, CatalogEntryRemoved),
+    topics.FAIR: (FairExhibitorRegistered,),
 }
 
 EVENT_CLASSES: dict[str, type[Envelope[Any]]] = {

@@ -18,6 +18,10 @@ class EntityRegisteredPayload(Payload):
     registration_no: str
     commune_code: str
     province_code: str
+    commune_name: str | None = Field(default=None, description="Official name on the day of registration.")
+    district_code: str | None = Field(
+        default=None, description="District-level unit of the commune on that day; none since the 2025 reform.")
+    district_name: str | None = None
 
 
 class EntityRegistered(Envelope[EntityRegisteredPayload]):

@@ -8,8 +8,9 @@ EVALUATION = "ocop.scoring.evaluation.v1"
 CERTIFICATE = "ocop.certification.certificate.v1"
 INSPECTION_FINDING = "ocop.inspection.finding.v1"
 CATALOG = "ocop.trade.catalog.v1"
+FAIR = "ocop.trade.fair.v1"
 
-ALL = (ENTITY, PRODUCT, EVALUATION, CERTIFICATE, INSPECTION_FINDING, CATALOG)
+ALL = (ENTITY, PRODUCT, EVALUATION, CERTIFICATE, INSPECTION_FINDING, CATALOG, FAIR)
 
 DLQ_PREFIX = "ocop.dlq."
 

@@ -1,4 +1,4 @@
-"""Events of the trade service: catalog changes for POS subscribers."""
+"""Events of the trade service: catalog changes for POS subscribers, fair participation."""
 
 from __future__ import annotations
 
@@ -53,4 +53,25 @@ class CatalogEntryRemoved(Envelope[CatalogEntryRemovedPayload]):
 
     topic: ClassVar[str] = topics.CATALOG
     type: Literal["CatalogEntryRemoved"] = "CatalogEntryRemoved"
+    version: Literal[1] = 1
+
+
+class FairExhibitorRegisteredPayload(Payload):
+    fair_id: str
+    fair_name: str
+    starts_on: date
+    ends_on: date
+    place: str
+    product_id: str
+    product_name: str
+    entity_name: str
+    stars: int = Field(ge=3, le=5)
+    certificate_number: str
+
+
+class FairExhibitorRegistered(Envelope[FairExhibitorRegisteredPayload]):
+    """A certified product was registered to exhibit at a fair (keyed by fair id)."""
+
+    topic: ClassVar[str] = topics.FAIR
+    type: Literal["FairExhibitorRegistered"] = "FairExhibitorRegistered"
     version: Literal[1] = 1

@@ -20,6 +20,9 @@ class PackagedPlaces:
             raise DomainError(f"Mã {commune_code} ({unit.name}) không phải đơn vị cấp xã",
                               f"Code {commune_code} ({unit.name}) is not a commune-level unit",
                               field="commune_code")
+        district = self._units.district_of(commune_code, on)
         return Place(commune_code=unit.code,
                      province_code=self._units.province_of(commune_code, on).code,
-                     path=self._units.path(commune_code, on))
+                     path=self._units.path(commune_code, on), commune_name=unit.name,
+                     district_code=district.code if district else None,
+                     district_name=district.name if district else None)

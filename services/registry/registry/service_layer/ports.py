@@ -54,6 +54,9 @@ class Place:
     commune_code: str
     province_code: str
     path: str
+    commune_name: str = ""
+    district_code: str | None = None  # None since the 2025 reform (two-level government)
+    district_name: str | None = None
 
 
 class Places(Protocol):

@@ -143,7 +143,10 @@ async def register_entity(uow: UnitOfWork, data: EntityData, places: Places,
         EntityRegisteredPayload(entity_id=entity.id, name=entity.name,
                                 legal_form=entity.legal_form, registration_no=registration_no,
                                 commune_code=entity.commune_code,
-                                province_code=entity.province_code),
+                                province_code=entity.province_code,
+                                commune_name=place.commune_name or None,
+                                district_code=place.district_code,
+                                district_name=place.district_name),
         aggregate_id=entity.id, aggregate_version=1, producer=SERVICE, clock=uow.clock))
     await uow.commit()
     return entity

@@ -1,4 +1,5 @@
-"""The report as a PDF: A4 landscape, Vietnamese with full diacritics, a chart of stars by group.
+"""The report as a PDF: A4 landscape, Vietnamese with full diacritics, charts where a reader would
+rather look than read (stars by group, districts, trend by round).
 
 Fonts: DejaVu Sans, embedded as subsets, from the Debian package ``fonts-dejavu-core``
 (``/usr/share/fonts/truetype/dejavu``); another folder can be given with ``font_dir`` or the
@@ -60,23 +61,26 @@ def _escape(text: object) -> str:
     return _vi(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def stars_by_group_chart(report: Report, lang: str, width: float = 240 * mm,
-                         height: float = 80 * mm) -> Drawing:
-    """A grouped bar chart: products per star (1-5) in each product group."""
+def bar_chart(categories: list[str], series: list[tuple[str, str, list[int]]], footnote: str = "", *,
+              width: float = 240 * mm, height: float = 80 * mm) -> Drawing:
+    """Grouped vertical bars: one bar per series in each category, with a legend."""
     drawing = Drawing(width, height)
     chart = VerticalBarChart()
     chart.x, chart.y = 40, 40
     chart.width, chart.height = width - 200, height - 60
-    groups = report.by_group
-    chart.data = [[row.stars[str(star)] for row in groups] for star in range(1, 6)]
-    chart.categoryAxis.categoryNames = [row.category for row in groups]
+    chart.data = [values for _, _, values in series]
+    chart.categoryAxis.categoryNames = [_vi(c) for c in categories]
     chart.categoryAxis.labels.fontName = SANS
+    chart.categoryAxis.labels.fontSize = 6 if len(categories) > 8 else 8
+    if len(categories) > 8:
+        chart.categoryAxis.labels.angle = 30
+        chart.categoryAxis.labels.boxAnchor = "ne"
     chart.valueAxis.labels.fontName = SANS
     chart.valueAxis.valueMin = 0
-    top = max((max(series) for series in chart.data if series), default=0)
+    top = max((max(values) for _, _, values in series if values), default=0)
     chart.valueAxis.valueMax = max(top + 1, 4)
     chart.valueAxis.valueStep = max(1, (top + 1) // 5 or 1)
-    for index, colour in enumerate(STAR_COLOURS):
+    for index, (_, colour, _) in enumerate(series):
         chart.bars[index].fillColor = colors.HexColor(colour)
     drawing.add(chart)
     legend = Legend()
@@ -84,11 +88,53 @@ def stars_by_group_chart(report: Report, lang: str, width: float = 240 * mm,
     legend.fontName = SANS
     legend.fontSize = 8
     legend.columnMaximum = 5
-    legend.colorNamePairs = [(colors.HexColor(c), f"{n} ★") for n, c in enumerate(STAR_COLOURS, 1)]
+    legend.colorNamePairs = [(colors.HexColor(colour), _vi(label)) for label, colour, _ in series]
     drawing.add(legend)
-    names = "; ".join(f"{row.category}: {row.name_en if lang == 'en' else row.name_vi}" for row in groups)
-    drawing.add(String(40, 10, _vi(names)[:170], fontName=SANS, fontSize=6))
+    if footnote:
+        drawing.add(String(40, 4, _vi(footnote)[:170], fontName=SANS, fontSize=6))
     return drawing
+
+
+def stars_by_group_chart(report: Report, lang: str) -> Drawing:
+    """Products per star (1-5) in each product group."""
+    groups = report.by_group
+    names = "; ".join(f"{row.category}: {row.name_en if lang == 'en' else row.name_vi}" for row in groups)
+    return bar_chart([row.category for row in groups],
+                     [(f"{star} ★", colour, [row.stars[str(star)] for row in groups])
+                      for star, colour in enumerate(STAR_COLOURS, 1)], names)
+
+
+def _short(name: str) -> str:
+    for word in ("Thành phố ", "Thị xã ", "Huyện "):
+        if name.startswith(word):
+            return name[len(word):]
+    return name
+
+
+def districts_chart(report: Report, lang: str) -> Drawing:
+    """Entities and products at 3★+ per district, town or city."""
+    rows = report.by_district
+    en = lang == "en"
+    return bar_chart([_short(r.district_name) for r in rows],
+                     [("Entities" if en else "Chủ thể", "#4A7A96", [r.entities for r in rows]),
+                      ("Products 3★+" if en else "Sản phẩm 3★+", "#1F5E3A", [r.three_plus for r in rows])])
+
+
+def trend_chart(report: Report, lang: str) -> Drawing:
+    """Products evaluated and at 3★+ in every round so far."""
+    rows = report.trend
+    en = lang == "en"
+    return bar_chart([r.round_id for r in rows],
+                     [("Evaluated" if en else "Tham gia", "#9E9E9E", [r.evaluated for r in rows]),
+                      ("3★+" if en else "Từ 3 sao", "#1F5E3A", [r.three_plus for r in rows])])
+
+
+CHARTS = {
+    "by_group": (stars_by_group_chart, "Stars by product group", "Hạng sao theo nhóm sản phẩm"),
+    "by_district": (districts_chart, "Entities and 3★+ products by district",
+                    "Chủ thể và sản phẩm từ 3 sao theo huyện, thị xã, thành phố"),
+    "trend": (trend_chart, "Trend by round", "Kết quả qua các đợt đánh giá"),
+}
 
 
 def _widths(sheet: Sheet, available: float) -> list[float]:
@@ -146,11 +192,11 @@ def _render(report: Report, lang: str) -> bytes:
     all_sheets = sheets(report, lang)
     for sheet in all_sheets:
         story.append(Paragraph(_escape(sheet.title), h2))
-        if sheet.key == "by_group":
+        if sheet.key in CHARTS and sheet.rows:
+            draw, caption_en, caption_vi = CHARTS[sheet.key]
             caption = ParagraphStyle("caption", parent=body, keepWithNext=1)
-            story.append(Paragraph(_escape("Stars by product group" if en else "Hạng sao theo nhóm sản phẩm"),
-                                   caption))
-            story.append(stars_by_group_chart(report, lang))
+            story.append(Paragraph(_escape(caption_en if en else caption_vi), caption))
+            story.append(draw(report, lang))
             story.append(Spacer(1, 4 * mm))
         if sheet.rows:
             story.append(_table(sheet, doc.width))

@@ -29,6 +29,9 @@ entities = Table(
     Column("legal_form", String(40), nullable=False),
     Column("commune_code", String(10), nullable=False),
     Column("province_code", String(10), nullable=False),
+    Column("commune_name", String(200), nullable=True),
+    Column("district_code", String(10), nullable=True),
+    Column("district_name", String(200), nullable=True),
 )
 
 # ProductRegistered
@@ -118,4 +121,19 @@ listings = Table(
     Column("product_name", String(300), nullable=False, default=""),
     Column("stars", Integer, nullable=True),
     PrimaryKeyConstraint("catalog_id", "catalog_version"),
+)
+
+# FairExhibitorRegistered: one row per fair and product.
+fair_exhibitors = Table(
+    "fair_exhibitors",
+    metadata,
+    Column("fair_id", String(60), nullable=False),
+    Column("product_id", String(36), nullable=False),
+    Column("fair_name", String(300), nullable=False),
+    Column("place", String(300), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("product_name", String(300), nullable=False),
+    Column("stars", Integer, nullable=False),
+    PrimaryKeyConstraint("fair_id", "product_id"),
 )

@@ -31,6 +31,9 @@ class EntityFact:
     commune_code: str
     province_code: str
     name: str = ""
+    commune_name: str | None = None
+    district_code: str | None = None  # none for units registered after the 2025 reform
+    district_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,20 @@ class ListingFact:
     stars: int | None = None
 
 
+@dataclass(frozen=True)
+class FairFact:
+    """One product registered to exhibit at one fair."""
+
+    fair_id: str
+    product_id: str
+    fair_name: str
+    place: str
+    starts_on: date
+    ends_on: date
+    product_name: str
+    stars: int
+
+
 @dataclass
 class Facts:
     """Everything the projection holds, as read from its store."""
@@ -125,3 +142,4 @@ class Facts:
     escalations: list[EscalationFact] = field(default_factory=list)
     certificates: list[CertificateFact] = field(default_factory=list)
     listings: list[ListingFact] = field(default_factory=list)
+    fairs: list[FairFact] = field(default_factory=list)

@@ -61,6 +61,9 @@ def sheets(report: Report, lang: str = "vi") -> list[Sheet]:
         [t("Giấy chứng nhận bị thu hồi", "Certificates revoked"), s.revocations],
         [t("Giấy chứng nhận được thay thế", "Certificates superseded"), s.supersessions],
         [t("Giấy chứng nhận gia hạn chờ đánh giá lại", "Certificates extended"), s.extensions],
+        [t("Sản phẩm bày bán tại điểm bán, showroom", "Products in showrooms"), s.products_in_showrooms],
+        [t("Hội chợ, triển lãm", "Fairs"), s.fairs],
+        [t("Sản phẩm tham gia hội chợ", "Products at fairs"), s.products_at_fairs],
     ])]
     out.append(Sheet("by_star", t("Theo hạng sao", "By stars"),
                      [t("Hạng sao", "Stars"), t("Số sản phẩm", "Products"), t("Được công nhận", "Recognised"),
@@ -76,12 +79,19 @@ def sheets(report: Report, lang: str = "vi") -> list[Sheet]:
                       t("Sản phẩm tham gia", "Products evaluated"), t("Từ 3 sao", "3★+")],
                      [[t(r.name_vi, r.name_en), r.entities, r.evaluated, r.three_plus]
                       for r in report.by_entity_type]))
-    out.append(Sheet("by_commune", t("Theo xã, phường", "By commune"),
-                     [t("Mã tỉnh", "Province code"), t("Mã xã, phường", "Commune code"),
+    out.append(Sheet("by_district", t("Theo huyện, thị xã, thành phố", "By district"),
+                     [t("Mã", "Code"), t("Huyện, thị xã, thành phố", "District, town or city"),
                       t("Số chủ thể", "Entities"), t("Sản phẩm tham gia", "Products evaluated"),
                       t("Từ 3 sao", "3★+")],
-                     [[r.province_code, r.commune_code, r.entities, r.evaluated, r.three_plus]
-                      for r in report.by_commune]))
+                     [[r.district_code, r.district_name, r.entities, r.evaluated, r.three_plus]
+                      for r in report.by_district]))
+    out.append(Sheet("by_commune", t("Theo xã, phường", "By commune"),
+                     [t("Mã tỉnh", "Province code"), t("Mã xã, phường", "Commune code"),
+                      t("Xã, phường", "Commune"), t("Huyện (trước 7/2025)", "District (before 7/2025)"),
+                      t("Số chủ thể", "Entities"), t("Sản phẩm tham gia", "Products evaluated"),
+                      t("Từ 3 sao", "3★+")],
+                     [[r.province_code, r.commune_code, r.commune_name, r.district_name, r.entities,
+                       r.evaluated, r.three_plus] for r in report.by_commune]))
     out.append(Sheet("by_level", t("Theo cấp đánh giá", "By level"),
                      [t("Cấp", "Level"), t("Kết quả", "Results"), t("Công nhận từ 3 sao", "Recognised 3★+"),
                       t("Chuyển cấp trên", "Forwarded")],
@@ -90,6 +100,9 @@ def sheets(report: Report, lang: str = "vi") -> list[Sheet]:
     out.append(Sheet("by_round", t("Theo đợt đánh giá", "By round"),
                      [t("Đợt", "Round"), t("Tham gia", "Evaluated"), t("Từ 3 sao", "3★+")],
                      [[r.round_id, r.evaluated, r.three_plus] for r in report.by_round]))
+    out.append(Sheet("trend", t("Diễn biến qua các đợt", "Trend by round"),
+                     [t("Đợt", "Round"), t("Tham gia", "Evaluated"), t("Từ 3 sao", "3★+")],
+                     [[r.round_id, r.evaluated, r.three_plus] for r in report.trend]))
     out.append(Sheet("changes", t("Biến động", "Changes"),
                      [t("Loại", "Kind"), t("Sản phẩm", "Product"), t("Ngày", "Date"), t("Chi tiết", "Detail")],
                      [[_name(CHANGE_KINDS, r.kind, lang), r.product_name, r.on.strftime("%d/%m/%Y"), r.detail]
@@ -98,6 +111,11 @@ def sheets(report: Report, lang: str = "vi") -> list[Sheet]:
                      [t("Điểm bán", "Catalog"), t("Số sản phẩm", "Products"), "3★", "4★", "5★"],
                      [[r.catalog_id, r.products, r.three_star, r.four_star, r.five_star]
                       for r in report.showrooms]))
+    out.append(Sheet("fairs", t("Hội chợ, triển lãm", "Fairs"),
+                     [t("Hội chợ", "Fair"), t("Địa điểm", "Place"), t("Từ ngày", "From"), t("Đến ngày", "To"),
+                      t("Số sản phẩm", "Products"), "3★", "4★", "5★"],
+                     [[r.fair_name, r.place, r.starts_on.strftime("%d/%m/%Y"), r.ends_on.strftime("%d/%m/%Y"),
+                       r.products, r.three_star, r.four_star, r.five_star] for r in report.fairs]))
     out.append(Sheet("targets", t("Chỉ tiêu kế hoạch", "Plan targets"),
                      [t("Chỉ tiêu", "Target"), t("Kế hoạch", "Planned"), t("Thực hiện", "Actual"),
                       t("Đạt", "Met"), t("Ghi chú", "Note")],
@@ -107,10 +125,12 @@ def sheets(report: Report, lang: str = "vi") -> list[Sheet]:
                       for r in report.targets]))
     out.append(Sheet("products", t("Danh sách sản phẩm", "Products"),
                      [t("Sản phẩm", "Product"), t("Chủ thể", "Entity"), t("Loại hình", "Entity type"),
-                      t("Mã xã", "Commune"), t("Nhóm", "Group"), t("Đợt", "Round"), t("Trường hợp", "Case"),
+                      t("Mã xã", "Commune"), t("Huyện", "District"), t("Nhóm", "Group"), t("Đợt", "Round"),
+                      t("Trường hợp", "Case"),
                       t("Cấp", "Level"), t("Điểm", "Score"), t("Hạng sao", "Stars"), t("Kết quả", "Result")],
                      [[r.product_name, r.entity_name, _name(ENTITY_TYPES, r.entity_type, lang), r.commune_code,
-                       r.category, r.round_id, _name(CASES, r.case, lang), _name(LEVELS, r.level, lang),
+                       r.district_name, r.category, r.round_id, _name(CASES, r.case, lang),
+                       _name(LEVELS, r.level, lang),
                        float(r.mean_score), r.stars, _name(STATUS, r.status, lang)] for r in report.products]))
     return out
 

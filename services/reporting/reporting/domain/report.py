@@ -11,8 +11,13 @@ Reading of the figures (decisions worth knowing):
   supersessions, extensions: certificate events in the period.
 - *National evaluation*: products forwarded to the central council in the period.
 - *Showroom coverage*: products each catalog lists at the end of the period.
-- *Entities per unit*: per commune for now (the plan asks per district, town and city; a district
-  view needs the administrative units, which this service does not hold yet).
+- *Entities per unit*: over the units the plan names (An Giang's 11 districts, towns and cities in
+  2021), counting each entity in the district its registration gave (`EntityRegistered`); a unit
+  with no participant counts 0. Without units in the plan: per commune.
+- *Districts*: from the registration's district; entities registered after the 2025 reform have
+  none (two-level government) and are shown by commune only.
+- *Trend*: every round with a council result up to the period's end, in order of its first result.
+- *Fairs*: fairs overlapping the period and the certified products registered to exhibit there.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from .facts import LEVEL_ORDER, Facts, ScoreFact
-from .targets import Group, Period, Plan, all_groups, group_of
+from .targets import Group, Period, Plan, all_groups, group_of, to_date
 
 ENTITY_TYPES: dict[str, tuple[str, str]] = {
     "household": ("Hộ sản xuất kinh doanh", "Household business"),
@@ -111,6 +116,30 @@ class CommuneRow:
     entities: int
     evaluated: int
     three_plus: int
+    commune_name: str = ""
+    district_name: str = ""
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    district_code: str
+    district_name: str
+    entities: int
+    evaluated: int
+    three_plus: int
+
+
+@dataclass(frozen=True)
+class FairRow:
+    fair_id: str
+    fair_name: str
+    place: str
+    starts_on: date
+    ends_on: date
+    products: int
+    three_star: int
+    four_star: int
+    five_star: int
 
 
 @dataclass(frozen=True)
@@ -175,6 +204,7 @@ class ProductRow:
     stars: int
     mean_score: Decimal
     status: str
+    district_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +220,9 @@ class Summary:
     revocations: int
     supersessions: int
     extensions: int
+    products_in_showrooms: int = 0
+    fairs: int = 0
+    products_at_fairs: int = 0
 
 
 @dataclass(frozen=True)
@@ -215,6 +248,9 @@ class Report:
     showrooms: list[ShowroomRow]
     targets: list[TargetRow]
     products: list[ProductRow] = field(default_factory=list)
+    by_district: list[DistrictRow] = field(default_factory=list)
+    trend: list[RoundRow] = field(default_factory=list)
+    fairs: list[FairRow] = field(default_factory=list)
 
 
 def _status(best: ScoreFact, scores: list[ScoreFact]) -> str:
@@ -328,13 +364,21 @@ def build_report(facts: Facts, period: Period, plan: Plan | None, generated_at: 
         province_of.setdefault(entity.commune_code, entity.province_code)
     communes = sorted({o.score.commune_code for o in results.values()} |
                       {c for c in participants.values() if c})
+    names_of: dict[str, tuple[str, str]] = {}  # commune code -> (commune name, district name)
+    for entity in facts.entities.values():
+        if entity.commune_name:
+            names_of[entity.commune_code] = (entity.commune_name, entity.district_name or "")
     commune_rows = []
     for commune in communes:
         chosen = [o for o in results.values() if o.score.commune_code == commune]
+        commune_name, district_name = names_of.get(commune, ("", ""))
         commune_rows.append(CommuneRow(
             province_code=province_of.get(commune, ""), commune_code=commune,
             entities=sum(1 for c in participants.values() if c == commune), evaluated=len(chosen),
-            three_plus=sum(o.three_plus for o in chosen)))
+            three_plus=sum(o.three_plus for o in chosen), commune_name=commune_name,
+            district_name=district_name))
+
+    district_rows = _districts(facts, participants, results, plan)
 
     # by level
     level_rows = []
@@ -353,6 +397,7 @@ def build_report(facts: Facts, period: Period, plan: Plan | None, generated_at: 
         rounds[outcome.score.round_id].append(outcome)
     round_rows = [RoundRow(round_id=r, evaluated=len(o), three_plus=sum(x.three_plus for x in o))
                   for r, o in sorted(rounds.items())]
+    trend = _trend(facts, period)
 
     # changes
     names = {p.product_id: p.name for p in facts.products.values()}
@@ -409,6 +454,12 @@ def build_report(facts: Facts, period: Period, plan: Plan | None, generated_at: 
                                  three_star=per_catalog[c].count(3), four_star=per_catalog[c].count(4),
                                  five_star=per_catalog[c].count(5)) for c in sorted(catalogs)]
 
+    fair_rows = _fairs(facts, period)
+    showroom_products = {product for (catalog_id, product), (_, listed, _) in last.items()
+                         if listed and catalog_id != "province"}
+    fair_products = {f.product_id for f in facts.fairs
+                     if f.starts_on <= period.end and f.ends_on >= period.start}
+
     evaluated = len(results)
     three_plus = sum(o.three_plus for o in results.values())
     summary = Summary(
@@ -416,12 +467,19 @@ def build_report(facts: Facts, period: Period, plan: Plan | None, generated_at: 
         entities=len(participants), national_evaluation=len(national), upgrades=len(upgraded),
         reratings=len(rerated), expiries=len(certificate_kinds["expired"]),
         revocations=len(certificate_kinds["revoked"]), supersessions=len(certificate_kinds["superseded"]),
-        extensions=len(certificate_kinds["extended"]))
+        extensions=len(certificate_kinds["extended"]), products_in_showrooms=len(showroom_products),
+        fairs=len(fair_rows), products_at_fairs=len(fair_products))
+
+    if plan is not None and plan.units:
+        covered = dict(plan.units)
+        fewest = min((r.entities for r in district_rows if r.district_code in covered), default=0)
+    else:
+        fewest = min((r.entities for r in commune_rows), default=0)
 
     actual: dict[str, float] = {
         "products_3_star_plus": three_plus,
         "share_3_star_plus": summary.share_three_plus,
-        "min_entities_per_unit": min((r.entities for r in commune_rows), default=0),
+        "min_entities_per_unit": fewest,
         "national_evaluation": len(national),
         "upgrades": len(upgraded),
         "evaluated": evaluated,
@@ -441,7 +499,8 @@ def build_report(facts: Facts, period: Period, plan: Plan | None, generated_at: 
             product_id=s.product_id, product_name=s.product_name, entity_name=s.entity_name,
             entity_type=type_of(s.entity_id), commune_code=s.commune_code,
             category=group_of(s.product_set_no).category, round_id=s.round_id, case=s.case,
-            level=s.level, stars=s.stars, mean_score=s.mean_score, status=outcome.status))
+            level=s.level, stars=s.stars, mean_score=s.mean_score, status=outcome.status,
+            district_name=_district_of(facts, s.entity_id)[1]))
 
     return Report(
         year=period.year, period=period.kind, period_name_vi=period.name_vi, period_name_en=period.name_en,
@@ -449,4 +508,68 @@ def build_report(facts: Facts, period: Period, plan: Plan | None, generated_at: 
         plan_vi=plan.plan_vi if plan else "", plan_en=plan.plan_en if plan else "",
         summary=summary, by_star=by_star, by_group=group_rows, by_entity_type=type_rows,
         by_commune=commune_rows, by_level=level_rows, by_round=round_rows, changes=changes,
-        showrooms=showroom_rows, targets=target_rows, products=product_rows)
+        showrooms=showroom_rows, targets=target_rows, products=product_rows, by_district=district_rows,
+        trend=trend, fairs=fair_rows)
+
+
+def _district_of(facts: Facts, entity_id: str) -> tuple[str, str]:
+    known = facts.entities.get(entity_id)
+    if known is None or not known.district_code:
+        return "", ""
+    return known.district_code, known.district_name or known.district_code
+
+
+def _districts(facts: Facts, participants: dict[str, str], results: dict[str, Outcome],
+               plan: Plan | None) -> list[DistrictRow]:
+    """Entities and products per district: the plan's units (zeros included), then any other."""
+    names: dict[str, str] = dict(plan.units) if plan else {}
+    entities: Counter[str] = Counter()
+    for entity_id in participants:
+        code, name = _district_of(facts, entity_id)
+        if code:
+            entities[code] += 1
+            names.setdefault(code, name)
+    evaluated: Counter[str] = Counter()
+    three_plus: Counter[str] = Counter()
+    for outcome in results.values():
+        code, name = _district_of(facts, outcome.score.entity_id)
+        if code:
+            evaluated[code] += 1
+            three_plus[code] += outcome.three_plus
+            names.setdefault(code, name)
+    return [DistrictRow(district_code=code, district_name=names[code], entities=entities[code],
+                        evaluated=evaluated[code], three_plus=three_plus[code]) for code in sorted(names)]
+
+
+def _trend(facts: Facts, period: Period) -> list[RoundRow]:
+    """Products evaluated and at 3★+ per round, for every round up to the period's end."""
+    upto = to_date(period)
+    first_seen: dict[str, datetime] = {}
+    for score in facts.scores:
+        if upto.covers(score.on):
+            seen = first_seen.get(score.round_id)
+            first_seen[score.round_id] = score.at if seen is None else min(seen, score.at)
+    rows = []
+    for round_id in sorted(first_seen, key=lambda r: (first_seen[r], r)):
+        only = Facts(scores=[s for s in facts.scores if s.round_id == round_id])
+        chosen = outcomes(only, upto).values()
+        rows.append(RoundRow(round_id=round_id, evaluated=len(chosen),
+                             three_plus=sum(o.three_plus for o in chosen)))
+    return rows
+
+
+def _fairs(facts: Facts, period: Period) -> list[FairRow]:
+    by_fair: dict[str, list[int]] = defaultdict(list)
+    about: dict[str, tuple[str, str, date, date]] = {}
+    for fair in facts.fairs:
+        if fair.starts_on <= period.end and fair.ends_on >= period.start:
+            by_fair[fair.fair_id].append(fair.stars)
+            about[fair.fair_id] = (fair.fair_name, fair.place, fair.starts_on, fair.ends_on)
+    rows = []
+    for fair_id in sorted(by_fair, key=lambda f: (about[f][2], f)):
+        name, place, starts_on, ends_on = about[fair_id]
+        stars = by_fair[fair_id]
+        rows.append(FairRow(fair_id=fair_id, fair_name=name, place=place, starts_on=starts_on,
+                            ends_on=ends_on, products=len(stars), three_star=stars.count(3),
+                            four_star=stars.count(4), five_star=stars.count(5)))
+    return rows

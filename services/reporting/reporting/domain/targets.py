@@ -51,6 +51,7 @@ class Plan:
     plan_vi: str
     plan_en: str
     targets: tuple[Target, ...]
+    units: tuple[tuple[str, str], ...] = ()  # (code, name) of the units "every unit" targets cover
 
 
 @cache
@@ -81,7 +82,14 @@ def plan(year: int, path: Path = DATA) -> Plan | None:
                            label_vi=t["label_vi"], label_en=t["label_en"],
                            note_vi=t.get("note_vi", ""), note_en=t.get("note_en", ""))
                     for t in spec["targets"])
-    return Plan(year=year, plan_vi=spec["plan_vi"], plan_en=spec["plan_en"], targets=targets)
+    units = tuple((code, name) for code, name in spec.get("units", {}).items())
+    return Plan(year=year, plan_vi=spec["plan_vi"], plan_en=spec["plan_en"], targets=targets, units=units)
+
+
+def to_date(period: Period) -> Period:
+    """Everything from the start of the records up to the period's end."""
+    return Period(year=period.year, kind=period.kind, start=date(1900, 1, 1), end=period.end,
+                  due=period.due, name_vi=period.name_vi, name_en=period.name_en)
 
 
 @dataclass(frozen=True)

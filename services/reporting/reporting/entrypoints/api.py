@@ -35,6 +35,9 @@ class SummaryOut(_Out):
     revocations: int
     supersessions: int
     extensions: int
+    products_in_showrooms: int
+    fairs: int
+    products_at_fairs: int
 
 
 class StarRowOut(_Out):
@@ -65,9 +68,31 @@ class EntityTypeRowOut(_Out):
 class CommuneRowOut(_Out):
     province_code: str
     commune_code: str
+    commune_name: str
+    district_name: str
     entities: int
     evaluated: int
     three_plus: int
+
+
+class DistrictRowOut(_Out):
+    district_code: str
+    district_name: str
+    entities: int
+    evaluated: int
+    three_plus: int
+
+
+class FairRowOut(_Out):
+    fair_id: str
+    fair_name: str
+    place: str
+    starts_on: date
+    ends_on: date
+    products: int
+    three_star: int
+    four_star: int
+    five_star: int
 
 
 class LevelRowOut(_Out):
@@ -126,6 +151,7 @@ class ProductRowOut(_Out):
     stars: int
     mean_score: Decimal
     status: str
+    district_name: str
 
 
 class ReportOut(_Out):
@@ -145,11 +171,14 @@ class ReportOut(_Out):
     by_star: list[StarRowOut]
     by_group: list[GroupRowOut]
     by_entity_type: list[EntityTypeRowOut]
+    by_district: list[DistrictRowOut]
     by_commune: list[CommuneRowOut]
     by_level: list[LevelRowOut]
     by_round: list[RoundRowOut]
+    trend: list[RoundRowOut]
     changes: list[ChangeRowOut]
     showrooms: list[ShowroomRowOut]
+    fairs: list[FairRowOut]
     targets: list[TargetRowOut]
     products: list[ProductRowOut]
 

@@ -18,6 +18,7 @@ from ocop_shared.contracts import (
     Certified,
     EntityRegistered,
     EvaluationEscalated,
+    FairExhibitorRegistered,
     ProductRegistered,
     ProductSubmitted,
     Scored,
@@ -28,6 +29,7 @@ from ..adapters.tables import (
     certificate_events,
     entities,
     escalations,
+    fair_exhibitors,
     listings,
     products,
     scores,
@@ -38,6 +40,7 @@ from ..domain.facts import (
     EntityFact,
     EscalationFact,
     Facts,
+    FairFact,
     ListingFact,
     ProductFact,
     ScoreFact,
@@ -64,7 +67,8 @@ async def on_entity_registered(event: EntityRegistered, uow: UnitOfWork) -> None
     p = event.payload
     await _put(uow, entities, {"entity_id": p.entity_id},
                {"name": p.name, "legal_form": p.legal_form.value, "commune_code": p.commune_code,
-                "province_code": p.province_code})
+                "province_code": p.province_code, "commune_name": p.commune_name,
+                "district_code": p.district_code, "district_name": p.district_name})
 
 
 async def on_product_registered(event: ProductRegistered, uow: UnitOfWork) -> None:
@@ -155,6 +159,13 @@ async def on_catalog_entry_removed(event: CatalogEntryRemoved, uow: UnitOfWork) 
                 "product_name": "", "stars": None})
 
 
+async def on_fair_exhibitor_registered(event: FairExhibitorRegistered, uow: UnitOfWork) -> None:
+    p = event.payload
+    await _put(uow, fair_exhibitors, {"fair_id": p.fair_id, "product_id": p.product_id},
+               {"fair_name": p.fair_name, "place": p.place, "starts_on": p.starts_on,
+                "ends_on": p.ends_on, "product_name": p.product_name, "stars": p.stars})
+
+
 HANDLERS: dict[Any, Any] = {
     EntityRegistered: on_entity_registered,
     ProductRegistered: on_product_registered,
@@ -168,6 +179,7 @@ HANDLERS: dict[Any, Any] = {
     CertificateExtended: on_certificate_extended,
     CatalogEntryAdded: on_catalog_entry_added,
     CatalogEntryRemoved: on_catalog_entry_removed,
+    FairExhibitorRegistered: on_fair_exhibitor_registered,
 }
 
 
@@ -178,7 +190,8 @@ async def load_facts(uow: UnitOfWork) -> Facts:
     facts = Facts()
     for r in (await s.execute(select(entities))).all():
         facts.entities[r.entity_id] = EntityFact(r.entity_id, r.legal_form, r.commune_code,
-                                                 r.province_code, r.name)
+                                                 r.province_code, r.name, r.commune_name,
+                                                 r.district_code, r.district_name)
     for r in (await s.execute(select(products))).all():
         facts.products[r.product_id] = ProductFact(r.product_id, r.entity_id, r.name, r.product_set_no,
                                                    r.commune_code, r.province_code)
@@ -200,6 +213,9 @@ async def load_facts(uow: UnitOfWork) -> Facts:
     facts.listings = [ListingFact(r.catalog_id, r.catalog_version, r.product_id, r.listed, r.on,
                                   r.product_name, r.stars)
                       for r in (await s.execute(select(listings))).all()]
+    facts.fairs = [FairFact(r.fair_id, r.product_id, r.fair_name, r.place, r.starts_on, r.ends_on,
+                            r.product_name, r.stars)
+                   for r in (await s.execute(select(fair_exhibitors))).all()]
     return facts
 
 

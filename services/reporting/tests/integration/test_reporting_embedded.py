@@ -59,6 +59,11 @@ PRODUCTS = [
 ]
 
 
+# the district-level unit of each commune in 2021 (codes of An Giang 89)
+DISTRICTS = {"30316": ("884", "Thành phố Châu Đốc"), "30337": ("886", "Huyện An Phú"),
+             "30340": ("887", "Thị xã Tân Châu")}
+
+
 class Bus:
     """Writes events onto the embedded log as their producers would."""
 
@@ -84,7 +89,8 @@ def build_events(bus: Bus) -> dict[str, list[Any]]:
                             commune_code=commune, province_code="89")
         out["entities"].append(bus.event(EntityRegistered, EntityRegisteredPayload(
             entity_id=entity_id, name=facts.name, legal_form=form, registration_no=f"R{index}",
-            commune_code=commune, province_code="89"), entity_id, "registry"))
+            commune_code=commune, province_code="89", district_code=DISTRICTS[commune][0],
+            district_name=DISTRICTS[commune][1]), entity_id, "registry"))
         out["products"] += [
             bus.event(ProductRegistered, ProductRegisteredPayload(
                 product_id=product_id, entity_id=entity_id, name=name, product_set_no=set_no,
@@ -151,7 +157,8 @@ async def test_the_annual_report_from_events_in_any_order_as_json_xlsx_and_pdf(t
             assert r.status_code == 200, r.text
             body: dict[str, Any] = r.json()
             types = {t["entity_type"] for t in body["by_entity_type"] if t["entities"]}
-            done = body["summary"]["revocations"] == 1 and "unknown" not in types and len(types) == 4
+            located = sum(d["entities"] for d in body["by_district"]) == len(PRODUCTS)  # registrations in
+            done = body["summary"]["revocations"] == 1 and "unknown" not in types and len(types) == 4 and located
             return body if done and body["showrooms"] else None
 
         body = await wait_until(complete, what="every event projected")
@@ -170,8 +177,13 @@ async def test_the_annual_report_from_events_in_any_order_as_json_xlsx_and_pdf(t
         assert [(c["kind"], c["product_name"]) for c in body["changes"]] == [("revoked", "Khô cá lóc Sáu Tâm")]
         targets = {t["metric"]: (t["actual"], t["met"]) for t in body["targets"]}
         assert targets == {"products_3_star_plus": (5, False), "share_3_star_plus": (round(5 / 6, 4), True),
-                           "min_entities_per_unit": (2, True), "national_evaluation": (1, False),
+                           "min_entities_per_unit": (0, False), "national_evaluation": (1, False),
                            "upgrades": (0, False)}
+        # the plan's 11 districts, towns and cities, those without participants included
+        districts = {d["district_name"]: (d["entities"], d["three_plus"]) for d in body["by_district"]}
+        assert len(districts) == 11 and districts["Huyện Thoại Sơn"] == (0, 0)
+        assert districts["Thành phố Châu Đốc"] == (2, 2) and districts["Thị xã Tân Châu"] == (2, 1)
+        assert [(r["round_id"], r["evaluated"], r["three_plus"]) for r in body["trend"]] == [("AG-2021-R1", 6, 5)]
         half = (await client.get("/reporting/reports/2021/half-year", headers=office)).json()
         assert half["end"] == "2021-05-30" and half["summary"]["revocations"] == 0
         assert half["summary"]["evaluated"] == 6

@@ -95,8 +95,12 @@ def test_entity_types_follow_the_plan_grouping() -> None:
 
 def test_targets_of_2021_against_actual_figures() -> None:
     facts = sample()
-    for n in range(20):  # twenty more 3-star products, two entities per commune
-        facts.scores.append(score(f"q{n}", 3, entity=f"x{n % 4}", commune=f"303{n % 2}0"))
+    districts = sorted(plan(2021).units)  # type: ignore[union-attr]
+    for n in range(20):  # twenty more 3-star products of twenty entities over the 11 districts
+        code, name = districts[n % 11]
+        facts.entities[f"x{n}"] = EntityFact(f"x{n}", "household", "30310", "89", f"Hộ {n}", "Xã Bình Mỹ",
+                                             code, name)
+        facts.scores.append(score(f"q{n}", 3, entity=f"x{n}", commune="30310"))
     facts.escalations.append(EscalationFact("ev-x", "q1", "s-q1", "province", "central", 5, date(2021, 6, 1)))
     report = build_report(facts, period(2021, "annual"), plan(2021), NOW)
     targets = {t.metric: t for t in report.targets}
@@ -105,8 +109,10 @@ def test_targets_of_2021_against_actual_figures() -> None:
     assert targets["products_3_star_plus"].actual == 25 and targets["products_3_star_plus"].met
     assert targets["share_3_star_plus"].actual == pytest.approx(25 / 26, abs=1e-4)
     assert targets["share_3_star_plus"].met
+    # nine districts have two participants, the last two only one each
     assert targets["min_entities_per_unit"].actual == 1 and not targets["min_entities_per_unit"].met
-    assert "xã" in targets["min_entities_per_unit"].note_vi
+    assert "huyện" in targets["min_entities_per_unit"].note_vi
+    assert [r.entities for r in report.by_district] == [2] * 9 + [1] * 2
     assert targets["national_evaluation"].actual == 2 and targets["national_evaluation"].met
     assert targets["upgrades"].target_min == 5 and targets["upgrades"].target_max == 8
     assert not targets["upgrades"].met

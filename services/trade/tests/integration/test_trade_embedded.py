@@ -25,6 +25,8 @@ from ocop_shared.contracts import (
     CertificateExtended,
     CertificateRevoked,
     Certified,
+    FairExhibitorRegistered,
+    read_event,
     topics,
 )
 from ocop_shared.contracts.certification_events import (
@@ -289,6 +291,14 @@ async def test_fairs_accept_only_products_certified_for_the_whole_event(tmp_path
         assert listed_ == [{"product_id": good["product_id"],
                             "certificate_number": good["number"], "sales_vnd": 45_000_000,
                             "contracts": 2}]
+
+        async def announced() -> list[Any]:
+            return [read_event(m.value) for m in await cert.log.read(topics.FAIR, 0)]
+
+        (event,) = await wait_until(announced, what="the fair event on the bus")
+        assert isinstance(event, FairExhibitorRegistered) and event.aggregate_id == "hoi-cho-2027"
+        assert (event.payload.product_id, event.payload.stars, event.payload.starts_on) == (
+            good["product_id"], 4, date(2027, 1, 2))
 
 
 async def test_marketplace_feed_lists_currently_certified_products(tmp_path: Path) -> None:

@@ -21,7 +21,12 @@ from ocop_shared.contracts import (
     Certified,
     RemovalReason,
 )
-from ocop_shared.contracts.trade_events import CatalogEntryAddedPayload, CatalogEntryRemovedPayload
+from ocop_shared.contracts.trade_events import (
+    CatalogEntryAddedPayload,
+    CatalogEntryRemovedPayload,
+    FairExhibitorRegistered,
+    FairExhibitorRegisteredPayload,
+)
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.http.problems import Conflict, Forbidden, NotFound, Problem, Text, Unauthorized
 from ocop_shared.messaging.outbox import new_event
@@ -416,6 +421,18 @@ async def register_exhibitor(uow: UnitOfWork, fair_id: str, product_id: str) -> 
     await uow.session.execute(insert(fair_exhibitors).values(
         fair_id=fair_id, product_id=product_id,
         certificate_number=product.item.certificate_number, registered_at=uow.clock.now()))
+    exhibitors = await uow.session.scalar(select(func.count()).select_from(fair_exhibitors).where(
+        fair_exhibitors.c.fair_id == fair_id))
+    item = product.item
+    await uow.emit(new_event(
+        FairExhibitorRegistered,
+        FairExhibitorRegisteredPayload(
+            fair_id=fair.id, fair_name=fair.name, starts_on=fair.starts_on, ends_on=fair.ends_on,
+            place=fair.place, product_id=product_id, product_name=item.product_name,
+            entity_name=item.entity_name, stars=item.stars,
+            certificate_number=item.certificate_number),
+        aggregate_id=fair.id, aggregate_version=int(exhibitors or 1), producer=SERVICE,
+        clock=uow.clock))
     await uow.commit()
 
 
