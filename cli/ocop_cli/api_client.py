@@ -142,9 +142,11 @@ class Submitted:
 
 
 class OcopClient:
-    def __init__(self, client: httpx.AsyncClient, jwt_secret: str) -> None:
+    def __init__(self, client: httpx.AsyncClient, jwt_secret: str,
+                 today: Callable[[], date] = date.today) -> None:
         self.http = client
         self._secret = jwt_secret
+        self.today = today  # the business day (a scenario moves it)
 
     def headers(self, *roles: Role, subject: str = "ocop-client", commune: str | None = None,
                 entity_ids: tuple[str, ...] = ()) -> dict[str, str]:
@@ -157,10 +159,11 @@ class OcopClient:
         return self.headers(Role.PROVINCE_OFFICE, subject="van-phong-ocop")
 
     async def open_round(self, round_id: str, *, opens_on: date | None = None,
-                         closes_on: date | None = None, name: str | None = None) -> None:
-        today = date.today()
+                         closes_on: date | None = None, name: str | None = None,
+                         regulation: str = "26/2026/QĐ-TTg") -> None:
+        today = self.today()
         expect(await self.http.post("/registry/rounds", headers=self.office, json={
-            "id": round_id, "name": name or f"Đợt {round_id}",
+            "id": round_id, "name": name or f"Đợt {round_id}", "regulation": regulation,
             "opens_on": str(opens_on or today - timedelta(days=30)),
             "closes_on": str(closes_on or today + timedelta(days=60))}), 201, 409)
 
@@ -184,7 +187,7 @@ class OcopClient:
     async def submit_dossier(self, product_id: str, *, round_id: str, product_name: str,
                              product_set_no: int, commune: str, applicant: str,
                              evidence: dict[str, str], option: Callable[[int], int] | None = None,
-                             case: str = "first") -> str:
+                             case: str = "first", changes: str = "") -> str:
         """Forms 01 and 02, filing with the commune, Form 03: the dossier reaches the province."""
         dossier = expect(await self.http.post(f"/registry/products/{product_id}/dossiers",
                                               headers=self.office,
@@ -205,7 +208,7 @@ class OcopClient:
         expect(await self.http.put(f"/registry/dossiers/{dossier_id}/form-02",
                                    headers=self.office, json={
             "specification": "Theo bản công bố", "plan_results": "Ổn định",
-            "next_plan": "Mở rộng thị trường", "claims": claims}), 200)
+            "next_plan": "Mở rộng thị trường", "claims": claims, "changes": changes}), 200)
         expect(await self.http.post(f"/registry/dossiers/{dossier_id}/filing",
                                     headers=self.office), 200)
         officer = self.headers(Role.COMMUNE_OFFICER, subject="can-bo-xa", commune=commune)
@@ -215,7 +218,7 @@ class OcopClient:
                                          "idea_origin": "Sản phẩm truyền thống",
                                          "local_identity": "Đặc trưng An Giang",
                                          "officer": "Cán bộ xã",
-                                         "signed_on": str(date.today())}), 200)
+                                         "signed_on": str(self.today())}), 200)
         return dossier_id
 
     async def submit_new_product(self, *, registration_no: str, entity_name: str,
@@ -261,16 +264,23 @@ class OcopClient:
                  else (Role.COUNCIL_MEMBER,))
         return self.headers(*roles, subject=member["member_id"])
 
-    async def ensure_council(self, round_id: str, level: str = "province") -> dict[str, Any]:
-        """The council sitting for a round and level; establishes the default one if none."""
+    async def ensure_council(self, round_id: str, level: str = "province",
+                             unit: tuple[str, str] | None = None) -> dict[str, Any]:
+        """The council sitting for a round and level (and unit: a district's (code, name));
+        establishes the default one if none."""
         listed = expect(await self.http.get("/scoring/councils", headers=self.office,
-                                            params={"round_id": round_id, "level": level}), 200)
-        if listed["items"]:
-            return dict(listed["items"][0])
+                                            params={"round_id": round_id, "level": level,
+                                                    "limit": 100}), 200)
         name = f"Hội đồng đánh giá, phân hạng sản phẩm OCOP {COUNCIL_LEVEL_VI.get(level, level)}"
+        if unit is not None:
+            name = f"{name} {unit[1]}"
+        found = [c for c in listed["items"] if unit is None or c["name"] == name]
+        if found:
+            return dict(found[0])
+        prefix = level if unit is None else f"{level}-{unit[0]}"
         body = {"round_id": round_id, "level": level, "name": name,
                 "establishment_ref": "QĐ 2150/QĐ-UBND", "members": [
-                    {"member_id": f"{level}-{member_id}", "name": member_name, "role": role,
+                    {"member_id": f"{prefix}-{member_id}", "name": member_name, "role": role,
                      "department": department}
                     for member_id, member_name, role, department in DEFAULT_COUNCIL]}
         return dict(expect(await self.http.post("/scoring/councils", headers=self.office,
@@ -278,7 +288,8 @@ class OcopClient:
 
     async def score_by_council(self, evaluation_id: str, mean_score: str | Decimal, decision: str,
                                *, totals: Sequence[int] | None = None,
-                               override_reason: str | None = None) -> int:
+                               override_reason: str | None = None,
+                               unit: tuple[str, str] | None = None) -> int:
         """Score an open evaluation the way a council does, and return its stars.
 
         Establishes (or reuses) the council of the evaluation's round and level and assigns
@@ -291,7 +302,7 @@ class OcopClient:
                                                 headers=self.office), 200)
         if evaluation["status"] != "open":
             return int(evaluation["stars"] or 0)
-        council = await self.ensure_council(evaluation["round_id"], evaluation["level"])
+        council = await self.ensure_council(evaluation["round_id"], evaluation["level"], unit)
         if evaluation["council_id"] != council["id"]:
             expect(await self.http.put(f"/scoring/evaluations/{evaluation_id}/council",
                                        headers=self.office, json={"council_id": council["id"]}),

@@ -1,128 +1,64 @@
-"""`ocop demo` — the platform embedded, with a small An Giang scenario run through the real APIs.
+"""`ocop demo` — the platform with An Giang's OCOP story from 2020 to 2026, told through its APIs.
 
-Producers register products, submit them to the 2026 round, the province council (a chair
-and three members) scores each on its sheet and the chair finalises, certificates are
-issued, and the province catalog that showroom tills read fills up; then one certificate is
-revoked and leaves the catalog.
+Embedded (default): SQLite files and local files under data/demo. Kafka mode (after `make up`):
+the same story on the real stack — Kafka (its own topic namespace), PostgreSQL (fresh
+`ocop_demo_<service>` databases) and the S3 server. Either way the services run in this
+process on one business clock that the story moves from 2020 to 2026, then the APIs stay up.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from typing import Any
+import time
+from collections.abc import Callable
 
+import asyncpg
 import httpx
 import uvicorn
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ocop_shared.clock import ManualClock
 from ocop_shared.logging import configure_logging
-from ocop_shared.settings import Settings
-from registry.domain.validation import with_check_digit
+from ocop_shared.settings import Mode, Settings
 
-from .api_client import OcopClient, expect, poll
-from .platform import make_app
+from .api_client import OcopClient
+from .platform import SERVICES, make_app
+from .scenario.story import Story, StoryResult, at, settle_all
 
 console = Console()
 
 
-@dataclass(frozen=True)
-class DemoProduct:
-    entity: str
-    legal_form: str
-    registration_no: str
-    commune_code: str
-    product: str
-    product_set_no: int
-    mean_score: str
+class ProgressSteps:
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def start(self, label: str, total: int) -> Callable[[], None]:
+        task = self.progress.add_task(label, total=total)
+        return lambda: self.progress.advance(task)
 
 
-def _tax(first_nine: str) -> str:
-    code = with_check_digit(first_nine)
-    assert code, first_nine
-    return code
+async def fresh_databases(settings: Settings) -> None:
+    """Kafka mode: the demo's own databases, recreated empty."""
+    dsn = settings.postgres_url.replace("postgresql+asyncpg", "postgresql").rstrip("/")
+    conn = await asyncpg.connect(f"{dsn}/postgres", timeout=10)
+    try:
+        for service in SERVICES:
+            name = f"{settings.database_prefix}_{service}"
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
 
 
-SCENARIO = (
-    DemoProduct("HTX Nông nghiệp Mắm Châu Đốc", "cooperative", _tax("160054321"), "30316",
-                "Mắm cá linh Châu Đốc", 9, "74.25"),
-    DemoProduct("Cơ sở Khô cá lóc Sáu Tâm", "household", "91A8012345", "30316",
-                "Khô cá lóc Sáu Tâm", 8, "66.50"),
-    DemoProduct("DNTN Đường thốt nốt Bảy Núi", "enterprise_private", _tax("160112233"), "30544",
-                "Đường thốt nốt Tri Tôn", 4, "71.00"),
-    DemoProduct("HTX Gạo sạch Tịnh Biên", "cooperative", _tax("160098765"), "30520",
-                "Gạo Nàng Nhen Tịnh Biên", 3, "58.75"),
-    DemoProduct("Cơ sở Lạp xưởng Tân Châu", "household", "91B8019876", "30376",
-                "Lạp xưởng tươi Tân Châu", 8, "48.00"),
-    DemoProduct("HTX Trà thảo mộc Núi Cấm", "cooperative", _tax("160045678"), "30538",
-                "Trà khổ qua rừng Núi Cấm", 12, "69.75"),
-)
-ROUND = "AG-2026-R2"
-
-
-async def run_scenario(client: httpx.AsyncClient, settings: Settings) -> dict[str, Any]:
-    """Runs the scenario through the HTTP APIs; returns the catalog at the end."""
-    ocop = OcopClient(client, settings.jwt_secret)
-    await ocop.open_round(ROUND, name="Đợt 2 năm 2026 (hồ sơ trước 30/10)")
-    product_ids: dict[str, str] = {}
-    with Progress(console=console, transient=False) as progress:
-        task = progress.add_task("Đăng ký, nộp hồ sơ / registering and filing dossiers",
-                                 total=len(SCENARIO))
-        for item in SCENARIO:
-            done = await ocop.submit_new_product(
-                registration_no=item.registration_no, entity_name=item.entity,
-                legal_form=item.legal_form, commune=item.commune_code,
-                product_name=item.product, product_set_no=item.product_set_no, round_id=ROUND)
-            product_ids[item.product] = done.product_id
-            progress.advance(task)
-        task = progress.add_task("Hội đồng tỉnh chấm điểm / council results",
-                                 total=len(SCENARIO))
-        for item in SCENARIO:
-            evaluation = await ocop.open_evaluation(product_ids[item.product])
-            await ocop.score_by_council(evaluation["id"], item.mean_score,
-                                        "QĐ 1234/QĐ-UBND ngày 15/11/2026")
-            progress.advance(task)
-
-    async def catalog_settled() -> Any:
-        body = await ocop.catalog()
-        return body if len(body["entries"]) >= 5 else None
-
-    catalog = await poll(catalog_settled, what="the catalog")
-    revoked = next(e for e in catalog["entries"] if e["product_name"].startswith("Khô cá lóc"))
-    expect(await client.post(
-        f"/certification/certificates/{revoked['certificate_number']}/revocation",
-        headers=ocop.office, json={"grounds": [3], "decision_no": "QĐ 99/QĐ-UBND",
-                                   "reason": "Kết luận thanh tra ATTP: vi phạm ghi nhãn hàng hóa"}),
-        204)
-
-    async def removed() -> Any:
-        body = await ocop.catalog()
-        gone = all(e["product_id"] != revoked["product_id"] for e in body["entries"])
-        return body if gone else None
-
-    final: dict[str, Any] = await poll(removed, what="the revocation to reach the catalog")
-    _print_catalog(final, revoked)
-    return final
-
-
-def _print_catalog(catalog: dict[str, Any], revoked: dict[str, Any]) -> None:
-    table = Table(title=f"Danh mục sản phẩm OCOP tỉnh (phiên bản {catalog['version']})")
-    for column in ("Sản phẩm", "Chủ thể", "Sao", "Giấy chứng nhận", "Hiệu lực đến"):
-        table.add_column(column)
-    for entry in catalog["entries"]:
-        table.add_row(entry["product_name"], entry["entity_name"], "★" * entry["stars"],
-                      entry["certificate_number"], entry["valid_until"])
-    console.print(table)
-    console.print(f"[yellow]Thu hồi[/] {revoked['certificate_number']} "
-                  f"({revoked['product_name']}): đã rời danh mục của mọi điểm bán.")
-    console.print("Lạp xưởng Tân Châu đạt 2★ (48 điểm): có kết quả, không cấp giấy chứng nhận.")
-
-
-async def demo(settings: Settings, serve: bool) -> dict[str, Any]:
+async def demo(settings: Settings, serve: bool, *, small: bool = False, quiet: bool = False) -> StoryResult:
+    """Run the story on a fresh platform; keep serving afterwards when `serve`."""
     configure_logging("WARNING", json_lines=False)
-    app, _ = make_app(settings)
+    if settings.mode is Mode.KAFKA:
+        await fresh_databases(settings)
+    clock = ManualClock(at("2020-02-20"))
+    app, runtimes = make_app(settings, clock=clock)
     config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port,
                             log_config=None, log_level="warning")
     server = uvicorn.Server(config)
@@ -131,17 +67,81 @@ async def demo(settings: Settings, serve: bool) -> dict[str, Any]:
         if serving.done():
             serving.result()
         await asyncio.sleep(0.05)
+    started = time.monotonic()
     try:
-        async with httpx.AsyncClient(base_url=settings.base_url(), timeout=30) as client:
-            catalog = await run_scenario(client, settings)
-        url = settings.base_url()
-        console.print(f"\n[bold green]Nền tảng đang chạy[/] at {url}  "
-                      f"(API docs: {url}/docs, verify: {url}/certification/verify/<số>)")
-        console.print(f"Data: {settings.data_dir.resolve()}")
+        async with httpx.AsyncClient(base_url=settings.base_url(), timeout=60) as client:
+            ocop = OcopClient(client, settings.jwt_secret, today=lambda: clock.now().date())
+            out = settings.data_dir / "reports"
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=console, disable=quiet) as progress:
+                story = Story(ocop, clock, lambda: settle_all(runtimes), settings.base_url(), out,
+                              ProgressSteps(progress), small=small)
+                result = await story.run()
+        if not quiet:
+            print_story(result, time.monotonic() - started)
+            url = settings.base_url()
+            console.print(f"\n[bold green]Nền tảng đang chạy / the platform is up[/] at {url}  "
+                          f"(API docs {url}/docs; xác minh / verify: {url}/certification/verify/<số>)")
+            console.print(f"Dữ liệu / data: {settings.data_dir.resolve()} "
+                          f"({settings.mode.value}); business clock stays at {clock.now():%d/%m/%Y}")
         if serve:
-            console.print("Ctrl-C to stop.")
+            console.print("Ctrl-C để dừng / to stop.")
             await serving
-        return catalog
+        return result
     finally:
         server.should_exit = True
         await serving
+
+
+def _yes(value: bool) -> str:
+    return "[green]Đạt[/]" if value else "[red]Chưa đạt[/]"
+
+
+def print_story(result: StoryResult, seconds: float) -> None:
+    for year, report in result.reports.items():
+        s = report["summary"]
+        table = Table(title=f"Báo cáo năm {year} — OCOP An Giang (annual report)")
+        for column in ("Chỉ tiêu / figure", "Giá trị"):
+            table.add_column(column)
+        stars = {r["stars"]: r for r in report["by_star"]}
+        rows = [
+            ("Sản phẩm tham gia đánh giá / evaluated", s["evaluated"]),
+            ("Đạt từ 3 sao / at 3★+", f"{s['three_plus']} ({s['share_three_plus'] * 100:.1f}%)"),
+            ("3★ / 4★ / đề xuất 5★ / 5★",
+             f"{stars[3]['products']} / {stars[4]['products']} / "
+             f"{sum(r['pending_central'] for r in report['by_star'])} / {stars[5]['recognised']}"),
+            ("Chủ thể / entities", ", ".join(f"{r['name_vi']} {r['entities']}"
+                                            for r in report["by_entity_type"] if r["entities"])),
+            ("Theo nhóm (từ 3★) / by group (3★+)", ", ".join(f"{r['name_vi']} {r['three_plus']}"
+                                                            for r in report["by_group"] if r["three_plus"])),
+            ("Nâng hạng / đánh giá lại / hết hạn / thu hồi",
+             f"{s['upgrades']} / {s['reratings']} / {s['expiries']} / {s['revocations']}"),
+            ("Điểm bán / hội chợ (sản phẩm)", f"{s['products_in_showrooms']} / {s['products_at_fairs']}"),
+        ]
+        for name, value in rows:
+            table.add_row(name, str(value))
+        console.print(table)
+        if report["targets"]:
+            targets = Table(title=f"Chỉ tiêu kế hoạch {year} / plan targets")
+            for column in ("Chỉ tiêu", "Kế hoạch", "Thực hiện", ""):
+                targets.add_column(column)
+            for t in report["targets"]:
+                share = t["metric"].startswith("share")
+                planned = (f"≥ {t['target_min'] * 100:.0f}%" if share else
+                           f"{t['target_min']:.0f}–{t['target_max']:.0f}" if t["target_max"] else
+                           f"≥ {t['target_min']:.0f}")
+                actual = f"{t['actual'] * 100:.1f}%" if share else f"{t['actual']:.0f}"
+                targets.add_row(t["label_vi"], planned, actual, _yes(t["met"]))
+            console.print(targets)
+    catalog = Table(title=f"Danh mục sản phẩm OCOP đang hiệu lực (phiên bản {result.catalog['version']})")
+    for column in ("Sản phẩm", "Chủ thể", "Sao", "Giấy chứng nhận", "Hiệu lực đến"):
+        catalog.add_column(column)
+    for entry in result.catalog["entries"]:
+        catalog.add_row(entry["product_name"], entry["entity_name"], "★" * entry["stars"],
+                        entry["certificate_number"], entry["valid_until"])
+    console.print(catalog)
+    console.print(f"Quầy POS Núi Sam: nhận {len(result.pos_before)} sản phẩm; sau quyết định thu hồi, "
+                  f"đã gỡ: {', '.join(result.pos_removed) or '—'}")
+    console.print("Tệp báo cáo / report files: " + ", ".join(str(p) for p in result.files))
+    console.print(f"Kịch bản chạy trong {seconds:.0f} giây / the story took {seconds:.0f} s")
+

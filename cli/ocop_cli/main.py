@@ -57,21 +57,27 @@ def run(
 def demo_command(
     serve: Annotated[bool, typer.Option(help="Keep serving after the scenario")] = True,
     port: Annotated[int | None, typer.Option(help="HTTP port")] = None,
+    mode: Annotated[Mode, typer.Option(help="embedded (default) or kafka (after `make up`)")] = Mode.EMBEDDED,
+    small: Annotated[bool, typer.Option(help="Only the 2026 part of the story")] = False,
 ) -> None:
-    """Run the embedded platform with an An Giang scenario, then keep it running."""
+    """An Giang's OCOP story 2020-2026 through the platform's APIs, then keep it running."""
     import shutil
+    import time
 
     from .demo import demo
 
     base = Settings()
     data_dir = base.data_dir / "demo"
     shutil.rmtree(data_dir, ignore_errors=True)  # the scenario starts from a clean slate
-    overrides: dict[str, object] = {"data_dir": data_dir}
+    overrides: dict[str, object] = {"data_dir": data_dir, "mode": mode}
+    if mode is Mode.KAFKA:  # its own topics, databases and bucket on the shared stack
+        overrides.update(kafka_namespace=f"demo-{int(time.time())}.", database_prefix="ocop_demo",
+                         s3_bucket="ocop-demo")
     if port:
         overrides["http_port"] = port
     settings = Settings(**overrides)  # type: ignore[arg-type]
     try:
-        asyncio.run(demo(settings, serve))
+        asyncio.run(demo(settings, serve, small=small))
     except KeyboardInterrupt:
         console.print("stopped")
 

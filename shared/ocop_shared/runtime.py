@@ -92,6 +92,7 @@ class ServiceRuntime:
         self._consumer: ConsumerHandle | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._consumed: list[str] = []
         self._leader: LeaderLock = SoleLeader()
         self._producers: list[Any] = []
         self.parts = spec.build(self)
@@ -142,6 +143,7 @@ class ServiceRuntime:
             listeners=self._outcome_listeners,
         )
         consumed = processor.topics
+        self._consumed = list(consumed)
         await self.transport.prepare(
             [*topic_names.ALL, topic_names.dead_letter_topic(self.name)]
         )
@@ -184,6 +186,17 @@ class ServiceRuntime:
             self._engine = None
             self._sessions = None
         log.info("%s stopped cleanly", self.name)
+
+    async def settled(self) -> bool:
+        """Nothing left to publish and nothing left to consume, right now. A scenario that moves
+        business time waits for every service to settle first, so effects keep their dates."""
+        assert self.relay is not None
+        backlog, _ = await self.relay.backlog()
+        if backlog:
+            return False
+        if not self._consumed:
+            return True
+        return not any((await self.transport.lag(self.name, self._consumed)).values())
 
     async def _drain_outbox(self) -> None:
         assert self.relay is not None

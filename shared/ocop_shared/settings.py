@@ -33,6 +33,8 @@ class Settings(BaseSettings):
         default=None, description="Overrides the per-service default database URL."
     )
     postgres_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+    database_prefix: str = Field(
+        default="ocop", description="Kafka mode: each service's database is <prefix>_<service>.")
 
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_partitions: int = 3
@@ -74,7 +76,7 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         if self.mode is Mode.KAFKA:
-            return f"{self.postgres_url.rstrip('/')}/ocop_{service}"
+            return f"{self.postgres_url.rstrip('/')}/{self.database_prefix}_{service}"
         return f"sqlite+aiosqlite:///{self.data_dir / f'{service}.sqlite3'}"
 
     def base_url(self) -> str:
