@@ -1,0 +1,46 @@
+"""`ocop demo --mode kafka --small` on the real stack: the 2026 part of the story over Kafka,
+PostgreSQL and the S3 server, with its own topics, databases and bucket."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+from openpyxl import load_workbook
+
+from helpers import free_port
+from ocop_cli.demo import demo
+from ocop_cli.platform import SERVICES
+from ocop_shared.settings import Mode, Settings
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.s3]
+
+
+async def test_the_2026_story_on_kafka_postgres_and_s3(stack: Settings, tmp_path: Path) -> None:
+    run = f"s{uuid.uuid4().hex[:8]}"
+    settings = stack.model_copy(update={
+        "mode": Mode.KAFKA, "kafka_namespace": f"{run}.", "database_prefix": f"ocop_{run}",
+        "s3_bucket": f"ocop-{run}", "data_dir": tmp_path, "http_port": free_port()})
+    try:
+        result = await demo(settings, serve=False, small=True, quiet=True)
+    finally:
+        dsn = stack.postgres_url.replace("postgresql+asyncpg", "postgresql")
+        conn = await asyncpg.connect(f"{dsn}/postgres")
+        try:
+            for service in SERVICES:
+                await conn.execute(f'DROP DATABASE IF EXISTS "ocop_{run}_{service}" WITH (FORCE)')
+        finally:
+            await conn.close()
+    report = result.reports[2026]
+    summary = report["summary"]
+    assert (summary["evaluated"], summary["three_plus"], summary["national_evaluation"]) == (7, 6, 1)
+    assert summary["revocations"] == 1 and summary["products_in_showrooms"] == 5
+    assert {e["product_name"] for e in result.catalog["entries"]} == {
+        "Mắm cá linh Châu Đốc", "Đường thốt nốt Tri Tôn", "Gạo Nàng Nhen Tịnh Biên",
+        "Trà khổ qua rừng Núi Cấm", "Bánh pía sầu riêng Long Xuyên"}
+    assert result.pos_removed == ["Khô cá lóc Út Hạnh"]
+    files = {path.name: path for path in result.files}
+    assert "Theo nhóm sản phẩm" in load_workbook(files["bao-cao-ocop-2026.xlsx"]).sheetnames
+    assert files["bao-cao-ocop-2026.pdf"].read_bytes().startswith(b"%PDF")
