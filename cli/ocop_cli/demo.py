@@ -25,6 +25,7 @@ from ocop_shared.settings import Mode, Settings
 
 from .api_client import OcopClient
 from .platform import SERVICES, make_app
+from .report_cmd import print_report
 from .scenario.story import Story, StoryResult, at, settle_all
 
 console = Console()
@@ -93,46 +94,9 @@ async def demo(settings: Settings, serve: bool, *, small: bool = False, quiet: b
         await serving
 
 
-def _yes(value: bool) -> str:
-    return "[green]Đạt[/]" if value else "[red]Chưa đạt[/]"
-
-
 def print_story(result: StoryResult, seconds: float) -> None:
-    for year, report in result.reports.items():
-        s = report["summary"]
-        table = Table(title=f"Báo cáo năm {year} — OCOP An Giang (annual report)")
-        for column in ("Chỉ tiêu / figure", "Giá trị"):
-            table.add_column(column)
-        stars = {r["stars"]: r for r in report["by_star"]}
-        rows = [
-            ("Sản phẩm tham gia đánh giá / evaluated", s["evaluated"]),
-            ("Đạt từ 3 sao / at 3★+", f"{s['three_plus']} ({s['share_three_plus'] * 100:.1f}%)"),
-            ("3★ / 4★ / đề xuất 5★ / 5★",
-             f"{stars[3]['products']} / {stars[4]['products']} / "
-             f"{sum(r['pending_central'] for r in report['by_star'])} / {stars[5]['recognised']}"),
-            ("Chủ thể / entities", ", ".join(f"{r['name_vi']} {r['entities']}"
-                                            for r in report["by_entity_type"] if r["entities"])),
-            ("Theo nhóm (từ 3★) / by group (3★+)", ", ".join(f"{r['name_vi']} {r['three_plus']}"
-                                                            for r in report["by_group"] if r["three_plus"])),
-            ("Nâng hạng / đánh giá lại / hết hạn / thu hồi",
-             f"{s['upgrades']} / {s['reratings']} / {s['expiries']} / {s['revocations']}"),
-            ("Điểm bán / hội chợ (sản phẩm)", f"{s['products_in_showrooms']} / {s['products_at_fairs']}"),
-        ]
-        for name, value in rows:
-            table.add_row(name, str(value))
-        console.print(table)
-        if report["targets"]:
-            targets = Table(title=f"Chỉ tiêu kế hoạch {year} / plan targets")
-            for column in ("Chỉ tiêu", "Kế hoạch", "Thực hiện", ""):
-                targets.add_column(column)
-            for t in report["targets"]:
-                share = t["metric"].startswith("share")
-                planned = (f"≥ {t['target_min'] * 100:.0f}%" if share else
-                           f"{t['target_min']:.0f}–{t['target_max']:.0f}" if t["target_max"] else
-                           f"≥ {t['target_min']:.0f}")
-                actual = f"{t['actual'] * 100:.1f}%" if share else f"{t['actual']:.0f}"
-                targets.add_row(t["label_vi"], planned, actual, _yes(t["met"]))
-            console.print(targets)
+    for report in result.reports.values():
+        print_report(report, console)
     catalog = Table(title=f"Danh mục sản phẩm OCOP đang hiệu lực (phiên bản {result.catalog['version']})")
     for column in ("Sản phẩm", "Chủ thể", "Sao", "Giấy chứng nhận", "Hiệu lực đến"):
         catalog.add_column(column)

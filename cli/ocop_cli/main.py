@@ -12,13 +12,15 @@ from rich.console import Console
 from ocop_shared.logging import configure_logging
 from ocop_shared.settings import Mode, Settings
 
-from . import contracts_cmd, dlq_cmd, pos_cmd, token_cmd
+from . import contracts_cmd, dlq_cmd, events_cmd, pos_cmd, report_cmd, token_cmd
 from .platform import SERVICES, make_app
 
 app = typer.Typer(no_args_is_help=True, help="OCOP platform (An Giang) — Mỗi xã một sản phẩm")
 app.add_typer(contracts_cmd.app, name="contracts")
 app.add_typer(dlq_cmd.app, name="dlq")
 app.add_typer(pos_cmd.app, name="pos")
+app.add_typer(events_cmd.app, name="events")
+app.command("report")(report_cmd.report)
 app.command("token")(token_cmd.token)
 console = Console()
 
