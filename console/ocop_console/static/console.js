@@ -13,7 +13,8 @@
         var body = new FormData(sheet);
         body.set("action", "draft");
         status.textContent = sheet.dataset.saving;
-        fetch(sheet.action, { method: "POST", body: body, credentials: "same-origin",
+        // getAttribute: the form has buttons named "action", which shadow form.action
+        fetch(sheet.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin",
           headers: { "X-Requested-With": "fetch" } })
           .then(function (r) { return r.json(); })
           .then(function (data) {
