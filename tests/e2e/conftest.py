@@ -18,6 +18,7 @@ from ocop_cli.platform import make_app
 from ocop_shared.settings import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_PRESENT = Path(CHROMIUM).exists()
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
@@ -52,7 +53,7 @@ async def served(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Serv
 
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium package is needed (deploy/os-packages.sh)"
+    assert CHROMIUM_PRESENT, "Debian's chromium package is needed (deploy/os-packages.sh)"
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         try:
