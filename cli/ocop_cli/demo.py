@@ -136,7 +136,7 @@ async def demo(settings: Settings, serve: bool) -> dict[str, Any]:
             catalog = await run_scenario(client, settings)
         url = settings.base_url()
         console.print(f"\n[bold green]Nền tảng đang chạy[/] at {url}  "
-                      f"(API docs: {url}/docs, verify: {url}/certification/verify/<số>)")
+                      f"(API docs: {url}/docs, web console: {url}/console)")
         console.print(f"Data: {settings.data_dir.resolve()}")
         if serve:
             console.print("Ctrl-C to stop.")
