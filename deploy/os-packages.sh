@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the application itself needs (the real stack's are in deploy/lib/*.sh):
-# fonts with Vietnamese glyphs for the certificate and report PDFs.
+# fonts with Vietnamese glyphs for the certificate and report PDFs, and Chromium, which the
+# web console's end-to-end tests drive headless through Playwright (never `playwright install`).
 set -euo pipefail
 needed=()
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || needed+=(fonts-dejavu-core)
+[ -x /usr/bin/chromium ] || needed+=(chromium)
 if [ ${#needed[@]} -gt 0 ]; then
   echo "[setup] installing ${needed[*]} from Debian"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

@@ -82,7 +82,7 @@ async def demo(settings: Settings, serve: bool, *, small: bool = False, quiet: b
             print_story(result, time.monotonic() - started)
             url = settings.base_url()
             console.print(f"\n[bold green]Nền tảng đang chạy / the platform is up[/] at {url}  "
-                          f"(API docs {url}/docs; xác minh / verify: {url}/certification/verify/<số>)")
+                          f"(bảng điều khiển / web console {url}/console; API docs {url}/docs)")
             console.print(f"Dữ liệu / data: {settings.data_dir.resolve()} "
                           f"({settings.mode.value}); business clock stays at {clock.now():%d/%m/%Y}")
         if serve:

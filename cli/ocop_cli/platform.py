@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from fastapi import FastAPI
 
 from certification.service import SPEC as CERTIFICATION
+from ocop_console import mount_console
 from ocop_shared.clock import Clock
 from ocop_shared.http.app import build_app
 from ocop_shared.messaging.transports import EmbeddedTransport, KafkaTransport, Transport
@@ -64,4 +65,7 @@ def make_app(settings: Settings, names: Sequence[str] | None = None,
     runtimes = make_runtimes(settings, names, clock)
     title = ("OCOP platform" if len(runtimes) > 1
              else f"OCOP {runtimes[0].name} service")
-    return build_app(runtimes, settings, title=title), runtimes
+    app = build_app(runtimes, settings, title=title)
+    if len(runtimes) == len(SERVICES):
+        mount_console(app)  # the web console, calling these same APIs in-process
+    return app, runtimes

@@ -240,6 +240,13 @@ class RegistryRepository:
         row = (await self.session.execute(query)).first()
         return _dossier(row) if row else None
 
+    async def dossiers_of(self, product_id: str) -> list[Dossier]:
+        """Every dossier of a product: the one not yet filed first, then newest filed first."""
+        rows = (await self.session.execute(select(tables.dossiers).where(
+            tables.dossiers.c.product_id == product_id)
+            .order_by(tables.dossiers.c.filed_at.desc().nulls_first()))).all()
+        return [_dossier(r) for r in rows]
+
     async def open_dossier_of(self, product_id: str) -> Dossier | None:
         row = (await self.session.execute(select(tables.dossiers).where(
             tables.dossiers.c.product_id == product_id,

@@ -182,6 +182,13 @@ class DossierOut(BaseModel):
     complete: bool
 
 
+class DossierSummary(BaseModel):
+    id: str
+    case: EvaluationCase
+    round_id: str
+    status: str
+
+
 class WithdrawalIn(BaseModel):
     reason: str = Field(min_length=3, max_length=1000)
 
@@ -407,6 +414,16 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
             dossier = await services.open_dossier(uow, product_id=product_id, case=body.case,
                                                   round_id=body.round_id, principal=principal)
         return await dossier_view(dossier.id)
+
+    @router.get("/products/{product_id}/dossiers", response_model=list[DossierSummary],
+                summary="The product's dossiers, the one not yet filed first, then newest first")
+    async def dossiers(product_id: str, principal: Reader) -> list[DossierSummary]:
+        async with runtime.uow() as uow:
+            _, entity = await services.product_for(uow, product_id)
+            services.may_read(principal, entity)
+            found = await RegistryRepository(uow.session).dossiers_of(product_id)
+        return [DossierSummary(id=d.id, case=d.case, round_id=d.round_id, status=d.status.value)
+                for d in found]
 
     @router.get("/dossiers/{dossier_id}", response_model=DossierOut,
                 summary="A dossier with what is still missing")

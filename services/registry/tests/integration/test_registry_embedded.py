@@ -258,6 +258,27 @@ async def test_withdrawal_before_evaluation_closes_it_everywhere(tmp_path: Path)
         assert again.status_code == 409
 
 
+async def test_a_products_dossiers_are_listed_open_one_first(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        ids = await submit_product(client, settings, registration_no=tax_code(61))
+        r = await client.post(f"/registry/dossiers/{ids['dossier_id']}/withdrawal",
+                              headers=office, json={"reason": "Bổ sung phiếu kiểm nghiệm mới"})
+        assert r.status_code == 200, r.text
+        r = await client.post(f"/registry/products/{ids['product_id']}/dossiers", headers=office,
+                              json={"case": "first", "round_id": "AG-2026-R2"})
+        assert r.status_code == 201, r.text
+        listed = (await client.get(f"/registry/products/{ids['product_id']}/dossiers",
+                                   headers=office)).json()
+        assert [(d["id"], d["status"]) for d in listed] == [
+            (r.json()["id"], "draft"), (ids["dossier_id"], "withdrawn")]
+        other = token(settings, Role.ENTITY_USER, subject="nguoi-khac")
+        denied = await client.get(f"/registry/products/{ids['product_id']}/dossiers",
+                                  headers=other)
+        assert denied.status_code == 403
+
+
 async def test_council_members_get_a_short_lived_download_link(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):

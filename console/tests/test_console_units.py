@@ -1,0 +1,109 @@
+"""The console's own small logic: problem+json to field messages, form fields to request
+bodies, the language choice, the string catalogue, reading the signed-in identity."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+from starlette.datastructures import FormData
+
+from ocop_console import forms
+from ocop_console.i18n import EN, VI, Translator, language_of
+from ocop_console.problems import field_errors, problem_from, rename_indexed
+from ocop_console.session import identity_of
+from ocop_shared.auth import Principal, Role, issue_token
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "ocop_console" / "templates"
+
+
+def test_field_errors_come_from_errors_or_the_single_field() -> None:
+    body = {"detail": "Dữ liệu gửi lên chưa hợp lệ: phone",
+            "errors": [{"field": "phone", "message": "Giá trị quá ngắn"},
+                       {"field": "phone", "message": "second"}, {"message": "no field"}]}
+    assert field_errors(body) == {"phone": "Giá trị quá ngắn"}
+    assert field_errors({"detail": "Sai", "field": "commune_code"}) == {"commune_code": "Sai"}
+    assert field_errors({"detail": "Xung đột"}) == {}
+
+
+def test_a_problem_response_keeps_detail_fields_and_extensions() -> None:
+    response = httpx.Response(409, json={
+        "detail": "Chưa thể kết thúc", "title": "Xung đột dữ liệu",
+        "blockers": [{"message_vi": "Không đủ túc số", "message_en": "No quorum"}]})
+    problem = problem_from(response)
+    assert (problem.status, problem.detail, problem.fields) == (409, "Chưa thể kết thúc", {})
+    assert problem.general == "Chưa thể kết thúc"
+    assert problem.messages("blockers", "en") == ["No quorum"]
+    assert problem.messages("blockers", "vi") == ["Không đủ túc số"]
+    only_field = problem_from(httpx.Response(422, json={
+        "detail": "Sai mã", "errors": [{"field": "registration_no", "message": "Sai mã"}]}))
+    assert only_field.general == "", "the message is shown by the field; not twice"
+    assert problem_from(httpx.Response(502, text="<html>")).detail == "Bad Gateway"
+
+
+def test_positional_errors_are_named_by_key() -> None:
+    fields = {"claims.1.option_index": "Không có mức này", "claims": "x", "samples": "y"}
+    assert rename_indexed(fields, "claims", ["1.1", "2.3"]) == {
+        "claims.2.3": "Không có mức này", "claims": "x", "samples": "y"}
+
+
+def test_form_fields_become_claims_and_choices() -> None:
+    form = FormData([("claims.1.1", "2"), ("claims.1.2", ""), ("claims.2.1", "0"),
+                     ("evidence.1.1", "doc-a"), ("evidence.1.1", "doc-b"),
+                     ("description.2.1", " tự làm "), ("samples", "5"), ("bad", "năm")])
+    body, order = forms.claims(form, ["1.1", "1.2", "2.1"])
+    assert order == ["1.1", "2.1"]
+    assert body == [
+        {"criterion_code": "1.1", "option_index": 2, "description": "", "evidence": ["doc-a", "doc-b"]},
+        {"criterion_code": "2.1", "option_index": 0, "description": "tự làm", "evidence": []}]
+    assert forms.whole(form, "samples") == 5
+    assert forms.whole(form, "bad") == "năm", "passed on as typed: the API names the problem"
+    assert forms.whole(form, "missing") is None
+    assert forms.checked(FormData([("commitment", "on")]), "commitment")
+    assert not forms.checked(FormData([]), "commitment")
+
+
+def test_leaf_criteria_are_the_ones_with_options() -> None:
+    parts = [{"criteria": [{"code": "1", "children": [{"code": "1.1", "children": []},
+                                                      {"code": "1.2", "children": []}]},
+                           {"code": "2", "children": []}]}]
+    assert [c["code"] for c in forms.leaf_criteria(parts)] == ["1.1", "1.2", "2"]
+
+
+def test_language_is_vietnamese_unless_english_is_asked_for() -> None:
+    assert language_of(None, None) == "vi"
+    assert language_of("en", None) == "en"
+    assert language_of(None, "en") == "en"
+    assert language_of("vi", "en") == "vi"
+    assert language_of("fr", None) == "vi"
+    t = Translator("en")
+    assert t("stars.n", n=4) == "4 stars"
+    assert t.label("doc_kind", "label") == "Product label"
+    assert t.label("doc_kind", "new_kind") == "new_kind", "an unknown code shows as itself"
+
+
+def test_the_catalogue_has_every_key_in_both_languages() -> None:
+    assert set(VI) == set(EN)
+    assert all(VI[k].strip() and EN[k].strip() for k in VI)
+    placeholders = re.compile(r"{(\w+)}")
+    for key in VI:
+        assert set(placeholders.findall(VI[key])) == set(placeholders.findall(EN[key])), key
+    used = set()
+    for template in TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"""\bt\(["']([a-z_0-9]+\.[a-z_0-9.]+)["']""", template.read_text()))
+    missing = sorted(k for k in used if k not in VI)
+    assert not missing, f"templates use keys the catalogue lacks: {missing}"
+    assert "Tra cứu giấy chứng nhận OCOP" in VI.values(), "Vietnamese with its diacritics"
+
+
+def test_identity_is_read_from_the_token_and_junk_is_nobody() -> None:
+    token = issue_token("a-console-unit-test-secret-of-32-bytes", Principal(subject="can-bo", name="Cán bộ xã",
+                                            roles=frozenset({Role.COMMUNE_OFFICER}),
+                                            commune_code="30316"))
+    me = identity_of(token)
+    assert me is not None
+    assert (me.subject, me.name, me.commune_code, me.home) == ("can-bo", "Cán bộ xã", "30316",
+                                                              "/commune")
+    assert identity_of("not-a-token") is None
+    assert identity_of(None) is None
