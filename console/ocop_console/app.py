@@ -85,4 +85,25 @@ def mount_console(app: FastAPI, prefix: str = PREFIX) -> FastAPI:
                                timeout=60)
     console = build_console(client, prefix)
     app.mount(prefix, console)
+    app.middleware("http")(_verification_pages(prefix))
     return console
+
+
+VERIFY_API = "/certification/verify/"
+
+
+def _verification_pages(prefix: str) -> Any:
+    """A phone that scans a certificate's QR opens `/certification/verify/{number}?t=` in a
+    browser: send it to the console's page; API clients (which ask for JSON) keep the JSON."""
+
+    async def redirect_browsers(request: Request, call_next: Any) -> Any:
+        accept = request.headers.get("accept", "")
+        if (request.method == "GET" and request.url.path.startswith(VERIFY_API)
+                and "text/html" in accept and "application/json" not in accept):
+            target = f"{prefix}/verify/{request.url.path[len(VERIFY_API):]}"
+            if request.url.query:
+                target = f"{target}?{request.url.query}"
+            return RedirectResponse(target, status_code=303)
+        return await call_next(request)
+
+    return redirect_browsers

@@ -88,6 +88,15 @@ async def test_verification_fits_a_phone_screen(served: Served, browser: Browser
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
         await shot(page, "22-phone-verify")
 
+        # The QR on the certificate holds the API's verification URL: a phone's browser
+        # lands on the page, while an API client still gets JSON.
+        await page.goto(f"{served.url}/certification/verify/{number}")
+        assert page.url.startswith(served.at(f"/verify/{number}"))
+        await expect(page.locator("#verdict")).to_have_attribute("data-status", "active")
+        async with httpx.AsyncClient(base_url=served.url) as client:
+            as_api = await client.get(f"/certification/verify/{number}", headers={"accept": "application/json"})
+        assert as_api.status_code == 200 and as_api.json()["number"] == number
+
         # What a QR code holds is checked too; a forged one is refused next to the field.
         await page.get_by_label("Nội dung mã QR").fill("OCOP1.gia-mao.khong-hop-le")
         await page.get_by_role("button", name="Kiểm tra mã QR").click()
