@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
 from ocop_cli.api_client import PDF, PNG, OcopClient  # noqa: F401  (re-exported for tests)
 from ocop_cli.platform import make_app
+from ocop_cli.sandbox import ROOT, SERVICE_NAMES, free_port  # noqa: F401  (re-exported for tests)
+from ocop_cli.sandbox import ServiceProcess as OcopProcess  # noqa: F401
 from ocop_shared.auth import Principal, Role, issue_token
 from ocop_shared.clock import Clock
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 
 
@@ -113,80 +108,6 @@ async def run_chain(client: httpx.AsyncClient, settings: Settings, *,
     evaluation = await ocop.open_evaluation(ids["product_id"])
     await ocop.score_by_council(evaluation["id"], mean_score, "QĐ 123/QĐ-UBND")
     return {**ids, "evaluation_id": evaluation["id"]}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class OcopProcess:
-    """`ocop run ...` as a real child process, for crash and restart tests."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
-        self.args = args
-        self.env = {**os.environ, **env}
-        self.port = int(env.get("OCOP_HTTP_PORT") or free_port())
-        self.env["OCOP_HTTP_PORT"] = str(self.port)
-        self.log_path = log_path
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, extra_env: dict[str, str] | None = None) -> OcopProcess:
-        env = {**self.env, **(extra_env or {})}
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ocop_cli.main", "run", *self.args],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        )
-        return self
-
-    async def wait_ready(self, timeout: float = 60.0) -> None:
-        async def ready() -> bool:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise AssertionError(f"process exited ({self.proc.returncode}); see "
-                                     f"{self.log_path}:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                async with httpx.AsyncClient() as c:
-                    r = await c.get(f"{self.url}/health/ready", timeout=2)
-                return r.status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        await wait_until(ready, timeout=timeout, interval=0.3, what=f"{self.args} ready")
-
-    async def wait_exit(self, timeout: float = 30.0) -> int:
-        assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while self.proc.poll() is None:
-            if time.monotonic() > deadline:
-                raise AssertionError("process did not exit")
-            await asyncio.sleep(0.1)
-        return self.proc.returncode
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def terminate(self, timeout: float = 30.0) -> int:
-        if self.proc is None:
-            return 0
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        return self.proc.returncode
-
-
-SERVICE_NAMES = ("registry", "scoring", "certification", "trade")
 
 
 class PrefixRouter(httpx.AsyncBaseTransport):

@@ -1,0 +1,167 @@
+"""An isolated deployment on the shared real stack (`make up`), with services as processes.
+
+Tests and benchmarks share the one local Kafka, PostgreSQL and S3 server; each sandbox has
+its own topic namespace, databases and bucket, so runs never see each other's data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from ocop_shared.messaging.transports import KafkaTransport
+from ocop_shared.settings import Settings
+
+from .api_client import poll
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE_NAMES = ("registry", "scoring", "certification", "trade")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pg_dsn(settings: Settings) -> str:
+    return settings.postgres_url.replace("postgresql+asyncpg", "postgresql")
+
+
+class ServiceProcess:
+    """`ocop run ...` as a real child process (tests kill and restart them; benchmarks measure them)."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.args = args
+        self.env = {**os.environ, **env}
+        self.port = int(env.get("OCOP_HTTP_PORT") or free_port())
+        self.env["OCOP_HTTP_PORT"] = str(self.port)
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, extra_env: dict[str, str] | None = None) -> ServiceProcess:
+        env = {**self.env, **(extra_env or {})}
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ocop_cli.main", "run", *self.args],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )
+        return self
+
+    async def wait_ready(self, timeout: float = 60.0) -> None:
+        async def ready() -> bool:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise AssertionError(f"process exited ({self.proc.returncode}); see "
+                                     f"{self.log_path}:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                async with httpx.AsyncClient() as c:
+                    r = await c.get(f"{self.url}/health/ready", timeout=2)
+                return r.status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        await poll(ready, seconds=timeout, what=f"{self.args} ready")
+
+    async def wait_exit(self, timeout: float = 30.0) -> int:
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError("process did not exit")
+            await asyncio.sleep(0.1)
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def terminate(self, timeout: float = 30.0) -> int:
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        return self.proc.returncode
+
+
+
+class Sandbox:
+    """One isolated deployment on the shared real stack: a topic namespace, fresh databases,
+    its own bucket, and service processes."""
+
+    def __init__(self, settings: Settings, tmp_path: Path, services: Sequence[str] = SERVICE_NAMES,
+                 prefix: str = "t") -> None:
+        self.id = f"{prefix}{uuid.uuid4().hex[:10]}"
+        self.namespace = f"{self.id}."
+        self.settings = settings
+        self.tmp_path = tmp_path
+        self.databases = {name: f"ocop_{self.id}_{name}" for name in services}
+        self.processes: list[ServiceProcess] = []
+
+    def database_url(self, service: str) -> str:
+        return f"{self.settings.postgres_url}/{self.databases[service]}"
+
+    def env(self, service: str) -> dict[str, str]:
+        return {
+            "OCOP_MODE": "kafka",
+            "OCOP_KAFKA_NAMESPACE": self.namespace,
+            "OCOP_DATABASE_URL": self.database_url(service),
+            "OCOP_S3_BUCKET": f"ocop-{self.id}",
+            "OCOP_LOG_JSON": "false",
+            "OCOP_JWT_SECRET": self.settings.jwt_secret,
+            "OCOP_SHUTDOWN_GRACE_SECONDS": "5",
+        }
+
+    def process(self, service: str, **extra_env: str) -> ServiceProcess:
+        process = ServiceProcess(["--mode", "kafka", service], {**self.env(service), **extra_env},
+                              self.tmp_path / f"{service}-{len(self.processes)}.log")
+        self.processes.append(process)
+        return process
+
+    def transport(self) -> KafkaTransport:
+        return KafkaTransport(self.settings.kafka_bootstrap, partitions=3, replication=1,
+                              namespace=self.namespace)
+
+    async def create_databases(self) -> None:
+        conn = await asyncpg.connect(f"{pg_dsn(self.settings)}/postgres")
+        try:
+            for name in self.databases.values():
+                await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    async def drop_databases(self) -> None:
+        conn = await asyncpg.connect(f"{pg_dsn(self.settings)}/postgres")
+        try:
+            for name in self.databases.values():
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    async def fetchval(self, service: str, sql: str, *args: object) -> object:
+        conn = await asyncpg.connect(f"{pg_dsn(self.settings)}/{self.databases[service]}")
+        try:
+            return await conn.fetchval(sql, *args)
+        finally:
+            await conn.close()
