@@ -1,9 +1,15 @@
-"""`make bench`: run the benchmarks on the real stack, print a table, write bench/results/."""
+"""`make bench`: the benchmarks on the real stack; a table, and bench/results/<name>.json.
+
+Every figure is shown next to a baseline measured in the same run, and as their ratio:
+absolute times drift on shared machines, ratios much less. `python -m bench NAME...` runs
+some of them (names: see BENCHMARKS).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
+import shutil
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -11,27 +17,44 @@ from rich.table import Table
 
 from ocop_shared.settings import Settings
 
-from . import relay
+from . import relay, revocation
+from .harness import Result
 from .machine import describe
 
 RESULTS = Path(__file__).parent / "results"
+BENCHMARKS = {"relay": relay.run, "revocation": revocation.run}
 
 
-def main() -> None:
-    settings = Settings()
-    machine = describe()
-    results = [asyncio.run(relay.run(settings))]
-    table = Table(title="Benchmarks (ratio = subject / baseline, same run)")
-    for column in ("benchmark", "unit", "baseline", "subject", "ratio"):
-        table.add_column(column)
+def table(results: list[Result]) -> Table:
+    out = Table(title="Benchmarks (ratio = subject / baseline, measured in the same run)")
+    for column in ("benchmark", "figure", "baseline", "subject", "ratio", "goal", "met"):
+        out.add_column(column)
     for result in results:
-        table.add_row(result["name"], result["unit"], str(result["baseline"]),
-                      str(result["subject"]), str(result["ratio"]))
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / f"{result['name']}.json").write_text(
-            json.dumps({**result, "machine": machine}, indent=2, ensure_ascii=False) + "\n")
-    Console().print(table)
+        for figure in result.figures:
+            met = "—" if figure.met is None else ("yes" if figure.met else "NO")
+            out.add_row(result.name, f"{figure.metric} ({figure.unit})", str(figure.baseline),
+                        str(figure.subject), str(figure.ratio), figure.goal, met)
+    return out
+
+
+def main(names: list[str]) -> None:
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        sys.exit(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+    settings = Settings(log_level="WARNING")
+    machine = describe()
+    results = []
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for name in names or list(BENCHMARKS):
+        workdir = RESULTS / "tmp" / name  # service logs stay here for a look afterwards
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+        result = asyncio.run(BENCHMARKS[name](settings, workdir))
+        (RESULTS / f"{result.name}.json").write_text(result.to_json(machine), encoding="utf-8")
+        results.append(result)
+        Console().print(table([result]))
+    Console().print(table(results))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -12,7 +12,7 @@ import asyncio
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -23,6 +23,8 @@ from ocop_shared.messaging.kafka import KafkaProducer, ensure_topics
 from ocop_shared.messaging.relay import OutboxRelay
 from ocop_shared.messaging.tables import add_messaging_tables
 from ocop_shared.settings import Settings
+
+from .harness import Figure, Result
 
 COUNT = 20_000
 BODY = b'{"type":"Bench","payload":"' + b"x" * 600 + b'"}'
@@ -76,18 +78,13 @@ async def relay_throughput(settings: Settings, topic: str) -> float:
         await admin.close()
 
 
-async def run(settings: Settings) -> dict[str, Any]:
+async def run(settings: Settings, workdir: Path) -> Result:
     topic = f"bench.relay.{uuid.uuid4().hex[:8]}"
     await ensure_topics(settings.kafka_bootstrap, [topic], partitions=3, replication=1)
     baseline = await raw_baseline(settings.kafka_bootstrap, topic)
     subject = await relay_throughput(settings, topic)
-    return {
-        "name": "outbox-relay-throughput",
-        "unit": "events/s",
-        "messages": COUNT,
-        "baseline": round(baseline, 1),
-        "subject": round(subject, 1),
-        "ratio": round(subject / baseline, 3),
-        "baseline_is": "raw aiokafka idempotent produce (acks=all) from memory",
-        "subject_is": "OutboxRelay: PostgreSQL outbox rows -> Kafka -> marked sent",
-    }
+    return Result("outbox-relay-throughput", "Outbox relay throughput",
+                  "raw aiokafka idempotent produce (acks=all) from memory",
+                  "OutboxRelay: PostgreSQL outbox rows -> Kafka -> marked sent",
+                  [Figure("throughput", "events/s", round(baseline, 1), round(subject, 1), "", None)],
+                  {"messages": COUNT})

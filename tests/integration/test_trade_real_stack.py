@@ -143,3 +143,37 @@ async def test_certificates_reach_tills_and_the_catalog_rebuilds_from_topics(
         after = {cid: await catalog(c, cid) for cid in ("province", "long-xuyen", "tinh-bien")}
     assert after == before
     await asyncio.sleep(0)
+
+
+async def test_showrooms_opened_while_certificates_stream_in_miss_nothing(deployment: Deployment) -> None:
+    """A showroom created while certificates are being certified and revoked ends up with
+    exactly the products that are certified and not revoked (no product lost to the race of
+    the two transactions, no revoked product kept)."""
+    trade = deployment.process("trade").start()
+    await trade.wait_ready()
+    ids = [(str(uuid.uuid4()), str(uuid.uuid4())) for _ in range(240)]
+    events = [certified(p, c, f"91-2026-{i:05d}", f"Sản phẩm {i}") for i, (p, c) in enumerate(ids)]
+    revoked_ids = {p for p, _ in ids[::4]}
+    revocations = [new_event(CertificateRevoked, CertificateRevokedPayload(
+        certificate_id=c, number=f"91-2026-{i:05d}", product_id=p, grounds=[3], decision_no="QĐ 9",
+        revoked_on=date(2026, 11, 28), reason="Vi phạm ghi nhãn"), aggregate_id=c, aggregate_version=2,
+        producer="certification", clock=SystemClock()) for i, (p, c) in enumerate(ids) if p in revoked_ids]
+    office = token(deployment.settings, Role.PROVINCE_OFFICE)
+    async with httpx.AsyncClient(base_url=trade.url, timeout=30) as client:
+        streaming = asyncio.create_task(publish(deployment, events + revocations))
+        for n in range(6):  # showrooms opening while the stream is being consumed
+            await asyncio.sleep(0.3)
+            r = await client.post("/trade/showrooms", headers=office, json={
+                "id": f"diem-ban-{n}", "name": f"Điểm bán {n}", "location_type": "trade_centre",
+                "address": "An Giang", "operator": "Thử nghiệm", "carries_all": True})
+            assert r.status_code == 201, r.text
+        await streaming
+        expected = {p for p, _ in ids} - revoked_ids
+
+        async def settled() -> bool:
+            return {e["product_id"] for e in await catalog(client, "province")} == expected
+
+        await wait_until(settled, timeout=90, what="the province catalog")
+        for n in range(6):
+            assert {e["product_id"] for e in await catalog(client, f"diem-ban-{n}")} == expected, n
+    trade.terminate()

@@ -115,8 +115,17 @@ async def _ensure_province_catalog(uow: UnitOfWork) -> None:
             version=0, floor_version=0, created_at=uow.clock.now(), address="", operator=""))
 
 
-async def _catalogs_carrying(uow: UnitOfWork, product_id: str) -> list[str]:
+async def _lock_membership(uow: UnitOfWork) -> None:
+    """Which products which catalogs carry changes under one lock (the province catalog's row):
+    a product certified while a showroom is being created lands in it either way — the
+    certificate's handler sees the new showroom, or the showroom's fill sees the product."""
     await _ensure_province_catalog(uow)
+    await uow.session.execute(select(catalogs.c.id).where(
+        catalogs.c.id == PROVINCE_CATALOG).with_for_update())
+
+
+async def _catalogs_carrying(uow: UnitOfWork, product_id: str) -> list[str]:
+    await _lock_membership(uow)
     everything = await uow.session.scalars(select(catalogs.c.id).where(catalogs.c.carries_all))
     chosen = await uow.session.scalars(select(assortments.c.catalog_id).where(
         assortments.c.product_id == product_id))
@@ -198,6 +207,7 @@ async def _ended(uow: UnitOfWork, product_id: str, number: str, removal: Removal
     if updated is None:
         return
     await _save_product(uow, updated, True)
+    await _lock_membership(uow)
     listing = await uow.session.scalars(select(catalog_items.c.catalog_id).where(
         catalog_items.c.product_id == product_id))
     for catalog_id in sorted(listing):
@@ -211,6 +221,7 @@ async def on_certificate_extended_event(event: CertificateExtended, uow: UnitOfW
     if updated is None:
         return
     await _save_product(uow, updated, True)
+    await _lock_membership(uow)
     listing = await uow.session.scalars(select(catalog_items.c.catalog_id).where(
         catalog_items.c.product_id == p.product_id))
     for catalog_id in sorted(listing):
@@ -238,7 +249,7 @@ async def create_showroom(uow: UnitOfWork, *, catalog_id: str, name: str, locati
                           address: str, commune_code: str | None, operator: str,
                           carries_all: bool) -> str:
     """Create a point of sale; returns its POS API key (shown once, stored hashed)."""
-    await _ensure_province_catalog(uow)
+    await _lock_membership(uow)
     exists = await uow.session.scalar(select(catalogs.c.id).where(catalogs.c.id == catalog_id))
     if exists is not None:
         raise Conflict(Text(f"Đã có điểm bán {catalog_id}", f"Showroom {catalog_id} exists"))
@@ -280,6 +291,7 @@ async def showroom_row(uow: UnitOfWork, catalog_id: str) -> Any:
 
 async def change_assortment(uow: UnitOfWork, catalog_id: str, *, add: Sequence[str],
                             remove: Sequence[str]) -> None:
+    await _lock_membership(uow)
     row = await showroom_row(uow, catalog_id)
     if row.carries_all:
         raise Conflict(Text("Điểm bán này trưng bày mọi sản phẩm OCOP; không chọn từng sản phẩm",

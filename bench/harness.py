@@ -1,0 +1,167 @@
+"""What every benchmark needs: a sandbox on the real stack, services as processes, events
+published the way their producers would, latency statistics, and the result's shape."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+
+from ocop_cli.sandbox import Sandbox, ServiceProcess
+from ocop_shared.auth import Principal, Role, issue_token
+from ocop_shared.clock import SystemClock
+from ocop_shared.contracts import CertificateRevoked, Certified, Scored
+from ocop_shared.contracts.certification_events import CertificateRevokedPayload, CertifiedPayload
+from ocop_shared.contracts.common import EvaluationCase, Level
+from ocop_shared.contracts.envelope import Envelope
+from ocop_shared.contracts.scoring_events import ScoredPayload
+from ocop_shared.messaging.outbox import new_event
+from ocop_shared.settings import Settings
+
+CLOCK = SystemClock()
+
+
+@dataclass
+class Figure:
+    """One measured figure, always with its baseline from the same run."""
+
+    metric: str
+    unit: str
+    baseline: float
+    subject: float
+    goal: str
+    met: bool | None
+    higher_is_better: bool = True
+
+    @property
+    def ratio(self) -> float:
+        if not self.baseline:
+            return 0.0
+        return round(self.subject / self.baseline, 3)
+
+
+@dataclass
+class Result:
+    name: str
+    title: str
+    baseline_is: str
+    subject_is: str
+    figures: list[Figure]
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self, machine: dict[str, Any]) -> str:
+        body = asdict(self)
+        body["figures"] = [{**asdict(f), "ratio": f.ratio} for f in self.figures]
+        return json.dumps({**body, "machine": machine}, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def percentile(samples: Sequence[float], p: float) -> float:
+    """The p-th percentile (0-100) by linear interpolation."""
+    if not samples:
+        return 0.0
+    if len(samples) == 1:
+        return samples[0]
+    return statistics.quantiles(samples, n=1000, method="inclusive")[int(p * 10) - 1]
+
+
+def office_headers(settings: Settings) -> dict[str, str]:
+    principal = Principal(subject="bench", roles=frozenset({Role.PROVINCE_OFFICE}))
+    return {"authorization": f"Bearer {issue_token(settings.jwt_secret, principal)}"}
+
+
+class Publisher:
+    """Publishes events onto a sandbox's topics the way their producing service would."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.producer = AIOKafkaProducer(bootstrap_servers=sandbox.settings.kafka_bootstrap,
+                                         enable_idempotence=True, acks="all", linger_ms=1)
+
+    async def __aenter__(self) -> Publisher:
+        await self.producer.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.producer.stop()
+
+    async def send(self, event: Envelope[Any]) -> None:
+        await self.producer.send_and_wait(self.sandbox.namespace + event.topic, event.to_json_bytes(),
+                                          key=event.aggregate_id.encode())
+
+    async def send_many(self, events: Sequence[Envelope[Any]]) -> None:
+        futures = [await self.producer.send(self.sandbox.namespace + e.topic, e.to_json_bytes(),
+                                            key=e.aggregate_id.encode()) for e in events]
+        for future in futures:
+            await future
+
+
+@dataclass(frozen=True)
+class FakeCertificate:
+    certificate_id: str
+    number: str
+    product_id: str
+
+
+def certified(index: int, *, stars: int = 4, run: str = "") -> tuple[Certified, FakeCertificate]:
+    """A Certified event as the certification service publishes it."""
+    certificate = FakeCertificate(str(uuid.uuid4()), f"91-2026-{run}{index:06d}", str(uuid.uuid4()))
+    today = date.today()
+    event = new_event(Certified, CertifiedPayload(
+        certificate_id=certificate.certificate_id, number=certificate.number,
+        product_id=certificate.product_id, product_code=f"91-30316-{index}-2026",
+        product_name=f"Sản phẩm thử tải {index}", entity_id=str(uuid.uuid4()),
+        entity_name=f"Chủ thể {index}", stars=stars, regulation="26/2026/QĐ-TTg",
+        decision_no="QĐ 1/QĐ-UBND", issued_on=today, valid_until=today + timedelta(days=1095),
+        authority="UBND tỉnh An Giang", verification_url=f"http://127.0.0.1/verify/{certificate.number}"),
+        aggregate_id=certificate.certificate_id, aggregate_version=1, producer="certification", clock=CLOCK)
+    return event, certificate
+
+
+def revoked(certificate: FakeCertificate) -> CertificateRevoked:
+    return new_event(CertificateRevoked, CertificateRevokedPayload(
+        certificate_id=certificate.certificate_id, number=certificate.number,
+        product_id=certificate.product_id, grounds=[3], decision_no="QĐ 9/QĐ-UBND",
+        revoked_on=date.today(), reason="Thử tải: thu hồi"),
+        aggregate_id=certificate.certificate_id, aggregate_version=2, producer="certification",
+        clock=CLOCK)
+
+
+def scored(index: int, *, stars: int = 4) -> Scored:
+    """A recognising province result as the scoring service publishes it."""
+    evaluation_id = str(uuid.uuid4())
+    return new_event(Scored, ScoredPayload(
+        evaluation_id=evaluation_id, product_id=str(uuid.uuid4()), submission_id=str(uuid.uuid4()),
+        round_id="AG-2026-R1", case=EvaluationCase.FIRST, regulation="26/2026/QĐ-TTg",
+        level=Level.PROVINCE, recognising=True, stars=stars, mean_score=Decimal("75.50"),
+        part_scores={"A": Decimal(30), "B": Decimal(20), "C": Decimal("25.50")},
+        council_decision_ref=f"QĐ {index}/QĐ-UBND", product_name=f"Sản phẩm thử tải {index}",
+        product_set_no=8, entity_id=str(uuid.uuid4()), entity_name=f"Chủ thể {index}",
+        commune_code="30316", province_code="91"),
+        aggregate_id=evaluation_id, aggregate_version=1, producer="scoring", clock=CLOCK)
+
+
+async def start_services(sandbox: Sandbox, names: Sequence[str], **env: str) -> dict[str, ServiceProcess]:
+    processes = {name: sandbox.process(name, OCOP_LOG_LEVEL="WARNING", **env).start() for name in names}
+    for process in processes.values():
+        await process.wait_ready(timeout=120)
+    return processes
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process now (VmRSS), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
