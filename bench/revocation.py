@@ -25,8 +25,8 @@ from ocop_shared.settings import Settings
 from .harness import Figure, Publisher, Result, certified, office_headers, percentile, revoked, start_services
 
 REVOCATIONS = 1000
-RATE = 25.0  # revocations per second
-BACKGROUND_RATE = 25.0  # new certificates per second meanwhile
+RATE = 10.0  # revocations per second
+BACKGROUND_RATE = 5.0  # new certificates per second meanwhile
 
 
 async def _till_poller(url: str, key: str, seen: dict[str, float], stop: asyncio.Event) -> None:
