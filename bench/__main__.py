@@ -17,12 +17,12 @@ from rich.table import Table
 
 from ocop_shared.settings import Settings
 
-from . import relay, revocation
+from . import http, relay, revocation
 from .harness import Result
 from .machine import describe
 
 RESULTS = Path(__file__).parent / "results"
-BENCHMARKS = {"relay": relay.run, "revocation": revocation.run}
+BENCHMARKS = {"relay": relay.run, "revocation": revocation.run, "http": http.run}
 
 
 def table(results: list[Result]) -> Table:
