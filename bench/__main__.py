@@ -17,12 +17,13 @@ from rich.table import Table
 
 from ocop_shared.settings import Settings
 
-from . import http, relay, revocation
+from . import http, relay, revocation, upload
 from .harness import Result
 from .machine import describe
 
 RESULTS = Path(__file__).parent / "results"
-BENCHMARKS = {"relay": relay.run, "revocation": revocation.run, "http": http.run}
+BENCHMARKS = {"relay": relay.run, "revocation": revocation.run, "http": http.run,
+              "upload": upload.run}
 
 
 def table(results: list[Result]) -> Table:

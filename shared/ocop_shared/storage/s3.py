@@ -84,7 +84,7 @@ class S3ObjectStore:
         if not await self.exists(sha256):
             await self._call(
                 self._client.put_object, self.bucket, key, stream, size,
-                content_type=content_type, part_size=PART_SIZE,
+                content_type=content_type, part_size=PART_SIZE, num_parallel_uploads=1,
             )
         return StoredObject(key=key, sha256=sha256, size=size, content_type=content_type)
 

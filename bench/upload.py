@@ -1,0 +1,99 @@
+"""Dossier upload: a 1 GB file through the registry API against the minio SDK uploading the
+same file straight to the same S3 server; and the registry process's peak memory meanwhile.
+
+The API streams (the request body is spooled by Starlette, hashed and sent to S3 in parts),
+so memory should stay flat whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import httpx
+from minio import Minio
+
+from ocop_cli.api_client import OcopClient
+from ocop_cli.sandbox import Sandbox
+from ocop_shared.settings import Settings
+
+from .harness import Figure, Result, rss_mib, start_services
+
+SIZE = 1024 * 1024 * 1024
+CHUNK = 8 * 1024 * 1024
+
+
+def make_file(path: Path) -> None:
+    block = bytes(range(256)) * (CHUNK // 256)
+    with path.open("wb") as out:
+        out.write(b"%PDF-1.7\n% OCOP benchmark\n")
+        written = out.tell()
+        while written < SIZE:
+            out.write(block[: min(CHUNK, SIZE - written)])
+            written = out.tell()
+
+
+def direct_upload(settings: Settings, bucket: str, path: Path) -> float:
+    client = Minio(settings.s3_endpoint, access_key=settings.s3_access_key,
+                   secret_key=settings.s3_secret_key, secure=settings.s3_secure, region=settings.s3_region)
+    if not client.bucket_exists(bucket):
+        client.make_bucket(bucket)
+    started = time.perf_counter()
+    client.fput_object(bucket, f"direct/{path.name}", str(path), part_size=16 * 1024 * 1024)
+    return time.perf_counter() - started
+
+
+async def run(settings: Settings, workdir: Path) -> Result:
+    path = workdir / "dossier-1gb.pdf"
+    await asyncio.to_thread(make_file, path)
+    sandbox = Sandbox(settings, workdir, services=["registry"], prefix="b")
+    await sandbox.create_databases()
+    try:
+        registry = (await start_services(sandbox, ["registry"],
+                                         OCOP_MAX_UPLOAD_BYTES=str(2 * SIZE)))["registry"]
+        assert registry.proc is not None
+        pid = registry.proc.pid
+        async with httpx.AsyncClient(base_url=registry.url, timeout=600) as client:
+            ocop = OcopClient(client, settings.jwt_secret)
+            entity = await ocop.register_entity(name="HTX Thử tải", legal_form="cooperative_group",
+                                                registration_no="THU-TAI-001", commune_code="30316")
+            product = await ocop.register_product(entity, "Sản phẩm thử tải", 8)
+            idle = rss_mib(pid)
+            peak = idle
+            done = asyncio.Event()
+
+            async def sample() -> None:
+                nonlocal peak
+                while not done.is_set():
+                    peak = max(peak, rss_mib(pid))
+                    await asyncio.sleep(0.05)
+
+            sampler = asyncio.create_task(sample())
+            started = time.perf_counter()
+            with path.open("rb") as handle:
+                response = await client.post(f"/registry/products/{product}/documents",
+                                             headers=ocop.office, data={"kind": "quality_declaration"},
+                                             files={"file": ("ho-so-1gb.pdf", handle, "application/pdf")})
+            api_seconds = time.perf_counter() - started
+            done.set()
+            await sampler
+            if response.status_code != 201:
+                raise RuntimeError(f"upload refused: {response.status_code} {response.text[:300]}")
+        direct_seconds = await asyncio.to_thread(direct_upload, settings, f"ocop-{sandbox.id}", path)
+    finally:
+        for process in sandbox.processes:
+            process.kill()
+        await sandbox.drop_databases()
+        path.unlink(missing_ok=True)
+    mib = SIZE / 1024 / 1024
+    api_rate, direct_rate = mib / api_seconds, mib / direct_seconds
+    return Result("dossier-upload", "A 1 GB dossier file through the registry API",
+                  "minio SDK fput_object of the same file to the same S3 server",
+                  "POST /registry/products/{id}/documents (multipart, streamed, sha256, to S3)",
+                  [Figure("throughput", "MiB/s", round(direct_rate, 1), round(api_rate, 1), ">= 0.7 of direct",
+                          api_rate >= 0.7 * direct_rate),
+                   Figure("registry peak RSS", "MiB", round(idle, 1), round(peak, 1), "< 150 MiB",
+                          peak < 150, higher_is_better=False)],
+                  {"bytes": SIZE, "api_seconds": round(api_seconds, 1), "direct_seconds": round(direct_seconds, 1),
+                   "memory_baseline_is": "the same registry process, idle, just before the upload"})
