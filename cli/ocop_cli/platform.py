@@ -32,9 +32,10 @@ def make_transport(settings: Settings) -> Transport:
                               replication=settings.kafka_replication,
                               graceful_timeout=settings.shutdown_grace_seconds,
                               namespace=settings.kafka_namespace,
-                              group_suffix=settings.kafka_group_suffix)
+                              group_suffix=settings.kafka_group_suffix,
+                              max_batch=settings.consumer_batch_size)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return EmbeddedTransport(settings.data_dir / "bus.sqlite3")
+    return EmbeddedTransport(settings.data_dir / "bus.sqlite3", max_batch=settings.consumer_batch_size)
 
 
 def make_store(settings: Settings) -> ObjectStore:

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
 
     consumer_max_attempts: int = 5
     consumer_backoff_seconds: float = 0.05
+    consumer_batch_size: int = Field(
+        default=100, ge=1, description="Messages applied in one database transaction (1: one by one).")
     relay_poll_seconds: float = 0.2
     relay_batch_size: int = 200
     shutdown_grace_seconds: float = 10.0

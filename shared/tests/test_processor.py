@@ -200,3 +200,42 @@ async def test_dead_letters_are_listed_and_replayed_after_the_cause_is_fixed(
 
     await consume_until(applied)
     assert await world.effect_count() == 1
+
+
+async def test_a_batch_is_applied_in_order_once_with_duplicates_inside_it_skipped(world: World) -> None:
+    seen: list[str] = []
+
+    async def in_order(event: ProductRegistered, uow: UnitOfWork) -> None:
+        seen.append(event.payload.product_id)
+        await record_effect(event, uow)
+
+    processor = world.processor(in_order)
+    batch = [message(offset=i, product_id=f"p{i}") for i in range(5)]
+    outcomes = await processor.process_batch([*batch, batch[2]])
+    assert outcomes == [Outcome.PROCESSED] * 5 + [Outcome.DUPLICATE]
+    assert seen == ["p0", "p1", "p2", "p3", "p4"]
+    assert (await world.effect_count(), await world.inbox_count()) == (5, 5)
+    assert await processor.process_batch(batch) == [Outcome.DUPLICATE] * 5, "a redelivered batch"
+
+
+async def test_a_failing_message_rolls_its_batch_back_then_each_goes_alone(world: World) -> None:
+    async def refuses_p2(event: ProductRegistered, uow: UnitOfWork) -> None:
+        await record_effect(event, uow)
+        if event.payload.product_id == "p2":
+            raise ValueError("p2 cannot be applied")
+
+    processor = world.processor(refuses_p2, attempts=2)
+    outcomes = await processor.process_batch([message(offset=i, product_id=f"p{i}") for i in range(4)])
+    assert outcomes == [Outcome.PROCESSED, Outcome.PROCESSED, Outcome.DEAD_LETTERED, Outcome.PROCESSED]
+    assert await world.effect_count() == 3, "the batch's writes were rolled back; the good ones applied once"
+    parked = await world.log.read(topics.dead_letter_topic("testgroup"), 0)
+    assert [read_event(p.value).payload.product_id for p in parked] == ["p2"]
+
+
+async def test_a_malformed_message_in_a_batch_is_parked_and_the_rest_applied(world: World) -> None:
+    processor = world.processor(record_effect)
+    broken = InboundMessage(topic=topics.PRODUCT, partition=0, offset=9, key="x", value=b"{not json")
+    outcomes = await processor.process_batch([message(offset=0, product_id="a"), broken,
+                                              message(offset=1, product_id="b")])
+    assert outcomes == [Outcome.PROCESSED, Outcome.DEAD_LETTERED, Outcome.PROCESSED]
+    assert await world.effect_count() == 2

@@ -162,10 +162,12 @@ class EmbeddedProducer:
 
 
 class EmbeddedConsumer:
-    """Feeds one consumer group's topics from the log, committing after each message."""
+    """Feeds one consumer group's topics from the log in batches, committing after each."""
 
-    def __init__(self, log: EmbeddedLog, processor: EventProcessor, topics: Sequence[str]) -> None:
+    def __init__(self, log: EmbeddedLog, processor: EventProcessor, topics: Sequence[str],
+                 max_batch: int = 100) -> None:
         self._log = log
+        self._max_batch = max_batch
         self._processor = processor
         self._group = processor.consumer
         self._topics = list(topics)
@@ -180,9 +182,13 @@ class EmbeddedConsumer:
             if not batch:
                 await self._log.wait_for_append(generation, 0.5)
                 continue
-            for message in sorted(batch, key=lambda m: m.offset):
+            ordered = sorted(batch, key=lambda m: m.offset)
+            for start in range(0, len(ordered), self._max_batch):
                 if stop.is_set():
                     return
-                await self._processor.process(message)
-                positions[message.topic] = message.offset + 1
-                await self._log.commit(self._group, message.topic, message.offset + 1)
+                chunk = ordered[start:start + self._max_batch]
+                await self._processor.process_batch(chunk)
+                for message in chunk:
+                    positions[message.topic] = message.offset + 1
+                for topic in {m.topic for m in chunk}:
+                    await self._log.commit(self._group, topic, positions[topic])

@@ -117,6 +117,7 @@ class KafkaConsumer:
         graceful_timeout: float = 10.0,
         namespace: str = "",
         group_suffix: str = "",
+        max_batch: int = 100,
     ) -> None:
         self._processor = processor
         self._namespace = namespace
@@ -135,13 +136,18 @@ class KafkaConsumer:
             session_timeout_ms=10_000,
             heartbeat_interval_ms=2_000,
             title=f"{processor.consumer}:consume",
+            batch=True,
+            max_records=max_batch,
+            batch_timeout_ms=25,  # FastStream also sleeps this long after an empty poll
         )
-        subscriber(self._on_message)
+        subscriber(self._on_batch)
 
-    async def _on_message(self, message: KafkaMessage) -> None:
-        record = message.raw_message
-        assert not isinstance(record, tuple)
-        inbound = InboundMessage(
+    async def _on_batch(self, message: KafkaMessage) -> None:
+        raw = message.raw_message
+        records = raw if isinstance(raw, tuple) else (raw,)
+        if not records:
+            return
+        inbound = [InboundMessage(
             topic=record.topic.removeprefix(self._namespace),
             partition=record.partition,
             offset=record.offset,
@@ -149,20 +155,25 @@ class KafkaConsumer:
             value=record.value or b"",
             headers=_headers(record.headers),
             timestamp_ms=record.timestamp,
-        )
+        ) for record in records]
         consumer = message.consumer
-        partition = TopicPartition(record.topic, record.partition)
+        first: dict[TopicPartition, int] = {}
+        after: dict[TopicPartition, int] = {}
+        for record in records:
+            partition = TopicPartition(record.topic, record.partition)
+            first.setdefault(partition, record.offset)
+            after[partition] = record.offset + 1
         try:
-            await self._processor.process(inbound)
+            await self._processor.process_batch(inbound)
         except Exception as error:
-            # Only a dead-letter publish can fail here: read the message again later.
-            log.warning("%s: will re-read %s@%d: %s",
-                        self._processor.consumer, record.topic, record.offset, error)
+            # Only a dead-letter publish can fail here: read the messages again later.
+            log.warning("%s: will re-read %d message(s): %s", self._processor.consumer, len(records), error)
             await asyncio.sleep(1.0)
-            consumer.seek(partition, record.offset)
+            for partition, offset in first.items():
+                consumer.seek(partition, offset)
             return
         try:
-            await consumer.commit({partition: record.offset + 1})  # type: ignore[call-arg]
+            await consumer.commit(after)  # type: ignore[call-arg]
         except KafkaError as error:
             # Typically a rebalance took the partition away: the new owner re-reads
             # the message and its inbox drops it as a duplicate.

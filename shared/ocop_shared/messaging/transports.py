@@ -58,9 +58,10 @@ class _EmbeddedConsumerHandle:
 class EmbeddedTransport:
     name = "embedded"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, max_batch: int = 100) -> None:
         self.log = EmbeddedLog(path)
         self._opened = False
+        self._max_batch = max_batch
 
     async def open(self) -> None:
         if not self._opened:
@@ -79,7 +80,7 @@ class EmbeddedTransport:
         return EmbeddedProducer(self.log)
 
     def consumer(self, processor: EventProcessor, topics: Sequence[str]) -> ConsumerHandle:
-        return _EmbeddedConsumerHandle(EmbeddedConsumer(self.log, processor, topics))
+        return _EmbeddedConsumerHandle(EmbeddedConsumer(self.log, processor, topics, self._max_batch))
 
     async def ping(self) -> None:
         await self.log.committed("ping", "ping")
@@ -94,8 +95,9 @@ class KafkaTransport:
 
     def __init__(self, bootstrap: str, *, partitions: int, replication: int,
                  graceful_timeout: float = 10.0, namespace: str = "",
-                 group_suffix: str = "") -> None:
+                 group_suffix: str = "", max_batch: int = 100) -> None:
         self.bootstrap = bootstrap
+        self._max_batch = max_batch
         self.namespace = namespace
         self.group_suffix = group_suffix
         self._partitions = partitions
@@ -119,7 +121,8 @@ class KafkaTransport:
         return KafkaConsumer(self.bootstrap, processor, topics,
                              client_id=f"{processor.consumer}-consumer",
                              graceful_timeout=self._graceful_timeout,
-                             namespace=self.namespace, group_suffix=self.group_suffix)
+                             namespace=self.namespace, group_suffix=self.group_suffix,
+                             max_batch=self._max_batch)
 
     async def lag(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
         from .kafka_tools import group_lag
