@@ -12,6 +12,8 @@ import asyncio
 import re
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -41,7 +43,9 @@ def wrk(url: str, headers: dict[str, str]) -> tuple[float, float]:
     return rps, p99
 
 
-async def bare(body: bytes, content_type: str, workdir: Path, url_path: str) -> tuple[float, float]:
+@asynccontextmanager
+async def serve_bare(body: bytes, workdir: Path, content_type: str = "application/json") -> AsyncIterator[str]:
+    """The bare app serving `body`; yields its URL."""
     body_file = workdir / "bare-body"
     body_file.write_bytes(body)
     port = free_port()
@@ -49,19 +53,25 @@ async def bare(body: bytes, content_type: str, workdir: Path, url_path: str) -> 
         sys.executable, "-m", "uvicorn", "bench.bare:app", "--port", str(port), "--log-level", "warning",
         cwd=ROOT, env={"BENCH_BARE_BODY": str(body_file), "BENCH_BARE_TYPE": content_type,
                        "PATH": "/usr/bin:/bin"})
+    url = f"http://127.0.0.1:{port}/"
     try:
         async def up() -> bool:
             try:
                 async with httpx.AsyncClient() as client:
-                    return (await client.get(f"http://127.0.0.1:{port}/")).status_code == 200
+                    return (await client.get(url)).status_code == 200
             except httpx.HTTPError:
                 return False
 
         await poll(up, seconds=30, what="the bare app")
-        return await asyncio.to_thread(wrk, f"http://127.0.0.1:{port}{url_path}", {})
+        yield url
     finally:
         server.terminate()
         await server.wait()
+
+
+async def bare(body: bytes, workdir: Path) -> tuple[float, float]:
+    async with serve_bare(body, workdir) as url:
+        return await asyncio.to_thread(wrk, url, {})
 
 
 async def run(settings: Settings, workdir: Path) -> Result:
@@ -91,7 +101,7 @@ async def run(settings: Settings, workdir: Path) -> Result:
                 ("verify", f"{services['certification'].url}/certification/verify/{number}", {}, verification),
                 ("pos-snapshot", f"{services['trade'].url}/trade/pos/bench-http/catalog", key, snapshot)):
             rps, p99 = await asyncio.to_thread(wrk, url, headers)
-            bare_rps, bare_p99 = await bare(body, "application/json", workdir, "/")
+            bare_rps, bare_p99 = await bare(body, workdir)
             figures.append(Figure(f"{name} throughput", "req/s", round(bare_rps, 1), round(rps, 1),
                                   ">= 0.5 of bare", rps >= 0.5 * bare_rps))
             figures.append(Figure(f"{name} p99", "ms", round(bare_p99, 2), round(p99, 2), "", None,
