@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..clock import Clock
@@ -21,26 +21,18 @@ async def first_delivery(
     """Record the event for this consumer; False if it was already processed.
 
     Must run inside the transaction that applies the event's effect, so the
-    record and the effect commit or roll back together.
+    record and the effect commit or roll back together. One statement: an insert
+    that does nothing when the row exists (also when another process of the same
+    consumer group inserted it first: PostgreSQL waits for that transaction, then
+    sees the conflict).
     """
-    seen = await session.scalar(
-        select(inbox.c.event_id).where(
-            inbox.c.consumer == consumer, inbox.c.event_id == event_id
-        )
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(inbox)
+        .values(consumer=consumer, event_id=event_id, event_type=event_type,
+                processed_at=clock.now())
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        .returning(inbox.c.event_id)
     )
-    if seen is not None:
-        return False
-    try:
-        async with session.begin_nested():
-            await session.execute(
-                inbox.insert().values(
-                    consumer=consumer,
-                    event_id=event_id,
-                    event_type=event_type,
-                    processed_at=clock.now(),
-                )
-            )
-    except IntegrityError:
-        # Another process of the same consumer group got there first.
-        return False
-    return True
+    inserted = await session.scalar(statement)
+    return inserted is not None

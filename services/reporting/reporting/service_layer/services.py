@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, insert, select
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ocop_shared.contracts import (
     CatalogEntryAdded,
@@ -56,9 +57,11 @@ def _utc(moment: datetime) -> datetime:
 
 
 async def _put(uow: UnitOfWork, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
-    """Write a fact under its key, replacing what a re-delivery may have written before."""
-    await uow.session.execute(delete(table).where(and_(*(table.c[k] == v for k, v in keys.items()))))
-    await uow.session.execute(insert(table).values(**keys, **values))
+    """Write a fact under its key, replacing what a re-delivery may have written before
+    (one statement: an insert that updates the row when the key exists)."""
+    dialect = postgresql if uow.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**keys, **values)
+    await uow.session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
 
 
 # -- handlers ------------------------------------------------------------------------------
