@@ -51,9 +51,14 @@ test: setup ## Everything: lint, start the real stack, unit + integration + end-
 test-unit: setup ## Only the tests that need no running stack
 	$(BIN)/pytest -m "not kafka and not s3 and not postgres" $(PYTEST_ARGS)
 
-bench: setup ## Benchmarks on the real stack (see bench/README.md)
+bench: setup ## Benchmarks on the real stack: a table, and bench/results/<name>.json (see bench/README.md)
+	@deploy/os-packages.sh bench
 	$(STACK) up
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH)
+
+faults: setup ## Fault injection on the real stack (kills, broker/S3/PostgreSQL outages, a slow link), then checks
+	$(STACK) up
+	$(BIN)/python -m bench.faults
 
 clean: ## Remove local data of the embedded mode
 	rm -rf data
