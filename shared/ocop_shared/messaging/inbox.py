@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..clock import Clock
+from ..db.engine import upsert_insert
 
 
 async def first_delivery(
@@ -26,9 +26,8 @@ async def first_delivery(
     consumer group inserted it first: PostgreSQL waits for that transaction, then
     sees the conflict).
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(inbox)
+        upsert_insert(session, inbox)
         .values(consumer=consumer, event_id=event_id, event_type=event_type,
                 processed_at=clock.now())
         .on_conflict_do_nothing(index_elements=["consumer", "event_id"])

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ocop_shared.contracts import (
     CatalogEntryAdded,
@@ -24,6 +23,7 @@ from ocop_shared.contracts import (
     ProductSubmitted,
     Scored,
 )
+from ocop_shared.db.engine import upsert_insert
 from ocop_shared.db.uow import UnitOfWork
 
 from ..adapters.tables import (
@@ -59,8 +59,7 @@ def _utc(moment: datetime) -> datetime:
 async def _put(uow: UnitOfWork, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
     """Write a fact under its key, replacing what a re-delivery may have written before
     (one statement: an insert that updates the row when the key exists)."""
-    dialect = postgresql if uow.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**keys, **values)
+    statement = upsert_insert(uow.session, table).values(**keys, **values)
     await uow.session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
 
 

@@ -27,6 +27,7 @@ from ocop_shared.contracts.trade_events import (
     FairExhibitorRegistered,
     FairExhibitorRegisteredPayload,
 )
+from ocop_shared.db.engine import upsert_insert
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.http.problems import Conflict, Forbidden, NotFound, Problem, Text, Unauthorized
 from ocop_shared.messaging.outbox import new_event
@@ -107,12 +108,15 @@ async def _save_product(uow: UnitOfWork, product: CertifiedProduct, exists: bool
 
 
 async def _ensure_province_catalog(uow: UnitOfWork) -> None:
+    """Create the province catalog once (an insert that does nothing when a concurrent
+    transaction, e.g. the first certificate and the first showroom, created it)."""
     found = await uow.session.scalar(select(catalogs.c.id).where(
         catalogs.c.id == PROVINCE_CATALOG))
     if found is None:
-        await uow.session.execute(insert(catalogs).values(
+        await uow.session.execute(upsert_insert(uow.session, catalogs).values(
             id=PROVINCE_CATALOG, name="Danh mục sản phẩm OCOP tỉnh An Giang", carries_all=True,
-            version=0, floor_version=0, created_at=uow.clock.now(), address="", operator=""))
+            version=0, floor_version=0, created_at=uow.clock.now(), address="", operator="",
+        ).on_conflict_do_nothing(index_elements=["id"]))
 
 
 async def _lock_membership(uow: UnitOfWork) -> None:
