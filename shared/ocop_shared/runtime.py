@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from .db.migrations import upgrade
 from .db.uow import UnitOfWork
 from .messaging.processor import Consumed, EventProcessor, Handler, Outcome, OutcomeListener
 from .messaging.relay import LeaderLock, OutboxRelay, PostgresAdvisoryLock, SoleLeader
-from .messaging.retry import Backoff
+from .messaging.retry import Backoff, is_infrastructure_error
 from .messaging.transports import ConsumerHandle, Transport
 from .observability import metrics
 from .settings import Settings
@@ -116,7 +117,8 @@ class ServiceRuntime:
     async def start(self) -> None:
         self._stop.clear()
         self._engine = create_engine(self.database_url)
-        await upgrade(self._engine, self.spec.migrations, self.name)
+        engine = self._engine
+        await self._once_available("the database", lambda: upgrade(engine, self.spec.migrations, self.name))
         self._sessions = session_factory(self._engine)
 
         leader: LeaderLock = (
@@ -144,9 +146,8 @@ class ServiceRuntime:
         )
         consumed = processor.topics
         self._consumed = list(consumed)
-        await self.transport.prepare(
-            [*topic_names.ALL, topic_names.dead_letter_topic(self.name)]
-        )
+        await self._once_available("the broker", lambda: self.transport.prepare(
+            [*topic_names.ALL, topic_names.dead_letter_topic(self.name)]))
         self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name=f"{self.name}-relay"))
         self._tasks.append(asyncio.create_task(self._sample_metrics(self._stop, consumed),
                                                name=f"{self.name}-metrics"))
@@ -186,6 +187,22 @@ class ServiceRuntime:
             self._engine = None
             self._sessions = None
         log.info("%s stopped cleanly", self.name)
+
+    async def _once_available(self, what: str, step: Callable[[], Awaitable[None]]) -> None:
+        """Run a start-up step, waiting out an outage of what it needs (a service started
+        while the database or the broker restarts comes up when they do)."""
+        deadline = time.monotonic() + self.settings.startup_wait_seconds
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await step()
+                return
+            except Exception as error:
+                if not is_infrastructure_error(error) or time.monotonic() > deadline:
+                    raise
+                log.warning("%s: waiting for %s (%s)", self.name, what, error)
+                await asyncio.sleep(min(5.0, 0.2 * 2 ** min(attempt, 5)))
 
     async def settled(self) -> bool:
         """Nothing left to publish and nothing left to consume, right now. A scenario that moves

@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     relay_poll_seconds: float = 0.2
     relay_batch_size: int = 200
     shutdown_grace_seconds: float = 10.0
+    startup_wait_seconds: float = Field(
+        default=300.0, ge=0, description="How long start-up waits for the database and the broker.")
 
     metrics_interval_seconds: float = 15.0
     otlp_endpoint: str | None = Field(

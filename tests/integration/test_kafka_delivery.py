@@ -188,3 +188,17 @@ async def test_malformed_message_is_dead_lettered_and_the_next_processed(
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
     assert "Dead letters (1)" in listing.stdout
     assert "malformed" in listing.stdout and "Field required" in listing.stdout
+
+
+async def test_a_service_started_during_a_broker_outage_comes_up_when_the_broker_does(
+        deployment: Deployment) -> None:
+    stack = str(ROOT / "deploy" / "stack.sh")
+    await asyncio.to_thread(subprocess.run, [stack, "stop", "kafka"], check=True, capture_output=True)
+    try:
+        trade = deployment.process("trade").start()
+        await asyncio.sleep(8)
+        assert trade.proc is not None and trade.proc.poll() is None, "it waits instead of exiting"
+        assert "waiting for the broker" in trade.log_path.read_text()
+    finally:
+        await asyncio.to_thread(subprocess.run, [stack, "start", "kafka"], check=True, capture_output=True)
+    await trade.wait_ready(timeout=120)

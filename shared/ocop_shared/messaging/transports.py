@@ -10,7 +10,7 @@ from typing import Protocol
 from .embedded import EmbeddedConsumer, EmbeddedLog, EmbeddedProducer
 from .kafka import KafkaConsumer, KafkaProducer, ensure_topics
 from .processor import EventProcessor
-from .transport import Producer
+from .transport import Producer, TransportUnavailable
 
 
 class ConsumerHandle(Protocol):
@@ -111,8 +111,13 @@ class KafkaTransport:
         return None
 
     async def prepare(self, topics: Sequence[str]) -> None:
-        await ensure_topics(self.bootstrap, [self.namespace + t for t in topics], partitions=self._partitions,
-                            replication=self._replication)
+        from aiokafka.errors import KafkaError
+
+        try:
+            await ensure_topics(self.bootstrap, [self.namespace + t for t in topics],
+                                partitions=self._partitions, replication=self._replication)
+        except KafkaError as error:
+            raise TransportUnavailable(f"Kafka unavailable: {error}") from error
 
     def producer(self, client_id: str) -> Producer:
         return KafkaProducer(self.bootstrap, client_id, self.namespace)
