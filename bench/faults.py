@@ -231,7 +231,7 @@ class Run:
         await poll(self.settled, seconds=600, what="every service to stay caught up")
         expected = {e.payload.product_id for e in events if e.payload.stars >= 3}
         results = await self.fetch("certification", "SELECT count(*) AS n, count(DISTINCT evaluation_id) AS d "
-                                                    "FROM results")
+                                                    "FROM evaluation_results")
         self.note("check", "no lost event", f"{results[0]['d']} of {len(events)} results reached certification, "
                   f"each recorded once ({results[0]['n']} rows)",
                   results[0]["d"] == len(events) and results[0]["n"] == results[0]["d"])
