@@ -14,7 +14,7 @@ from rich.table import Table
 from ocop_shared.auth import Role
 from ocop_shared.settings import Settings
 
-from .api_client import ApiError, OcopClient, expect
+from .api_client import OcopClient
 
 console = Console()
 FORMATS = ("table", "json", "xlsx", "pdf")
@@ -90,16 +90,11 @@ def report(
         console.print(f"[red]Không kết nối được / cannot reach {base}: {error}. "
                       f"Is the platform running (make run / make demo)?[/]")
         raise typer.Exit(1) from error
-    try:
-        body = expect(response, 200) if fmt in ("table", "json") else None
-    except ApiError as error:
-        console.print(f"[red]{error}[/]")
-        raise typer.Exit(1) from error
     if response.status_code != 200:
         console.print(f"[red]{response.status_code}: {response.text[:300]}[/]")
         raise typer.Exit(1)
     if fmt == "table":
-        print_report(body)
+        print_report(response.json())
         return
     target = out or Path(f"bao-cao-ocop-{year}-{period}.{fmt}")
     target.write_bytes(response.content)

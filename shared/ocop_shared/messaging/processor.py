@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -136,21 +137,8 @@ class EventProcessor:
         outcomes = []
         async with self._uow_factory() as uow:
             for message, event, handler in batch:
-                with tracing.span(f"consume {event.type}", SpanKind.CONSUMER,
-                                  parent=message.headers.get("traceparent"),
-                                  attributes={"messaging.destination.name": message.topic,
-                                              "ocop.consumer": self.consumer,
-                                              "ocop.event_id": str(event.id)}) as current:
-                    flow = Flow(correlation_id=event.correlation_id, causation_id=str(event.id),
-                                traceparent=tracing.traceparent_of(current)
-                                or message.headers.get("traceparent"))
-                    with flow_scope(flow):
-                        fresh = await first_delivery(uow.session, uow.inbox_table, consumer=self.consumer,
-                                                     event_id=str(event.id), event_type=event.type,
-                                                     clock=uow.clock)
-                        if fresh:
-                            await handler(event, uow)
-                outcomes.append(Outcome.PROCESSED if fresh else Outcome.DUPLICATE)
+                with self._consuming(message, event) as flow, flow_scope(flow):
+                    outcomes.append(await self._apply_in(uow, event, handler))
             await uow.commit()
         return outcomes
 
@@ -170,18 +158,23 @@ class EventProcessor:
         if handler is None:
             return Outcome.IGNORED, None, event.type
 
+        with self._consuming(message, event) as flow:
+            outcome, failure = await self._apply_with_retries(message, event, handler, flow)
+            return outcome, failure, event.type
+
+    @contextmanager
+    def _consuming(self, message: InboundMessage, event: Envelope[Any]) -> Iterator[Flow]:
+        """The consumer span of one event and the flow its effects carry (correlation, causation)."""
         with tracing.span(f"consume {event.type}", SpanKind.CONSUMER,
                           parent=message.headers.get("traceparent"),
                           attributes={"messaging.destination.name": message.topic,
                                       "ocop.consumer": self.consumer,
                                       "ocop.event_id": str(event.id)}) as current:
-            flow = Flow(
+            yield Flow(
                 correlation_id=event.correlation_id,
                 causation_id=str(event.id),
                 traceparent=tracing.traceparent_of(current) or message.headers.get("traceparent"),
             )
-            outcome, failure = await self._apply_with_retries(message, event, handler, flow)
-            return outcome, failure, event.type
 
     async def _apply_with_retries(self, message: InboundMessage, event: Envelope[Any],
                                   handler: Handler, flow: Flow) -> tuple[Outcome, str | None]:
@@ -213,17 +206,16 @@ class EventProcessor:
 
     async def _apply(self, event: Envelope[Any], handler: Handler) -> Outcome:
         async with self._uow_factory() as uow:
-            fresh = await first_delivery(
-                uow.session,
-                uow.inbox_table,
-                consumer=self.consumer,
-                event_id=str(event.id),
-                event_type=event.type,
-                clock=uow.clock,
-            )
-            if fresh:
-                await handler(event, uow)
+            outcome = await self._apply_in(uow, event, handler)
             await uow.commit()
+        return outcome
+
+    async def _apply_in(self, uow: UnitOfWork, event: Envelope[Any], handler: Handler) -> Outcome:
+        """The inbox record and the effect, in the caller's transaction."""
+        fresh = await first_delivery(uow.session, uow.inbox_table, consumer=self.consumer,
+                                     event_id=str(event.id), event_type=event.type, clock=uow.clock)
+        if fresh:
+            await handler(event, uow)
         return Outcome.PROCESSED if fresh else Outcome.DUPLICATE
 
     async def _park(
