@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 
 from fastapi import FastAPI
 
-from certification.service import SPEC as CERTIFICATION
-from ocop_console import mount_console
 from ocop_shared.clock import Clock
 from ocop_shared.http.app import build_app
 from ocop_shared.messaging.transports import EmbeddedTransport, KafkaTransport, Transport
@@ -16,14 +15,15 @@ from ocop_shared.settings import Mode, Settings
 from ocop_shared.storage.filesystem import FilesystemObjectStore
 from ocop_shared.storage.port import ObjectStore
 from ocop_shared.storage.s3 import S3ObjectStore
-from registry.service import SPEC as REGISTRY
-from reporting.service import SPEC as REPORTING
-from scoring.service import SPEC as SCORING
-from trade.service import SPEC as TRADE
 
-SERVICES: dict[str, ServiceSpec] = {
-    spec.name: spec for spec in (REGISTRY, SCORING, CERTIFICATION, TRADE, REPORTING)
-}
+SERVICES = ("registry", "scoring", "certification", "trade", "reporting")
+
+
+def service_spec(name: str) -> ServiceSpec:
+    """A service's spec, imported on demand: a process running one service does not load
+    the others (PDF and spreadsheet libraries, their models) and stays smaller."""
+    spec: ServiceSpec = importlib.import_module(f"{name}.service").SPEC
+    return spec
 
 
 def make_transport(settings: Settings) -> Transport:
@@ -57,7 +57,7 @@ def make_runtimes(settings: Settings, names: Sequence[str] | None = None,
                          f"choose from {', '.join(SERVICES)}")
     transport = make_transport(settings)
     store = make_store(settings)
-    return [ServiceRuntime(SERVICES[name], settings, transport, store, clock=clock)
+    return [ServiceRuntime(service_spec(name), settings, transport, store, clock=clock)
             for name in chosen]
 
 
@@ -68,5 +68,7 @@ def make_app(settings: Settings, names: Sequence[str] | None = None,
              else f"OCOP {runtimes[0].name} service")
     app = build_app(runtimes, settings, title=title)
     if len(runtimes) == len(SERVICES):
+        from ocop_console import mount_console  # only the whole platform serves the console
+
         mount_console(app)  # the web console, calling these same APIs in-process
     return app, runtimes

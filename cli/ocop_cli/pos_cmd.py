@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from .pos_client import LocalList, PosClient, SyncResult, as_of_text
+if TYPE_CHECKING:
+    from .pos_client import LocalList, SyncResult
 
 app = typer.Typer(no_args_is_help=True, help="Reference POS client (điểm bán)")
 console = Console()
 
 
 def show(result: SyncResult, local: LocalList) -> None:
+    from .pos_client import as_of_text
+
     if not result.online:
         console.print(f"[yellow]Mất kết nối máy chủ — danh sách tính đến "
                       f"{as_of_text(result.as_of)}[/] (offline: list as of "
@@ -49,6 +52,8 @@ def sync(
     terminal: Annotated[str, typer.Option(help="This till's id")] = "till-1",
 ) -> None:
     """Bring the till's list up to date (or show the last list when offline)."""
+    from .pos_client import LocalList, PosClient  # here: `ocop run` needs no HTTP client
+
     local = LocalList(db or Path("data") / "pos" / f"{showroom}.sqlite3")
     client = PosClient(url, showroom, api_key, local, terminal)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -14,7 +13,8 @@ from rich.table import Table
 from ocop_shared.auth import Role
 from ocop_shared.settings import Settings
 
-from .api_client import OcopClient
+if TYPE_CHECKING:
+    import httpx
 
 console = Console()
 FORMATS = ("table", "json", "xlsx", "pdf")
@@ -62,6 +62,10 @@ def print_report(report: dict[str, Any], out: Console = console) -> None:
 
 async def fetch_report(base_url: str, jwt_secret: str, year: int, period: str, fmt: str,
                        lang: str) -> httpx.Response:
+    import httpx  # only here: `ocop run` imports this module and a service needs no HTTP client
+
+    from .api_client import OcopClient
+
     async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
         ocop = OcopClient(client, jwt_secret)
         headers = ocop.headers(Role.PROVINCE_OFFICE, subject="ocop-cli")
@@ -82,6 +86,8 @@ def report(
         console.print(f"[red]--format {fmt} / --period {period} / --lang {lang}: choose --format from "
                       f"{', '.join(FORMATS)}, --period annual|half-year, --lang vi|en[/]")
         raise typer.Exit(2)
+    import httpx
+
     settings = Settings()
     base = url or settings.base_url()
     try:

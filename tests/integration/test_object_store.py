@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import subprocess
 import time
 import urllib.request
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,11 @@ from ocop_shared.settings import Settings
 from ocop_shared.storage.filesystem import FilesystemObjectStore, download_signature_valid
 from ocop_shared.storage.port import (
     IntegrityError,
+    NotAsDeclared,
     ObjectNotFound,
     ObjectStore,
     StorageUnavailable,
+    StoredObject,
     key_for,
 )
 from ocop_shared.storage.s3 import S3ObjectStore
@@ -56,6 +60,74 @@ async def test_put_is_content_addressed_streamed_and_verified(store: ObjectStore
     assert await read_all(store, expected) == DOSSIER
     again = await store.put(io.BytesIO(DOSSIER), "application/pdf")
     assert again == stored, "the same bytes are stored once under the same key"
+
+
+async def chunks_of(data: bytes, size: int = 256 * 1024) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start:start + size]
+
+
+class CutOff(Exception):
+    pass
+
+
+async def cut_off_after(data: bytes, count: int) -> AsyncIterator[bytes]:
+    async for chunk in chunks_of(data[:count]):
+        yield chunk
+    raise CutOff("the sender went away")
+
+
+async def holdings(store: ObjectStore) -> tuple[list[str], list[str]]:
+    """What a store holds: its objects' keys, and anything else (unfinished multipart uploads
+    on S3, temporary files on the filesystem)."""
+    if isinstance(store, S3ObjectStore):
+        client = store._client
+        objects = await asyncio.to_thread(lambda: [
+            o.object_name for o in client.list_objects(store.bucket, recursive=True)])
+        # the SDK lists unfinished multipart uploads only through this (its ListMultipartUploads)
+        unfinished = await asyncio.to_thread(
+            lambda: [u.object_name for u in client._list_multipart_uploads(store.bucket).uploads])
+        return sorted(objects), unfinished
+    assert isinstance(store, FilesystemObjectStore)
+    files = [str(p.relative_to(store.root)) for p in store.root.rglob("*") if p.is_file()]
+    return sorted(f for f in files if f.startswith("sha256/")), [
+        f for f in files if not f.startswith("sha256/")]
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["sha256-declared", "sha256-unknown"])
+async def test_put_stream_stores_a_body_as_it_arrives(store: ObjectStore, declared: bool) -> None:
+    expected = hashlib.sha256(DOSSIER).hexdigest()
+    stored = await store.put_stream(chunks_of(DOSSIER), "application/pdf",
+                                    sha256=expected if declared else None, size=len(DOSSIER))
+    assert stored == StoredObject(key=key_for(expected), sha256=expected, size=len(DOSSIER),
+                                  content_type="application/pdf")
+    assert await read_all(store, expected) == DOSSIER
+    again = await store.put_stream(chunks_of(DOSSIER), "application/pdf", sha256=expected,
+                                   size=len(DOSSIER))
+    assert again == stored
+    assert await holdings(store) == ([key_for(expected)], [])
+
+
+async def test_put_stream_not_as_declared_stores_nothing(store: ObjectStore) -> None:
+    body = DOSSIER + b"one more line"
+    declared = hashlib.sha256(DOSSIER).hexdigest()
+    with pytest.raises(NotAsDeclared):
+        await store.put_stream(chunks_of(body), "application/pdf", sha256=declared, size=len(body))
+    with pytest.raises(NotAsDeclared):
+        await store.put_stream(chunks_of(body), "application/pdf", size=len(body) - 1)
+    assert not await store.exists(declared)
+    assert not await store.exists(hashlib.sha256(body).hexdigest())
+    assert await holdings(store) == ([], [])
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["sha256-declared", "sha256-unknown"])
+async def test_put_stream_cut_off_midway_stores_nothing(store: ObjectStore, declared: bool) -> None:
+    expected = hashlib.sha256(DOSSIER).hexdigest()
+    with pytest.raises(CutOff):
+        await store.put_stream(cut_off_after(DOSSIER, 12 * 1024 * 1024), "application/pdf",
+                               sha256=expected if declared else None, size=len(DOSSIER))
+    assert not await store.exists(expected)
+    assert await holdings(store) == ([], [])
 
 
 async def test_missing_object_is_reported(store: ObjectStore) -> None:

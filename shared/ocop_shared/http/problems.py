@@ -100,6 +100,7 @@ TITLES: dict[int, Text] = {
     405: Text("Phương thức không được hỗ trợ", "Method not allowed"),
     409: Text("Xung đột dữ liệu", "Conflict"),
     410: Text("Không còn hiệu lực", "Gone"),
+    411: Text("Thiếu độ dài nội dung", "Length required"),
     413: Text("Tệp quá lớn", "Payload too large"),
     415: Text("Loại tệp không được chấp nhận", "Unsupported media type"),
     422: Text("Dữ liệu không hợp lệ", "Unprocessable content"),

@@ -9,9 +9,9 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 from urllib.parse import quote
 
 from .port import (
@@ -23,6 +23,7 @@ from .port import (
     hash_file,
     key_for,
 )
+from .streams import Parts
 
 
 def sign_download(secret: str, sha256: str, expires: int) -> str:
@@ -34,6 +35,15 @@ def download_signature_valid(secret: str, sha256: str, expires: int, signature: 
     if (now if now is not None else time.time()) > expires:
         return False
     return hmac.compare_digest(sign_download(secret, sha256, expires), signature)
+
+
+def _temporary_file(folder: Path) -> IO[bytes]:
+    return tempfile.NamedTemporaryFile(dir=folder, delete=False)
+
+
+def _sync(handle: IO[bytes]) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 class FilesystemObjectStore:
@@ -66,11 +76,33 @@ class FilesystemObjectStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
                 shutil.copyfileobj(stream, tmp, CHUNK)
-                tmp.flush()
-                os.fsync(tmp.fileno())
+                _sync(tmp)
             os.replace(tmp.name, target)
         return StoredObject(key=key_for(sha256), sha256=sha256, size=size,
                             content_type=content_type)
+
+    async def put_stream(self, chunks: AsyncIterable[bytes], content_type: str, *,
+                         sha256: str | None = None, size: int | None = None) -> StoredObject:
+        """Written to a temporary file while hashed, then renamed to its content address."""
+        await self.ping()
+        parts = Parts(chunks, CHUNK, sha256=sha256, size=size)
+        tmp = await asyncio.to_thread(_temporary_file, self.root)
+        try:
+            with tmp:
+                async for part in parts:
+                    await asyncio.to_thread(tmp.write, part)
+                await asyncio.to_thread(_sync, tmp)
+            await asyncio.to_thread(self._keep, Path(tmp.name), parts.sha256)
+        finally:
+            await asyncio.to_thread(Path(tmp.name).unlink, missing_ok=True)
+        return StoredObject(key=key_for(parts.sha256), sha256=parts.sha256, size=parts.size,
+                            content_type=content_type)
+
+    def _keep(self, written: Path, sha256: str) -> None:
+        target = self._path(sha256)
+        if not target.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(written, target)
 
     async def open(self, sha256: str) -> AsyncIterator[bytes]:
         path = self._path(sha256)

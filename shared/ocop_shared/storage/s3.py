@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Callable
+import queue
+import tempfile
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any, BinaryIO
 
@@ -18,9 +20,10 @@ from minio import Minio
 from minio.error import S3Error
 
 from .port import CHUNK, IntegrityError, StorageUnavailable, StoredObject, hash_file, key_for
+from .streams import Parts
 
 _UNAVAILABLE = (urllib3.exceptions.HTTPError, OSError)
-PART_SIZE = 16 * 1024 * 1024
+PART_SIZE = 5 * 1024 * 1024  # S3's smallest: a streamed upload holds about three in memory
 
 
 class S3ObjectStore:
@@ -33,6 +36,7 @@ class S3ObjectStore:
         *,
         secure: bool = False,
         region: str = "us-east-1",
+        part_size: int = PART_SIZE,
     ) -> None:
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=2.0, read=60.0),
@@ -43,6 +47,7 @@ class S3ObjectStore:
         self._client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
                              secure=secure, region=region, http_client=http)
         self.bucket = bucket
+        self.part_size = part_size
         self._bucket_ready = False
 
     async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -80,13 +85,62 @@ class S3ObjectStore:
     async def put(self, stream: BinaryIO, content_type: str) -> StoredObject:
         await self.ensure_bucket()
         sha256, size = await asyncio.to_thread(hash_file, stream)
+        return await self._put_hashed(stream, sha256, size, content_type)
+
+    async def _put_hashed(self, stream: BinaryIO, sha256: str, size: int,
+                          content_type: str) -> StoredObject:
         key = key_for(sha256)
         if not await self.exists(sha256):
             await self._call(
                 self._client.put_object, self.bucket, key, stream, size,
-                content_type=content_type, part_size=PART_SIZE, num_parallel_uploads=1,
+                content_type=content_type, part_size=self.part_size, num_parallel_uploads=1,
             )
         return StoredObject(key=key, sha256=sha256, size=size, content_type=content_type)
+
+    async def put_stream(self, chunks: AsyncIterable[bytes], content_type: str, *,
+                         sha256: str | None = None, size: int | None = None) -> StoredObject:
+        await self.ensure_bucket()
+        if sha256 is None:
+            return await self._put_spooled(Parts(chunks, CHUNK, size=size), content_type)
+        parts = Parts(chunks, self.part_size, sha256=sha256, size=size)
+        if await self.exists(sha256):
+            async for _ in parts:  # stored already: only make sure the sender has these bytes
+                pass
+        else:
+            await self._upload(key_for(sha256), parts, size, content_type)
+        return StoredObject(key=key_for(sha256), sha256=sha256, size=parts.size,
+                            content_type=content_type)
+
+    async def _put_spooled(self, parts: Parts, content_type: str) -> StoredObject:
+        """Without the sha256 up front the key is known only at the end, and S3 cannot rename
+        (a server-side copy rewrites every byte): spool to a temporary file while hashing."""
+        with tempfile.TemporaryFile() as spool:
+            async for part in parts:
+                await asyncio.to_thread(spool.write, part)
+            await asyncio.to_thread(spool.seek, 0)
+            return await self._put_hashed(spool, parts.sha256, parts.size, content_type)
+
+    async def _upload(self, key: str, parts: Parts, size: int | None, content_type: str) -> None:
+        """Parts go to the SDK's multipart upload as they arrive: one being sent while the
+        next is received. Parts hands out the last one only after checking the sha256, so a
+        failure anywhere aborts the upload before an object exists."""
+        pipe = _Pipe()
+        upload = asyncio.ensure_future(self._call(
+            self._client.put_object, self.bucket, key, pipe, -1 if size is None else size,
+            content_type=content_type, part_size=self.part_size, num_parallel_uploads=1))
+        upload.add_done_callback(lambda _: pipe.close())
+        try:
+            async for part in parts:
+                if not await pipe.put(part):
+                    break  # the upload stopped; awaiting it below raises why
+            pipe.end()
+        except BaseException:
+            pipe.end(abandon=True)
+            await asyncio.wait([upload])
+            if not upload.cancelled():
+                upload.exception()  # the abandonment, or a failure to abort: ours is the news
+            raise
+        await upload
 
     async def open(self, sha256: str) -> AsyncIterator[bytes]:
         await self.ensure_bucket()
@@ -123,3 +177,59 @@ class S3ObjectStore:
             response_headers={"response-content-disposition": f'attachment; filename="{safe}"'},
         )
         return url
+
+
+class _Abandoned(Exception):
+    """The body did not arrive whole (or not as declared): the upload must not complete."""
+
+
+class _Pipe:
+    """Parts handed from the event loop to the SDK, which reads them like a file in its thread.
+
+    `put` returns once the SDK has taken the part, so at most one part is being sent and one
+    received: memory stays at a few parts whatever the size of the file.
+    """
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._parts: queue.SimpleQueue[bytes | BaseException | None] = queue.SimpleQueue()
+        self._taken = asyncio.Semaphore(0)
+        self._closed = False
+        self._current = b""
+        self._ended = False
+
+    async def put(self, part: bytes) -> bool:
+        """False if the upload stopped before taking the part."""
+        self._parts.put(part)
+        await self._taken.acquire()
+        return not self._closed
+
+    def end(self, *, abandon: bool = False) -> None:
+        """No more parts; with `abandon` the SDK's next read raises, and it aborts the upload."""
+        self._parts.put(_Abandoned() if abandon else None)
+
+    def close(self) -> None:
+        """The upload stopped: a `put` waiting for it returns."""
+        self._closed = True
+        self._taken.release()
+
+    def read(self, size: int = -1) -> bytes:
+        """Runs in the SDK's thread; a whole part when asked for one (no copy)."""
+        pieces = []
+        while size and not self._ended:
+            if not self._current:
+                item = self._parts.get()
+                if isinstance(item, BaseException):
+                    raise item
+                if item is None:
+                    self._ended = True
+                    break
+                self._current = item
+                self._loop.call_soon_threadsafe(self._taken.release)
+            if size < 0:
+                piece, self._current = self._current, b""
+            else:
+                piece, self._current = self._current[:size], self._current[size:]
+                size -= len(piece)
+            pieces.append(piece)
+        return b"".join(pieces)

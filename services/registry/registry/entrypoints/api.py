@@ -1,10 +1,14 @@
 """Registry HTTP API (thin: parse, authorise, call the service layer)."""
 
+from collections.abc import AsyncIterator
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, ValidationError
+from starlette.datastructures import FormData
+from starlette.requests import ClientDisconnect
 
 from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.common import EvaluationCase, LegalForm
@@ -221,6 +225,67 @@ class DownloadOut(BaseModel):
     expires_in: int
 
 
+UPLOAD_DESCRIPTION = """The file comes in one of two forms:
+
+- `multipart/form-data` (browsers, the web console): the file in `file`, the other fields beside it.
+- the file itself as the request body (`Content-Type` the file's type or
+  `application/octet-stream`, with `Content-Length`), the fields in the query (`kind`
+  required). With `sha256` (hex, of the whole file) the body streams straight to object storage
+  and is checked against it before anything is stored (422 if it differs); without it, it is
+  spooled to a temporary file while hashed, then stored. Large files should use this form.
+
+Either way the type is decided from the content (PDF, JPEG, PNG, WebP, MP4, Office files), not
+from the declared type; a name whose extension contradicts the content is refused (415); the
+size limit is checked before and while reading (413); a refused or interrupted upload stores
+nothing."""
+
+
+class UploadForm(BaseModel):
+    file: Annotated[UploadFile, Field(description="The document")]
+    kind: DocumentKind
+    valid_from: date | None = None
+    valid_until: date | None = None
+    replaces_id: str | None = None
+
+
+def upload_form(form: FormData) -> UploadForm:
+    """The multipart fields validated as FastAPI validates forms (empty inputs count as absent)."""
+    given = {key: value for key, value in form.items()
+             if value != "" and not (isinstance(value, UploadFile) and not value.filename
+                                     and not value.size)}
+    try:
+        return UploadForm.model_validate(given)
+    except ValidationError as error:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])}
+                                      for e in error.errors(include_url=False)]) from error
+
+
+def upload_body() -> dict[str, Any]:
+    """Both forms of the upload's request body, for the OpenAPI document."""
+    form = UploadForm.model_json_schema(ref_template="#/components/schemas/{model}")
+    form.pop("$defs", None)  # DocumentKind is among the document's schemas already
+    return {"required": True, "content": {
+        "multipart/form-data": {"schema": form},
+        "application/octet-stream": {"schema": {"type": "string",
+                                                "contentMediaType": "application/octet-stream"}},
+    }}
+
+
+async def body_of(request: Request, limit: int) -> AsyncIterator[bytes]:
+    """The request body as it arrives: 413 past `limit` bytes, and 400 if the client goes
+    away (it will not see the answer, but a dropped connection is not a server error)."""
+    seen = 0
+    try:
+        async for chunk in request.stream():
+            seen += len(chunk)
+            if seen > limit:
+                raise too_large(limit)
+            yield chunk
+    except ClientDisconnect as error:
+        raise Problem(Text("Tải lên bị ngắt giữa chừng", "The upload was cut off"),
+                      status=400, slug="upload-interrupted") from error
+
+
 def document_out(document: Document, today: date) -> DocumentOut:
     return DocumentOut(
         id=document.id, kind=document.kind, kind_vi=KINDS[document.kind].vi,
@@ -322,24 +387,56 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     # -- documents ----------------------------------------------------------------------------
     @router.post("/products/{product_id}/documents", status_code=201, response_model=DocumentOut,
-                 summary="Upload an evidence file (streamed to object storage, stored by sha256)")
-    async def upload(product_id: str, request: Request, principal: Producer,
-                     file: Annotated[UploadFile, File(description="The document")],
-                     kind: Annotated[DocumentKind, Form()],
-                     valid_from: Annotated[date | None, Form()] = None,
-                     valid_until: Annotated[date | None, Form()] = None,
-                     replaces_id: Annotated[str | None, Form()] = None) -> DocumentOut:
-        size = file.size if file.size is not None else _size_of(file)
-        if size > max_upload_bytes:
+                 summary="Upload an evidence file (streamed to object storage, stored by sha256)",
+                 description=UPLOAD_DESCRIPTION, openapi_extra={"requestBody": upload_body()})
+    async def upload(
+        product_id: str, request: Request, principal: Producer,
+        kind: Annotated[DocumentKind | None, Query(
+            description="Raw body: the document's kind (required)")] = None,
+        filename: Annotated[str | None, Query(max_length=255,
+                                              description="Raw body: the file's name")] = None,
+        sha256: Annotated[str | None, Query(
+            pattern=r"^[0-9a-fA-F]{64}$",
+            description="Raw body: the file's sha256 (hex); lets it stream straight to storage, "
+                        "checked before anything is stored")] = None,
+        valid_from: Annotated[date | None, Query(description="Raw body")] = None,
+        valid_until: Annotated[date | None, Query(description="Raw body")] = None,
+        replaces_id: Annotated[str | None, Query(description="Raw body")] = None,
+    ) -> DocumentOut:
+        media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if media == "multipart/form-data":
+            async with request.form(max_files=1, max_fields=10) as form:
+                fields = upload_form(form)
+                spooled = fields.file.size
+                if (spooled if spooled is not None else _size_of(fields.file)) > max_upload_bytes:
+                    raise too_large(max_upload_bytes)
+                return await save(product_id, services.Upload(
+                    content=fields.file.file, filename=fields.file.filename or "tep",
+                    kind=fields.kind, valid_from=fields.valid_from, valid_until=fields.valid_until,
+                    replaces_id=fields.replaces_id or None), principal)
+        if media == "application/x-www-form-urlencoded":
+            raise Problem(Text("Hãy gửi tệp dạng multipart/form-data hoặc gửi chính tệp làm "
+                               "nội dung yêu cầu", "Send the file as multipart/form-data or as "
+                               "the request body itself"), status=415, slug="unsupported-file")
+        if kind is None:
+            raise RequestValidationError([{"type": "missing", "loc": ("query", "kind"),
+                                           "msg": "Field required", "input": None}])
+        declared = request.headers.get("content-length", "")
+        if not declared.isdigit():
+            raise Problem(Text("Thiếu Content-Length: hãy gửi kích thước tệp",
+                               "Content-Length is required with the file as the body"),
+                          status=411, slug="length-required")
+        if int(declared) > max_upload_bytes:
             raise too_large(max_upload_bytes)
-        if size == 0:
-            raise Problem(Text("Tệp rỗng", "The file is empty"), status=422, field="file")
+        return await save(product_id, services.Upload(
+            content=body_of(request, max_upload_bytes), filename=filename or "tep", kind=kind,
+            valid_from=valid_from, valid_until=valid_until, replaces_id=replaces_id or None,
+            sha256=sha256.lower() if sha256 else None, size=int(declared)), principal)
+
+    async def save(product_id: str, upload: services.Upload, principal: Principal) -> DocumentOut:
         async with runtime.uow() as uow:
-            document = await services.upload_document(
-                uow, runtime.store, product_id,
-                services.Upload(stream=file.file, filename=file.filename or "tep",
-                                kind=kind, valid_from=valid_from, valid_until=valid_until,
-                                replaces_id=replaces_id or None), principal)
+            document = await services.upload_document(uow, runtime.store, product_id, upload,
+                                                      principal)
         return document_out(document, today())
 
     @router.get("/products/{product_id}/documents", response_model=list[DocumentOut],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import BinaryIO
@@ -38,7 +39,8 @@ from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.http.problems import Conflict, Forbidden, NotFound, Text, Unprocessable
 from ocop_shared.messaging.outbox import new_event
 from ocop_shared.storage import filetypes
-from ocop_shared.storage.port import ObjectStore
+from ocop_shared.storage.port import NotAsDeclared, ObjectStore
+from ocop_shared.storage.streams import peek
 
 from ..adapters.repository import RegistryRepository
 from ..domain import files, validation
@@ -203,18 +205,24 @@ async def product_for(uow: UnitOfWork, product_id: str, *,
 
 @dataclass(frozen=True)
 class Upload:
-    stream: BinaryIO
+    """A file: spooled already (a multipart form), or a request body still arriving in chunks,
+    with the sha256 and size its sender declared, if any."""
+
+    content: BinaryIO | AsyncIterator[bytes]
     filename: str
     kind: DocumentKind
     valid_from: date | None = None
     valid_until: date | None = None
     replaces_id: str | None = None
+    sha256: str | None = None
+    size: int | None = None
 
 
 async def upload_document(uow: UnitOfWork, store: ObjectStore, product_id: str, upload: Upload,
                           principal: Principal) -> Document:
     """Store the file first (by content hash), then record it: a failure never leaves a row
-    pointing at nothing, and a retry of a failed upload simply works."""
+    pointing at nothing, and a retry of a failed upload simply works. Everything is checked
+    before the first byte is stored; a body cut off or not as declared stores nothing."""
     product, entity = await product_for(uow, product_id)
     may_act_for(principal, entity)
     name = files.safe_filename(upload.filename)
@@ -230,15 +238,22 @@ async def upload_document(uow: UnitOfWork, store: ObjectStore, product_id: str, 
                                      "sản phẩm này",
                                      f"Document {upload.replaces_id} is not one of this "
                                      "product's"), field="replaces_id")
-    upload.stream.seek(0)
-    head = upload.stream.read(filetypes.SNIFF_BYTES)
-    upload.stream.seek(0)
-    try:
-        kind = files.check_content(head, name)
-    except DomainError as error:
-        raise Unprocessable(Text(error.vi, error.en), status=415, slug="unsupported-file",
-                            field="file") from error
-    stored = await store.put(upload.stream, kind.content_type)
+    if isinstance(upload.content, AsyncIterator):
+        head, chunks = await peek(upload.content, filetypes.SNIFF_BYTES)
+        kind = _file_type(head, name)
+        try:
+            stored = await store.put_stream(chunks, kind.content_type, sha256=upload.sha256,
+                                            size=upload.size)
+        except NotAsDeclared as error:
+            raise Unprocessable(Text("Nội dung nhận được không khớp với mã sha256 hoặc kích "
+                                     "thước đã khai", "The bytes received are not the ones "
+                                     "declared (sha256 or size)"), field="sha256") from error
+    else:
+        upload.content.seek(0)
+        head = upload.content.read(filetypes.SNIFF_BYTES)
+        upload.content.seek(0)
+        kind = _file_type(head, name)
+        stored = await store.put(upload.content, kind.content_type)
     document = Document(
         id=str(uuid.uuid4()), product_id=product.id, kind=upload.kind, sha256=stored.sha256,
         size=stored.size, content_type=kind.content_type, filename=name,
@@ -247,6 +262,16 @@ async def upload_document(uow: UnitOfWork, store: ObjectStore, product_id: str, 
     await repo.add_document(document, principal.subject)
     await uow.commit()
     return document
+
+
+def _file_type(head: bytes, name: str) -> filetypes.FileType:
+    if not head:
+        raise Unprocessable(Text("Tệp rỗng", "The file is empty"), field="file")
+    try:
+        return files.check_content(head, name)
+    except DomainError as error:
+        raise Unprocessable(Text(error.vi, error.en), status=415, slug="unsupported-file",
+                            field="file") from error
 
 
 # -- rounds -----------------------------------------------------------------------------------

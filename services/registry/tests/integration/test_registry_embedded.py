@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -108,6 +110,85 @@ async def test_uploads_are_checked_from_their_content(tmp_path: Path) -> None:
         assert r.json()["filename"] == "Nhãn _mới_.pdf"
         listed = (await client.get(url, headers=office)).json()
         assert [d["filename"] for d in listed] == ["Nhãn _mới_.pdf"], "refused files left nothing"
+
+
+async def test_multipart_fields_are_validated_as_before(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        _, product = await make_product(client, settings)
+        url = f"/registry/products/{product}/documents"
+        cases = [({"kind": "nonsense"}, {"file": ("a.pdf", PDF)}, ["kind"]),
+                 ({}, {"file": ("a.pdf", PDF)}, ["kind"]),
+                 ({"kind": "label"}, {"file": ("", b"")}, ["file"]),  # no file chosen
+                 ({"kind": "label", "valid_from": "hôm qua"}, {"file": ("a.pdf", PDF)},
+                  ["valid_from"])]
+        for data, files, fields in cases:
+            r = await client.post(url, headers=office, data=data, files=files)
+            assert r.status_code == 422, (data, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+            assert [e["field"] for e in r.json()["errors"]] == fields
+        r = await client.post(url, headers=office, files={"file": ("a.pdf", PDF)},
+                              data={"kind": "test_report", "valid_from": "",
+                                    "valid_until": "2027-01-31"})
+        assert r.status_code == 201, "an empty input counts as absent"
+        assert (r.json()["valid_from"], r.json()["valid_until"]) == (None, "2027-01-31")
+
+
+async def test_a_file_sent_as_the_request_body_is_checked_and_stored_by_sha256(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path, max_upload_bytes=1024 * 1024)
+    async with running_platform(settings) as (client, _):
+        office = token(settings, Role.PROVINCE_OFFICE)
+        _, product = await make_product(client, settings)
+        url = f"/registry/products/{product}/documents"
+        content = PDF + b"Ban tu cong bo chat luong\n" * 4000
+
+        async def raw(body: bytes, filename: str = "cong-bo.pdf", **params: str) -> httpx.Response:
+            return await client.post(url, headers={**office, "content-type": "application/pdf"},
+                                     params={"kind": "quality_declaration", "filename": filename,
+                                             **params}, content=body)
+
+        sha256 = hashlib.sha256(content).hexdigest()
+        r = await raw(content, sha256=sha256, valid_until="2027-06-30")
+        assert r.status_code == 201, r.text
+        document = r.json()
+        assert (document["sha256"], document["size"], document["content_type"],
+                document["filename"], document["kind"], document["valid_until"]) == (
+            sha256, len(content), "application/pdf", "cong-bo.pdf", "quality_declaration",
+            "2027-06-30")
+        r = await raw(content + b"v2")  # no sha256: stored all the same
+        assert r.status_code == 201, r.text
+        assert r.json()["sha256"] == hashlib.sha256(content + b"v2").hexdigest()
+
+        async def chunked() -> AsyncIterator[bytes]:
+            yield content
+
+        refused = [
+            (await raw(content + b"v3", sha256=sha256), 422, "sha256"),
+            (await raw(PNG, "anh.pdf"), 415, "file"),
+            (await raw(b"MZ\x90\x00" + b"\x00" * 100, "tool.pdf"), 415, "file"),
+            (await raw(b""), 422, "file"),
+            (await raw(PDF + b"0" * (1024 * 1024)), 413, "file"),
+            (await raw(content, valid_from="2027-01-01", valid_until="2026-01-01"), 422,
+             "valid_until"),
+            (await client.post(url, headers={**office, "content-type": "application/pdf"},
+                               content=content), 422, "query.kind"),
+            (await client.post(url, headers={**office, "content-type": "application/pdf"},
+                               params={"kind": "label"}, content=chunked()), 411, None),
+            (await client.post(url, headers=office, data={"kind": "label"}), 415, None),
+        ]
+        for r, status, field in refused:
+            assert r.status_code == status, r.text
+            assert r.headers["content-type"] == "application/problem+json"
+            assert [e["field"] for e in r.json().get("errors", [])] == ([field] if field else [])
+        listed = (await client.get(url, headers=office)).json()
+        assert len(listed) == 2, "refused files left no row"
+        objects = tmp_path / "objects"
+        assert sorted(str(f.relative_to(objects)) for f in objects.rglob("*") if f.is_file()) == \
+            sorted(f"sha256/{d['sha256'][:2]}/{d['sha256']}" for d in listed), \
+            "and no object or temporary file"
 
 
 async def test_expired_documents_are_flagged_and_block_filing(tmp_path: Path) -> None:
