@@ -10,6 +10,7 @@ import uvicorn
 from rich.console import Console
 
 from ocop_shared.logging import configure_logging
+from ocop_shared.memory import return_large_buffers_promptly
 from ocop_shared.settings import Mode, Settings
 
 from . import contracts_cmd, dlq_cmd, events_cmd, pos_cmd, report_cmd, token_cmd
@@ -41,6 +42,7 @@ def run(
         overrides["http_port"] = port
     settings = Settings(**overrides)  # type: ignore[arg-type]
     configure_logging(settings.log_level, settings.log_json)
+    return_large_buffers_promptly()
     if mode is Mode.KAFKA and not services:
         console.print("[red]kafka mode runs one service per process: "
                       "ocop run --mode kafka registry[/red]")
@@ -51,6 +53,7 @@ def run(
     config = uvicorn.Config(
         fastapi_app, host=settings.http_host, port=settings.http_port, log_config=None,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+        access_log=False,  # configure_logging silences uvicorn.access: skip formatting its lines
     )
     asyncio.run(uvicorn.Server(config).serve())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,11 +26,13 @@ from .contracts.envelope import Envelope
 from .db.engine import create_engine, is_sqlite, session_factory
 from .db.migrations import upgrade
 from .db.uow import UnitOfWork
+from .http.cached import CachedGet, Lookup
 from .messaging.processor import Consumed, EventProcessor, Handler, Outcome, OutcomeListener
 from .messaging.relay import LeaderLock, OutboxRelay, PostgresAdvisoryLock, SoleLeader
 from .messaging.retry import Backoff, is_infrastructure_error
 from .messaging.transports import ConsumerHandle, Transport
 from .observability import metrics
+from .readcache import K, ReadCache, V
 from .settings import Settings
 from .storage.port import ObjectStore
 
@@ -96,6 +98,8 @@ class ServiceRuntime:
         self._consumed: list[str] = []
         self._leader: LeaderLock = SoleLeader()
         self._producers: list[Any] = []
+        self._commit_listeners: list[tuple[frozenset[str], Callable[[], None]]] = []
+        self.cached_gets: list[CachedGet] = []
         self.parts = spec.build(self)
 
     @property
@@ -112,7 +116,29 @@ class ServiceRuntime:
             clock=self.clock,
             producer=self.name,
             on_events_committed=self.relay.wake if self.relay else None,
+            on_tables_committed=self._tables_committed,
         )
+
+    def on_commit(self, tables: Iterable[Table], callback: Callable[[], None]) -> None:
+        """Call `callback` after every commit of this service that wrote one of `tables`."""
+        self._commit_listeners.append((frozenset(t.name for t in tables), callback))
+
+    def _tables_committed(self, written: frozenset[str]) -> None:
+        for tables, callback in self._commit_listeners:
+            if tables & written:
+                callback()
+
+    def read_cache(self, watched: Iterable[Table], *, max_entries: int = 1024) -> ReadCache[K, V]:
+        """A cache of answers computed from `watched`: emptied after every commit of this process
+        that writes one of them; entries live at most OCOP_READ_CACHE_SECONDS, which bounds
+        what a commit of another replica can leave stale here."""
+        cache: ReadCache[K, V] = ReadCache(self.settings.read_cache_seconds, max_entries=max_entries)
+        self.on_commit(watched, cache.clear)
+        return cache
+
+    def answer_from_cache(self, path: str, lookup: Lookup) -> None:
+        """Send the answers `lookup` finds cached for GET `path` before routing (see http.cached)."""
+        self.cached_gets.append(CachedGet(path, lookup))
 
     async def start(self) -> None:
         self._stop.clear()

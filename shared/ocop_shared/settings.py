@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     startup_wait_seconds: float = Field(
         default=300.0, ge=0, description="How long start-up waits for the database and the broker.")
 
+    read_cache_seconds: float = Field(
+        default=1.0, ge=0, description="How long a service keeps a serialised answer of a hot "
+        "public read (certificate verification, till snapshots; 0: not at all). A commit in the "
+        "same process drops it at once; this bounds how stale a change committed by another "
+        "replica of the service can look here.")
+
     metrics_interval_seconds: float = 15.0
     otlp_endpoint: str | None = Field(
         default=None, description="OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces")

@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import io
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -26,8 +27,10 @@ from pypdf import PdfReader
 from helpers import PrefixRouter, run_chain, tax_code, token, wait_until
 from ocop_shared.auth import Role
 from ocop_shared.clock import SystemClock
-from ocop_shared.contracts import InspectionReported, read_event, topics
+from ocop_shared.contracts import InspectionReported, Scored, read_event, topics
+from ocop_shared.contracts.common import EvaluationCase, Level
 from ocop_shared.contracts.inspection_events import InspectionReportedPayload
+from ocop_shared.contracts.scoring_events import ScoredPayload
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 from ocop_shared.messaging.outbox import message_headers, new_event
 from ocop_shared.storage.s3 import S3ObjectStore
@@ -163,3 +166,50 @@ async def test_certificate_pdf_qr_revocation_and_duplicates_on_the_real_stack(de
     for process in deployment.processes:
         assert process.terminate() in (0, -15)
         assert "stopped cleanly" in process.log_path.read_text(), process.args
+
+
+async def test_a_cached_verification_shows_a_revocation_at_once_on_the_real_stack(deployment: Deployment,
+                                                                                 tmp_path: Any) -> None:
+    """The process caches public verifications (here entries outlive the test): a write behind
+    its back is not seen, a revocation it commits is, on the very next request."""
+    settings = deployment.settings
+    certification = deployment.process("certification", OCOP_READ_CACHE_SECONDS="3600",
+                                       OCOP_CERTIFICATION_KEYS_DIR=str(tmp_path / "keys")).start()
+    await certification.wait_ready()
+    product_id, evaluation_id = str(uuid.uuid4()), str(uuid.uuid4())
+    result = new_event(Scored, ScoredPayload(
+        evaluation_id=evaluation_id, product_id=product_id, submission_id=str(uuid.uuid4()),
+        round_id="AG-2026-R1", case=EvaluationCase.FIRST, regulation="26/2026/QĐ-TTg", level=Level.PROVINCE,
+        recognising=True, stars=4, mean_score=Decimal("75.50"), part_scores={"A": Decimal(30)},
+        council_decision_ref="QĐ 12/QĐ-UBND", product_name="Đường thốt nốt Tri Tôn", product_set_no=8,
+        entity_id=str(uuid.uuid4()), entity_name="HTX Thốt nốt Tri Tôn", commune_code="30316",
+        province_code="91"), aggregate_id=evaluation_id, aggregate_version=1, producer="scoring",
+        clock=SystemClock())
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(deployment.namespace + topics.EVALUATION, result.to_json_bytes(),
+                                     key=result.aggregate_id.encode(),
+                                     headers=[(k, v.encode()) for k, v in message_headers(result).items()])
+    finally:
+        await producer.stop()
+    office = token(settings, Role.PROVINCE_OFFICE)
+    async with httpx.AsyncClient(base_url=certification.url, timeout=30) as c:
+        async def issued() -> str | None:
+            items = (await c.get("/certification/certificates", headers=office,
+                                 params={"product_id": product_id})).json()["items"]
+            return str(items[0]["number"]) if items and items[0]["pdf_sha256"] else None
+
+        number = await wait_until(issued, timeout=60, what="the certificate and its PDF")
+        page = (await c.get(f"/certification/verify/{number}")).json()
+        assert page["status"] == "active" and page["entity_name"] == "HTX Thốt nốt Tri Tôn"
+        await deployment.fetchval("certification", "UPDATE certificates SET entity_name = 'HTX đổi tên' "
+                                  "WHERE number = $1 RETURNING 1", number)
+        assert (await c.get(f"/certification/verify/{number}")).json() == page
+
+        r = await c.post(f"/certification/certificates/{number}/revocation", headers=office,
+                         json={"grounds": [3], "decision_no": "88/QĐ-UBND", "reason": "Vi phạm ghi nhãn"})
+        assert r.status_code == 204, r.text
+        page = (await c.get(f"/certification/verify/{number}")).json()
+        assert page["status"] == "revoked" and page["entity_name"] == "HTX đổi tên"
+    certification.terminate()

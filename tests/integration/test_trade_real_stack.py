@@ -177,3 +177,37 @@ async def test_showrooms_opened_while_certificates_stream_in_miss_nothing(deploy
         for n in range(6):
             assert {e["product_id"] for e in await catalog(client, f"diem-ban-{n}")} == expected, n
     trade.terminate()
+
+
+async def test_a_cached_till_snapshot_follows_a_revocation_from_kafka_at_once(deployment: Deployment) -> None:
+    """The process caches till snapshots (here entries outlive the test): the revocation its
+    consumer applies from Kafka shows on the next snapshot, with a new ETag."""
+    trade = deployment.process("trade", OCOP_READ_CACHE_SECONDS="3600").start()
+    await trade.wait_ready()
+    office = token(deployment.settings, Role.PROVINCE_OFFICE)
+    mam = (str(uuid.uuid4()), str(uuid.uuid4()), "91-2026-00041", "Mắm cá linh")
+    kho = (str(uuid.uuid4()), str(uuid.uuid4()), "91-2026-00042", "Khô cá lóc")
+    async with httpx.AsyncClient(base_url=trade.url, timeout=30) as c:
+        r = await c.post("/trade/showrooms", headers=office, json=SHOWROOMS[1])
+        assert r.status_code == 201, r.text
+        till = {"X-API-Key": r.json()["api_key"]}
+        await publish(deployment, [certified(*mam), certified(*kho)])
+
+        async def listing(count: int) -> bool:
+            return len(await catalog(c, "tinh-bien")) == count
+
+        await wait_until(lambda: listing(2), timeout=30, what="two products in Tịnh Biên")
+        first = await c.get("/trade/pos/tinh-bien/catalog", headers=till)
+        assert [i["product_name"] for i in first.json()["items"]] == ["Khô cá lóc", "Mắm cá linh"]
+        again = await c.get("/trade/pos/tinh-bien/catalog", headers={**till, "If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304
+
+        await publish(deployment, [new_event(CertificateRevoked, CertificateRevokedPayload(
+            certificate_id=mam[1], number=mam[2], product_id=mam[0], grounds=[3], decision_no="QĐ 9/QĐ-UBND",
+            revoked_on=date(2026, 12, 1), reason="Vi phạm ghi nhãn"), aggregate_id=mam[1], aggregate_version=2,
+            producer="certification", clock=SystemClock())])
+        await wait_until(lambda: listing(1), timeout=30, what="the revoked product to leave Tịnh Biên")
+        after = await c.get("/trade/pos/tinh-bien/catalog", headers={**till, "If-None-Match": first.headers["etag"]})
+        assert after.status_code == 200 and after.headers["etag"] != first.headers["etag"]
+        assert [i["product_name"] for i in after.json()["items"]] == ["Khô cá lóc"]
+    trade.terminate()

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -62,8 +63,24 @@ def _sqlite_begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# Names of the tables a session's transaction wrote, in `session.info` (read by UnitOfWork).
+WRITTEN_TABLES = "ocop.written_tables"
+
+
+class TrackingSession(Session):
+    """A session that notes which tables its INSERT, UPDATE and DELETE statements touch."""
+
+
+@event.listens_for(TrackingSession, "do_orm_execute")
+def _note_written_table(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if table is not None:
+            state.session.info.setdefault(WRITTEN_TABLES, set()).add(table.name)
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=TrackingSession)
 
 
 def upsert_insert(session: AsyncSession, table: Table) -> Any:

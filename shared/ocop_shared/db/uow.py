@@ -2,12 +2,14 @@
 
 Rolls back unless `commit()` was called, as in cosmicpython. Events added to
 the outbox commit atomically with the state change; after a commit that
-carried events the relay is woken so they go out at once.
+carried events the relay is woken so they go out at once. After a commit that
+wrote tables, `on_tables_committed` hears their names (read caches drop what
+they hold of them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ..clock import Clock
 from ..contracts.envelope import Envelope
 from ..messaging.outbox import Outbox
+from .engine import WRITTEN_TABLES
 
 
 class UnitOfWork:
@@ -29,6 +32,7 @@ class UnitOfWork:
         clock: Clock,
         producer: str,
         on_events_committed: Callable[[], None] | None = None,
+        on_tables_committed: Callable[[frozenset[str]], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self._outbox_table = outbox_table
@@ -36,8 +40,10 @@ class UnitOfWork:
         self.clock = clock
         self.producer = producer
         self._on_events_committed = on_events_committed
+        self._on_tables_committed = on_tables_committed
         self._session: AsyncSession | None = None
         self._outbox: Outbox | None = None
+        self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
 
     @property
     def session(self) -> AsyncSession:
@@ -62,14 +68,30 @@ class UnitOfWork:
         finally:
             await session.close()
             self._session = None
+            self._before_commit.clear()
 
     async def emit(self, event: Envelope[Any]) -> None:
         if self._outbox is None:
             raise RuntimeError("UnitOfWork used outside 'async with'")
         await self._outbox.add(event)
 
+    def before_commit(self, name: str, write: Callable[[], Awaitable[None]]) -> None:
+        """Run `write` once, inside the transaction, just before it commits (e.g. writes a
+        handler collected to send in bulk); registering the same name again keeps the first."""
+        self._before_commit.setdefault(name, write)
+
     async def commit(self) -> None:
-        await self.session.commit()
+        for write in self._before_commit.values():
+            await write()
+        self._before_commit.clear()
+        if self._outbox is not None:
+            await self._outbox.write()
+        try:
+            await self.session.commit()
+        finally:  # a COMMIT that failed in flight may still have happened: report it either way
+            written = self.session.info.pop(WRITTEN_TABLES, None)
+            if written and self._on_tables_committed:
+                self._on_tables_committed(frozenset(written))
         if self._outbox is not None and self._outbox.added and self._on_events_committed:
             self._outbox.added = 0
             self._on_events_committed()

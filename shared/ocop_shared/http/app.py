@@ -17,6 +17,7 @@ from ..runtime import ServiceRuntime
 from ..settings import Settings
 from ..storage.filesystem import FilesystemObjectStore, download_signature_valid
 from ..storage.port import ObjectNotFound
+from .cached import CachedGetMiddleware
 from .middleware import BodyLimitMiddleware, CorrelationMiddleware
 from .problems import Forbidden, NotFound, Text, Unprocessable, install_problem_handlers
 
@@ -67,9 +68,14 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
         title=title,
         version="0.1.0",
         lifespan=lifespan,
+        # CorrelationMiddleware already makes the request's server span and latency histogram;
+        # FastAPI's own telemetry would add a second server span and three more spans per
+        # request (dependencies, endpoint, serialisation), most of a small request's cost.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
         description="OCOP An Giang — Chương trình Mỗi xã một sản phẩm. "
         "Errors are RFC 9457 problem+json; send Accept-Language: en for English messages.",
     )
+    app.add_middleware(CachedGetMiddleware, routes=[g for rt in runtimes for g in rt.cached_gets])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)

@@ -23,6 +23,8 @@ class CorrelationMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # The histogram's series by (route, method, status), looked up once each.
+        self._latency: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,8 +58,11 @@ class CorrelationMiddleware:
                 template = getattr(route, "path", None) or "unmatched"
                 current.update_name(f"{method} {template}")
                 current.set_attribute("http.status_code", status)
-                HTTP_DURATION.labels(template, method, str(status)).observe(
-                    time.perf_counter() - started)
+                series = self._latency.get((template, method, status))
+                if series is None:
+                    series = self._latency[template, method, status] = HTTP_DURATION.labels(
+                        template, method, str(status))
+                series.observe(time.perf_counter() - started)
 
 
 class BodyLimitMiddleware:

@@ -13,16 +13,19 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, UploadFile
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ocop_shared.auth import Principal, Role
+from ocop_shared.http.cached import Reply
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import NotFound, Problem, Text, Unprocessable
+from ocop_shared.readcache import ReadCache
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.webhooks import DeliveryStatus
 from ocop_shared.webhooks import service as hooks
 
+from ..adapters import tables
 from ..adapters.findings import FindingsRepository
 from ..adapters.repository import CertificateRepository, Listing
 from ..adapters.signing import TokenError, verify_token
@@ -51,14 +54,28 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     # -- public ---------------------------------------------------------------------------------
 
+    # An answer depends on the certificate, its history and open revocation case (the watched
+    # tables), the QR token and the day the status is given for (the key).
+    verifications: ReadCache[tuple[str, str | None, date], Reply] = runtime.read_cache(
+        [tables.certificates, tables.history, tables.revocation_cases])
+
+    def cached_verification(request: Request, params: dict[str, str]) -> Reply | None:
+        return verifications.get((params["number"], request.query_params.get("t"), today()))
+
+    runtime.answer_from_cache("/certification/verify/{number}", cached_verification)
+
     @router.get("/verify/{number}", response_model=schemas.VerificationOut,
                 summary="Public verification of a certificate (no login); ?t= checks the QR token")
-    async def verify(number: str, t: Annotated[str | None, Query(max_length=4096)] = None
-                     ) -> schemas.VerificationOut:
-        ring = await ctx.keys.loaded()
-        async with runtime.uow() as uow:
-            result = await verification.verify(uow, ring, number, t)
-        return views.verification_out(result, pdf_url=pdf_path(number))
+    async def verify(number: str, t: Annotated[str | None, Query(max_length=4096)] = None) -> Response:
+        day = today()
+
+        async def answer() -> Reply:  # also what renews the entry: always for `day`
+            ring = await ctx.keys.loaded()
+            async with runtime.uow() as uow:
+                result = await verification.verify(uow, ring, number, t, on=day)
+            return Reply.of(views.verification_out(result, pdf_url=pdf_path(number)).model_dump_json().encode())
+
+        return (await verifications.get_or_load((number, t, day), answer)).response()
 
     @router.post("/verify-qr", response_model=schemas.VerificationOut,
                  summary="Verify a scanned QR code (no login); 422 says why a QR is not genuine")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from helpers import running_platform, token, wait_until
 from ocop_cli.pos_client import LocalList, PosClient
@@ -217,6 +218,61 @@ async def test_tills_acknowledge_and_the_office_sees_stale_ones(tmp_path: Path) 
         assert states["quay-1"]["stale"] is True
         assert states["quay-1"]["stale_since"].startswith("2026-11-28T08:30")
         assert states["quay-2"]["stale"] is False
+
+
+async def test_a_cached_till_snapshot_follows_every_catalog_change_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Snapshots are answered from the read cache; the certificate events the consumer applies,
+    assortment changes and a new API key show on the next request, with a new ETag."""
+    monkeypatch.setenv("OCOP_READ_CACHE_SECONDS", "3600")  # only an invalidation changes an answer
+    settings = Settings(data_dir=tmp_path)
+    cert = Certification(tmp_path)
+    async with running_platform(settings, ["trade"]) as (client, _):
+        keys = await setup(client, settings)
+        office = token(settings, Role.PROVINCE_OFFICE)
+        pos = {"X-API-Key": keys["tinh-bien"]}
+        mam = await cert.certify("Mắm cá linh Châu Đốc")
+        await listed(client, "tinh-bien", mam["product_id"], True)
+
+        async def snapshot(**headers: str) -> httpx.Response:
+            return await client.get("/trade/pos/tinh-bien/catalog", headers={**pos, **headers})
+
+        first = await snapshot()
+        assert [i["product_id"] for i in first.json()["items"]] == [mam["product_id"]]
+        assert (await snapshot()).content == first.content
+        unchanged = await snapshot(**{"If-None-Match": first.headers["etag"]})
+        assert unchanged.status_code == 304 and unchanged.headers["etag"] == first.headers["etag"]
+
+        await cert.revoke(mam)  # through the bus and the consumer, as in production
+        await listed(client, "tinh-bien", mam["product_id"], False)
+        revoked = await snapshot(**{"If-None-Match": first.headers["etag"]})
+        assert revoked.status_code == 200 and revoked.json()["items"] == []
+        assert revoked.headers["etag"] != first.headers["etag"]
+
+        kho = await cert.certify("Khô cá lóc Sáu Tâm", stars=3)
+        await listed(client, "tinh-bien", kho["product_id"], True)
+        added = await snapshot()
+        assert [i["product_id"] for i in added.json()["items"]] == [kho["product_id"]]
+        assert (await snapshot(**{"If-None-Match": added.headers["etag"]})).status_code == 304
+
+        lx = {"X-API-Key": keys["long-xuyen"]}
+        assert (await client.get("/trade/pos/long-xuyen/catalog", headers=lx)).json()["items"] == []
+        await client.put("/trade/showrooms/long-xuyen/assortment", headers=office,
+                         json={"add": [kho["product_id"]]})
+        carried = (await client.get("/trade/pos/long-xuyen/catalog", headers=lx)).json()
+        assert [i["product_id"] for i in carried["items"]] == [kho["product_id"]]
+
+        # Keys are checked against the cached snapshot's showroom, and a new key replaces the
+        # old one at once.
+        assert (await snapshot(**{"X-API-Key": keys["long-xuyen"]})).status_code == 403
+        assert (await snapshot(**{"X-API-Key": "pos_not-a-key"})).status_code == 401
+        assert (await client.get("/trade/pos/tinh-bien/catalog")).status_code == 401
+        rotated = await client.post("/trade/showrooms/tinh-bien/api-key", headers=office)
+        assert rotated.status_code == 200, rotated.text
+        assert (await snapshot()).status_code == 401
+        renewed = (await snapshot(**{"X-API-Key": rotated.json()["api_key"]})).json()
+        assert (renewed["version"], renewed["items"]) == (added.json()["version"], added.json()["items"])
 
 
 async def test_bad_requests_from_tills_get_clear_errors(tmp_path: Path) -> None:

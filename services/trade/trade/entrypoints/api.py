@@ -1,21 +1,31 @@
-"""Trade HTTP API: showrooms, catalogs for tills (snapshot, delta, acks), webhooks, fairs, feeds."""
+"""Trade HTTP API: showrooms, catalogs for tills (snapshot, delta, acks), webhooks, fairs, feeds.
+
+Till snapshots are served from a read cache of their serialised bytes (with the showroom's key
+hash, so a hit still checks the till's X-API-Key, and the ETag for If-None-Match). Every commit
+of this process that writes catalogs or their items empties it at once; entries also expire
+after OCOP_READ_CACHE_SECONDS (default 1 s; 0 turns it off), which bounds how long a change
+committed by another replica can look stale here (a snapshot's `as_of` says when it was
+read). Hits are answered before routing.
+"""
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from ocop_shared.auth import Principal, Role
+from ocop_shared.auth import Principal, Role, api_key_matches
+from ocop_shared.http.cached import Reply
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import Problem, Text
+from ocop_shared.readcache import ReadCache
 from ocop_shared.runtime import ServiceRuntime
 
-from ..adapters.tables import catalogs, fair_exhibitors
+from ..adapters.tables import catalog_items, catalogs, fair_exhibitors
 from ..domain import cursor as cursors
 from ..domain.catalog import REMOVAL_VI, CatalogItem, Removal
 from ..domain.errors import DomainError
@@ -107,6 +117,29 @@ class SnapshotOut(BaseModel):
     cursor: str
     as_of: datetime
     items: list[ItemOut]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A till snapshot as served (kept in the read cache), with the showroom's key hash read in
+    the same transaction."""
+
+    api_key_hash: str | None
+    etag: str
+    full: Reply
+    not_modified: Reply
+
+    @classmethod
+    def of(cls, body: bytes, etag: str, api_key_hash: str | None) -> "Snapshot":
+        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        return cls(api_key_hash, etag, Reply.of(body, headers=headers),
+                   Reply.of(status=304, media_type=None, headers=headers))
+
+    def admits(self, api_key: str | None) -> bool:
+        return bool(api_key and self.api_key_hash and api_key_matches(api_key, self.api_key_hash))
+
+    def reply(self, if_none_match: str | None) -> Reply:
+        return self.not_modified if if_none_match == self.etag else self.full
 
 
 class ChangeOut(BaseModel):
@@ -251,21 +284,36 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     # -- tills -------------------------------------------------------------------------------
     ApiKey = Annotated[str | None, Header(alias="X-API-Key", description="The showroom's key")]
 
+    snapshots: ReadCache[str, Snapshot] = runtime.read_cache([catalogs, catalog_items])
+
+    def cached_snapshot(request: Request, params: dict[str, str]) -> Reply | None:
+        snapshot = snapshots.get(params["showroom_id"])
+        if snapshot is None or not snapshot.admits(request.headers.get("x-api-key")):
+            return None
+        return snapshot.reply(request.headers.get("if-none-match"))
+
+    runtime.answer_from_cache("/trade/pos/{showroom_id}/catalog", cached_snapshot)
+
+    async def read_snapshot(showroom_id: str, api_key: str | None) -> Snapshot:
+        async with runtime.uow() as uow:
+            row = await services.authenticate_till(uow, showroom_id, api_key)
+            version, items = await services.snapshot(uow, showroom_id)
+        body = SnapshotOut(catalog_id=showroom_id, version=version,
+                           cursor=cursors.encode(secret, showroom_id, version),
+                           as_of=runtime.clock.now(), items=[item_out(i) for i in items])
+        return Snapshot.of(body.model_dump_json().encode(), f'W/"{showroom_id}:{version}"', row.api_key_hash)
+
     @router.get("/pos/{showroom_id}/catalog", response_model=SnapshotOut,
                 responses={304: {"description": "Unchanged since If-None-Match"}},
                 summary="Full snapshot for a till, with a version, ETag and a delta cursor")
     async def pos_snapshot(showroom_id: str, request: Request, x_api_key: ApiKey = None) -> Response:
-        async with runtime.uow() as uow:
-            await services.authenticate_till(uow, showroom_id, x_api_key)
-            version, items = await services.snapshot(uow, showroom_id)
-        etag = f'W/"{showroom_id}:{version}"'
-        headers = {"ETag": etag, "Cache-Control": "no-cache"}
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers=headers)
-        body = SnapshotOut(catalog_id=showroom_id, version=version,
-                           cursor=cursors.encode(secret, showroom_id, version),
-                           as_of=runtime.clock.now(), items=[item_out(i) for i in items])
-        return JSONResponse(body.model_dump(mode="json"), headers=headers)
+        snapshot = await snapshots.get_or_load(showroom_id,
+                                               lambda: read_snapshot(showroom_id, x_api_key))
+        if not snapshot.admits(x_api_key):
+            # A snapshot another till's key read: the database decides (401/403, or a key just
+            # rotated by another replica). A refused key leaves the cached snapshot alone.
+            snapshot = await read_snapshot(showroom_id, x_api_key)
+        return snapshot.reply(request.headers.get("if-none-match")).response()
 
     @router.get("/pos/{showroom_id}/changes", response_model=DeltaOut,
                 summary="Changes since a cursor, with tombstones (410: take a snapshot)")
