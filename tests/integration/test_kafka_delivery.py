@@ -202,3 +202,35 @@ async def test_a_service_started_during_a_broker_outage_comes_up_when_the_broker
     finally:
         await asyncio.to_thread(subprocess.run, [stack, "start", "kafka"], check=True, capture_output=True)
     await trade.wait_ready(timeout=120)
+
+
+async def test_a_batch_claims_its_events_in_one_statement_once_each_on_postgresql(
+        deployment: Deployment) -> None:
+    """The batched inbox on PostgreSQL: an event twice in one batch, and one already processed
+    by an earlier batch, are claimed once."""
+    from datetime import UTC, datetime
+
+    from ocop_shared.clock import ManualClock
+    from ocop_shared.db.engine import create_engine, new_metadata, session_factory
+    from ocop_shared.messaging.inbox import first_deliveries
+    from ocop_shared.messaging.tables import add_messaging_tables
+
+    _, inbox = add_messaging_tables(metadata := new_metadata())
+    engine = create_engine(deployment.database_url("trade"))
+    clock = ManualClock(datetime(2026, 6, 1, tzinfo=UTC))
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        sessions = session_factory(engine)
+        async with sessions() as session, session.begin():
+            first = await first_deliveries(session, inbox, consumer="g", clock=clock,
+                                           events=[("e1", "T"), ("e2", "T"), ("e1", "T")])
+        async with sessions() as session, session.begin():
+            second = await first_deliveries(session, inbox, consumer="g", clock=clock,
+                                            events=[("e2", "T"), ("e3", "T")])
+        async with sessions() as session, session.begin():
+            other_group = await first_deliveries(session, inbox, consumer="h", clock=clock,
+                                                 events=[("e1", "T")])
+        assert (first, second, other_group) == ({"e1", "e2"}, {"e3"}, {"e1"})
+    finally:
+        await engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,20 +20,34 @@ async def first_delivery(
     event_type: str,
     clock: Clock,
 ) -> bool:
-    """Record the event for this consumer; False if it was already processed.
+    """Record the event for this consumer; False if it was already processed (see
+    `first_deliveries`)."""
+    return bool(await first_deliveries(session, inbox, consumer=consumer,
+                                       events=[(event_id, event_type)], clock=clock))
 
-    Must run inside the transaction that applies the event's effect, so the
-    record and the effect commit or roll back together. One statement: an insert
-    that does nothing when the row exists (also when another process of the same
-    consumer group inserted it first: PostgreSQL waits for that transaction, then
-    sees the conflict).
+
+async def first_deliveries(
+    session: AsyncSession,
+    inbox: Table,
+    *,
+    consumer: str,
+    events: Sequence[tuple[str, str]],
+    clock: Clock,
+) -> set[str]:
+    """Record the (event id, type) pairs for this consumer; the ids seen for the first time.
+
+    Must run inside the transaction that applies the events' effects, so the records and the
+    effects commit or roll back together. One statement for the whole batch: an insert that
+    does nothing for a row that exists (also when another process of the same consumer group
+    inserted it first: PostgreSQL waits for that transaction, then sees the conflict) or that
+    repeats an earlier row of the same batch.
     """
+    now = clock.now()
     statement = (
         upsert_insert(session, inbox)
-        .values(consumer=consumer, event_id=event_id, event_type=event_type,
-                processed_at=clock.now())
+        .values([{"consumer": consumer, "event_id": event_id, "event_type": event_type,
+                  "processed_at": now} for event_id, event_type in events])
         .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
         .returning(inbox.c.event_id)
     )
-    inserted = await session.scalar(statement)
-    return inserted is not None
+    return set(await session.scalars(statement))

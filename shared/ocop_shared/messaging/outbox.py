@@ -60,19 +60,26 @@ class Outbox:
         self._session = session
         self._table = table
         self._clock = clock
+        self._rows: list[dict[str, Any]] = []
         self.added = 0
 
     async def add(self, event: Envelope[Any]) -> None:
-        await self._session.execute(
-            self._table.insert().values(
-                event_id=str(event.id),
-                topic=event.topic,
-                key=event.aggregate_id,
-                event_type=event.type,
-                body=event.model_dump_json(),
-                headers=json.dumps(message_headers(event)),
-                created_at=self._clock.now(),
-                attempts=0,
-            )
-        )
+        """Keep the event's row; `write` stores the rows (in order) before the commit."""
+        self._rows.append({
+            "event_id": str(event.id),
+            "topic": event.topic,
+            "key": event.aggregate_id,
+            "event_type": event.type,
+            "body": event.model_dump_json(),
+            "headers": json.dumps(message_headers(event)),
+            "created_at": self._clock.now(),
+            "attempts": 0,
+        })
         self.added += 1
+
+    async def write(self) -> None:
+        """One statement for every event of the transaction (a batch of consumed events
+        emits many)."""
+        if self._rows:
+            rows, self._rows = self._rows, []
+            await self._session.execute(self._table.insert(), rows)

@@ -31,7 +31,7 @@ from ..contracts.envelope import Envelope
 from ..db.uow import UnitOfWork
 from ..observability import tracing
 from .flow import Flow, flow_scope
-from .inbox import first_delivery
+from .inbox import first_deliveries, first_delivery
 from .retry import Backoff, is_infrastructure_error
 from .transport import InboundMessage, OutboundMessage, Producer
 
@@ -136,9 +136,14 @@ class EventProcessor:
     async def _apply_all(self, batch: list[tuple[InboundMessage, Envelope[Any], Handler]]) -> list[Outcome]:
         outcomes = []
         async with self._uow_factory() as uow:
+            fresh = await first_deliveries(uow.session, uow.inbox_table, consumer=self.consumer,
+                                           events=[(str(e.id), e.type) for _, e, _ in batch],
+                                           clock=uow.clock)
             for message, event, handler in batch:
                 with self._consuming(message, event) as flow, flow_scope(flow):
-                    outcomes.append(await self._apply_in(uow, event, handler))
+                    first = str(event.id) in fresh
+                    fresh.discard(str(event.id))  # the same event twice in a batch: once
+                    outcomes.append(await self._effect(uow, event, handler, first))
             await uow.commit()
         return outcomes
 
@@ -214,9 +219,13 @@ class EventProcessor:
         """The inbox record and the effect, in the caller's transaction."""
         fresh = await first_delivery(uow.session, uow.inbox_table, consumer=self.consumer,
                                      event_id=str(event.id), event_type=event.type, clock=uow.clock)
-        if fresh:
+        return await self._effect(uow, event, handler, fresh)
+
+    @staticmethod
+    async def _effect(uow: UnitOfWork, event: Envelope[Any], handler: Handler, first: bool) -> Outcome:
+        if first:
             await handler(event, uow)
-        return Outcome.PROCESSED if fresh else Outcome.DUPLICATE
+        return Outcome.PROCESSED if first else Outcome.DUPLICATE
 
     async def _park(
         self, message: InboundMessage, kind: ErrorKind, error: str, attempts: int

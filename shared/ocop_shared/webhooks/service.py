@@ -34,6 +34,8 @@ from .domain import Delivery, DeliveryStatus, Subscription
 from .sender import AttemptResult, WebhookSender
 from .store import Attempt, DeliveryRecord, DueDelivery, WebhookStore, WebhookTables
 
+_FOLLOWING = "webhooks.following"  # per-transaction lookups, in the session
+
 log = logging.getLogger(__name__)
 
 
@@ -111,7 +113,7 @@ async def record_deliveries(uow: UnitOfWork, hooks: Webhooks, event: Envelope[An
     """A delivery of `event` for each active subscription whose scope takes one of `keys`,
     in the caller's transaction (not committed here). The body is the event as on Kafka."""
     store = hooks.store(uow)
-    following = await store.following(list(keys))
+    following = await _following(uow, store, tuple(keys))
     if not following:
         return []
     body = event.model_dump_json()
@@ -124,6 +126,15 @@ async def record_deliveries(uow: UnitOfWork, hooks: Webhooks, event: Envelope[An
         await store.enqueue(delivery, aggregate_id=event.aggregate_id, body=body, at=now)
         recorded.append(delivery)
     return recorded
+
+
+async def _following(uow: UnitOfWork, store: WebhookStore, keys: tuple[str, ...]) -> list[Subscription]:
+    """Subscriptions following `keys`, looked up once per transaction: a batch of consumed
+    events offering the same keys asks once."""
+    known: dict[tuple[str, ...], list[Subscription]] = uow.session.info.setdefault(_FOLLOWING, {})
+    if keys not in known:
+        known[keys] = await store.following(list(keys))
+    return known[keys]
 
 
 async def list_deliveries(uow: UnitOfWork, hooks: Webhooks, subscription_id: str, *, limit: int, offset: int,

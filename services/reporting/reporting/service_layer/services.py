@@ -23,9 +23,9 @@ from ocop_shared.contracts import (
     ProductSubmitted,
     Scored,
 )
-from ocop_shared.db.engine import upsert_insert
 from ocop_shared.db.uow import UnitOfWork
 
+from ..adapters.fact_writer import FactWriter
 from ..adapters.tables import (
     certificate_events,
     entities,
@@ -58,9 +58,8 @@ def _utc(moment: datetime) -> datetime:
 
 async def _put(uow: UnitOfWork, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
     """Write a fact under its key, replacing what a re-delivery may have written before
-    (one statement: an insert that updates the row when the key exists)."""
-    statement = upsert_insert(uow.session, table).values(**keys, **values)
-    await uow.session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=values))
+    (sent with the rest of the batch just before the transaction commits)."""
+    FactWriter.of(uow).replace(table, keys, values)
 
 
 # -- handlers ------------------------------------------------------------------------------
@@ -86,12 +85,10 @@ async def on_product_submitted(event: ProductSubmitted, uow: UnitOfWork) -> None
     await _put(uow, submissions, {"submission_id": p.submission_id},
                {"product_id": p.product_id, "entity_id": e.entity_id, "round_id": p.round_id,
                 "case": p.case.value, "on": local_day(event.occurred_at)})
-    # The entity's facts travel with the dossier: the newest registration wins if both exist.
-    known = await uow.session.scalar(select(entities.c.entity_id).where(entities.c.entity_id == e.entity_id))
-    if known is None:
-        await _put(uow, entities, {"entity_id": e.entity_id},
-                   {"name": e.name, "legal_form": e.legal_form.value, "commune_code": e.commune_code,
-                    "province_code": e.province_code})
+    # The entity's facts travel with the dossier; the registration's own facts win when both exist.
+    FactWriter.of(uow).keep(entities, {"entity_id": e.entity_id},
+                            {"name": e.name, "legal_form": e.legal_form.value, "commune_code": e.commune_code,
+                             "province_code": e.province_code})
 
 
 async def on_scored(event: Scored, uow: UnitOfWork) -> None:

@@ -107,30 +107,37 @@ async def _save_product(uow: UnitOfWork, product: CertifiedProduct, exists: bool
             product_id=product.product_id, **values))
 
 
-async def _ensure_province_catalog(uow: UnitOfWork) -> None:
-    """Create the province catalog once (an insert that does nothing when a concurrent
-    transaction, e.g. the first certificate and the first showroom, created it)."""
-    found = await uow.session.scalar(select(catalogs.c.id).where(
-        catalogs.c.id == PROVINCE_CATALOG))
-    if found is None:
-        await uow.session.execute(upsert_insert(uow.session, catalogs).values(
-            id=PROVINCE_CATALOG, name="Danh mục sản phẩm OCOP tỉnh An Giang", carries_all=True,
-            version=0, floor_version=0, created_at=uow.clock.now(), address="", operator="",
-        ).on_conflict_do_nothing(index_elements=["id"]))
+# What one transaction already knows (kept in its session, gone when it ends).
+_MEMBERSHIP_LOCKED = "trade.membership_locked"
+_CARRYING_ALL = "trade.catalogs_carrying_all"
 
 
 async def _lock_membership(uow: UnitOfWork) -> None:
     """Which products which catalogs carry changes under one lock (the province catalog's row):
     a product certified while a showroom is being created lands in it either way — the
-    certificate's handler sees the new showroom, or the showroom's fill sees the product."""
-    await _ensure_province_catalog(uow)
-    await uow.session.execute(select(catalogs.c.id).where(
-        catalogs.c.id == PROVINCE_CATALOG).with_for_update())
+    certificate's handler sees the new showroom, or the showroom's fill sees the product.
+    The province catalog is created the first time (an insert that does nothing when a
+    concurrent transaction, e.g. the first certificate and the first showroom, created it)."""
+    if _MEMBERSHIP_LOCKED in uow.session.info:  # held until this transaction ends
+        return
+    lock = select(catalogs.c.id).where(catalogs.c.id == PROVINCE_CATALOG).with_for_update()
+    if await uow.session.scalar(lock) is None:
+        await uow.session.execute(upsert_insert(uow.session, catalogs).values(
+            id=PROVINCE_CATALOG, name="Danh mục sản phẩm OCOP tỉnh An Giang", carries_all=True,
+            version=0, floor_version=0, created_at=uow.clock.now(), address="", operator="",
+        ).on_conflict_do_nothing(index_elements=["id"]))
+        await uow.session.execute(lock)
+    uow.session.info[_MEMBERSHIP_LOCKED] = True
 
 
 async def _catalogs_carrying(uow: UnitOfWork, product_id: str) -> list[str]:
+    """The catalogs that carry `product_id`. Under the membership lock the catalogs carrying
+    everything cannot change, so a batch of events looks them up once."""
     await _lock_membership(uow)
-    everything = await uow.session.scalars(select(catalogs.c.id).where(catalogs.c.carries_all))
+    everything = uow.session.info.get(_CARRYING_ALL)
+    if everything is None:
+        everything = uow.session.info[_CARRYING_ALL] = list(await uow.session.scalars(
+            select(catalogs.c.id).where(catalogs.c.carries_all)))
     chosen = await uow.session.scalars(select(assortments.c.catalog_id).where(
         assortments.c.product_id == product_id))
     return sorted(set(everything) | set(chosen))
@@ -140,17 +147,16 @@ async def _append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
                          item: CatalogItem | None, removal: Removal | None) -> int:
     """One numbered change of one catalog: its items, its delta feed, its event and a webhook
     delivery for each subscription following the catalog (all in the caller's transaction)."""
-    current = await uow.session.scalar(select(catalogs.c.version).where(
-        catalogs.c.id == catalog_id).with_for_update())
-    version = int(current or 0) + 1
-    await uow.session.execute(update(catalogs).where(catalogs.c.id == catalog_id)
-                              .values(version=version))
+    version = int(await uow.session.scalar(update(catalogs).where(catalogs.c.id == catalog_id)
+                                           .values(version=catalogs.c.version + 1)
+                                           .returning(catalogs.c.version)) or 0)
     now = uow.clock.now()
-    await uow.session.execute(delete(catalog_items).where(
-        catalog_items.c.catalog_id == catalog_id, catalog_items.c.product_id == product_id))
     if item is not None:
-        await uow.session.execute(insert(catalog_items).values(
-            catalog_id=catalog_id, product_id=product_id, item=_item_json(item), version=version))
+        listed = upsert_insert(uow.session, catalog_items).values(
+            catalog_id=catalog_id, product_id=product_id, item=_item_json(item), version=version)
+        await uow.session.execute(listed.on_conflict_do_update(
+            index_elements=["catalog_id", "product_id"],
+            set_={"item": listed.excluded.item, "version": listed.excluded.version}))
         await uow.session.execute(insert(catalog_changes).values(
             catalog_id=catalog_id, version=version, product_id=product_id, kind="upsert",
             item=_item_json(item), at=now))
@@ -166,6 +172,8 @@ async def _append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
             clock=uow.clock)
     else:
         assert removal is not None
+        await uow.session.execute(delete(catalog_items).where(
+            catalog_items.c.catalog_id == catalog_id, catalog_items.c.product_id == product_id))
         number = await _certificate_number(uow, product_id)
         await uow.session.execute(insert(catalog_changes).values(
             catalog_id=catalog_id, version=version, product_id=product_id, kind="tombstone",
@@ -263,6 +271,7 @@ async def create_showroom(uow: UnitOfWork, *, catalog_id: str, name: str, locati
         commune_code=commune_code, operator=operator, carries_all=carries_all,
         api_key_hash=hash_api_key(key), version=0, floor_version=0,
         created_at=uow.clock.now()))
+    uow.session.info.pop(_CARRYING_ALL, None)
     if carries_all:
         await _fill(uow, catalog_id, None)
     await uow.commit()
