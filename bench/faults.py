@@ -34,7 +34,7 @@ from ocop_cli.sandbox import ROOT, Sandbox, ServiceProcess, pg_dsn
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 from ocop_shared.settings import Settings
 
-from .harness import Publisher, office_headers, scored
+from .harness import Publisher, caught_up, office_headers, scored
 from .machine import describe
 from .proxy import LatencyProxy
 
@@ -216,14 +216,7 @@ class Run:
             await conn.close()
 
     async def settled(self) -> bool:
-        transport = self.sandbox.transport()
-        for group, names in (("certification", ["ocop.scoring.evaluation.v1", "ocop.inspection.finding.v1"]),
-                             ("trade", ["ocop.certification.certificate.v1"])):
-            lag = await transport.lag(group, names)
-            if not lag or any(lag.values()):
-                return False
-        backlog = await self.fetch("certification", "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL")
-        return int(backlog[0]["n"]) == 0
+        return await caught_up(self.sandbox, ["certification", "trade"])
 
     async def check(self, events: list[Any]) -> None:
         await poll(self.settled, seconds=1800, what="every service to catch up after the faults")

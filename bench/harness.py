@@ -155,6 +155,26 @@ async def start_services(sandbox: Sandbox, names: Sequence[str], **env: str) -> 
     return processes
 
 
+# What each service consumes (the topics its consumer group reads).
+CONSUMED = {"reporting": ("ocop.registry.entity.v1", "ocop.registry.product.v1", "ocop.scoring.evaluation.v1",
+                          "ocop.certification.certificate.v1", "ocop.trade.catalog.v1"),
+            "certification": ("ocop.scoring.evaluation.v1", "ocop.inspection.finding.v1"),
+            "trade": ("ocop.certification.certificate.v1",)}
+
+
+async def caught_up(sandbox: Sandbox, services: Sequence[str]) -> bool:
+    """Each service's consumer group has applied everything on its topics and its outbox has
+    nothing left to publish (so what it emits is on the topics for the next service)."""
+    transport = sandbox.transport()
+    for service in services:
+        lag = await transport.lag(service, list(CONSUMED[service]))
+        if not lag or any(lag.values()):
+            return False
+        if await sandbox.fetchval(service, "SELECT count(*) FROM outbox WHERE published_at IS NULL") != 0:
+            return False
+    return True
+
+
 def rss_mib(pid: int) -> float:
     """Resident memory of a process now (VmRSS), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

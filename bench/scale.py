@@ -13,11 +13,11 @@ Figures (each with its baseline from the same run):
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +32,7 @@ from ocop_cli.sandbox import Sandbox, pg_dsn
 from ocop_shared.contracts import Certified, EntityRegistered, ProductRegistered, ProductSubmitted, Scored
 from ocop_shared.contracts.certification_events import CertifiedPayload
 from ocop_shared.contracts.common import EntityFacts, EvaluationCase, LegalForm, Level
+from ocop_shared.contracts.envelope import Envelope
 from ocop_shared.contracts.registry_events import (
     EntityRegisteredPayload,
     ProductRegisteredPayload,
@@ -41,7 +42,7 @@ from ocop_shared.contracts.scoring_events import ScoredPayload
 from ocop_shared.messaging.outbox import new_event
 from ocop_shared.settings import Settings
 
-from .harness import CLOCK, Figure, Publisher, Result, office_headers, rss_mib, start_services
+from .harness import CLOCK, Figure, Publisher, Result, caught_up, office_headers, rss_mib, start_services
 
 PRODUCTS = int(os.environ.get("BENCH_SCALE_PRODUCTS", "20000"))
 ENTITIES = PRODUCTS // 2
@@ -49,53 +50,53 @@ COMMUNES = ("30316", "30307", "30544", "30520", "30376", "30538", "30337", "3056
 FORMS = (LegalForm.HOUSEHOLD, LegalForm.ENTERPRISE_LLC, LegalForm.COOPERATIVE, LegalForm.ENTERPRISE_JSC)
 
 
-def national_events() -> list[Any]:
+def national_events(products: int = PRODUCTS, entity_count: int = ENTITIES) -> Iterator[Envelope[Any]]:
+    """Entities, then each product's registration, submission, province result and (3 stars
+    and up) certificate, as the services would publish them; seeded, so every run is the same."""
     rng = random.Random(2026)
-    events: list[Any] = []
     entities = []
-    for n in range(ENTITIES):
+    for n in range(entity_count):
         entity_id = str(uuid.uuid4())
         form, commune = rng.choice(FORMS), rng.choice(COMMUNES)
         entities.append(EntityFacts(entity_id=entity_id, name=f"Chủ thể {n}", legal_form=form,
                                     commune_code=commune, province_code="91"))
-        events.append(new_event(EntityRegistered, EntityRegisteredPayload(
+        yield new_event(EntityRegistered, EntityRegisteredPayload(
             entity_id=entity_id, name=f"Chủ thể {n}", legal_form=form, registration_no=f"R{n}",
             commune_code=commune, province_code="91", commune_name="Phường Châu Đốc"),
-            aggregate_id=entity_id, aggregate_version=1, producer="registry", clock=CLOCK))
+            aggregate_id=entity_id, aggregate_version=1, producer="registry", clock=CLOCK)
     today = date.today()
-    for n in range(PRODUCTS):
-        entity = entities[n % ENTITIES]
+    for n in range(products):
+        entity = entities[n % entity_count]
         product_id, submission_id, evaluation_id = (str(uuid.uuid4()) for _ in range(3))
         set_no, name = rng.randint(1, 25), f"Sản phẩm {n}"
         stars = rng.choices((2, 3, 4, 5), weights=(15, 55, 27, 3))[0]
-        events.append(new_event(ProductRegistered, ProductRegisteredPayload(
+        yield new_event(ProductRegistered, ProductRegisteredPayload(
             product_id=product_id, entity_id=entity.entity_id, name=name, product_set_no=set_no,
             commune_code=entity.commune_code, province_code="91"),
-            aggregate_id=product_id, aggregate_version=1, producer="registry", clock=CLOCK))
-        events.append(new_event(ProductSubmitted, ProductSubmittedPayload(
+            aggregate_id=product_id, aggregate_version=1, producer="registry", clock=CLOCK)
+        yield new_event(ProductSubmitted, ProductSubmittedPayload(
             product_id=product_id, submission_id=submission_id, round_id="AG-2026-R1",
             case=EvaluationCase.FIRST, product_name=name, product_set_no=set_no,
             regulation="26/2026/QĐ-TTg", entity=entity),
-            aggregate_id=product_id, aggregate_version=2, producer="registry", clock=CLOCK))
-        events.append(new_event(Scored, ScoredPayload(
+            aggregate_id=product_id, aggregate_version=2, producer="registry", clock=CLOCK)
+        yield new_event(Scored, ScoredPayload(
             evaluation_id=evaluation_id, product_id=product_id, submission_id=submission_id,
             round_id="AG-2026-R1", case=EvaluationCase.FIRST, regulation="26/2026/QĐ-TTg",
             level=Level.PROVINCE, recognising=True, stars=stars, mean_score=Decimal(20 * stars - 5),
             part_scores={"A": Decimal(30)}, council_decision_ref="QĐ 1/QĐ-UBND", product_name=name,
             product_set_no=set_no, entity_id=entity.entity_id, entity_name=entity.name,
             commune_code=entity.commune_code, province_code="91"),
-            aggregate_id=evaluation_id, aggregate_version=1, producer="scoring", clock=CLOCK))
+            aggregate_id=evaluation_id, aggregate_version=1, producer="scoring", clock=CLOCK)
         if stars >= 3:
             certificate_id = str(uuid.uuid4())
-            events.append(new_event(Certified, CertifiedPayload(
+            yield new_event(Certified, CertifiedPayload(
                 certificate_id=certificate_id, number=f"91-2026-{n:06d}", product_id=product_id,
                 product_code=f"91-{entity.commune_code}-{n}-2026", product_name=name,
                 entity_id=entity.entity_id, entity_name=entity.name, stars=stars,
                 regulation="26/2026/QĐ-TTg", decision_no="QĐ 1/QĐ-UBND", issued_on=today,
                 valid_until=today + timedelta(days=1095), authority="UBND tỉnh An Giang",
                 verification_url=f"http://127.0.0.1/verify/91-2026-{n:06d}"),
-                aggregate_id=certificate_id, aggregate_version=1, producer="certification", clock=CLOCK))
-    return events
+                aggregate_id=certificate_id, aggregate_version=1, producer="certification", clock=CLOCK)
 
 
 async def raw_read(settings: Settings, topics: list[str], count: int) -> float:
@@ -130,7 +131,7 @@ async def run(settings: Settings, workdir: Path) -> Result:
     figures: list[Figure] = []
     details: dict[str, Any] = {"products": PRODUCTS, "entities": ENTITIES}
     try:
-        events = national_events()
+        events = list(national_events())
         certified = sum(isinstance(e, Certified) for e in events)
         details["events_published"] = len(events)
         services = await start_services(sandbox, ["reporting", "trade"], OCOP_CONSUMER_BATCH_SIZE="500")
@@ -146,14 +147,13 @@ async def run(settings: Settings, workdir: Path) -> Result:
             async with Publisher(sandbox) as publisher:
                 for start in range(0, len(events), 5000):
                     await publisher.send_many(events[start:start + 5000])
-            runtimes = [_Lag(sandbox, "reporting"), _Lag(sandbox, "trade")]
 
-            async def caught_up() -> bool:
+            async def applied() -> bool:
                 for name, pid in pids.items():
                     peak[name] = max(peak[name], rss_mib(pid))
-                return all([await lag.done() for lag in runtimes])
+                return await caught_up(sandbox, ["trade", "reporting"])
 
-            await poll(caught_up, seconds=3600, what="the projections to catch up")
+            await poll(applied, seconds=3600, what="the projections to catch up")
             catch_up = time.perf_counter() - started
             applied = len(events) + 2 * certified  # reporting: all + trade's catalog events; trade: Certified
             raw = await raw_read(settings, [sandbox.namespace + t for t in
@@ -197,26 +197,6 @@ async def run(settings: Settings, workdir: Path) -> Result:
                   "raw aiokafka read / raw asyncpg read of the projection / bare app / idle process",
                   "reporting and trade processes catching up, the annual report, a full till snapshot",
                   figures, details)
-
-
-CONSUMED = {"reporting": ("ocop.registry.entity.v1", "ocop.registry.product.v1", "ocop.scoring.evaluation.v1",
-                          "ocop.certification.certificate.v1", "ocop.trade.catalog.v1"),
-            "trade": ("ocop.certification.certificate.v1",)}
-
-
-class _Lag:
-    """Whether a service's consumer group has applied everything on its topics."""
-
-    def __init__(self, sandbox: Sandbox, group: str) -> None:
-        self.sandbox, self.group = sandbox, group
-
-    async def done(self) -> bool:
-        lag = await self.sandbox.transport().lag(self.group, list(CONSUMED[self.group]))
-        if not lag or any(lag.values()):
-            return False
-        await asyncio.sleep(2)  # and stays so: trade's catalog events may still be on their way
-        lag = await self.sandbox.transport().lag(self.group, list(CONSUMED[self.group]))
-        return not any(lag.values())
 
 
 async def _bare_get(body: bytes, workdir: Path) -> float:

@@ -1,0 +1,124 @@
+"""Replay: rebuild the trade catalog and the reporting projection from topics already holding
+1,000,000 events (`BENCH_REPLAY_EVENTS` to change), events per second.
+
+The topics are filled first with the national data set of `bench.scale` (entities, then each
+product's registration, submission, province result and certificate), cut at exactly the
+number of events. Then trade starts on an empty database and replays the certificate topic
+into the province catalog (publishing its catalog events as it goes); then reporting starts on
+an empty database and replays every topic it reads, trade's catalog events included. Each runs
+alone, so each figure is that service's own pace. The clock runs from starting the process
+until its consumer group has no lag (and trade's outbox is drained); process start-up is
+inside the figure. Afterwards the rebuilt state is checked against what was published.
+
+Baseline: a bare aiokafka consumer reading the same topics from the start, same broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+
+from ocop_cli.sandbox import Sandbox
+from ocop_shared.contracts import topics
+from ocop_shared.messaging.kafka_tools import topic_partitions
+from ocop_shared.settings import Settings
+
+from .harness import CONSUMED, Figure, Publisher, Result, caught_up, rss_mib, start_services
+from .scale import national_events, raw_read
+
+EVENTS = int(os.environ.get("BENCH_REPLAY_EVENTS", "1000000"))
+EVENTS_PER_PRODUCT = 4.3  # registration, submission, result, 85 % certified, half an entity
+CHUNK = 10_000
+
+
+async def fill_topics(sandbox: Sandbox) -> Counter[str]:
+    """Publish exactly EVENTS events; how many of each type went out."""
+    products = int(EVENTS / EVENTS_PER_PRODUCT) + 1
+    published: Counter[str] = Counter()
+    await sandbox.transport().prepare(topics.ALL)  # as the services would create them
+    stream = itertools.islice(national_events(products, max(1, products // 2)), EVENTS)
+    async with Publisher(sandbox) as publisher:
+        while chunk := list(itertools.islice(stream, CHUNK)):
+            await publisher.send_many(chunk)
+            published.update(e.type for e in chunk)
+    return published
+
+
+async def end_offsets(sandbox: Sandbox, names: tuple[str, ...]) -> int:
+    """How many events the topics hold."""
+    partitions = await topic_partitions(sandbox.settings.kafka_bootstrap, [sandbox.namespace + n for n in names])
+    consumer = AIOKafkaConsumer(bootstrap_servers=sandbox.settings.kafka_bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        return sum((await consumer.end_offsets(partitions)).values())
+    finally:
+        await consumer.stop()
+
+
+async def replay(sandbox: Sandbox, service: str) -> tuple[float, float, float]:
+    """Start `service` on the full topics; seconds until it has applied everything, its idle and
+    peak RSS (MiB)."""
+    started = time.perf_counter()
+    process = (await start_services(sandbox, [service], OCOP_CONSUMER_BATCH_SIZE="500"))[service]
+    assert process.proc is not None
+    idle = peak = rss_mib(process.proc.pid)
+
+    while not await caught_up(sandbox, [service]):
+        peak = max(peak, rss_mib(process.proc.pid))
+        if process.proc.poll() is not None:
+            raise RuntimeError(f"{service} exited during the replay; see {process.log_path}")
+        await asyncio.sleep(1)
+    return time.perf_counter() - started, idle, peak
+
+
+async def run(settings: Settings, workdir: Path) -> Result:
+    sandbox = Sandbox(settings, workdir, services=["trade", "reporting"], prefix="b")
+    await sandbox.create_databases()
+    figures: list[Figure] = []
+    details: dict[str, Any] = {"events": EVENTS}
+    try:
+        t0 = time.perf_counter()
+        published = await fill_topics(sandbox)
+        details["publish_seconds"] = round(time.perf_counter() - t0, 1)
+        details["published"] = dict(published)
+        for service in ("trade", "reporting"):
+            seconds, idle, peak = await replay(sandbox, service)
+            count = await end_offsets(sandbox, CONSUMED[service])
+            raw = await raw_read(settings, [sandbox.namespace + t for t in CONSUMED[service]], count)
+            figures.append(Figure(f"{service} replay", "events/s", round(raw, 1), round(count / seconds, 1),
+                                  "", None))
+            figures.append(Figure(f"{service} peak RSS", "MiB", round(idle, 1), round(peak, 1), "", None,
+                                  higher_is_better=False))
+            details[f"{service}_events"] = count
+            details[f"{service}_seconds"] = round(seconds, 1)
+        await _check(sandbox, published, details)
+    finally:
+        for process in sandbox.processes:
+            process.kill()
+        await sandbox.drop_databases()
+    return Result("replay", f"Replay of {EVENTS:,} events into the trade catalog and the reporting projection",
+                  "bare aiokafka consumer reading the same topics from the start",
+                  "trade, then reporting, each started on an empty database, until no lag",
+                  figures, details)
+
+
+async def _check(sandbox: Sandbox, published: Counter[str], details: dict[str, Any]) -> None:
+    """The rebuilt state holds every published fact once."""
+    expected = {("trade", "SELECT count(*) FROM catalog_items WHERE catalog_id = 'province'"): published["Certified"],
+                ("reporting", "SELECT count(*) FROM entities"): published["EntityRegistered"],
+                ("reporting", "SELECT count(*) FROM scores"): published["Scored"],
+                ("reporting", "SELECT count(*) FROM certificate_events WHERE kind = 'certified'"):
+                    published["Certified"]}
+    for (service, sql), want in expected.items():
+        got = await sandbox.fetchval(service, sql)
+        details[f"check: {service}: {sql}"] = got
+        if got != want:
+            raise RuntimeError(f"replay lost or doubled facts: {service}: {sql} = {got}, published {want}")
+
