@@ -60,8 +60,9 @@ class Certification:
         return self.versions[certificate_id]
 
     async def certify(self, name: str, stars: int = 4, valid_until: date = date(2029, 11, 27),
-                      issued_on: date = date(2026, 11, 28)) -> dict[str, str]:
-        product_id, certificate_id = str(uuid.uuid4()), str(uuid.uuid4())
+                      issued_on: date = date(2026, 11, 28), product_id: str | None = None) -> dict[str, str]:
+        """A new certificate; with `product_id`, an upgrade of that product's certificate."""
+        product_id, certificate_id = product_id or str(uuid.uuid4()), str(uuid.uuid4())
         number = f"91-2026-{len(self.versions) + 1:05d}"
         await self.publish(new_event(
             Certified, CertifiedPayload(
@@ -167,6 +168,31 @@ async def test_certificates_reach_the_right_showrooms_and_revocations_leave_them
         final = (await client.get("/trade/pos/long-xuyen/changes", headers=pos,
                                   params={"cursor": delta["cursor"]})).json()
         assert final["changes"] == [] and final["version"] == version
+
+
+async def test_an_upgraded_certificate_reaches_the_showrooms_that_chose_the_product(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    cert = Certification(tmp_path)
+    async with running_platform(settings, ["trade"]) as (client, _):
+        keys = await setup(client, settings)
+        mam = await cert.certify("Mắm cá linh Châu Đốc", stars=3)
+        await listed(client, "province", mam["product_id"], True)
+        r = await client.put("/trade/showrooms/long-xuyen/assortment", headers=token(settings, Role.PROVINCE_OFFICE),
+                             json={"add": [mam["product_id"]]})
+        assert r.status_code == 200, r.text
+        pos = {"X-API-Key": keys["long-xuyen"]}
+        before = (await client.get("/trade/pos/long-xuyen/catalog", headers=pos)).json()
+        await cert.certify("Mắm cá linh Châu Đốc", stars=4, product_id=mam["product_id"],
+                           issued_on=date(2026, 11, 29), valid_until=date(2029, 11, 28))
+
+        async def upgraded() -> list[Any] | None:
+            delta = (await client.get("/trade/pos/long-xuyen/changes", headers=pos,
+                                      params={"cursor": before["cursor"]})).json()
+            return delta["changes"] or None
+
+        changes = await wait_until(upgraded, what="the upgrade in the showroom's feed")
+        assert [(c["kind"], c["product_id"], c["item"]["stars"]) for c in changes] == [
+            ("upsert", mam["product_id"], 4)]
 
 
 async def test_dropping_a_product_from_the_assortment_is_a_tombstone(tmp_path: Path) -> None:

@@ -110,6 +110,7 @@ async def _save_product(uow: UnitOfWork, product: CertifiedProduct, exists: bool
 # What one transaction already knows (kept in its session, gone when it ends).
 _MEMBERSHIP_LOCKED = "trade.membership_locked"
 _CARRYING_ALL = "trade.catalogs_carrying_all"
+_ANY_ASSORTMENT = "trade.any_assortment"
 
 
 async def _lock_membership(uow: UnitOfWork) -> None:
@@ -130,26 +131,80 @@ async def _lock_membership(uow: UnitOfWork) -> None:
     uow.session.info[_MEMBERSHIP_LOCKED] = True
 
 
+def _membership_changed(uow: UnitOfWork) -> None:
+    """This transaction changed which catalogs carry what: look it up again when next asked."""
+    uow.session.info.pop(_CARRYING_ALL, None)
+
+
 async def _catalogs_carrying(uow: UnitOfWork, product_id: str) -> list[str]:
     """The catalogs that carry `product_id`. Under the membership lock the catalogs carrying
-    everything cannot change, so a batch of events looks them up once."""
+    everything and the assortments cannot change, so a batch of events looks them up once
+    (and asks per product only when some showroom chose an assortment)."""
     await _lock_membership(uow)
-    everything = uow.session.info.get(_CARRYING_ALL)
-    if everything is None:
-        everything = uow.session.info[_CARRYING_ALL] = list(await uow.session.scalars(
+    if _CARRYING_ALL not in uow.session.info:
+        uow.session.info[_CARRYING_ALL] = list(await uow.session.scalars(
             select(catalogs.c.id).where(catalogs.c.carries_all)))
-    chosen = await uow.session.scalars(select(assortments.c.catalog_id).where(
-        assortments.c.product_id == product_id))
-    return sorted(set(everything) | set(chosen))
+        uow.session.info[_ANY_ASSORTMENT] = await uow.session.scalar(
+            select(assortments.c.product_id).limit(1)) is not None
+    chosen: list[str] = []
+    if uow.session.info[_ANY_ASSORTMENT]:
+        chosen = list(await uow.session.scalars(select(assortments.c.catalog_id).where(
+            assortments.c.product_id == product_id)))
+    return sorted(set(uow.session.info[_CARRYING_ALL]) | set(chosen))
+
+
+class ChangeFeed:
+    """The catalog versions and delta-feed rows of one transaction. Each catalog's version is
+    read (and its row locked) once, counted on in memory, and stored with the feed's new rows
+    just before the commit: a batch of events costs a few statements, not a few per event.
+    Nothing reads the feed or the versions back inside the transaction that writes them."""
+
+    _KEY = "trade.change_feed"
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._versions: dict[str, int] = {}
+        self._upserts: list[dict[str, Any]] = []
+        self._tombstones: list[dict[str, Any]] = []
+
+    @classmethod
+    def of(cls, uow: UnitOfWork) -> ChangeFeed:
+        feed = uow.session.info.get(cls._KEY)
+        if feed is None:
+            feed = uow.session.info[cls._KEY] = cls(uow)
+            uow.before_commit(cls._KEY, feed.write)
+        return feed  # type: ignore[no-any-return]
+
+    async def next_version(self, catalog_id: str) -> int:
+        if catalog_id not in self._versions:
+            current = await self._uow.session.scalar(select(catalogs.c.version).where(
+                catalogs.c.id == catalog_id).with_for_update())
+            self._versions[catalog_id] = int(current or 0)
+        self._versions[catalog_id] += 1
+        return self._versions[catalog_id]
+
+    def upserted(self, **row: Any) -> None:
+        self._upserts.append(row)
+
+    def tombstoned(self, **row: Any) -> None:
+        self._tombstones.append(row)
+
+    async def write(self) -> None:
+        session = self._uow.session
+        for catalog_id, version in self._versions.items():
+            await session.execute(update(catalogs).where(catalogs.c.id == catalog_id).values(version=version))
+        for rows in (self._upserts, self._tombstones):  # each kind has its own columns
+            if rows:
+                await session.execute(insert(catalog_changes), rows)
+        session.info.pop(self._KEY, None)
 
 
 async def _append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
                          item: CatalogItem | None, removal: Removal | None) -> int:
     """One numbered change of one catalog: its items, its delta feed, its event and a webhook
     delivery for each subscription following the catalog (all in the caller's transaction)."""
-    version = int(await uow.session.scalar(update(catalogs).where(catalogs.c.id == catalog_id)
-                                           .values(version=catalogs.c.version + 1)
-                                           .returning(catalogs.c.version)) or 0)
+    feed = ChangeFeed.of(uow)
+    version = await feed.next_version(catalog_id)
     now = uow.clock.now()
     if item is not None:
         listed = upsert_insert(uow.session, catalog_items).values(
@@ -157,9 +212,8 @@ async def _append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
         await uow.session.execute(listed.on_conflict_do_update(
             index_elements=["catalog_id", "product_id"],
             set_={"item": listed.excluded.item, "version": listed.excluded.version}))
-        await uow.session.execute(insert(catalog_changes).values(
-            catalog_id=catalog_id, version=version, product_id=product_id, kind="upsert",
-            item=_item_json(item), at=now))
+        feed.upserted(catalog_id=catalog_id, version=version, product_id=product_id, kind="upsert",
+                      item=_item_json(item), at=now)
         event: CatalogEntryAdded | CatalogEntryRemoved = new_event(
             CatalogEntryAdded,
             CatalogEntryAddedPayload(
@@ -175,9 +229,8 @@ async def _append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
         await uow.session.execute(delete(catalog_items).where(
             catalog_items.c.catalog_id == catalog_id, catalog_items.c.product_id == product_id))
         number = await _certificate_number(uow, product_id)
-        await uow.session.execute(insert(catalog_changes).values(
-            catalog_id=catalog_id, version=version, product_id=product_id, kind="tombstone",
-            reason=removal.value, at=now))
+        feed.tombstoned(catalog_id=catalog_id, version=version, product_id=product_id, kind="tombstone",
+                        reason=removal.value, at=now)
         event = new_event(
             CatalogEntryRemoved,
             CatalogEntryRemovedPayload(catalog_id=catalog_id, catalog_version=version,
@@ -271,7 +324,7 @@ async def create_showroom(uow: UnitOfWork, *, catalog_id: str, name: str, locati
         commune_code=commune_code, operator=operator, carries_all=carries_all,
         api_key_hash=hash_api_key(key), version=0, floor_version=0,
         created_at=uow.clock.now()))
-    uow.session.info.pop(_CARRYING_ALL, None)
+    _membership_changed(uow)
     if carries_all:
         await _fill(uow, catalog_id, None)
     await uow.commit()
@@ -316,11 +369,13 @@ async def change_assortment(uow: UnitOfWork, catalog_id: str, *, add: Sequence[s
     if new:
         await uow.session.execute(insert(assortments), [
             {"catalog_id": catalog_id, "product_id": p, "added_at": now} for p in new])
+        _membership_changed(uow)
         await _fill(uow, catalog_id, new)
     dropped = [p for p in dict.fromkeys(remove) if p in have]
     if dropped:
         await uow.session.execute(delete(assortments).where(
             assortments.c.catalog_id == catalog_id, assortments.c.product_id.in_(dropped)))
+        _membership_changed(uow)
         listed = set(await uow.session.scalars(select(catalog_items.c.product_id).where(
             catalog_items.c.catalog_id == catalog_id, catalog_items.c.product_id.in_(dropped))))
         for product_id in sorted(listed):
