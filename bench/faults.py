@@ -218,6 +218,10 @@ class Run:
     async def settled(self) -> bool:
         return await caught_up(self.sandbox, ["certification", "trade"])
 
+    async def pdfs_stored(self) -> bool:
+        rows = await self.fetch("certification", "SELECT count(*) AS n FROM certificates WHERE pdf_sha256 IS NULL")
+        return int(rows[0]["n"]) == 0
+
     async def check(self, events: list[Any]) -> None:
         await poll(self.settled, seconds=1800, what="every service to catch up after the faults")
         await asyncio.sleep(3)
@@ -249,6 +253,11 @@ class Run:
         self.note("check", "no duplicate catalog entry",
                   f"{len(changes)} products added once each to the province catalog; {len(twice)} twice",
                   not twice)
+        await poll(self.pdfs_stored, seconds=600, what="every certificate's PDF")
+        pdfs = await self.fetch("certification", "SELECT count(*) AS n FROM certificates WHERE pdf_sha256 IS NULL")
+        self.note("check", "every certificate has its PDF",
+                  f"{len(certificates) - pdfs[0]['n']} of {len(certificates)} certificate PDFs stored "
+                  "(rendered after issue, through the S3 outage)", pdfs[0]["n"] == 0)
         self.note("check", "every upload stored", f"{self.uploads_stored} of {self.uploads_wanted} uploads stored "
                   "(retried through the S3 outage)", self.uploads_stored == self.uploads_wanted > 0)
         documents = await self.fetch("registry", "SELECT count(*) AS n FROM documents")

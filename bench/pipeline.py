@@ -31,7 +31,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from ocop_cli.api_client import OcopClient, band_of, choices_for_total, member_totals, poll
-from ocop_cli.sandbox import Sandbox, pg_dsn
+from ocop_cli.sandbox import Sandbox, ServiceProcess, pg_dsn
 from ocop_shared.contracts import ProductSubmitted, topics
 from ocop_shared.contracts.common import EntityFacts, EvaluationCase, LegalForm
 from ocop_shared.contracts.registry_events import ProductSubmittedPayload
@@ -39,7 +39,7 @@ from ocop_shared.messaging.kafka import ensure_topics
 from ocop_shared.messaging.outbox import new_event
 from ocop_shared.settings import Settings
 
-from .harness import CLOCK, Figure, Publisher, Result, start_services
+from .harness import CLOCK, Figure, Publisher, Result, cpu_seconds, machine_cpu_seconds, start_services
 
 PRODUCTS = int(os.environ.get("BENCH_PIPELINE_PRODUCTS", "1000"))
 COUNCILS_AT_ONCE = 8
@@ -163,6 +163,7 @@ async def subject(settings: Settings, workdir: Path) -> tuple[float, dict[str, A
                 warm = Milestones(sandbox, {warm_up[0].payload.product_id})
                 await _until(warm, "the warm-up product to reach the catalog")
                 started = time.perf_counter()
+                cpu_before = _cpu(services)
                 await publisher.send_many(bench)
             workers = [asyncio.create_task(council.work(milestones.opened)) for _ in range(COUNCILS_AT_ONCE)]
             try:
@@ -170,14 +171,33 @@ async def subject(settings: Settings, workdir: Path) -> tuple[float, dict[str, A
             finally:
                 for task in workers:
                     task.cancel()
+        await poll(lambda: _pdfs_stored(sandbox), seconds=600, what="every certificate's PDF")
+        pdfs_stored_after = time.perf_counter() - started
+        cpu_after = _cpu(services)  # the PDFs' work included
         elapsed = milestones.finished["listed"] - started
-        details = {f"last_{stage}_after_s": round(at - started, 1) for stage, at in milestones.finished.items()}
+        details: dict[str, Any] = {f"last_{stage}_after_s": round(at - started, 1)
+                                   for stage, at in milestones.finished.items()}
+        details["cpu_ms_per_product"] = {
+            name: round((cpu_after[name] - cpu_before[name]) * 1000 / PRODUCTS, 1) for name in cpu_before}
+        details["last_pdf_stored_after_s"] = round(pdfs_stored_after, 1)  # rendered after issue
         details["council_requests"] = council.requests
         return PRODUCTS / elapsed, details
     finally:
         for process in sandbox.processes:
             process.kill()
         await sandbox.drop_databases()
+
+
+async def _pdfs_stored(sandbox: Sandbox) -> bool:
+    return await sandbox.fetchval("certification",
+                                  "SELECT count(*) FROM certificates WHERE pdf_sha256 IS NULL") == 0
+
+
+def _cpu(services: dict[str, ServiceProcess]) -> dict[str, float]:
+    """CPU seconds used so far by each service and by the whole machine (broker, database and
+    this bench included)."""
+    used = {name: cpu_seconds(process.proc.pid) for name, process in services.items() if process.proc}
+    return {**used, "machine": machine_cpu_seconds()}
 
 
 async def _until(milestones: Milestones, what: str) -> None:

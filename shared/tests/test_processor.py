@@ -239,3 +239,21 @@ async def test_a_malformed_message_in_a_batch_is_parked_and_the_rest_applied(wor
                                               message(offset=1, product_id="b")])
     assert outcomes == [Outcome.PROCESSED, Outcome.DEAD_LETTERED, Outcome.PROCESSED]
     assert await world.effect_count() == 2
+
+
+async def test_after_commit_callbacks_run_once_after_a_commit_and_never_after_a_rollback(world: World) -> None:
+    heard: list[str] = []
+    async with world.uow() as uow:
+        await uow.session.execute(insert(effects).values(product_id="rolled back"))
+        uow.after_commit("wake", lambda: heard.append("rolled back"))
+    assert heard == [] and await world.effect_count() == 0
+
+    async with world.uow() as uow:
+        await uow.session.execute(insert(effects).values(product_id="p1"))
+        uow.after_commit("wake", lambda: heard.append("first"))
+        uow.after_commit("wake", lambda: heard.append("second registration"))
+        assert heard == []
+        await uow.commit()
+        assert heard == ["first"]
+        await uow.commit()  # nothing registered since the last commit
+    assert heard == ["first"] and await world.effect_count() == 1

@@ -72,15 +72,16 @@ async def test_certificate_pdf_qr_revocation_and_duplicates_on_the_real_stack(de
         async def issued() -> dict[str, Any] | None:
             r = await c.get("/certification/certificates", headers=office, params={"product_id": product})
             items = r.json()["items"] if r.status_code == 200 else []
-            return items[0] if items else None
+            return items[0] if items and items[0]["pdf_sha256"] else None  # the PDF follows the issue
 
-        cert = await wait_until(issued, timeout=60, what="the certificate")
+        cert = await wait_until(issued, timeout=60, what="the certificate and its PDF")
         number = cert["number"]
         assert cert["stars"] == 4 and cert["status"] == "active"
         page = (await c.get(f"/certification/verify/{number}")).json()
         assert page["status"] == "active" and page["authority"] == "UBND tỉnh An Giang"
 
-        # the PDF is in the S3 server, under its sha256, and the public link is a presigned S3 URL
+        # the document job put the PDF in the S3 server, under its sha256; the public link is a
+        # presigned S3 URL
         store = S3ObjectStore(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
                               f"ocop-{deployment.id}", secure=settings.s3_secure, region=settings.s3_region)
         assert await store.exists(cert["pdf_sha256"])

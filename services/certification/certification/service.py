@@ -25,6 +25,7 @@ from .entrypoints.api import build_router
 from .entrypoints.rerating_consumer import rerating_consumer_job
 from .service_layer import findings, issuance
 from .service_layer.context import Context
+from .service_layer.documents import documents_job
 from .service_layer.scheduler import scheduler_job
 from .service_layer.webhooks import dispatcher_job
 
@@ -44,7 +45,8 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
             Scored: partial(issuance.on_scored, ctx=ctx),
             InspectionReported: partial(findings.on_inspection_reported, ctx=ctx),
         },
-        background=[scheduler_job(ctx), dispatcher_job(ctx), rerating_consumer_job(runtime, rerating)],
+        background=[scheduler_job(ctx), dispatcher_job(ctx), documents_job(ctx),
+                    rerating_consumer_job(runtime, rerating)],
         produces=(topics.CERTIFICATE,),
     )
 

@@ -4,7 +4,7 @@ Rolls back unless `commit()` was called, as in cosmicpython. Events added to
 the outbox commit atomically with the state change; after a commit that
 carried events the relay is woken so they go out at once. After a commit that
 wrote tables, `on_tables_committed` hears their names (read caches drop what
-they hold of them).
+they hold of them), and callbacks registered with `after_commit` run.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._outbox: Outbox | None = None
         self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
+        self._after_commit: dict[str, Callable[[], None]] = {}
 
     @property
     def session(self) -> AsyncSession:
@@ -69,6 +70,7 @@ class UnitOfWork:
             await session.close()
             self._session = None
             self._before_commit.clear()
+            self._after_commit.clear()
 
     async def emit(self, event: Envelope[Any]) -> None:
         if self._outbox is None:
@@ -79,6 +81,11 @@ class UnitOfWork:
         """Run `write` once, inside the transaction, just before it commits (e.g. writes a
         handler collected to send in bulk); registering the same name again keeps the first."""
         self._before_commit.setdefault(name, write)
+
+    def after_commit(self, name: str, callback: Callable[[], None]) -> None:
+        """Call `callback` once the transaction has committed (e.g. wake a job that works on
+        what it wrote); registering the same name again keeps the first."""
+        self._after_commit.setdefault(name, callback)
 
     async def commit(self) -> None:
         for write in self._before_commit.values():
@@ -95,6 +102,9 @@ class UnitOfWork:
         if self._outbox is not None and self._outbox.added and self._on_events_committed:
             self._outbox.added = 0
             self._on_events_committed()
+        callbacks, self._after_commit = self._after_commit, {}
+        for callback in callbacks.values():
+            callback()
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -64,6 +64,11 @@ class CertificateRecord:
     def number(self) -> str:
         return self.certificate.number
 
+    @property
+    def has_pdf(self) -> bool:
+        """Its PDF is stored, or can be rendered on request (it needs the QR text)."""
+        return self.pdf_sha256 is not None or self.qr_text is not None
+
     def next_version(self) -> int:
         self.version += 1
         return self.version
@@ -121,8 +126,7 @@ def _values(record: CertificateRecord) -> dict[str, Any]:
         revocation_grounds=grounds_text(revocation.grounds) if revocation else None,
         revocation_decision_no=revocation.decision_no if revocation else None,
         revoked_on=revocation.decided_on if revocation else None,
-        pdf_sha256=record.pdf_sha256, pdf_size=record.pdf_size, qr_text=record.qr_text,
-        created_at=to_utc(record.created_at), notices_through=to_utc(record.notices_through),
+        qr_text=record.qr_text, created_at=to_utc(record.created_at), notices_through=to_utc(record.notices_through),
         next_due_at=None if cert.status in TERMINAL else to_utc(record.next_due_at),
         rerating_submission_id=record.rerating_submission_id,
         rerating_received_on=record.rerating_received_on,
@@ -187,12 +191,28 @@ class CertificateRepository:
         cert = record.certificate
         await self.session.execute(insert(c).values(
             id=cert.id, number=cert.number, evaluation_id=cert.evaluation_id,
-            product_id=cert.product_id, **_values(record)))
+            product_id=cert.product_id, pdf_sha256=record.pdf_sha256, pdf_size=record.pdf_size,
+            **_values(record)))
         await self._append_history(record)
 
     async def save(self, record: CertificateRecord) -> None:
+        """The certificate's state; its PDF columns belong to `keep_pdf` (the document job may
+        have stored one since this record was loaded)."""
         await self.session.execute(update(c).where(c.c.id == record.id).values(**_values(record)))
         await self._append_history(record)
+
+    # -- certificate PDFs -------------------------------------------------------------------
+
+    async def without_pdf(self, limit: int) -> list[CertificateRecord]:
+        """Certificates whose PDF is still to be rendered, oldest first."""
+        ids = (await self.session.scalars(
+            select(c.c.id).where(c.c.pdf_sha256.is_(None), c.c.qr_text.is_not(None))
+            .order_by(c.c.created_at).limit(limit))).all()
+        return [record for record in [await self.by_id(i) for i in ids] if record is not None]
+
+    async def keep_pdf(self, certificate_id: str, sha256: str, size: int) -> None:
+        await self.session.execute(update(c).where(c.c.id == certificate_id, c.c.pdf_sha256.is_(None))
+                                   .values(pdf_sha256=sha256, pdf_size=size))
 
     async def _append_history(self, record: CertificateRecord) -> None:
         fresh = record.certificate.history[record.saved_history:]

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Index,
     Integer,
     PrimaryKeyConstraint,
     String,
@@ -62,6 +63,11 @@ certificates = Table(
     Column("rerating_submission_id", String(36), nullable=True, index=True),
     Column("rerating_received_on", Date, nullable=True),
 )
+
+# certificates whose PDF the document job has still to render (few at any time)
+Index("ix_certificates_pdf_pending", certificates.c.created_at,
+      postgresql_where=certificates.c.pdf_sha256.is_(None),
+      sqlite_where=certificates.c.pdf_sha256.is_(None))
 
 history = Table(
     "certificate_history",

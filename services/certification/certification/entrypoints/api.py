@@ -31,7 +31,7 @@ from ..adapters.repository import CertificateRepository, Listing
 from ..adapters.signing import TokenError, verify_token
 from ..domain.certificate import CertificateStatus
 from ..domain.validity import local_day
-from ..service_layer import findings, scheduler, verification, webhooks
+from ..service_layer import documents, findings, scheduler, verification, webhooks
 from ..service_layer.context import Context
 from ..service_layer.problems import no_case, no_certificate, token_problem
 from . import schemas, views
@@ -96,10 +96,11 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
             record = await CertificateRepository(uow.session).by_number(number)
         if record is None:
             raise no_certificate(number)
-        if record.pdf_sha256 is None:
+        if not record.has_pdf:
             raise NotFound(Text(f"Giấy chứng nhận {number} chưa có bản PDF", f"Certificate {number} has no PDF"),
                            slug="no-pdf")
-        url = await runtime.store.presigned_url(record.pdf_sha256, ctx.config.pdf_link_seconds,
+        sha256 = await documents.store_pdf(ctx, record)  # the job may not have reached it yet
+        url = await runtime.store.presigned_url(sha256, ctx.config.pdf_link_seconds,
                                                 views.record_pdf_name(record))
         return RedirectResponse(url, status_code=307)
 

@@ -45,7 +45,7 @@ def verification_out(v: Verification, *, pdf_url: str | None) -> schemas.Verific
                                          decision_no=revocation.decision_no,
                                          decided_on=revocation.decided_on) if revocation else None,
         revocation_case_open=v.open_case is not None, checked_on=v.today,
-        pdf_url=pdf_url if v.record.pdf_sha256 else None,
+        pdf_url=pdf_url if v.record.has_pdf else None,
         history=[schemas.HistoryOut(at=e.at, on=e.on, from_status=e.from_status.value if e.from_status else None,
                                     status=e.to_status.value, reason=e.reason, reason_en=e.reason_en)
                  for e in cert.history],

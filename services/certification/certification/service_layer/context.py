@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 
 from ocop_shared.clock import Clock, SystemClock
@@ -16,6 +17,19 @@ from ..config import CertificationSettings
 
 
 @dataclass
+class CertificateDocuments:
+    """What the document job needs to know: that certificates await their PDF, and when the
+    last one was issued (PDFs wait while results keep arriving)."""
+
+    due: asyncio.Event = field(default_factory=asyncio.Event)
+    last_issued: float = 0.0  # time.monotonic()
+
+    def issued(self) -> None:
+        self.last_issued = time.monotonic()
+        self.due.set()
+
+
+@dataclass
 class Context:
     uow: UnitOfWorkFactory  # business time comes from each unit of work's clock (injectable)
     store: ObjectStore
@@ -24,6 +38,7 @@ class Context:
     config: CertificationSettings
     wall_clock: Clock = field(default_factory=SystemClock)  # webhook retries: real time, not business time
     scheduler_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    documents: CertificateDocuments = field(default_factory=lambda: CertificateDocuments())
 
     @property
     def webhooks(self) -> Webhooks:

@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import io
 import logging
 import uuid
 from datetime import date, datetime
@@ -35,7 +33,6 @@ from ocop_shared.contracts.certification_events import (
 from ocop_shared.contracts.common import EvaluationCase
 from ocop_shared.db.uow import UnitOfWork
 
-from ..adapters.pdf import render_certificate_pdf
 from ..adapters.repository import CertificateRecord, CertificateRepository
 from ..adapters.signing import public_page_url, qr_text_for
 from ..domain import issuance
@@ -100,14 +97,11 @@ async def _issue(uow: UnitOfWork, ctx: Context, event: Scored, *, supersede: Cer
         supersedes=supersede.certificate if supersede else None, note=f"{p.mean_score}/100")
     ring = await ctx.keys.loaded()
     qr_text = qr_text_for(ring, certificate, base_url=ctx.base_url, issued_at=now)
-    pdf = await asyncio.to_thread(render_certificate_pdf, certificate, qr_text)
-    stored = await ctx.store.put(io.BytesIO(pdf), "application/pdf")
     record = CertificateRecord(
         certificate=certificate, version=0, province_code=p.province_code, commune_code=p.commune_code,
-        pdf_sha256=stored.sha256, pdf_size=stored.size, qr_text=qr_text, created_at=now,
-        notices_through=now, is_new=True)
+        qr_text=qr_text, created_at=now, notices_through=now, is_new=True)
     reschedule(record, ctx.config.reminder_days)
-    await repo.add(record)
+    uow.after_commit("certificate-pdfs", ctx.documents.issued)  # its PDF follows (documents.py)
     if supersede is not None:
         supersede.rerating_submission_id = None
         await publish(uow, ctx.wall_clock, supersede, CertificateSuperseded, CertificateSupersededPayload(
@@ -122,7 +116,7 @@ async def _issue(uow: UnitOfWork, ctx: Context, event: Scored, *, supersede: Cer
         valid_until=certificate.valid_until, authority=authority.name_vi,
         verification_url=public_page_url(ctx.base_url, number), qr_text=qr_text,
         supersedes=supersede.number if supersede else None))
-    await repo.save(record)
+    await repo.add(record)
     return record
 
 

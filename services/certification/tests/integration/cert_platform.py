@@ -151,6 +151,14 @@ class Platform:
 
         return await wait_until(listed, what=f"the certificate of {product_id}")
 
+    async def pdf_of(self, product_id: str) -> str:
+        """The sha256 of the certificate's PDF, once the document job has stored it."""
+        async def stored() -> str | None:
+            sha256: str | None = (await self.certificate_of(product_id))["pdf_sha256"]
+            return sha256
+
+        return await wait_until(stored, what=f"the PDF of {product_id}'s certificate")
+
     async def issue(self, product_id: str | None = None, **scored_args: Any) -> dict[str, Any]:
         product_id = product_id or str(uuid.uuid4())
         await self.inject(scored(product_id, clock=self.clock, **scored_args))

@@ -11,7 +11,7 @@ from pathlib import Path
 import zxingcpp
 from cert_platform import START, platform, scored
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from certification.adapters.tables import certificates, results
 from certification.domain.validity import valid_until
@@ -46,13 +46,15 @@ async def test_a_four_star_result_becomes_an_active_certificate_with_its_pdf_and
         assert [h["status"] for h in page["history"]] == ["active"]
         assert "Cấp giấy chứng nhận sản phẩm OCOP 4 sao" in page["history"][0]["reason"]
 
-        # the PDF: in the object store under its sha256, reachable through a short-lived link
+        # the PDF: rendered after issue by the document job, kept in the object store under its
+        # sha256, reachable through a short-lived link
+        stored = await p.pdf_of(ids["product_id"])
+        assert await p.runtime().store.exists(stored)
         link = await p.client.get(f"/certification/certificates/{number}/pdf")
         assert link.status_code == 307 and "/files/" in link.headers["location"]
         pdf = (await p.client.get(link.headers["location"])).content
         assert pdf.startswith(b"%PDF-")
-        assert hashlib.sha256(pdf).hexdigest() == summary["pdf_sha256"]
-        assert await p.runtime().store.exists(summary["pdf_sha256"])
+        assert hashlib.sha256(pdf).hexdigest() == stored
         text, codes = pdf_text_and_qr(pdf)
         for expected in ("GIẤY CHỨNG NHẬN", "Mắm cá linh Châu Đốc", page["product_code"], f"Số: {number}",
                          "★★★★", "4 SAO", "TỈNH AN GIANG", page["valid_until"][:4]):
@@ -70,6 +72,25 @@ async def test_a_four_star_result_becomes_an_active_certificate_with_its_pdf_and
         assert certified[0].payload.qr_text == codes[0]
         assert certified[0].payload.verification_url == f"{p.settings.base_url()}/certification/verify/{number}"
         assert certified[0].payload.authority == "UBND tỉnh An Giang"
+
+
+async def test_the_pdf_link_renders_a_pdf_the_document_job_has_not_reached_yet(tmp_path: Path) -> None:
+    async with platform(tmp_path) as p:
+        product = str(uuid.uuid4())
+        summary = await p.issue(product)
+        rendered_by_job = await p.pdf_of(product)
+        async with p.runtime().uow() as uow:  # as if the job had not got there yet
+            await uow.session.execute(update(certificates).where(certificates.c.id == summary["id"])
+                                      .values(pdf_sha256=None, pdf_size=None))
+            await uow.commit()
+        assert (await p.certificate_of(product))["pdf_sha256"] is None
+        assert (await p.verify(summary["number"]))["pdf_url"]  # offered all the same
+
+        link = await p.client.get(f"/certification/certificates/{summary['number']}/pdf")
+        assert link.status_code == 307
+        pdf = (await p.client.get(link.headers["location"])).content
+        assert hashlib.sha256(pdf).hexdigest() == rendered_by_job  # the same document, byte for byte
+        assert (await p.certificate_of(product))["pdf_sha256"] == rendered_by_job
 
 
 async def test_a_two_star_result_makes_no_certificate(tmp_path: Path) -> None:
