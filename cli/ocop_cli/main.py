@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+import uvloop
 from rich.console import Console
 
 from ocop_shared.logging import configure_logging
@@ -55,7 +56,8 @@ def run(
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         access_log=False,  # configure_logging silences uvicorn.access: skip formatting its lines
     )
-    asyncio.run(uvicorn.Server(config).serve())
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:  # libuv: less CPU per socket write
+        runner.run(uvicorn.Server(config).serve())
 
 
 @app.command("demo")
