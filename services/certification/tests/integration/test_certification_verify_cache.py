@@ -26,6 +26,7 @@ async def test_a_revocation_through_the_api_shows_on_the_next_verification(tmp_p
     async with platform(tmp_path, clock=ManualClock(START)) as p:
         cert = await p.issue(stars=4)
         number = cert["number"]
+        await p.pdf_of(cert["product_id"])  # the document job's write is a commit of this service too
         page = await p.verify(number)
         assert page["status"] == "active" and page["revocation"] is None
 
