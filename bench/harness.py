@@ -176,6 +176,12 @@ async def caught_up(sandbox: Sandbox, services: Sequence[str]) -> bool:
     return True
 
 
+async def certificate_pdfs_stored(sandbox: Sandbox) -> bool:
+    """Certification's document job has rendered the PDF of every certificate issued so far."""
+    return await sandbox.fetchval("certification",
+                                  "SELECT count(*) FROM certificates WHERE pdf_sha256 IS NULL") == 0
+
+
 def rss_mib(pid: int) -> float:
     """Resident memory of a process now (VmRSS), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

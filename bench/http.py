@@ -22,7 +22,15 @@ from ocop_cli.api_client import poll
 from ocop_cli.sandbox import ROOT, Sandbox, free_port
 from ocop_shared.settings import Settings
 
-from .harness import Figure, Publisher, Result, office_headers, scored, start_services
+from .harness import (
+    Figure,
+    Publisher,
+    Result,
+    certificate_pdfs_stored,
+    office_headers,
+    scored,
+    start_services,
+)
 
 CERTIFICATES = 200
 CONNECTIONS = 32
@@ -93,6 +101,8 @@ async def run(settings: Settings, workdir: Path) -> Result:
                 return r.content if len(r.json()["items"]) >= CERTIFICATES else None
 
             snapshot = await poll(filled, seconds=180, what="the showroom catalog")
+        # steady state: the certificates' PDFs (rendered after issue) are done before measuring
+        await poll(lambda: certificate_pdfs_stored(sandbox), seconds=300, what="the certificate PDFs")
         async with httpx.AsyncClient(base_url=services["certification"].url, timeout=30) as cert:
             number = (await cert.get("/certification/certificates", headers=office)).json()["items"][0]["number"]
             verification = (await cert.get(f"/certification/verify/{number}")).content

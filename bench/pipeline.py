@@ -39,7 +39,16 @@ from ocop_shared.messaging.kafka import ensure_topics
 from ocop_shared.messaging.outbox import new_event
 from ocop_shared.settings import Settings
 
-from .harness import CLOCK, Figure, Publisher, Result, cpu_seconds, machine_cpu_seconds, start_services
+from .harness import (
+    CLOCK,
+    Figure,
+    Publisher,
+    Result,
+    certificate_pdfs_stored,
+    cpu_seconds,
+    machine_cpu_seconds,
+    start_services,
+)
 
 PRODUCTS = int(os.environ.get("BENCH_PIPELINE_PRODUCTS", "1000"))
 COUNCILS_AT_ONCE = 8
@@ -171,7 +180,7 @@ async def subject(settings: Settings, workdir: Path) -> tuple[float, dict[str, A
             finally:
                 for task in workers:
                     task.cancel()
-        await poll(lambda: _pdfs_stored(sandbox), seconds=600, what="every certificate's PDF")
+        await poll(lambda: certificate_pdfs_stored(sandbox), seconds=600, what="every certificate's PDF")
         pdfs_stored_after = time.perf_counter() - started
         cpu_after = _cpu(services)  # the PDFs' work included
         elapsed = milestones.finished["listed"] - started
@@ -186,11 +195,6 @@ async def subject(settings: Settings, workdir: Path) -> tuple[float, dict[str, A
         for process in sandbox.processes:
             process.kill()
         await sandbox.drop_databases()
-
-
-async def _pdfs_stored(sandbox: Sandbox) -> bool:
-    return await sandbox.fetchval("certification",
-                                  "SELECT count(*) FROM certificates WHERE pdf_sha256 IS NULL") == 0
 
 
 def _cpu(services: dict[str, ServiceProcess]) -> dict[str, float]:

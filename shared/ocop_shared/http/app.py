@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.types import ASGIApp
 
 from ..auth import Principal, Role, issue_token
 from ..observability import metrics, tracing
@@ -17,7 +18,7 @@ from ..runtime import ServiceRuntime
 from ..settings import Settings
 from ..storage.filesystem import FilesystemObjectStore, download_signature_valid
 from ..storage.port import ObjectNotFound
-from .cached import CachedGetMiddleware
+from .cached import CachedGet, CachedGetMiddleware
 from .middleware import BodyLimitMiddleware, CorrelationMiddleware
 from .problems import Forbidden, NotFound, Text, Unprocessable, install_problem_handlers
 
@@ -44,6 +45,17 @@ async def _check(name: str, probe: Any) -> tuple[str, str | None]:
         return name, f"{type(error).__name__}: {error}"[:300]
 
 
+class _Platform(FastAPI):
+    """FastAPI with the cached GETs answered in front of its whole middleware stack."""
+
+    def __init__(self, *, cached_gets: Sequence[CachedGet], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cached_gets = list(cached_gets)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return CachedGetMiddleware(super().build_middleware_stack(), self.cached_gets)
+
+
 def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: str) -> FastAPI:
     transports = {id(rt.transport): rt.transport for rt in runtimes}.values()
 
@@ -64,7 +76,8 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
                 await transport.close()
 
     tracing.configure(title, settings.otlp_endpoint)
-    app = FastAPI(
+    app = _Platform(
+        cached_gets=[g for rt in runtimes for g in rt.cached_gets],
         title=title,
         version="0.1.0",
         lifespan=lifespan,
@@ -75,7 +88,6 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
         description="OCOP An Giang — Chương trình Mỗi xã một sản phẩm. "
         "Errors are RFC 9457 problem+json; send Accept-Language: en for English messages.",
     )
-    app.add_middleware(CachedGetMiddleware, routes=[g for rt in runtimes for g in rt.cached_gets])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)

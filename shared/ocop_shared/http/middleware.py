@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 import uuid
 from typing import Any
@@ -17,23 +18,45 @@ from ..observability.metrics import HTTP_DURATION
 HEADER = b"x-correlation-id"
 
 
+def correlation_id_of(scope: Scope) -> str:
+    """The caller's X-Correlation-ID (at most 100 characters), or a fresh one."""
+    for name, value in scope.get("headers", ()):
+        if name == HEADER:
+            given: str = value.decode("latin-1").strip()
+            if given:
+                return given[:100]
+    # a random UUID; unique is enough (not secret), so no system call for the randomness
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+
+
+class RequestLatency:
+    """The request latency histogram; its series by (route, method, status), looked up once each."""
+
+    def __init__(self) -> None:
+        self._series: dict[tuple[str, str, int], Any] = {}
+
+    def observe(self, template: str, method: str, status: int, seconds: float) -> None:
+        series = self._series.get((template, method, status))
+        if series is None:
+            series = self._series[template, method, status] = HTTP_DURATION.labels(
+                template, method, str(status))
+        series.observe(seconds)
+
+
 class CorrelationMiddleware:
     """Per request: a correlation id, a server span (continuing the caller's trace) and the
     latency histogram by route."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        # The histogram's series by (route, method, status), looked up once each.
-        self._latency: dict[tuple[str, str, int], Any] = {}
+        self._latency = RequestLatency()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers: dict[bytes, bytes] = dict(scope.get("headers", []))
-        given = headers.get(HEADER, b"").decode("latin-1").strip()
-        correlation_id = given[:100] if given else str(uuid.uuid4())
-        incoming = headers.get(b"traceparent", b"").decode("latin-1") or None
+        correlation_id = correlation_id_of(scope)
+        incoming = dict(scope.get("headers", [])).get(b"traceparent", b"").decode("latin-1") or None
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -58,11 +81,7 @@ class CorrelationMiddleware:
                 template = getattr(route, "path", None) or "unmatched"
                 current.update_name(f"{method} {template}")
                 current.set_attribute("http.status_code", status)
-                series = self._latency.get((template, method, status))
-                if series is None:
-                    series = self._latency[template, method, status] = HTTP_DURATION.labels(
-                        template, method, str(status))
-                series.observe(time.perf_counter() - started)
+                self._latency.observe(template, method, status, time.perf_counter() - started)
 
 
 class BodyLimitMiddleware:

@@ -49,6 +49,11 @@ def tracer() -> trace.Tracer:
     return _tracer if _tracer is not None else trace.get_tracer("ocop")
 
 
+def exported() -> bool:
+    """Spans are recorded (a processor is installed); otherwise spans only carry ids."""
+    return _exported
+
+
 def traceparent_of(span: Span) -> str | None:
     """The W3C traceparent of `span` (what the propagator would inject, formatted directly)."""
     context = span.get_span_context()

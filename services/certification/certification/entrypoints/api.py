@@ -60,7 +60,8 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
         [tables.certificates, tables.history, tables.revocation_cases])
 
     def cached_verification(request: Request, params: dict[str, str]) -> Reply | None:
-        return verifications.get((params["number"], request.query_params.get("t"), today()))
+        token = request.query_params.get("t") if request.scope["query_string"] else None
+        return verifications.get((params["number"], token, today()))
 
     runtime.answer_from_cache("/certification/verify/{number}", cached_verification)
 

@@ -3,8 +3,10 @@ each QR token gets its own answer, and the status is always given for today."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cert_platform import START, platform
@@ -83,3 +85,32 @@ async def test_the_status_is_given_for_today_even_when_cached(tmp_path: Path) ->
         clock.set(datetime(2029, 6, 15, 0, 0, tzinfo=VIETNAM))
         page = await p.verify(number)
         assert page["status"] == "expired" and page["checked_on"] == str(date(2029, 6, 15))
+
+
+async def test_a_cached_answer_carries_the_correlation_id_and_is_counted_in_the_latency_metric(
+        tmp_path: Path) -> None:
+    async with platform(tmp_path, clock=ManualClock(START)) as p:
+        cert = await p.issue(stars=4)
+        number = cert["number"]
+        await p.pdf_of(cert["product_id"])
+        first = await p.client.get(f"/certification/verify/{number}")
+        async with p.runtime().sessions() as session:  # only a cached answer ignores this
+            await session.execute(update(tables.certificates).where(tables.certificates.c.number == number)
+                                  .values(entity_name="HTX đổi tên"))
+            await session.commit()
+        before = await verify_count(p)
+
+        hit = await p.client.get(f"/certification/verify/{number}", headers={"X-Correlation-ID": "quay-ban-7"})
+        assert hit.status_code == 200 and hit.content == first.content
+        assert hit.headers["x-correlation-id"] == "quay-ban-7"
+        fresh = await p.client.get(f"/certification/verify/{number}")
+        assert fresh.content == first.content and uuid.UUID(fresh.headers["x-correlation-id"])
+        assert await verify_count(p) == before + 2
+
+
+async def verify_count(p: Any) -> float:
+    """Requests to the verification route counted by the latency histogram so far."""
+    metrics = (await p.client.get("/metrics")).text
+    series = 'ocop_http_request_duration_seconds_count{method="GET",route="/certification/verify/{number}",status="200"}'
+    found = [line for line in metrics.splitlines() if line.startswith(series)]
+    return float(found[0].rsplit(" ", 1)[1]) if found else 0.0
