@@ -111,6 +111,7 @@ async def test_a_cached_answer_carries_the_correlation_id_and_is_counted_in_the_
 async def verify_count(p: Any) -> float:
     """Requests to the verification route counted by the latency histogram so far."""
     metrics = (await p.client.get("/metrics")).text
-    series = 'ocop_http_request_duration_seconds_count{method="GET",route="/certification/verify/{number}",status="200"}'
+    series = ('ocop_http_request_duration_seconds_count'
+              '{method="GET",route="/certification/verify/{number}",status="200"}')
     found = [line for line in metrics.splitlines() if line.startswith(series)]
     return float(found[0].rsplit(" ", 1)[1]) if found else 0.0
