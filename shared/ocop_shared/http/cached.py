@@ -88,6 +88,8 @@ class CachedGetMiddleware:
         await self.app(scope, receive, send)
 
     def _hit(self, scope: Scope) -> tuple[CachedGet, Reply] | None:
+        if _browser_navigation(scope):
+            return None  # pages for browsers are decided further in (the console's redirects)
         path: str = scope["path"]
         root: str = scope.get("root_path", "")
         if root and path.startswith(root):
@@ -99,3 +101,11 @@ class CachedGetMiddleware:
             reply = route.lookup(Request(scope), match.groupdict())
             return (route, reply) if reply is not None else None
         return None
+
+
+def _browser_navigation(scope: Scope) -> bool:
+    """A browser opening the URL (it asks for HTML, not JSON): cached answers are JSON."""
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            return b"text/html" in value and b"application/json" not in value
+    return False
