@@ -34,7 +34,7 @@ from ocop_cli.sandbox import ROOT, Sandbox, ServiceProcess, pg_dsn
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 from ocop_shared.settings import Settings
 
-from .harness import Publisher, caught_up, office_headers, scored
+from .harness import Publisher, caught_up, certificate_pdfs_stored, office_headers, scored
 from .machine import describe
 from .proxy import LatencyProxy
 
@@ -218,10 +218,6 @@ class Run:
     async def settled(self) -> bool:
         return await caught_up(self.sandbox, ["certification", "trade"])
 
-    async def pdfs_stored(self) -> bool:
-        rows = await self.fetch("certification", "SELECT count(*) AS n FROM certificates WHERE pdf_sha256 IS NULL")
-        return int(rows[0]["n"]) == 0
-
     async def check(self, events: list[Any]) -> None:
         await poll(self.settled, seconds=1800, what="every service to catch up after the faults")
         await asyncio.sleep(3)
@@ -253,7 +249,7 @@ class Run:
         self.note("check", "no duplicate catalog entry",
                   f"{len(changes)} products added once each to the province catalog; {len(twice)} twice",
                   not twice)
-        await poll(self.pdfs_stored, seconds=600, what="every certificate's PDF")
+        await poll(lambda: certificate_pdfs_stored(self.sandbox), seconds=600, what="every certificate's PDF")
         pdfs = await self.fetch("certification", "SELECT count(*) AS n FROM certificates WHERE pdf_sha256 IS NULL")
         self.note("check", "every certificate has its PDF",
                   f"{len(certificates) - pdfs[0]['n']} of {len(certificates)} certificate PDFs stored "

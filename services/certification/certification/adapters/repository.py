@@ -204,11 +204,12 @@ class CertificateRepository:
     # -- certificate PDFs -------------------------------------------------------------------
 
     async def without_pdf(self, limit: int) -> list[CertificateRecord]:
-        """Certificates whose PDF is still to be rendered, oldest first."""
-        ids = (await self.session.scalars(
-            select(c.c.id).where(c.c.pdf_sha256.is_(None), c.c.qr_text.is_not(None))
+        """Certificates whose PDF is still to be rendered, oldest first (without their history:
+        the PDF does not print it)."""
+        rows = (await self.session.execute(
+            select(c).where(c.c.pdf_sha256.is_(None), c.c.qr_text.is_not(None))
             .order_by(c.c.created_at).limit(limit))).all()
-        return [record for record in [await self.by_id(i) for i in ids] if record is not None]
+        return [_record(row, []) for row in rows]
 
     async def keep_pdf(self, certificate_id: str, sha256: str, size: int) -> None:
         await self.session.execute(update(c).where(c.c.id == certificate_id, c.c.pdf_sha256.is_(None))

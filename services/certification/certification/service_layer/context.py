@@ -38,7 +38,7 @@ class Context:
     config: CertificationSettings
     wall_clock: Clock = field(default_factory=SystemClock)  # webhook retries: real time, not business time
     scheduler_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    documents: CertificateDocuments = field(default_factory=lambda: CertificateDocuments())
+    documents: CertificateDocuments = field(default_factory=CertificateDocuments)
 
     @property
     def webhooks(self) -> Webhooks:
