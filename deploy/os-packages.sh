@@ -6,8 +6,11 @@ set -euo pipefail
 needed=()
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || needed+=(fonts-dejavu-core)
 [ -x /usr/bin/chromium ] || needed+=(chromium)
-# `deploy/os-packages.sh bench`: also the HTTP load generator the benchmarks use
-if [ "${1:-}" = "bench" ]; then command -v wrk >/dev/null || needed+=(wrk); fi
+# `deploy/os-packages.sh bench`: also the HTTP load generator and the upload client the benchmarks use
+if [ "${1:-}" = "bench" ]; then
+  command -v wrk >/dev/null || needed+=(wrk)
+  command -v curl >/dev/null || needed+=(curl)
+fi
 if [ ${#needed[@]} -gt 0 ]; then
   echo "[setup] installing ${needed[*]} from Debian"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

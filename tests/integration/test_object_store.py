@@ -94,16 +94,18 @@ async def holdings(store: ObjectStore) -> tuple[list[str], list[str]]:
         f for f in files if not f.startswith("sha256/")]
 
 
+@pytest.mark.parametrize("body", [DOSSIER, DOSSIER[:300_000]], ids=["several-parts", "one-part"])
 @pytest.mark.parametrize("declared", [True, False], ids=["sha256-declared", "sha256-unknown"])
-async def test_put_stream_stores_a_body_as_it_arrives(store: ObjectStore, declared: bool) -> None:
-    expected = hashlib.sha256(DOSSIER).hexdigest()
-    stored = await store.put_stream(chunks_of(DOSSIER), "application/pdf",
-                                    sha256=expected if declared else None, size=len(DOSSIER))
-    assert stored == StoredObject(key=key_for(expected), sha256=expected, size=len(DOSSIER),
+async def test_put_stream_stores_a_body_as_it_arrives(store: ObjectStore, declared: bool,
+                                                      body: bytes) -> None:
+    expected = hashlib.sha256(body).hexdigest()
+    stored = await store.put_stream(chunks_of(body), "application/pdf",
+                                    sha256=expected if declared else None, size=len(body))
+    assert stored == StoredObject(key=key_for(expected), sha256=expected, size=len(body),
                                   content_type="application/pdf")
-    assert await read_all(store, expected) == DOSSIER
-    again = await store.put_stream(chunks_of(DOSSIER), "application/pdf", sha256=expected,
-                                   size=len(DOSSIER))
+    assert await read_all(store, expected) == body
+    again = await store.put_stream(chunks_of(body), "application/pdf", sha256=expected,
+                                   size=len(body))
     assert again == stored
     assert await holdings(store) == ([key_for(expected)], [])
 

@@ -8,22 +8,25 @@ few and short: when the server is down the caller should learn it in seconds
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
-import queue
+import io
 import tempfile
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from datetime import timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import urllib3
 from minio import Minio
+from minio.datatypes import Part
 from minio.error import S3Error
 
 from .port import CHUNK, IntegrityError, StorageUnavailable, StoredObject, hash_file, key_for
 from .streams import Parts
 
 _UNAVAILABLE = (urllib3.exceptions.HTTPError, OSError)
-PART_SIZE = 5 * 1024 * 1024  # S3's smallest: a streamed upload holds about three in memory
+PART_SIZE = 5 * 1024 * 1024  # S3's smallest
+PARTS_IN_FLIGHT = 2
 
 
 class S3ObjectStore:
@@ -37,6 +40,7 @@ class S3ObjectStore:
         secure: bool = False,
         region: str = "us-east-1",
         part_size: int = PART_SIZE,
+        parts_in_flight: int = PARTS_IN_FLIGHT,
     ) -> None:
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=2.0, read=60.0),
@@ -48,6 +52,7 @@ class S3ObjectStore:
                              secure=secure, region=region, http_client=http)
         self.bucket = bucket
         self.part_size = part_size
+        self.parts_in_flight = parts_in_flight
         self._bucket_ready = False
 
     async def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -107,7 +112,7 @@ class S3ObjectStore:
             async for _ in parts:  # stored already: only make sure the sender has these bytes
                 pass
         else:
-            await self._upload(key_for(sha256), parts, size, content_type)
+            await self._upload(key_for(sha256), parts, content_type)
         return StoredObject(key=key_for(sha256), sha256=sha256, size=parts.size,
                             content_type=content_type)
 
@@ -120,27 +125,62 @@ class S3ObjectStore:
             await asyncio.to_thread(spool.seek, 0)
             return await self._put_hashed(spool, parts.sha256, parts.size, content_type)
 
-    async def _upload(self, key: str, parts: Parts, size: int | None, content_type: str) -> None:
-        """Parts go to the SDK's multipart upload as they arrive: one being sent while the
-        next is received. Parts hands out the last one only after checking the sha256, so a
-        failure anywhere aborts the upload before an object exists."""
-        pipe = _Pipe()
-        upload = asyncio.ensure_future(self._call(
-            self._client.put_object, self.bucket, key, pipe, -1 if size is None else size,
-            content_type=content_type, part_size=self.part_size, num_parallel_uploads=1))
-        upload.add_done_callback(lambda _: pipe.close())
+    async def _upload(self, key: str, parts: Parts, content_type: str) -> None:
+        """An S3 multipart upload fed as the parts arrive, `parts_in_flight` of them sent at
+        once while the next one fills: the server answers a part only once it has it on disk,
+        so with one in flight both ends would wait on each other half the time. Memory stays
+        at about `parts_in_flight + 1` parts whatever the size of the file.
+
+        The SDK's `put_object` cannot take parts from the event loop without holding two more,
+        and with parallel parts it learns of a failed part only after reading the whole body;
+        so the upload is driven here with the steps it is made of (minio-py's own methods,
+        pinned in constraints.txt). Parts hands out the last part only after checking the
+        sha256, so a failure anywhere aborts the upload before an object exists."""
+        client = self._client
+        first: bytes | None = None
+        upload_id = ""
+        sending: set[asyncio.Future[Part]] = set()
+        sent: list[Part] = []
+        number = 0
         try:
             async for part in parts:
-                if not await pipe.put(part):
-                    break  # the upload stopped; awaiting it below raises why
-            pipe.end()
+                number += 1
+                if number == 1:
+                    first = part  # the only part, or the first of several: known at the next
+                    continue
+                if not upload_id:
+                    upload_id = await self._call(client._create_multipart_upload, self.bucket,
+                                                 key, {"Content-Type": content_type})
+                    sending.add(self._send_part(key, upload_id, 1, cast(bytes, first)))
+                    first = None
+                while len(sending) >= self.parts_in_flight:
+                    done, sending = await asyncio.wait(sending,
+                                                       return_when=asyncio.FIRST_COMPLETED)
+                    sent += [future.result() for future in done]
+                sending.add(self._send_part(key, upload_id, number, part))
+            if not upload_id:
+                await self._call(client.put_object, self.bucket, key, io.BytesIO(first or b""),
+                                 len(first or b""), content_type=content_type)
+                return
+            sent += await asyncio.gather(*sending)
+            await self._call(client._complete_multipart_upload, self.bucket, key, upload_id,
+                             sorted(sent, key=lambda p: p.part_number))
         except BaseException:
-            pipe.end(abandon=True)
-            await asyncio.wait([upload])
-            if not upload.cancelled():
-                upload.exception()  # the abandonment, or a failure to abort: ours is the news
+            if sending:
+                await asyncio.wait(sending)  # a part still being sent would outlive the abort
+            if upload_id:
+                with contextlib.suppress(Exception):  # the failure that got here is the news
+                    await self._call(client._abort_multipart_upload, self.bucket, key,
+                                     upload_id)
             raise
-        await upload
+
+    def _send_part(self, key: str, upload_id: str, number: int, data: bytes) -> asyncio.Future[Part]:
+        async def send() -> Part:
+            etag = await self._call(self._client._upload_part, self.bucket, key, data, None,
+                                    upload_id, number)
+            return Part(number, etag)
+
+        return asyncio.ensure_future(send())
 
     async def open(self, sha256: str) -> AsyncIterator[bytes]:
         await self.ensure_bucket()
@@ -177,59 +217,3 @@ class S3ObjectStore:
             response_headers={"response-content-disposition": f'attachment; filename="{safe}"'},
         )
         return url
-
-
-class _Abandoned(Exception):
-    """The body did not arrive whole (or not as declared): the upload must not complete."""
-
-
-class _Pipe:
-    """Parts handed from the event loop to the SDK, which reads them like a file in its thread.
-
-    `put` returns once the SDK has taken the part, so at most one part is being sent and one
-    received: memory stays at a few parts whatever the size of the file.
-    """
-
-    def __init__(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._parts: queue.SimpleQueue[bytes | BaseException | None] = queue.SimpleQueue()
-        self._taken = asyncio.Semaphore(0)
-        self._closed = False
-        self._current = b""
-        self._ended = False
-
-    async def put(self, part: bytes) -> bool:
-        """False if the upload stopped before taking the part."""
-        self._parts.put(part)
-        await self._taken.acquire()
-        return not self._closed
-
-    def end(self, *, abandon: bool = False) -> None:
-        """No more parts; with `abandon` the SDK's next read raises, and it aborts the upload."""
-        self._parts.put(_Abandoned() if abandon else None)
-
-    def close(self) -> None:
-        """The upload stopped: a `put` waiting for it returns."""
-        self._closed = True
-        self._taken.release()
-
-    def read(self, size: int = -1) -> bytes:
-        """Runs in the SDK's thread; a whole part when asked for one (no copy)."""
-        pieces = []
-        while size and not self._ended:
-            if not self._current:
-                item = self._parts.get()
-                if isinstance(item, BaseException):
-                    raise item
-                if item is None:
-                    self._ended = True
-                    break
-                self._current = item
-                self._loop.call_soon_threadsafe(self._taken.release)
-            if size < 0:
-                piece, self._current = self._current, b""
-            else:
-                piece, self._current = self._current[:size], self._current[size:]
-                size -= len(piece)
-            pieces.append(piece)
-        return b"".join(pieces)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections import deque
+import io
 from collections.abc import AsyncIterable, AsyncIterator
 
 from .port import NotAsDeclared
@@ -11,6 +11,10 @@ from .port import NotAsDeclared
 
 class Parts:
     """A stream of chunks as parts of `size` bytes (the last one shorter), hashed in one pass.
+
+    Each chunk is copied once, into the part being filled, and let go; the finished part is
+    handed out as the very buffer it was filled in (BytesIO.getvalue shares it), so a part
+    costs its own size in memory and never twice that.
 
     The last part is handed out only once the stream has ended and matched what the sender
     declared (`sha256`, `size`; NotAsDeclared otherwise): whoever finishes an object on the
@@ -31,37 +35,26 @@ class Parts:
         return self._digest.hexdigest()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        pending: deque[memoryview] = deque()
-        buffered = 0
+        part = io.BytesIO()
         async for chunk in self._chunks:
             self._digest.update(chunk)
             self.size += len(chunk)
             if self._declared_size is not None and self.size > self._declared_size:
                 raise NotAsDeclared(f"more than the {self._declared_size} bytes declared")
-            pending.append(memoryview(chunk))
-            buffered += len(chunk)
-            while buffered > self._part_size:
-                yield _take(pending, self._part_size)
-                buffered -= self._part_size
+            rest = memoryview(chunk)
+            while rest:
+                if part.tell() == self._part_size:  # and more follows: not the last part
+                    yield part.getvalue()
+                    part = io.BytesIO()
+                room = self._part_size - part.tell()
+                part.write(rest[:room])
+                rest = rest[room:]
         if self._declared_size is not None and self.size != self._declared_size:
             raise NotAsDeclared(f"{self.size} bytes received, {self._declared_size} declared")
         if self._declared_sha256 is not None and self.sha256 != self._declared_sha256:
             raise NotAsDeclared(f"sha256 {self.sha256} received, {self._declared_sha256} declared")
-        if buffered:
-            yield _take(pending, buffered)
-
-
-def _take(pending: deque[memoryview], count: int) -> bytes:
-    """The first `count` bytes of the pending chunks, as one bytes object (one copy)."""
-    pieces = []
-    while count:
-        piece = pending.popleft()
-        if len(piece) > count:
-            pending.appendleft(piece[count:])
-            piece = piece[:count]
-        pieces.append(piece)
-        count -= len(piece)
-    return b"".join(pieces)
+        if part.tell():
+            yield part.getvalue()
 
 
 async def peek(chunks: AsyncIterator[bytes], size: int) -> tuple[bytes, AsyncIterator[bytes]]:
