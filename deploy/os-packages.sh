@@ -6,6 +6,7 @@ set -euo pipefail
 needed=()
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || needed+=(fonts-dejavu-core)
 [ -x /usr/bin/chromium ] || needed+=(chromium)
+command -v pdftoppm >/dev/null || needed+=(poppler-utils)  # tests print PDFs to read them as on paper
 # `deploy/os-packages.sh bench`: also the HTTP load generator and the upload client the benchmarks use
 if [ "${1:-}" = "bench" ]; then
   command -v wrk >/dev/null || needed+=(wrk)

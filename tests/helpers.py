@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import subprocess
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import httpx
+import zxingcpp
+from PIL import Image
 
 from ocop_cli.api_client import PDF, PNG, OcopClient  # noqa: F401  (re-exported for tests)
 from ocop_cli.platform import make_app
@@ -126,3 +130,11 @@ class PrefixRouter(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def qr_codes_in(pdf: bytes) -> list[str]:
+    """What the QR codes on a PDF's first page say, read off the page as poppler prints it at
+    150 dpi: the code must scan on paper, whatever objects draw it."""
+    png = subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", "-"], input=pdf,
+                         capture_output=True, check=True, timeout=60).stdout
+    return [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]

@@ -8,22 +8,19 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-import zxingcpp
 from cert_platform import START, platform, scored
 from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
 from certification.adapters.tables import certificates, results
 from certification.domain.validity import valid_until
-from helpers import run_chain, tax_code
+from helpers import qr_codes_in, run_chain, tax_code
 from ocop_shared.clock import ManualClock
 from ocop_shared.contracts import topics
 
 
 def pdf_text_and_qr(pdf: bytes) -> tuple[str, list[str]]:
-    page = PdfReader(io.BytesIO(pdf)).pages[0]
-    codes = [r.text for image in page.images for r in zxingcpp.read_barcodes(image.image)]
-    return page.extract_text(), codes
+    return PdfReader(io.BytesIO(pdf)).pages[0].extract_text(), qr_codes_in(pdf)
 
 
 async def test_a_four_star_result_becomes_an_active_certificate_with_its_pdf_and_qr(tmp_path: Path) -> None:
