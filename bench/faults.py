@@ -98,7 +98,7 @@ class Run:
             process.kill()
         if self.proxy is not None:
             await self.proxy.stop()
-        await self.sandbox.drop_databases()
+        await self.sandbox.remove()
 
     # -- load -----------------------------------------------------------------------------
 

@@ -119,7 +119,7 @@ async def run(settings: Settings, workdir: Path) -> Result:
     finally:
         for process in sandbox.processes:
             process.kill()
-        await sandbox.drop_databases()
+        await sandbox.remove()
     return Result("http-endpoints", "Public verification and POS snapshot vs a bare uvicorn app",
                   "bare ASGI app under uvicorn returning the same response bytes",
                   "the service's endpoint (auth, database, serialisation) under wrk",

@@ -194,7 +194,7 @@ async def subject(settings: Settings, workdir: Path) -> tuple[float, dict[str, A
     finally:
         for process in sandbox.processes:
             process.kill()
-        await sandbox.drop_databases()
+        await sandbox.remove()
 
 
 def _cpu(services: dict[str, ServiceProcess]) -> dict[str, float]:

@@ -108,7 +108,7 @@ async def run(settings: Settings, workdir: Path) -> Result:
     finally:
         for process in sandbox.processes:
             process.kill()
-        await sandbox.drop_databases()
+        await sandbox.remove()
     return Result("replay", f"Replay of {EVENTS:,} events into the trade catalog and the reporting projection",
                   "bare aiokafka consumer reading the same topics from the start",
                   "trade and reporting started together on empty databases, each until it has no lag",

@@ -135,7 +135,7 @@ async def run(settings: Settings, workdir: Path) -> Result:
     finally:
         for process in sandbox.processes:
             process.kill()
-        await sandbox.drop_databases()
+        await sandbox.remove()
     figures = []
     for p, goal_ms in ((50, 100), (95, None), (99, 1000)):
         s_ms, b_ms = percentile(latencies, p) * 1000, percentile(base, p) * 1000

@@ -192,7 +192,7 @@ async def run(settings: Settings, workdir: Path) -> Result:
     finally:
         for process in sandbox.processes:
             process.kill()
-        await sandbox.drop_databases()
+        await sandbox.remove()
     return Result("national-scale", f"National scale: {PRODUCTS:,} products of {ENTITIES:,} entities",
                   "raw aiokafka read / raw asyncpg read of the projection / bare app / idle process",
                   "reporting and trade processes catching up, the annual report, a full till snapshot",

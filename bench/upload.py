@@ -123,7 +123,7 @@ async def run(settings: Settings, workdir: Path) -> Result:
     finally:
         for process in sandbox.processes:
             process.kill()
-        await sandbox.drop_databases()
+        await sandbox.remove()
         await asyncio.to_thread(drop_bucket, settings, f"ocop-{sandbox.id}")
         path.unlink(missing_ok=True)
     mib = SIZE / 1024 / 1024

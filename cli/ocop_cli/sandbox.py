@@ -18,6 +18,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 
 from ocop_shared.messaging.transports import KafkaTransport
 from ocop_shared.settings import Settings
@@ -158,6 +159,22 @@ class Sandbox:
                 await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
+
+    async def drop_topics(self) -> None:
+        """Kafka keeps a run's topics otherwise, and every later run pays for their partitions."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap)
+        await admin.start()
+        try:
+            topics = [t for t in await admin.list_topics() if t.startswith(self.namespace)]
+            if topics:
+                await admin.delete_topics(topics)
+        finally:
+            await admin.close()
+
+    async def remove(self) -> None:
+        """What the run left on the shared stack: its databases and its topics."""
+        await self.drop_databases()
+        await self.drop_topics()
 
     async def fetchval(self, service: str, sql: str, *args: object) -> object:
         conn = await asyncpg.connect(f"{pg_dsn(self.settings)}/{self.databases[service]}")

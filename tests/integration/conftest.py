@@ -50,7 +50,7 @@ async def deployment(stack: Settings, tmp_path: Path) -> AsyncIterator[Deploymen
     finally:
         for process in deployment.processes:
             process.kill()
-        await deployment.drop_databases()
+        await deployment.remove()
 
 
 StartAll = Callable[..., object]
