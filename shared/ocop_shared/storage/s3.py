@@ -139,6 +139,7 @@ class S3ObjectStore:
         client = self._client
         first: bytes | None = None
         upload_id = ""
+        started: list[asyncio.Future[Part]] = []
         sending: set[asyncio.Future[Part]] = set()
         sent: list[Part] = []
         number = 0
@@ -151,13 +152,15 @@ class S3ObjectStore:
                 if not upload_id:
                     upload_id = await self._call(client._create_multipart_upload, self.bucket,
                                                  key, {"Content-Type": content_type})
-                    sending.add(self._send_part(key, upload_id, 1, cast(bytes, first)))
+                    started.append(self._send_part(key, upload_id, 1, cast(bytes, first)))
+                    sending.add(started[-1])
                     first = None
                 while len(sending) >= self.parts_in_flight:
                     done, sending = await asyncio.wait(sending,
                                                        return_when=asyncio.FIRST_COMPLETED)
                     sent += [future.result() for future in done]
-                sending.add(self._send_part(key, upload_id, number, part))
+                started.append(self._send_part(key, upload_id, number, part))
+                sending.add(started[-1])
             if not upload_id:
                 await self._call(client.put_object, self.bucket, key, io.BytesIO(first or b""),
                                  len(first or b""), content_type=content_type)
@@ -168,6 +171,9 @@ class S3ObjectStore:
         except BaseException:
             if sending:
                 await asyncio.wait(sending)  # a part still being sent would outlive the abort
+            for future in started:  # their failures, too, are told by the one raised below
+                if future.done() and not future.cancelled():
+                    future.exception()
             if upload_id:
                 with contextlib.suppress(Exception):  # the failure that got here is the news
                     await self._call(client._abort_multipart_upload, self.bucket, key,
