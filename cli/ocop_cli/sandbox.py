@@ -18,8 +18,8 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from aiokafka.admin import AIOKafkaAdminClient
 
+from ocop_shared.messaging.kafka import delete_topics
 from ocop_shared.messaging.transports import KafkaTransport
 from ocop_shared.settings import Settings
 
@@ -162,14 +162,7 @@ class Sandbox:
 
     async def drop_topics(self) -> None:
         """Kafka keeps a run's topics otherwise, and every later run pays for their partitions."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap)
-        await admin.start()
-        try:
-            topics = [t for t in await admin.list_topics() if t.startswith(self.namespace)]
-            if topics:
-                await admin.delete_topics(topics)
-        finally:
-            await admin.close()
+        await delete_topics(self.settings.kafka_bootstrap, self.namespace)
 
     async def remove(self) -> None:
         """What the run left on the shared stack: its databases and its topics."""

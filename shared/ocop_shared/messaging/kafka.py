@@ -100,6 +100,20 @@ async def ensure_topics(
         await admin.close()
 
 
+async def delete_topics(bootstrap: str, prefix: str) -> None:
+    """Delete every topic whose name starts with `prefix` (a test's or a benchmark's own)."""
+    if not prefix:
+        raise ValueError("a prefix is required: an empty one would delete every topic")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="ocop-admin")
+    await admin.start()
+    try:
+        names = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if names:
+            await admin.delete_topics(names)
+    finally:
+        await admin.close()
+
+
 def _headers(raw: Any) -> dict[str, str]:
     return {k: v.decode(errors="replace") for k, v in (raw or ())}
 
