@@ -22,25 +22,19 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import (
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from ocop_shared.documents import fonts
 from ocop_shared.documents.fonts import FONT_DIRS, FONT_PACKAGE, FontsMissing  # noqa: F401 (re-exported)
 
 from ..domain.layout import Sheet, sheets, title
 from ..domain.report import Report
+from .pdf_table import RuledTable, TableStyle
 
 _FONT_FILES = {"RPT-Sans": "DejaVuSans.ttf", "RPT-Sans-Bold": "DejaVuSans-Bold.ttf"}
 SANS, SANS_BOLD = _FONT_FILES
-CELL_SIZE = 7.5
-CELL_PADDING = 6  # reportlab's default left and right padding of a table cell
+TABLE_STYLE = TableStyle(font=SANS, header_font=SANS_BOLD, size=7.5, leading=9, padding=6,
+                         rule=colors.HexColor("#888888"), header_fill=colors.HexColor("#E8F0EA"))
 STAR_COLOURS = ("#9E9E9E", "#BDBDBD", "#1F5E3A", "#C99A06", "#B3141B")
 
 
@@ -150,31 +144,9 @@ def _widths(sheet: Sheet, available: float) -> list[float]:
     return [available * weight / total for weight in weights]
 
 
-def _table(sheet: Sheet, available: float) -> Table:
-    """A cell that fits on one line is drawn as plain text; only longer ones become wrapping
-    paragraphs, which cost far more to lay out (a national product list has 100,000+ cells)."""
-    cell = ParagraphStyle("cell", fontName=SANS, fontSize=CELL_SIZE, leading=9)
-    head = ParagraphStyle("head", fontName=SANS_BOLD, fontSize=CELL_SIZE, leading=9)
-    widths = _widths(sheet, available)
-    room = [width - 2 * CELL_PADDING for width in widths]
-    data: list[list[Any]] = [[Paragraph(_escape(h), head) for h in sheet.headers]]
-    for row in sheet.rows:
-        line = []
-        for value, fits_in in zip(row, room, strict=True):
-            text = _vi(value)
-            fits = "\n" not in text and pdfmetrics.stringWidth(text, SANS, CELL_SIZE) <= fits_in
-            line.append(text if fits else Paragraph(_escape(value), cell))
-        data.append(line)
-    table = Table(data, repeatRows=1, hAlign="LEFT", colWidths=widths)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 1), (-1, -1), SANS, CELL_SIZE, 9),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#888888")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8F0EA")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-    ]))
-    return table
+def _table(sheet: Sheet, available: float) -> RuledTable:
+    return RuledTable.of([_vi(h) for h in sheet.headers], [[_vi(v) for v in row] for row in sheet.rows],
+                         _widths(sheet, available), TABLE_STYLE)
 
 
 def render_report_pdf(report: Report, lang: str = "vi", *, font_dir: Path | str | None = None) -> bytes:

@@ -1,4 +1,5 @@
-"""Report tables in the PDF: short cells as plain text, long ones wrapped, every value printed."""
+"""Report tables in the PDF: every value printed, long cells wrapped inside their column, rows
+kept whole, the header on each page."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import io
 
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from reportlab.platypus import SimpleDocTemplate
 
 from reporting.adapters import pdf
+from reporting.adapters.pdf_table import ELLIPSIS, lay_out
 from reporting.domain.layout import Sheet
 
 LONG = ("Hợp tác xã Nông nghiệp Dịch vụ Thương mại Sản xuất Mắm và Khô cá đồng "
@@ -16,21 +18,49 @@ LONG = ("Hợp tác xã Nông nghiệp Dịch vụ Thương mại Sản xuất M
         "Chợ Mới, Phú Tân, An Phú, Tân Châu và các xã ven sông Hậu")
 
 
-def test_short_cells_are_plain_text_and_long_ones_wrap_with_every_value_printed() -> None:
-    rows: list[list[object]] = [[f"Sản phẩm {i}", "HTX Ba Chúc", 4] for i in range(300)]
-    rows.append(["Mắm thái", LONG, 5])
-    sheet = Sheet("products", "Danh sách sản phẩm", ["Sản phẩm", "Chủ thể", "Sao"], rows)
+def build(sheet: Sheet) -> list[str]:
+    """The text of each page of a PDF holding just the sheet's table."""
     pdf.find_font_dir()
     pdf._register_fonts(None)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4))
-    table = pdf._table(sheet, doc.width)
-    cells = table._cellvalues
-    assert cells[1] == ["Sản phẩm 0", "HTX Ba Chúc", "4"]
-    assert isinstance(cells[-1][1], Paragraph) and cells[-1][0] == "Mắm thái"
+    doc.build([pdf._table(sheet, doc.width)])
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(buffer.getvalue())).pages]
 
-    doc.build([table])
-    reader = PdfReader(io.BytesIO(buffer.getvalue()))
-    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    assert len(reader.pages) > 1 and text.count("Sản phẩm ") >= 300 + len(reader.pages)  # header on each page
-    assert "Sản phẩm 299" in text and "Châu Đốc - Tịnh Biên" in text
+
+def test_every_value_is_printed_with_the_header_on_each_page() -> None:
+    rows: list[list[object]] = [[f"Sản phẩm {i}", "HTX Ba Chúc", 4] for i in range(300)]
+    rows.append(["Mắm thái", LONG, 5])
+    pages = build(Sheet("products", "Danh sách sản phẩm", ["Tên sản phẩm", "Chủ thể", "Sao"], rows))
+
+    assert len(pages) > 1
+    assert all(page.startswith("Tên sản phẩm Chủ thể Sao") for page in pages)
+    text = " ".join(pages)
+    assert [f"Sản phẩm {i} " in text for i in range(300)] == [True] * 300
+    assert "Mắm thái" in text and "Châu Đốc - Tịnh Biên" in text and text.endswith("ven sông Hậu 5")
+
+
+def test_a_long_cell_wraps_within_its_column_and_its_row_stays_on_one_page() -> None:
+    pdf._register_fonts(None)
+    sheet = Sheet("products", "Danh sách sản phẩm", ["Tên sản phẩm", "Chủ thể", "Sao"],
+                  [["Mắm thái", LONG, 5]])
+    widths = pdf._widths(sheet, 700)
+    row = lay_out(["Mắm thái", LONG, "5"], widths, pdf.SANS, pdf.TABLE_STYLE)
+    entity_lines = row.cells[1]
+    assert len(entity_lines) > 1 and " ".join(entity_lines) == LONG
+    assert row.cells[0] == ("Mắm thái",) and row.cells[2] == ("5",)
+    assert row.height > 2 * pdf.TABLE_STYLE.leading
+
+    filler: list[list[object]] = [[f"Sản phẩm {i}", "HTX", 3] for i in range(41)]
+    pages = build(Sheet("products", "x", ["Tên sản phẩm", "Chủ thể", "Sao"], [*filler, ["Mắm thái", LONG, 5]]))
+    holding = [page for page in pages if "Mắm thái" in page]
+    assert len(holding) == 1 and "ven sông Hậu" in holding[0]  # not cut across a page break
+
+
+def test_a_cell_too_long_for_a_page_is_shortened_visibly() -> None:
+    pdf._register_fonts(None)
+    huge = " ".join([LONG] * 40)
+    row = lay_out([huge], [120], pdf.SANS, pdf.TABLE_STYLE)
+    assert len(row.cells[0]) == pdf.TABLE_STYLE.max_lines and row.cells[0][-1].endswith(ELLIPSIS)
+    pages = build(Sheet("x", "x", ["Chủ thể"], [[huge], ["sau"]]))
+    assert "sau" in pages[-1]
