@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import httpx
-from conftest import Served, reload_until, shot, sign_in
+from browser_support import Served, reload_until, shot, sign_in
 from playwright.async_api import Browser, Page, expect
 
 from helpers import COMMUNE_CHAU_DOC, PDF, PNG, tax_code, token

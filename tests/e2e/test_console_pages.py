@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from conftest import Served, shot, sign_in
+from browser_support import Served, shot, sign_in
 from playwright.async_api import Browser, Page, expect
 
 from helpers import COMMUNE_CHAU_DOC, run_chain, tax_code

@@ -15,11 +15,12 @@ import asyncpg
 import pytest
 
 from ocop_cli.sandbox import Sandbox as Deployment
+from ocop_cli.sandbox import pg_dsn
 from ocop_shared.messaging.transports import KafkaTransport
 from ocop_shared.settings import Settings
 
 STACK = Settings()
-PG_DSN = STACK.postgres_url.replace("postgresql+asyncpg", "postgresql")
+PG_DSN = pg_dsn(STACK)
 
 
 @pytest.fixture(scope="session")

@@ -20,10 +20,10 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from conftest import Deployment
 from pypdf import PdfReader
 
 from helpers import PrefixRouter, qr_codes_in, run_chain, tax_code, token, wait_until
+from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_shared.auth import Role
 from ocop_shared.clock import SystemClock
 from ocop_shared.contracts import InspectionReported, Scored, read_event, topics

@@ -15,9 +15,9 @@ import sys
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from conftest import Deployment
 
 from helpers import ROOT, PrefixRouter, api, run_chain, submit_product, tax_code, wait_until
+from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_shared.contracts import read_event, topics
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Deployment
 
 from helpers import wait_until
+from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_shared.clock import SystemClock
 from ocop_shared.contracts import Certified, topics
 from ocop_shared.contracts.certification_events import CertifiedPayload

@@ -13,10 +13,10 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import jsonschema
 import pytest
-from conftest import Deployment
 
 from helpers import ROOT, api, submit_product, tax_code, token, wait_until
 from ocop_cli.api_client import PDF, PNG
+from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_shared.auth import Role
 from ocop_shared.contracts import topics
 from ocop_shared.messaging.kafka_tools import read_topics_from_start

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import Deployment
 from sqlalchemy import select
 
+from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_shared.clock import ManualClock
 from ocop_shared.db.engine import create_engine, session_factory
 from ocop_shared.db.uow import UnitOfWork

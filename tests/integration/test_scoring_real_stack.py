@@ -10,9 +10,9 @@ import json
 import httpx
 import jsonschema
 import pytest
-from conftest import Deployment
 
 from helpers import ROOT, PrefixRouter, api, submit_product, tax_code, token, wait_until
+from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_shared.auth import Role
 from ocop_shared.contracts import topics
 from ocop_shared.messaging.kafka_tools import read_topics_from_start

@@ -13,10 +13,11 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from conftest import PG_DSN, Deployment
 
 from helpers import token, wait_until
 from ocop_cli.pos_client import LocalList, PosClient
+from ocop_cli.sandbox import Sandbox as Deployment
+from ocop_cli.sandbox import pg_dsn
 from ocop_shared.auth import Role
 from ocop_shared.clock import SystemClock
 from ocop_shared.contracts import CertificateRevoked, Certified, topics
@@ -125,7 +126,7 @@ async def test_certificates_reach_tills_and_the_catalog_rebuilds_from_topics(
     # A second trade process, empty database, fresh consumer group: same catalogs.
     rebuilt_db = f"ocop_{deployment.id}_trade_rebuilt"
     deployment.databases["trade_rebuilt"] = rebuilt_db
-    conn = await asyncpg.connect(f"{PG_DSN}/postgres")
+    conn = await asyncpg.connect(f"{pg_dsn(deployment.settings)}/postgres")
     await conn.execute(f'CREATE DATABASE "{rebuilt_db}"')
     await conn.close()
     rebuild = deployment.process("trade", OCOP_DATABASE_URL=f"{settings.postgres_url}/{rebuilt_db}",

@@ -195,6 +195,9 @@ async def test_the_annual_report_from_events_in_any_order_as_json_xlsx_and_pdf(t
         assert "Theo nhóm sản phẩm" in book.sheetnames and "Chỉ tiêu kế hoạch" in book.sheetnames
         assert [c.value for c in book["Theo hạng sao"][3]] == ["Hạng sao", "Số sản phẩm", "Được công nhận",
                                                                "Đề xuất trung ương"]
+        stars = book["Theo hạng sao"]
+        assert stars["A1"].font.bold and stars["A3"].font.bold and stars["A3"].fill.fgColor.rgb.endswith("E8F0EA")
+        assert stars.column_dimensions["D"].width == len("Đề xuất trung ương") + 2
         names = [row[0].value for row in book["Danh sách sản phẩm"].iter_rows(min_row=4)]
         assert "Mắm cá linh Châu Đốc" in names
         r = await client.get(url, headers=office, params={"format": "xlsx", "lang": "en"})

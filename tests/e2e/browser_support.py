@@ -1,0 +1,58 @@
+"""What the browser tests share: where the platform is served, signing in, screenshots, and
+waiting for what events bring a moment later. (Kept out of conftest.py: test modules import it
+by name, and two conftest modules in one pytest run would shadow each other.)"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from playwright.async_api import Page
+
+from helpers import ROOT
+from ocop_shared.settings import Settings
+
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+@dataclass
+class Served:
+    url: str
+    settings: Settings
+
+    def at(self, path: str) -> str:
+        return f"{self.url}/console{path}"
+
+
+
+async def shot(page: Page, name: str) -> None:
+    """Saves a full-page screenshot as a test artifact."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+async def sign_in(page: Page, served: Served, persona: str, subject: str, name: str = "",
+                  commune: str = "") -> None:
+    await page.goto(served.at("/sign-in"))
+    await page.check(f"#persona-{persona}")
+    await page.fill("#f-subject", subject)
+    await page.fill("#f-name", name or subject)
+    if commune:
+        await page.fill("#f-commune_code", commune)
+    await page.click("button[type=submit]:has-text('Đăng nhập'), button[type=submit]:has-text('Sign in')")
+    await page.wait_for_load_state()
+
+
+async def reload_until(page: Page, url: str, selector: str, *, text: str | None = None,
+                       gone: bool = False, seconds: float = 30.0) -> None:
+    """Opens `url` again until `selector` (containing `text`) is there — or, with `gone`, until
+    it is not: the platform's services reach each other through events, a moment later."""
+    for _ in range(int(seconds / 0.5)):
+        await page.goto(url)
+        found = page.locator(selector)
+        if text is not None:
+            found = found.filter(has_text=text)
+        if (await found.count() > 0) != gone:
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"{url}: {selector} {text or ''} {'still there' if gone else 'never came'}")
