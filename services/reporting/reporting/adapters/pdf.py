@@ -29,7 +29,7 @@ from ocop_shared.documents.fonts import FONT_DIRS, FONT_PACKAGE, FontsMissing  #
 
 from ..domain.layout import Sheet, sheets, title
 from ..domain.report import Report
-from .pdf_table import RuledTable, TableStyle
+from .pdf_table import RuledTable, TableStyle, column_widths
 
 _FONT_FILES = {"RPT-Sans": "DejaVuSans.ttf", "RPT-Sans-Bold": "DejaVuSans-Bold.ttf"}
 SANS, SANS_BOLD = _FONT_FILES
@@ -134,19 +134,10 @@ CHARTS = {
 }
 
 
-def _widths(sheet: Sheet, available: float) -> list[float]:
-    """Column widths in proportion to their longest text (bounded), filling the page."""
-    weights = []
-    for index, header in enumerate(sheet.headers):
-        longest = max([len(str(header)), *(len(str(row[index])) for row in sheet.rows)])
-        weights.append(min(max(longest, 5), 40))
-    total = sum(weights)
-    return [available * weight / total for weight in weights]
-
-
 def _table(sheet: Sheet, available: float) -> RuledTable:
-    return RuledTable.of([_vi(h) for h in sheet.headers], [[_vi(v) for v in row] for row in sheet.rows],
-                         _widths(sheet, available), TABLE_STYLE)
+    header = [_vi(h) for h in sheet.headers]
+    rows = [[_vi(v) for v in row] for row in sheet.rows]
+    return RuledTable.of(header, rows, column_widths(header, rows, available, TABLE_STYLE), TABLE_STYLE)
 
 
 def render_report_pdf(report: Report, lang: str = "vi", *, font_dir: Path | str | None = None) -> bytes:

@@ -41,6 +41,33 @@ class Row:
     height: float
 
 
+def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], available: float,
+                  style: TableStyle) -> list[float]:
+    """Widths filling `available` in proportion to each column's longest text (bounded). No
+    column is narrower than its widest word when all of them fit, so words stay whole."""
+    columns = range(len(header))
+    weights = [min(max(len(header[i]), *(len(row[i]) for row in rows), 5), 40) for i in columns]
+    widths = [available * weight / sum(weights) for weight in weights]
+    needs = [max(_widest_word([header[i]], style.header_font, style.size),
+                 _widest_word([row[i] for row in rows], style.font, style.size)) + 2 * style.padding
+             for i in columns]
+    if sum(needs) > available:
+        return widths  # too many columns for whole words: long ones are broken (see _lines)
+    missing = sum(need - width for need, width in zip(needs, widths, strict=True) if width < need)
+    slack = [max(width - need, 0.0) for need, width in zip(needs, widths, strict=True)]
+    return [max(need, width - missing * spare / sum(slack)) if spare else need
+            for need, width, spare in zip(needs, widths, slack, strict=True)]
+
+
+def _widest_word(texts: Sequence[str], font: str, size: float) -> float:
+    """Measured among the longest words only: a national list has 20,000 rows."""
+    words = {word for text in texts for word in text.split()}
+    if not words:
+        return 0.0
+    longest = max(map(len, words))
+    return max(float(stringWidth(word, font, size)) for word in words if len(word) >= longest - 3)
+
+
 def lay_out(texts: Sequence[str], widths: Sequence[float], font: str, style: TableStyle) -> Row:
     """One row: each text broken into lines that fit its column."""
     cells = tuple(_lines(text, width - 2 * style.padding, font, style)
@@ -52,11 +79,26 @@ def lay_out(texts: Sequence[str], widths: Sequence[float], font: str, style: Tab
 def _lines(text: str, room: float, font: str, style: TableStyle) -> tuple[str, ...]:
     if "\n" not in text and stringWidth(text, font, style.size) <= room:
         return (text,)
-    lines = [line for paragraph in text.split("\n")
-             for line in (simpleSplit(paragraph, font, style.size, room) or [""])]
+    lines = [piece for paragraph in text.split("\n")
+             for line in (simpleSplit(paragraph, font, style.size, room) or [""])
+             for piece in _broken(line, room, font, style.size)]
     if len(lines) > style.max_lines:
         lines = [*lines[:style.max_lines - 1], lines[style.max_lines - 1] + ELLIPSIS]
     return tuple(lines)
+
+
+def _broken(line: str, room: float, font: str, size: float) -> list[str]:
+    """`line` as it is, or cut between letters where a word alone is wider than the column."""
+    if stringWidth(line, font, size) <= room:
+        return [line]
+    pieces, current = [], ""
+    for letter in line:
+        if current and stringWidth(current + letter, font, size) > room:
+            pieces.append(current)
+            current = letter.lstrip()
+        else:
+            current += letter
+    return [*pieces, current] if current else pieces
 
 
 class RuledTable(Flowable):  # type: ignore[misc]

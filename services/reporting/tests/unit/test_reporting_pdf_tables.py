@@ -7,10 +7,11 @@ import io
 
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import SimpleDocTemplate
 
 from reporting.adapters import pdf
-from reporting.adapters.pdf_table import ELLIPSIS, lay_out
+from reporting.adapters.pdf_table import ELLIPSIS, column_widths, lay_out
 from reporting.domain.layout import Sheet
 
 LONG = ("Hợp tác xã Nông nghiệp Dịch vụ Thương mại Sản xuất Mắm và Khô cá đồng "
@@ -42,9 +43,7 @@ def test_every_value_is_printed_with_the_header_on_each_page() -> None:
 
 def test_a_long_cell_wraps_within_its_column_and_its_row_stays_on_one_page() -> None:
     pdf._register_fonts(None)
-    sheet = Sheet("products", "Danh sách sản phẩm", ["Tên sản phẩm", "Chủ thể", "Sao"],
-                  [["Mắm thái", LONG, 5]])
-    widths = pdf._widths(sheet, 700)
+    widths = column_widths(["Tên sản phẩm", "Chủ thể", "Sao"], [["Mắm thái", LONG, "5"]], 700, pdf.TABLE_STYLE)
     row = lay_out(["Mắm thái", LONG, "5"], widths, pdf.SANS, pdf.TABLE_STYLE)
     entity_lines = row.cells[1]
     assert len(entity_lines) > 1 and " ".join(entity_lines) == LONG
@@ -64,3 +63,22 @@ def test_a_cell_too_long_for_a_page_is_shortened_visibly() -> None:
     assert len(row.cells[0]) == pdf.TABLE_STYLE.max_lines and row.cells[0][-1].endswith(ELLIPSIS)
     pages = build(Sheet("x", "x", ["Chủ thể"], [[huge], ["sau"]]))
     assert "sau" in pages[-1]
+
+
+def test_columns_fit_their_widest_word_and_a_word_wider_than_its_column_is_cut() -> None:
+    pdf._register_fonts(None)
+    style = pdf.TABLE_STYLE
+    header = ["Sản phẩm", "Chủ thể", "Mã xã", "Đợt", "Nhóm"]
+    rows = [["Mắm thái", LONG, "30316", "AG-2026-R1", "I"]]
+    widths = column_widths(header, rows, 500, style)
+    assert abs(sum(widths) - 500) < 1e-6
+    for column, width in enumerate(widths):
+        words = [*header[column].split(), *rows[0][column].split()]
+        widest = max(stringWidth(w, style.header_font if w in header[column] else style.font, style.size)
+                     for w in words)
+        assert width >= widest + 2 * style.padding - 1e-6, header[column]
+
+    narrow = lay_out(["AG-2026-R1-ĐẶC-BIỆT"], [40], style.font, style)
+    room = 40 - 2 * style.padding
+    assert len(narrow.cells[0]) > 1 and "".join(narrow.cells[0]) == "AG-2026-R1-ĐẶC-BIỆT"
+    assert all(stringWidth(line, style.font, style.size) <= room for line in narrow.cells[0])
