@@ -52,10 +52,11 @@ def column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], availabl
                  _widest_word([row[i] for row in rows], style.font, style.size)) + 2 * style.padding
              for i in columns]
     if sum(needs) > available:
-        return widths  # too many columns for whole words: long ones are broken (see _lines)
+        return widths  # too many columns for whole words: long ones are cut (see _broken)
     missing = sum(need - width for need, width in zip(needs, widths, strict=True) if width < need)
     slack = [max(width - need, 0.0) for need, width in zip(needs, widths, strict=True)]
-    return [max(need, width - missing * spare / sum(slack)) if spare else need
+    spare_total = sum(slack)  # >= missing, since the needs fit
+    return [max(need, width - missing * spare / spare_total) if spare else need
             for need, width, spare in zip(needs, widths, slack, strict=True)]
 
 
