@@ -9,8 +9,10 @@ a page's text with one text object and its rules with one path.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from reportlab.lib.colors import Color, black
 from reportlab.lib.utils import simpleSplit
@@ -106,12 +108,14 @@ class RuledTable(Flowable):  # type: ignore[misc]
     """`header` and `rows` (already laid out) in columns of `widths`; split between pages by rows."""
 
     def __init__(self, header: Row, rows: Sequence[Row], widths: Sequence[float], style: TableStyle,
-                 start: int = 0, stop: int | None = None) -> None:
+                 start: int = 0, stop: int | None = None, ends: Sequence[float] | None = None) -> None:
+        """`ends[i]`: the height of rows[:i], counted once and shared by the parts of a split."""
         super().__init__()
         self.header, self.rows, self.widths, self.style = header, rows, list(widths), style
         self.start, self.stop = start, len(rows) if stop is None else stop
+        self.ends = list(accumulate((r.height for r in rows), initial=0.0)) if ends is None else ends
         self.width = sum(self.widths)
-        self.height = header.height + sum(r.height for r in rows[self.start:self.stop])
+        self.height = header.height + self.ends[self.stop] - self.ends[self.start]
 
     @classmethod
     def of(cls, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float],
@@ -125,18 +129,15 @@ class RuledTable(Flowable):  # type: ignore[misc]
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
         """The rows that fit under the header here, and the rest; nothing if not even one fits."""
         room = available_height - self.header.height
-        end = self.start
-        while end < self.stop and self.rows[end].height <= room:
-            room -= self.rows[end].height
-            end += 1
-        if end == self.start:
+        end = bisect_right(self.ends, self.ends[self.start] + room, self.start, self.stop + 1) - 1
+        if end <= self.start:
             return []
         if end == self.stop:
             return [self]
         return [self._part(self.start, end), self._part(end, self.stop)]
 
     def _part(self, start: int, stop: int) -> RuledTable:
-        return RuledTable(self.header, self.rows, self.widths, self.style, start, stop)
+        return RuledTable(self.header, self.rows, self.widths, self.style, start, stop, self.ends)
 
     def draw(self) -> None:
         canvas, style = self.canv, self.style

@@ -43,17 +43,25 @@ def test_every_value_is_printed_with_the_header_on_each_page() -> None:
 
 def test_a_long_cell_wraps_within_its_column_and_its_row_stays_on_one_page() -> None:
     pdf._register_fonts(None)
-    widths = column_widths(["Tên sản phẩm", "Chủ thể", "Sao"], [["Mắm thái", LONG, "5"]], 700, pdf.TABLE_STYLE)
+    page = SimpleDocTemplate(io.BytesIO(), pagesize=landscape(A4))  # as `build` lays it out
+    widths = column_widths(["Tên sản phẩm", "Chủ thể", "Sao"], [["Mắm thái", LONG, "5"]], page.width,
+                           pdf.TABLE_STYLE)
     row = lay_out(["Mắm thái", LONG, "5"], widths, pdf.SANS, pdf.TABLE_STYLE)
     entity_lines = row.cells[1]
     assert len(entity_lines) > 1 and " ".join(entity_lines) == LONG
     assert row.cells[0] == ("Mắm thái",) and row.cells[2] == ("5",)
     assert row.height > 2 * pdf.TABLE_STYLE.leading
 
-    filler: list[list[object]] = [[f"Sản phẩm {i}", "HTX", 3] for i in range(41)]
+    # short rows up to where one more short row fits on the first page, but not the long one
+    frame = page.height - 12  # less the frame's padding
+    short = lay_out(["Sản phẩm 0", "HTX", "3"], widths, pdf.SANS, pdf.TABLE_STYLE).height
+    header = lay_out(["Tên sản phẩm", "Chủ thể", "Sao"], widths, pdf.SANS_BOLD, pdf.TABLE_STYLE).height
+    count = int((frame - header) // short) - 1
+    assert frame - header - count * short < row.height  # the long row does not fit there whole
+    filler: list[list[object]] = [[f"Sản phẩm {i}", "HTX", 3] for i in range(count)]
     pages = build(Sheet("products", "x", ["Tên sản phẩm", "Chủ thể", "Sao"], [*filler, ["Mắm thái", LONG, 5]]))
-    holding = [page for page in pages if "Mắm thái" in page]
-    assert len(holding) == 1 and "ven sông Hậu" in holding[0]  # not cut across a page break
+    assert f"Sản phẩm {count - 1}" in pages[0] and "Mắm thái" not in pages[0] and "Hợp tác xã" not in pages[0]
+    assert "Mắm thái" in pages[1] and "ven sông Hậu" in pages[1]  # the whole row, on the next page
 
 
 def test_a_cell_too_long_for_a_page_is_shortened_visibly() -> None:
