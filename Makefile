@@ -37,7 +37,8 @@ lint: setup ## ruff, and mypy --strict on shared/ and every domain package
 	$(BIN)/ruff check .
 	$(BIN)/mypy shared/ocop_shared services/registry/registry/domain \
 	  services/scoring/scoring/domain services/certification/certification/domain \
-	  services/trade/trade/domain services/reporting/reporting/domain
+	  services/trade/trade/domain services/reporting/reporting/domain \
+	  services/accounts/accounts/domain
 
 contracts: setup ## Regenerate contracts/ (JSON Schema, AsyncAPI, OpenAPI) from the code
 	$(BIN)/ocop contracts export

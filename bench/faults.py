@@ -34,7 +34,7 @@ from ocop_cli.sandbox import ROOT, Sandbox, ServiceProcess, pg_dsn
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 from ocop_shared.settings import Settings
 
-from .harness import Publisher, caught_up, certificate_pdfs_stored, office_headers, scored
+from .harness import Office, Publisher, caught_up, certificate_pdfs_stored, scored
 from .machine import describe
 from .proxy import LatencyProxy
 
@@ -63,7 +63,7 @@ class Run:
         self.started = time.monotonic()
         self.rng = random.Random(int(os.environ.get("OCOP_FAULT_SEED", "2026")))
         self.processes: dict[str, ServiceProcess] = {}
-        self.office = office_headers(settings)
+        self.office = Office(self.sandbox)
         self.uploads_wanted = 0
         self.uploads_stored = 0
         self.revoked: set[str] = set()
@@ -90,6 +90,7 @@ class Run:
             self.processes[name] = self.sandbox.process(name, **env).start()
         for process in self.processes.values():
             await process.wait_ready(timeout=180)
+        await self.office.start(self.processes)
         self.note("fault", "slow link", f"trade <-> PostgreSQL through a proxy adding {self.proxy.delay * 1000:.0f} ms "
                   "per chunk each way, the whole run")
 
@@ -127,7 +128,7 @@ class Run:
     async def uploads(self, stop: asyncio.Event) -> None:
         registry = self.processes["registry"]
         async with httpx.AsyncClient(base_url=registry.url, timeout=30) as client:
-            ocop = OcopClient(client, self.settings.jwt_secret)
+            ocop = OcopClient(client, self.sandbox.people())
             entity = await ocop.register_entity(name="HTX Thử lỗi", legal_form="cooperative_group",
                                                 registration_no="THU-LOI-001", commune_code="30316")
             product = await ocop.register_product(entity, "Sản phẩm thử lỗi", 8)
@@ -136,7 +137,8 @@ class Run:
                 content = PDF + f"upload {self.uploads_wanted}".encode()
                 for _ in range(300):
                     try:
-                        r = await client.post(f"/registry/products/{product}/documents", headers=ocop.office,
+                        r = await client.post(f"/registry/products/{product}/documents",
+                                              headers=await ocop.office(),
                                               data={"kind": "label"},
                                               files={"file": (f"nhan-{self.uploads_wanted}.pdf", content)})
                         if r.status_code == 201:
@@ -153,14 +155,14 @@ class Run:
         async with httpx.AsyncClient(base_url=cert.url, timeout=30) as client:
             while len(self.revoked) < REVOCATIONS:
                 try:
-                    page = (await client.get("/certification/certificates", headers=self.office,
+                    page = (await client.get("/certification/certificates", headers=await self.office.headers(),
                                              params={"limit": 50, "offset": offset})).json()
                     offset = offset + 50 if len(page["items"]) == 50 else 0
                     for item in page["items"]:
                         if len(self.revoked) >= REVOCATIONS or item["number"] in self.revoked:
                             continue
                         r = await client.post(f"/certification/certificates/{item['number']}/revocation",
-                                              headers=self.office, json={
+                                              headers=await self.office.headers(), json={
                                                   "grounds": [3], "decision_no": "QĐ 77/QĐ-UBND",
                                                   "reason": "Thử lỗi: thu hồi"})
                         if r.status_code == 204:

@@ -14,18 +14,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaProducer
 
+from ocop_cli.api_client import poll
+from ocop_cli.people import OFFICE_LOGIN, OFFICE_NAME
 from ocop_cli.sandbox import Sandbox, ServiceProcess
-from ocop_shared.auth import Principal, Role, issue_token
 from ocop_shared.clock import SystemClock
-from ocop_shared.contracts import CertificateRevoked, Certified, Scored
+from ocop_shared.contracts import AccessGranted, CertificateRevoked, Certified, Scored
+from ocop_shared.contracts.access_events import AccessGrantedPayload
 from ocop_shared.contracts.certification_events import CertificateRevokedPayload, CertifiedPayload
 from ocop_shared.contracts.common import EvaluationCase, Level
 from ocop_shared.contracts.envelope import Envelope
 from ocop_shared.contracts.scoring_events import ScoredPayload
 from ocop_shared.messaging.outbox import new_event
-from ocop_shared.settings import Settings
 
 CLOCK = SystemClock()
 
@@ -73,9 +75,59 @@ def percentile(samples: Sequence[float], p: float) -> float:
     return statistics.quantiles(samples, n=1000, method="inclusive")[int(p * 10) - 1]
 
 
-def office_headers(settings: Settings) -> dict[str, str]:
-    principal = Principal(subject="bench", roles=frozenset({Role.PROVINCE_OFFICE}))
-    return {"authorization": f"Bearer {issue_token(settings.jwt_secret, principal)}"}
+class Office:
+    """The sandbox's provincial office, signed in through the stack's Keycloak. Its grant is
+    recorded by the registry when the registry runs (its relay publishes it), or published as
+    the registry publishes one when the benchmark runs without it; `headers()` renews the
+    token when it is about to expire (Keycloak's last five minutes)."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.people = sandbox.people()
+
+    async def start(self, services: dict[str, ServiceProcess]) -> Office:
+        await self.people.ensure(OFFICE_LOGIN, OFFICE_NAME)
+        if "registry" in services:
+            await self.people.bootstrap_office(OFFICE_LOGIN, OFFICE_NAME)
+        else:
+            grant_id = str(uuid.uuid4())
+            async with Publisher(self.sandbox) as publisher:
+                await publisher.send(new_event(AccessGranted, AccessGrantedPayload(
+                    grant_id=grant_id, login=f"email:{OFFICE_LOGIN}", role="province_office",
+                    granted_by="bench"), aggregate_id=grant_id, aggregate_version=1,
+                    producer="registry", clock=CLOCK))
+        headers = await self.headers()
+        for name, process in services.items():
+            async with httpx.AsyncClient(base_url=process.url, timeout=10) as client:
+                async def known(name: str = name, client: httpx.AsyncClient = client) -> bool:
+                    r = await client.get(f"/{name}/access/me", headers=headers)
+                    return r.status_code == 200 and "province_office" in r.json()["roles"]
+
+                await poll(known, seconds=60, what=f"{name} to know the office")
+        return self
+
+    async def headers(self) -> dict[str, str]:
+        return await self.people.headers(OFFICE_LOGIN, OFFICE_NAME)
+
+    async def bootstrap_office(self, login: str, name: str) -> None:
+        """Done by `start` (an OcopClient given this office asks for it again)."""
+
+    async def headers_of(self, login: str, name: str = "") -> dict[str, str]:
+        return await self.people.headers(login, name)
+
+
+class OfficePeople:
+    """The people of a benchmark's OcopClient: the office started by `Office`, anyone else
+    signed in through Keycloak."""
+
+    def __init__(self, office: Office) -> None:
+        self.office = office
+
+    async def headers(self, login: str, name: str = "") -> dict[str, str]:
+        return await self.office.headers_of(login, name)
+
+    async def bootstrap_office(self, login: str, name: str) -> None:
+        return None
 
 
 class Publisher:

@@ -24,10 +24,10 @@ from ocop_shared.settings import Settings
 
 from .harness import (
     Figure,
+    Office,
     Publisher,
     Result,
     certificate_pdfs_stored,
-    office_headers,
     scored,
     start_services,
 )
@@ -89,7 +89,7 @@ async def run(settings: Settings, workdir: Path) -> Result:
         services = await start_services(sandbox, ["certification", "trade"])
         async with Publisher(sandbox) as publisher:
             await publisher.send_many([scored(i) for i in range(CERTIFICATES)])
-        office = office_headers(settings)
+        office = await (await Office(sandbox).start(services)).headers()
         async with httpx.AsyncClient(base_url=services["trade"].url, timeout=30) as trade:
             created = (await trade.post("/trade/showrooms", headers=office, json={
                 "id": "bench-http", "name": "Điểm bán thử tải", "location_type": "trade_centre",

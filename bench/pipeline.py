@@ -44,6 +44,8 @@ from . import chain
 from .harness import (
     CLOCK,
     Figure,
+    Office,
+    OfficePeople,
     Publisher,
     Result,
     certificate_pdfs_stored,
@@ -126,7 +128,7 @@ class Council:
         self.requests = 0
 
     async def learn_sheet(self, evaluation_id: str) -> None:
-        headers = self.client.council_member_headers(self.voters[0])
+        headers = await self.client.council_member_headers(self.voters[0])
         sheet = (await self.client.http.get(f"/scoring/evaluations/{evaluation_id}/sheet",
                                             headers=headers)).json()
         totals = member_totals(MEAN, len(self.voters))
@@ -142,7 +144,8 @@ class Council:
 
     async def _post(self, path: str, member: dict[str, Any], body: dict[str, Any]) -> None:
         self.requests += 1
-        r = await self.client.http.post(path, headers=self.client.council_member_headers(member), json=body)
+        r = await self.client.http.post(path, headers=await self.client.council_member_headers(member),
+                                        json=body)
         if r.status_code != 200:
             raise RuntimeError(f"{path}: {r.status_code} {r.text[:300]}")
 
@@ -157,7 +160,7 @@ async def subject(settings: Settings, workdir: Path) -> tuple[float, dict[str, A
     try:
         services = await start_services(sandbox, ["scoring", "certification", "trade"])
         async with httpx.AsyncClient(base_url=services["scoring"].url, timeout=120) as http:
-            client = OcopClient(http, settings.jwt_secret)
+            client = OcopClient(http, OfficePeople(await Office(sandbox).start(services)))
             warm_up = submissions(1, "warm-up-")
             bench = submissions(PRODUCTS, "")
             async with Publisher(sandbox) as publisher:
@@ -165,7 +168,7 @@ async def subject(settings: Settings, workdir: Path) -> tuple[float, dict[str, A
                 first = await client.open_evaluation(warm_up[0].payload.product_id)
                 established = await client.ensure_council(ROUND)  # later evaluations get it by default
                 council = Council(client, established)
-                await http.put(f"/scoring/evaluations/{first['id']}/council", headers=client.office,
+                await http.put(f"/scoring/evaluations/{first['id']}/council", headers=await client.office(),
                                json={"council_id": established["id"]})
                 await council.learn_sheet(first["id"])
                 await council.score(first["id"])

@@ -22,7 +22,7 @@ from ocop_cli.sandbox import Sandbox
 from ocop_shared.messaging.kafka import ensure_topics
 from ocop_shared.settings import Settings
 
-from .harness import Figure, Publisher, Result, certified, office_headers, percentile, revoked, start_services
+from .harness import Figure, Office, Publisher, Result, certified, percentile, revoked, start_services
 
 REVOCATIONS = 1000
 RATE = 10.0  # revocations per second
@@ -45,14 +45,15 @@ async def _till_poller(url: str, key: str, seen: dict[str, float], stop: asyncio
 
 
 async def subject(sandbox: Sandbox, workdir: Path) -> tuple[list[float], dict[str, Any]]:
-    trade = (await start_services(sandbox, ["trade"]))["trade"]
-    settings = sandbox.settings
+    services = await start_services(sandbox, ["trade"])
+    trade = services["trade"]
+    office = await (await Office(sandbox).start(services)).headers()
     async with Publisher(sandbox) as publisher:
         created = [certified(i, run="r") for i in range(REVOCATIONS + int(REVOCATIONS * BACKGROUND_RATE / RATE))]
         listed, background = created[:REVOCATIONS], created[REVOCATIONS:]
         await publisher.send_many([event for event, _ in listed])
         async with httpx.AsyncClient(base_url=trade.url, timeout=30) as client:
-            r = await client.post("/trade/showrooms", headers=office_headers(settings), json={
+            r = await client.post("/trade/showrooms", headers=office, json={
                 "id": "bench-till", "name": "Điểm bán thử tải", "location_type": "trade_centre",
                 "address": "Long Xuyên", "operator": "Thử tải", "carries_all": True})
             key = r.json()["api_key"]

@@ -42,7 +42,7 @@ from ocop_shared.contracts.scoring_events import ScoredPayload
 from ocop_shared.messaging.outbox import new_event
 from ocop_shared.settings import Settings
 
-from .harness import CLOCK, Figure, Publisher, Result, caught_up, office_headers, rss_mib, start_services
+from .harness import CLOCK, Figure, Office, Publisher, Result, caught_up, rss_mib, start_services
 
 PRODUCTS = int(os.environ.get("BENCH_SCALE_PRODUCTS", "20000"))
 ENTITIES = PRODUCTS // 2
@@ -138,8 +138,9 @@ async def run(settings: Settings, workdir: Path) -> Result:
         pids = {name: p.proc.pid for name, p in services.items() if p.proc is not None}
         idle = {name: rss_mib(pid) for name, pid in pids.items()}
         peak = dict(idle)
-        office = office_headers(settings)
+        office_of = await Office(sandbox).start(services)
         async with httpx.AsyncClient(base_url=services["trade"].url, timeout=600) as trade:
+            office = await office_of.headers()
             key = {"X-API-Key": (await trade.post("/trade/showrooms", headers=office, json={
                 "id": "quoc-gia", "name": "Điểm bán toàn quốc", "location_type": "trade_centre",
                 "address": "Hà Nội", "operator": "Thử tải", "carries_all": True})).json()["api_key"]}
@@ -172,7 +173,8 @@ async def run(settings: Settings, workdir: Path) -> Result:
             baseline_rows = await raw_rows(sandbox)
             for fmt in ("json", "xlsx", "pdf"):
                 t0 = time.perf_counter()
-                r = await reporting.get(f"/reporting/reports/{date.today().year}/annual", headers=office,
+                r = await reporting.get(f"/reporting/reports/{date.today().year}/annual",
+                                        headers=await office_of.headers(),
                                         params={"format": fmt})
                 seconds = time.perf_counter() - t0
                 peak["reporting"] = max(peak["reporting"], rss_mib(pids["reporting"]))

@@ -87,7 +87,7 @@ async def run(settings: Settings, workdir: Path) -> Result:
         assert registry.proc is not None
         pid = registry.proc.pid
         async with httpx.AsyncClient(base_url=registry.url, timeout=600) as client:
-            ocop = OcopClient(client, settings.jwt_secret)
+            ocop = OcopClient(client, sandbox.people())
             entity = await ocop.register_entity(name="HTX Thử tải", legal_form="cooperative_group",
                                                 registration_no="THU-TAI-001", commune_code="30316")
             product = await ocop.register_product(entity, "Sản phẩm thử tải", 8)
@@ -104,7 +104,7 @@ async def run(settings: Settings, workdir: Path) -> Result:
             sampler = asyncio.create_task(sample())
             started = time.perf_counter()
             sha256 = await asyncio.to_thread(sha256_of, path)
-            token = ocop.office["authorization"]
+            token = (await ocop.office())["authorization"]
             url = (f"{registry.url}/registry/products/{product}/documents?kind=quality_declaration"
                    f"&filename=ho-so-1gb.pdf&sha256={sha256}")
             curl = await asyncio.create_subprocess_exec(

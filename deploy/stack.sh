@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Local real stack without Docker: Apache Kafka (KRaft), versitygw (S3) and PostgreSQL on
-# 127.0.0.1. See deploy/README.md.
+# Local real stack without Docker: Apache Kafka (KRaft), versitygw (S3), PostgreSQL and Keycloak
+# (the OIDC provider, realm `ocop`) on 127.0.0.1. See deploy/README.md.
 #
 #   deploy/stack.sh install                  download/build only (idempotent, fast when done)
 #   deploy/stack.sh up                       install if needed, start what is not running, wait
 #   deploy/stack.sh down                     stop everything (SIGTERM, then SIGKILL), keep data
 #   deploy/stack.sh status                   one line per component (exit 1 if any is stopped)
-#   deploy/stack.sh logs [kafka|s3|pg] [-f]  last lines of the logs (-f: follow)
-#   deploy/stack.sh reset [kafka|s3|pg]      down + delete data (keeps jars and binaries)
-#   deploy/stack.sh start|stop|restart kafka|s3|pg   one component (fault injection)
-#   deploy/stack.sh kill kafka|s3|pg         crash it (SIGKILL; pg: immediate shutdown)
+#   deploy/stack.sh logs [kafka|s3|pg|keycloak] [-f]  last lines of the logs (-f: follow)
+#   deploy/stack.sh reset [kafka|s3|pg|keycloak]      down + delete data (keeps jars and binaries)
+#   deploy/stack.sh start|stop|restart kafka|s3|pg|keycloak   one component (fault injection)
+#   deploy/stack.sh kill kafka|s3|pg|keycloak         crash it (SIGKILL; pg: immediate shutdown)
 #   deploy/stack.sh env                      print export lines for the app and the tests
-#   deploy/stack.sh smoke [kafka|s3|pg]      end-to-end client checks against the running stack
+#   deploy/stack.sh smoke [kafka|s3|pg|keycloak]  end-to-end client checks against the running stack
 #
 # Environment: OCOP_STACK_DIR (state, default <repo>/.stack), PYTHON (interpreter with
 # aiokafka + minio for the readiness checks, default <repo>/.venv/bin/python, else python3),
@@ -26,6 +26,8 @@ set -euo pipefail
 . "$DEPLOY_DIR/lib/s3.sh"
 # shellcheck source=deploy/lib/pg.sh
 . "$DEPLOY_DIR/lib/pg.sh"
+# shellcheck source=deploy/lib/keycloak.sh
+. "$DEPLOY_DIR/lib/keycloak.sh"
 
 usage() {
     sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
@@ -44,14 +46,14 @@ components() {  # components [name...] -> validated list (default: all)
     if [ $# -eq 0 ]; then printf '%s\n' $COMPONENTS; return 0; fi
     local c
     for c in "$@"; do
-        case " $COMPONENTS " in *" $c "*) printf '%s\n' "$c" ;; *) die "unknown component '$c' (kafka|s3|pg)" ;; esac
+        case " $COMPONENTS " in *" $c "*) printf '%s\n' "$c" ;; *) die "unknown component '$c' (kafka|s3|pg|keycloak)" ;; esac
     done
 }
 
 in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }  # in_list <word> <list>
 
 one_component() {  # one_component <cmd> <args...>
-    [ $# -eq 2 ] || die "usage: deploy/stack.sh $1 kafka|s3|pg"
+    [ $# -eq 2 ] || die "usage: deploy/stack.sh $1 kafka|s3|pg|keycloak"
     components "$2" >/dev/null
 }
 
@@ -78,15 +80,18 @@ cmd_up() {
             kafka) kafka_installed || kafka_install; kafka_check_java ;;
             s3) s3_installed || s3_install ;;
             pg) pg_bindir >/dev/null || pg_install ;;
+            keycloak) keycloak_installed || keycloak_install ;;
         esac
     done
     local cs
     cs=$(components "$@" | tr '\n' ' ')
     if in_list kafka "$cs" || in_list s3 "$cs"; then stack_python >/dev/null; fi
-    # Launch the slow one (JVM) first, start the others while it boots, then wait for it.
+    # Launch the slow ones (JVMs) first, start the others while they boot, then wait for them.
     if in_list kafka "$cs"; then kafka_launch; fi
-    for c in $cs; do [ "$c" = kafka ] || "${c}_start"; done
+    if in_list keycloak "$cs"; then keycloak_launch; fi
+    for c in $cs; do case $c in kafka|keycloak) ;; *) "${c}_start" ;; esac; done
     if in_list kafka "$cs"; then kafka_await; fi
+    if in_list keycloak "$cs"; then keycloak_await; fi
     log "up in $(since "$t0")s"
     echo
     cmd_status "$@"
@@ -130,6 +135,9 @@ export OCOP_S3_ENDPOINT=$STACK_HOST:$S3_PORT
 export OCOP_S3_ACCESS_KEY=$S3_ACCESS_KEY
 export OCOP_S3_SECRET_KEY=$S3_SECRET_KEY
 export OCOP_STACK_DIR=$STACK_DIR
+export OCOP_OIDC_ISSUER=http://$STACK_HOST:$KEYCLOAK_PORT/realms/ocop
+export OCOP_KEYCLOAK_ADMIN=$KEYCLOAK_ADMIN_USER
+export OCOP_KEYCLOAK_ADMIN_PASSWORD=$KEYCLOAK_ADMIN_PASSWORD
 EOF
 }
 
@@ -142,6 +150,7 @@ cmd_smoke() {
             s3) "$py" "$DEPLOY_DIR/wait_ready.py" smoke-s3 --endpoint "$STACK_HOST:$S3_PORT" \
                     --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" || rc=1 ;;
             pg) pg_psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'ocop_%' ORDER BY 1" >&2 || rc=1 ;;
+            keycloak) curl -fsS "http://$STACK_HOST:$KEYCLOAK_PORT/realms/ocop/protocol/openid-connect/certs" >&2 || rc=1 ;;
         esac
     done
     return "$rc"

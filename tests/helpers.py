@@ -14,23 +14,80 @@ import httpx
 import zxingcpp
 from PIL import Image
 
-from ocop_cli.api_client import PDF, PNG, OcopClient  # noqa: F401  (re-exported for tests)
+from ocop_cli.api_client import PDF, PNG, OcopClient, expect  # noqa: F401  (re-exported for tests)
+from ocop_cli.people import InProcessPeople, People
 from ocop_cli.platform import make_app
 from ocop_cli.sandbox import ROOT, SERVICE_NAMES, free_port  # noqa: F401  (re-exported for tests)
 from ocop_cli.sandbox import ServiceProcess as OcopProcess  # noqa: F401
-from ocop_shared.auth import Principal, Role, issue_token
+from ocop_shared.auth import Role
 from ocop_shared.clock import Clock
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.settings import Settings
 
 T = TypeVar("T")
 
+# The people of each client's platform, and the client acting as the office and the people it
+# grants roles to (grants are made once per platform).
+_PEOPLE: dict[int, People] = {}
+_CLIENTS: dict[int, OcopClient] = {}
 
-def token(settings: Settings, *roles: Role, subject: str = "tester",
-          entity_ids: tuple[str, ...] = (), commune: str | None = None) -> dict[str, str]:
-    principal = Principal(subject=subject, roles=frozenset(roles),
-                          entity_ids=frozenset(entity_ids), commune_code=commune)
-    return {"authorization": f"Bearer {issue_token(settings.jwt_secret, principal)}"}
+
+_DEFAULT: list[People] = []  # the real-stack tests' sandbox: whichever client they open
+
+
+def use_people(client: httpx.AsyncClient, people: People) -> None:
+    _PEOPLE[id(client)] = people
+    _CLIENTS.pop(id(client), None)
+
+
+def default_people(people: People | None) -> None:
+    """The people of clients no platform registered (a sandbox's processes on the real stack)."""
+    _DEFAULT.clear()
+    if people is not None:
+        _DEFAULT.append(people)
+
+
+def member_login(member_id: str) -> str:
+    """The login of a council seat the tests make (the seat's member id, as an e-mail)."""
+    return f"{member_id}@hoidong.test"
+
+
+def producer_login(subject: str) -> str:
+    return f"{subject}@chu-the.test"
+
+
+async def as_role(client: httpx.AsyncClient, *roles: Role, subject: str = "tester",
+                  entity_ids: tuple[str, ...] = (), commune: str | None = None,
+                  showroom: str | None = None, department: str = "health") -> dict[str, str]:
+    """Headers of someone the platform's records make `roles[0]`: the office; the officer of
+    `commune`; the inspector of `department`; the operator of `showroom`; the holder of the
+    council seat whose member id is `subject`; or the producer `subject`, made a member of
+    `entity_ids` by the office. A token never carries a role: the records are made here."""
+    ocop = api(client)
+    role = roles[0] if roles else Role.ENTITY_USER
+    if role is Role.PROVINCE_OFFICE:
+        return await ocop.office()
+    if role is Role.COMMUNE_OFFICER:
+        return await ocop.commune_officer(commune or COMMUNE_CHAU_DOC)
+    if role is Role.INSPECTOR:
+        return await ocop.inspector(department)
+    if role is Role.SHOWROOM_OPERATOR:
+        assert showroom is not None, "a showroom operator operates a showroom"
+        return await ocop.showroom_operator(showroom)
+    if role in (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR):
+        return await ocop.person(member_login(subject), subject)
+    login = producer_login(subject)
+    for entity_id in entity_ids:
+        expect(await client.post(f"/registry/entities/{entity_id}/members",
+                                 headers=await ocop.office(), json={"login": login}), 201, 409)
+    return await ocop.person(login, subject)
+
+
+async def subject_of(client: httpx.AsyncClient, headers: dict[str, str]) -> str:
+    """The token subject behind `headers` (what records such as `uploaded_by` name)."""
+    r = await client.get("/registry/access/me", headers=headers)
+    assert r.status_code == 200, r.text
+    return str(r.json()["subject"])
 
 
 async def wait_until(probe: Callable[[], Awaitable[T | None]], *, timeout: float = 20.0,
@@ -54,7 +111,12 @@ async def running_platform(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=settings.base_url()) as client:
-            yield client, runtimes
+            use_people(client, InProcessPeople(runtimes))
+            try:
+                yield client, runtimes
+            finally:
+                _PEOPLE.pop(id(client), None)
+                _CLIENTS.pop(id(client), None)
 
 
 COMMUNE_CHAU_DOC = "30316"  # Phường Châu Đốc, An Giang (91), since 2025-07-01
@@ -71,8 +133,14 @@ def tax_code(seed: int) -> str:
     raise AssertionError("no tax code")
 
 
-def api(client: httpx.AsyncClient, settings: Settings) -> OcopClient:
-    return OcopClient(client, settings.jwt_secret)
+def api(client: httpx.AsyncClient, settings: Settings | None = None) -> OcopClient:
+    """The scenario's client acting on `client`'s platform (one per platform: grants once)."""
+    found = _CLIENTS.get(id(client))
+    if found is None:
+        people = _PEOPLE.get(id(client)) or (_DEFAULT[0] if _DEFAULT else None)
+        assert people is not None, "no platform (running_platform) nor sandbox (deployment) for this client"
+        found = _CLIENTS[id(client)] = OcopClient(client, people)
+    return found
 
 
 async def open_round(client: httpx.AsyncClient, settings: Settings, round_id: str) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 from openpyxl import load_workbook
 
-from helpers import ROOT, OcopProcess, token, wait_until
-from ocop_shared.auth import Role
+from helpers import ROOT, OcopProcess, api, use_people, wait_until
+from ocop_cli.people import DEMO_PASSWORD, OFFICE_LOGIN, ProcessPeople
 from ocop_shared.clock import ManualClock
 from ocop_shared.contracts import EntityRegistered, ProductSubmitted, Scored, topics
 from ocop_shared.contracts.common import EntityFacts, EvaluationCase, LegalForm, Level
@@ -57,12 +57,13 @@ def events() -> list[Any]:
     return out
 
 
-async def ocop(*args: str, data_dir: Path) -> tuple[int, str]:
+async def ocop(*args: str, data_dir: Path, stdin: str | None = None) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "ocop_cli.main", *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env={"OCOP_DATA_DIR": str(data_dir), "COLUMNS": "160", "PATH": "/usr/bin:/bin"})
-    output, _ = await process.communicate()
+        stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.PIPE,
+        env={"OCOP_DATA_DIR": str(data_dir), "COLUMNS": "160", "PATH": "/usr/bin:/bin",
+             "XDG_CONFIG_HOME": str(data_dir / "config")})
+    output, _ = await process.communicate(stdin.encode() if stdin is not None else None)
     return process.returncode or 0, output.decode()
 
 
@@ -77,14 +78,25 @@ async def test_report_and_events_tail_from_the_command_line(tmp_path: Path) -> N
         await log.append([OutboundMessage(topics.EVALUATION, "broken", b'{"type": "Scored", "payload": 1}')])
         await log.close()
 
-        async def projected() -> bool:
-            async with httpx.AsyncClient(base_url=platform.url) as client:
-                r = await client.get("/reporting/reports/2021/annual",
-                                     headers=token(settings, Role.PROVINCE_OFFICE))
-            return r.status_code == 200 and sum(d["entities"] for d in r.json()["by_district"]) == 3
+        people = ProcessPeople(settings, platform.url)
+        async with httpx.AsyncClient(base_url=platform.url) as client:
+            use_people(client, people)
+            office = await api(client).office()
 
-        await wait_until(projected, timeout=30, what="the projection")
+            async def projected() -> bool:
+                r = await client.get("/reporting/reports/2021/annual", headers=office)
+                return r.status_code == 200 and sum(d["entities"] for d in r.json()["by_district"]) == 3
 
+            await wait_until(projected, timeout=30, what="the projection")
+
+        code, out = await ocop("report", "2021", "--url", platform.url, data_dir=tmp_path)
+        assert code == 1 and "ocop login" in out, "nobody signed in: no report"
+        code, out = await ocop("login", "--login", OFFICE_LOGIN, "--url", platform.url,
+                               "--password-stdin", data_dir=tmp_path, stdin="wrong password\n")
+        assert code == 1, out
+        code, out = await ocop("login", "--login", OFFICE_LOGIN, "--url", platform.url,
+                               "--password-stdin", data_dir=tmp_path, stdin=f"{DEMO_PASSWORD}\n")
+        assert code == 0, out
         code, out = await ocop("report", "2021", "--url", platform.url, data_dir=tmp_path)
         assert code == 0, out
         assert "Chỉ tiêu kế hoạch 2021" in out and "Sản phẩm tham gia đánh giá / evaluated" in out
@@ -96,7 +108,10 @@ async def test_report_and_events_tail_from_the_command_line(tmp_path: Path) -> N
         code, out = await ocop("report", "2021", "--format", "docx", data_dir=tmp_path)
         assert code == 2 and "choose --format from table, json, xlsx, pdf" in out
         code, out = await ocop("report", "2021", "--url", "http://127.0.0.1:9", data_dir=tmp_path)
-        assert code == 1 and "cannot reach http://127.0.0.1:9" in out
+        assert code == 1 and "the session is for" in out, "a session is for its own platform"
+        code, out = await ocop("login", "--login", OFFICE_LOGIN, "--url", "http://127.0.0.1:9",
+                               "--password-stdin", data_dir=tmp_path, stdin="x\n")
+        assert code == 1 and "sign-in failed" in out
 
         code, out = await ocop("events", "tail", "--from-start", "--no-follow", data_dir=tmp_path)
         assert code == 0, out

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from certification.adapters.tables import certificates
-from helpers import run_chain, running_platform, tax_code, token, wait_until
+from helpers import as_role, run_chain, running_platform, tax_code, wait_until
 from ocop_shared.auth import Role
 from ocop_shared.contracts import topics
 from ocop_shared.messaging.embedded import EmbeddedLog
@@ -38,7 +38,7 @@ async def test_chain_runs_from_submission_to_catalog(tmp_path: Path) -> None:
         assert verified.status_code == 200
         assert verified.json()["status"] == "active"
 
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
 
         async def timeline_certified() -> list[str] | None:
             body = (await client.get(f"/registry/products/{ids['product_id']}",

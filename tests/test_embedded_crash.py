@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import text
 
-from helpers import OcopProcess, api, submit_product, tax_code, token, wait_until
-from ocop_cli.api_client import ApiError
-from ocop_shared.auth import Role
+from helpers import COMMUNE_CHAU_DOC, OcopProcess, api, submit_product, tax_code, use_people, wait_until
+from ocop_cli.api_client import GRANTS_REACH, ApiError
+from ocop_cli.people import OFFICE_LOGIN, ProcessPeople
 from ocop_shared.settings import Settings
 
 
@@ -44,14 +44,24 @@ async def test_killed_mid_chain_then_restarted_completes_exactly_once(
     tmp_path: Path, failpoint: str
 ) -> None:
     settings = Settings(data_dir=tmp_path)
-    env = {"OCOP_DATA_DIR": str(tmp_path), "OCOP_LOG_JSON": "false",
-           "OCOP_JWT_SECRET": settings.jwt_secret}
+    env = {"OCOP_DATA_DIR": str(tmp_path), "OCOP_LOG_JSON": "false"}
     process = OcopProcess([], env, tmp_path / "ocop.log")
+    process.start()  # the office first: its grant must not be what the failpoint hits
+    await process.wait_ready()
+    people = ProcessPeople(settings, process.url)
+    async with httpx.AsyncClient(base_url=process.url, timeout=10) as c:
+        use_people(c, people)  # the grants first: every service copies them, and the
+        ocop = api(c)  # failpoint must strike the chain, not the copying of a grant
+        await ocop.office()
+        await ocop.commune_officer(COMMUNE_CHAU_DOC)
+        await ocop.until_known(f"xa-{COMMUNE_CHAU_DOC}@ocop.angiang.gov.vn", "commune_officer",
+                               GRANTS_REACH)
+    process.terminate()
     process.start({"OCOP_FAILPOINTS": failpoint})
     await process.wait_ready()
-    office = token(settings, Role.PROVINCE_OFFICE)
     try:
         async with httpx.AsyncClient(base_url=process.url, timeout=10) as c:
+            use_people(c, people)
             ids = await submit_product(c, settings, registration_no=tax_code(41 + len(failpoint)))
             product = ids["product_id"]
             try:
@@ -64,7 +74,9 @@ async def test_killed_mid_chain_then_restarted_completes_exactly_once(
 
         process.start()  # no failpoint this time
         await process.wait_ready()
+        office = await people.headers(OFFICE_LOGIN)
         async with httpx.AsyncClient(base_url=process.url, headers=office, timeout=10) as c:
+            use_people(c, people)
             evaluations = (await c.get("/scoring/evaluations",
                                        params={"product_id": product})).json()
             if evaluations and evaluations[0]["status"] == "open":

@@ -7,7 +7,7 @@ from pathlib import Path
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from helpers import run_chain, running_platform, submit_product, tax_code, token, wait_until
+from helpers import as_role, run_chain, running_platform, submit_product, tax_code, wait_until
 from ocop_shared.auth import Role
 from ocop_shared.observability import tracing
 from ocop_shared.settings import Settings
@@ -20,7 +20,7 @@ async def test_metrics_count_requests_and_events(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, metrics_interval_seconds=0.2)
     async with running_platform(settings) as (client, _):
         ids = await submit_product(client, settings, registration_no=tax_code(901))
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
 
         async def evaluated() -> bool:
             body = (await client.get(f"/registry/products/{ids['product_id']}",
@@ -59,7 +59,7 @@ async def test_one_trace_runs_from_the_request_through_the_bus_to_the_consumer(
     SPANS.clear()
     async with running_platform(settings) as (client, _):
         ids = await submit_product(client, settings, registration_no=tax_code(902))
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
 
         async def opened() -> bool:
             body = (await client.get(f"/registry/products/{ids['product_id']}",

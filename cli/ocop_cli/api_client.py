@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ocop_shared.auth import Principal, Role, issue_token
+from .people import OFFICE_LOGIN, OFFICE_NAME, People
 
 T = TypeVar("T")
 
@@ -141,47 +141,98 @@ class Submitted:
     dossier_id: str
 
 
+GRANTS_REACH = ("scoring", "certification", "trade", "reporting")  # copies of the registry's grants
+
+
 class OcopClient:
-    def __init__(self, client: httpx.AsyncClient, jwt_secret: str,
-                 today: Callable[[], date] = date.today) -> None:
+    """Acts as the office and the people it invites: who they are comes from `people` (the
+    identity provider), what they may do from the grants and seats made here through the APIs."""
+
+    def __init__(self, client: httpx.AsyncClient, people: People,
+                 today: Callable[[], date] = date.today, office_login: str = OFFICE_LOGIN) -> None:
         self.http = client
-        self._secret = jwt_secret
+        self.people = people
         self.today = today  # the business day (a scenario moves it)
+        self.office_login = office_login
+        self._granted: set[tuple[str, str, str | None]] = set()
+        self._councils: dict[tuple[str, str, Any], asyncio.Lock] = {}  # one establishment each
 
-    def headers(self, *roles: Role, subject: str = "ocop-client", commune: str | None = None,
-                entity_ids: tuple[str, ...] = ()) -> dict[str, str]:
-        principal = Principal(subject=subject, roles=frozenset(roles), commune_code=commune,
-                              entity_ids=frozenset(entity_ids))
-        return {"authorization": f"Bearer {issue_token(self._secret, principal)}"}
+    async def office(self) -> dict[str, str]:
+        """The provincial office's headers; the first time, the office's grant is recorded and
+        awaited in every service."""
+        if ("office", self.office_login, None) not in self._granted:
+            await self.people.bootstrap_office(self.office_login, OFFICE_NAME)
+            await self.until_known(self.office_login, "province_office", GRANTS_REACH)
+            self._granted.add(("office", self.office_login, None))
+        return await self.people.headers(self.office_login, OFFICE_NAME)
 
-    @property
-    def office(self) -> dict[str, str]:
-        return self.headers(Role.PROVINCE_OFFICE, subject="van-phong-ocop")
+    async def person(self, login: str, name: str = "") -> dict[str, str]:
+        """Anyone's headers (a producer, a council member): their account, no grant."""
+        return await self.people.headers(login, name)
+
+    async def granted(self, login: str, role: str, scope: str | None, name: str = "",
+                      services: Sequence[str] = ()) -> dict[str, str]:
+        """The office grants `login` a role (once), awaited in `services`; their headers."""
+        if (login, role, scope) not in self._granted:
+            expect(await self.http.post("/registry/access-grants", headers=await self.office(),
+                                        json={"login": login, "role": role, "scope": scope,
+                                              "name": name}), 201, 409)
+            headers = await self.people.headers(login, name)
+            if services:
+                await self.until_known(login, role, services, headers)
+            self._granted.add((login, role, scope))
+        return await self.people.headers(login, name)
+
+    async def commune_officer(self, commune: str) -> dict[str, str]:
+        return await self.granted(f"xa-{commune}@ocop.angiang.gov.vn", "commune_officer", commune,
+                                  f"Cán bộ xã {commune}")
+
+    async def inspector(self, department: str = "health") -> dict[str, str]:
+        return await self.granted(f"thanh-tra-{department}@ocop.angiang.gov.vn", "inspector",
+                                  department, f"Thanh tra {department}", ("certification",))
+
+    async def showroom_operator(self, showroom: str) -> dict[str, str]:
+        return await self.granted(f"diem-ban-{showroom}@ocop.angiang.gov.vn", "showroom_operator",
+                                  showroom, f"Điểm bán {showroom}", ("trade",))
+
+    async def until_known(self, login: str, role: str, services: Sequence[str],
+                          headers: dict[str, str] | None = None) -> None:
+        """Wait until each of `services` has the registry's grant (they copy it from events);
+        a service this deployment does not run (404) is skipped."""
+        headers = headers or await self.people.headers(login)
+        for service in services:
+            async def known(service: str = service) -> bool:
+                r = await self.http.get(f"/{service}/access/me", headers=headers)
+                return r.status_code == 404 or (r.status_code == 200 and role in r.json()["roles"])
+
+            await poll(known, what=f"{service} to know {login} as {role}")
 
     async def open_round(self, round_id: str, *, opens_on: date | None = None,
                          closes_on: date | None = None, name: str | None = None,
                          regulation: str = "26/2026/QĐ-TTg") -> None:
         today = self.today()
-        expect(await self.http.post("/registry/rounds", headers=self.office, json={
+        expect(await self.http.post("/registry/rounds", headers=await self.office(), json={
             "id": round_id, "name": name or f"Đợt {round_id}", "regulation": regulation,
             "opens_on": str(opens_on or today - timedelta(days=30)),
             "closes_on": str(closes_on or today + timedelta(days=60))}), 201, 409)
 
-    async def register_entity(self, **fields: Any) -> str:
+    async def register_entity(self, *, headers: dict[str, str] | None = None, **fields: Any) -> str:
+        """Registered by the office, or by the producer whose `headers` these are."""
         body = {"address": "An Giang", "phone": "0912345678", "email": "ocop@example.vn",
                 "representative_name": "Nguyễn Văn An", **fields}
-        return str(expect(await self.http.post("/registry/entities", headers=self.office,
+        return str(expect(await self.http.post("/registry/entities",
+                                               headers=headers or await self.office(),
                                                json=body), 201)["id"])
 
     async def register_product(self, entity_id: str, name: str, product_set_no: int) -> str:
-        return str(expect(await self.http.post("/registry/products", headers=self.office, json={
+        return str(expect(await self.http.post("/registry/products", headers=await self.office(), json={
             "entity_id": entity_id, "name": name, "product_set_no": product_set_no}), 201)["id"])
 
     async def upload(self, product_id: str, kind: str, content: bytes, filename: str,
                      valid_until: str | None = None) -> str:
         data = {"kind": kind, **({"valid_until": valid_until} if valid_until else {})}
         return str(expect(await self.http.post(
-            f"/registry/products/{product_id}/documents", headers=self.office, data=data,
+            f"/registry/products/{product_id}/documents", headers=await self.office(), data=data,
             files={"file": (filename, content)}), 201)["id"])
 
     async def submit_dossier(self, product_id: str, *, round_id: str, product_name: str,
@@ -190,11 +241,11 @@ class OcopClient:
                              case: str = "first", changes: str = "") -> str:
         """Forms 01 and 02, filing with the commune, Form 03: the dossier reaches the province."""
         dossier = expect(await self.http.post(f"/registry/products/{product_id}/dossiers",
-                                              headers=self.office,
+                                              headers=await self.office(),
                                               json={"case": case, "round_id": round_id}), 201)
         dossier_id = str(dossier["id"])
         expect(await self.http.put(f"/registry/dossiers/{dossier_id}/form-01",
-                                   headers=self.office, json={
+                                   headers=await self.office(), json={
             "applicant": applicant, "representative": "Nguyễn Văn An",
             "representative_position": "Chủ cơ sở", "address": "An Giang",
             "phone": "0912345678", "email": "ocop@example.vn", "product_name": product_name,
@@ -206,12 +257,12 @@ class OcopClient:
         claims = [{"criterion_code": c["code"], "option_index": pick(len(c["options"])),
                    "evidence": evidence_ids[:1]} for c in criteria]
         expect(await self.http.put(f"/registry/dossiers/{dossier_id}/form-02",
-                                   headers=self.office, json={
+                                   headers=await self.office(), json={
             "specification": "Theo bản công bố", "plan_results": "Ổn định",
             "next_plan": "Mở rộng thị trường", "claims": claims, "changes": changes}), 200)
         expect(await self.http.post(f"/registry/dossiers/{dossier_id}/filing",
-                                    headers=self.office), 200)
-        officer = self.headers(Role.COMMUNE_OFFICER, subject="can-bo-xa", commune=commune)
+                                    headers=await self.office()), 200)
+        officer = await self.commune_officer(commune)
         expect(await self.http.put(f"/registry/dossiers/{dossier_id}/form-03", headers=officer,
                                    json={"local_raw_materials": "Nguyên liệu tại địa phương",
                                          "local_labour": "Lao động địa phương",
@@ -249,7 +300,7 @@ class OcopClient:
 
     async def open_evaluation(self, product_id: str) -> dict[str, Any]:
         async def opened() -> dict[str, Any] | None:
-            r = await self.http.get("/scoring/evaluations", headers=self.office,
+            r = await self.http.get("/scoring/evaluations", headers=await self.office(),
                                     params={"product_id": product_id})
             items = [e for e in (r.json() if r.status_code == 200 else [])
                      if e["status"] == "open"]
@@ -259,16 +310,20 @@ class OcopClient:
 
     # -- scoring: a council scores an evaluation through the real council flow -----------
 
-    def council_member_headers(self, member: dict[str, Any]) -> dict[str, str]:
-        roles = ((Role.COUNCIL_CHAIR, Role.COUNCIL_MEMBER) if member["role"] == "chair"
-                 else (Role.COUNCIL_MEMBER,))
-        return self.headers(*roles, subject=member["member_id"])
+    async def council_member_headers(self, member: dict[str, Any]) -> dict[str, str]:
+        """A member signs in with the login of their seat."""
+        return await self.people.headers(member["login"], member["name"])
 
     async def ensure_council(self, round_id: str, level: str = "province",
                              unit: tuple[str, str] | None = None) -> dict[str, Any]:
         """The council sitting for a round and level (and unit: a district's (code, name));
-        establishes the default one if none."""
-        listed = expect(await self.http.get("/scoring/councils", headers=self.office,
+        establishes the default one if none (once, however many ask at the same time)."""
+        async with self._councils.setdefault((round_id, level, unit), asyncio.Lock()):
+            return await self._ensure_council(round_id, level, unit)
+
+    async def _ensure_council(self, round_id: str, level: str,
+                              unit: tuple[str, str] | None) -> dict[str, Any]:
+        listed = expect(await self.http.get("/scoring/councils", headers=await self.office(),
                                             params={"round_id": round_id, "level": level,
                                                     "limit": 100}), 200)
         name = f"Hội đồng đánh giá, phân hạng sản phẩm OCOP {COUNCIL_LEVEL_VI.get(level, level)}"
@@ -281,9 +336,10 @@ class OcopClient:
         body = {"round_id": round_id, "level": level, "name": name,
                 "establishment_ref": "QĐ 2150/QĐ-UBND", "members": [
                     {"member_id": f"{prefix}-{member_id}", "name": member_name, "role": role,
-                     "department": department}
+                     "department": department,
+                     "login": f"{prefix}-{member_id}@hoidong.ocop.angiang.gov.vn"}
                     for member_id, member_name, role, department in DEFAULT_COUNCIL]}
-        return dict(expect(await self.http.post("/scoring/councils", headers=self.office,
+        return dict(expect(await self.http.post("/scoring/councils", headers=await self.office(),
                                                 json=body), 201))
 
     async def score_by_council(self, evaluation_id: str, mean_score: str | Decimal, decision: str,
@@ -299,13 +355,13 @@ class OcopClient:
         no cap lowers the result; then the chair finalises. Resumable: sheets already in are
         kept, and a finalised evaluation just returns its stars."""
         evaluation = expect(await self.http.get(f"/scoring/evaluations/{evaluation_id}",
-                                                headers=self.office), 200)
+                                                headers=await self.office()), 200)
         if evaluation["status"] != "open":
             return int(evaluation["stars"] or 0)
         council = await self.ensure_council(evaluation["round_id"], evaluation["level"], unit)
         if evaluation["council_id"] != council["id"]:
             expect(await self.http.put(f"/scoring/evaluations/{evaluation_id}/council",
-                                       headers=self.office, json={"council_id": council["id"]}),
+                                       headers=await self.office(), json={"council_id": council["id"]}),
                    200)
         voters = [m for m in council["members"] if m["role"] != "secretary"]
         wanted = list(totals) if totals is not None else member_totals(mean_score, len(voters))
@@ -313,7 +369,7 @@ class OcopClient:
             raise ValueError(f"{len(wanted)} totals for {len(voters)} voting members")
         band = band_of(Decimal(sum(wanted)) / len(wanted))
         for member, total in zip(voters, wanted, strict=True):
-            headers = self.council_member_headers(member)
+            headers = await self.council_member_headers(member)
             sheet = expect(await self.http.get(f"/scoring/evaluations/{evaluation_id}/sheet",
                                                headers=headers), 200)
             if sheet["my_sheet"]["status"] == "submitted":
@@ -328,7 +384,7 @@ class OcopClient:
             body["override_reason"] = override_reason
         done = expect(await self.http.post(
             f"/scoring/evaluations/{evaluation_id}/finalisation",
-            headers=self.council_member_headers(chair), json=body), 200)
+            headers=await self.council_member_headers(chair), json=body), 200)
         return int(done["stars"] or 0)
 
     async def catalog(self, catalog_id: str = "province") -> dict[str, Any]:

@@ -21,9 +21,10 @@ from rich.table import Table
 
 from ocop_shared.clock import ManualClock
 from ocop_shared.logging import configure_logging
-from ocop_shared.settings import Mode, Settings
+from ocop_shared.settings import Environment, Mode, Settings
 
 from .api_client import OcopClient
+from .people import people_for
 from .platform import SERVICES, make_app
 from .report_cmd import print_report
 from .scenario.story import Story, StoryResult, at, settle_all
@@ -54,8 +55,14 @@ async def fresh_databases(settings: Settings) -> None:
 
 
 async def demo(settings: Settings, serve: bool, *, small: bool = False, quiet: bool = False) -> StoryResult:
-    """Run the story on a fresh platform; keep serving afterwards when `serve`."""
+    """Run the story on a fresh platform; keep serving afterwards when `serve`.
+
+    A demo is development by nature (demo people, one-click sign-in, the stack's development
+    credentials), so it runs as development unless OCOP_ENV says otherwise — and production
+    then refuses the development settings, as it should."""
     configure_logging("WARNING", json_lines=False)
+    if settings.env is None:
+        settings = settings.model_copy(update={"env": Environment.DEVELOPMENT})
     if settings.mode is Mode.KAFKA:
         await fresh_databases(settings)
     clock = ManualClock(at("2020-02-20"))
@@ -71,7 +78,8 @@ async def demo(settings: Settings, serve: bool, *, small: bool = False, quiet: b
     started = time.monotonic()
     try:
         async with httpx.AsyncClient(base_url=settings.base_url(), timeout=60) as client:
-            ocop = OcopClient(client, settings.jwt_secret, today=lambda: clock.now().date())
+            ocop = OcopClient(client, people_for(settings, runtimes),
+                              today=lambda: clock.now().date())
             out = settings.data_dir / "reports"
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=console, disable=quiet) as progress:

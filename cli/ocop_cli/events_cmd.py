@@ -10,18 +10,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import aclosing
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from ocop_shared.clock import VIETNAM
 from ocop_shared.contracts import read_event, topics
 from ocop_shared.messaging.transport import InboundMessage
 from ocop_shared.settings import Mode, Settings
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")
 app = typer.Typer(no_args_is_help=True, help="Events on the bus, as subscribers see them")
 console = Console(highlight=False)
 

@@ -12,9 +12,10 @@ from rich.console import Console
 
 from ocop_shared.logging import configure_logging
 from ocop_shared.memory import return_large_buffers_promptly
+from ocop_shared.production import RefusedInProduction
 from ocop_shared.settings import Mode, Settings
 
-from . import contracts_cmd, dlq_cmd, events_cmd, pos_cmd, report_cmd, token_cmd
+from . import accounts_cmd, contracts_cmd, dlq_cmd, events_cmd, login_cmd, pos_cmd, report_cmd
 from .platform import SERVICES, make_app
 
 app = typer.Typer(no_args_is_help=True, help="OCOP platform (An Giang) — Mỗi xã một sản phẩm")
@@ -22,8 +23,11 @@ app.add_typer(contracts_cmd.app, name="contracts")
 app.add_typer(dlq_cmd.app, name="dlq")
 app.add_typer(pos_cmd.app, name="pos")
 app.add_typer(events_cmd.app, name="events")
+app.add_typer(accounts_cmd.app, name="accounts")
 app.command("report")(report_cmd.report)
-app.command("token")(token_cmd.token)
+app.command("login")(login_cmd.login)
+app.command("logout")(login_cmd.logout)
+app.command("token")(login_cmd.token)
 console = Console()
 
 
@@ -46,10 +50,21 @@ def run(
     return_large_buffers_promptly()
     if mode is Mode.KAFKA and not services:
         console.print("[red]kafka mode runs one service per process: "
-                      "ocop run --mode kafka registry[/red]")
+                      "ocop run --mode kafka registry (or: console, with OCOP_API_URL)[/red]")
         raise typer.Exit(2)
-    fastapi_app, runtimes = make_app(settings, services)
-    names = ", ".join(rt.name for rt in runtimes)
+    try:
+        if services == ["console"]:  # the web console on its own, in front of the gateway
+            from ocop_console.app import standalone_console
+            from ocop_shared import production
+
+            production.check(settings, ("console",))
+            fastapi_app, names = standalone_console(settings, settings.api_url), "console"
+        else:
+            fastapi_app, runtimes = make_app(settings, services)
+            names = ", ".join(rt.name for rt in runtimes)
+    except RefusedInProduction as refusal:
+        console.print(f"[red]{refusal}[/]", soft_wrap=True)
+        raise typer.Exit(2) from refusal
     console.print(f"[bold green]OCOP[/] {names} ({mode.value}) on {settings.base_url()}")
     config = uvicorn.Config(
         fastapi_app, host=settings.http_host, port=settings.http_port, log_config=None,
@@ -79,7 +94,8 @@ def demo_command(
     overrides: dict[str, object] = {"data_dir": data_dir, "mode": mode}
     if mode is Mode.KAFKA:  # its own topics, databases and bucket on the shared stack
         overrides.update(kafka_namespace=f"demo-{int(time.time())}.", database_prefix="ocop_demo",
-                         s3_bucket="ocop-demo")
+                         s3_bucket="ocop-demo", env="development")
+    overrides["demo_sign_in"] = True  # the console's one-click sign-in as the demo's people
     if port:
         overrides["http_port"] = port
     settings = Settings(**overrides)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from fastapi import FastAPI
 
+from ocop_shared.auth.issuers import verifier_for
 from ocop_shared.clock import Clock
 from ocop_shared.http.app import build_app
 from ocop_shared.messaging.transports import EmbeddedTransport, KafkaTransport, Transport
@@ -17,6 +18,7 @@ from ocop_shared.storage.port import ObjectStore
 from ocop_shared.storage.s3 import S3ObjectStore
 
 SERVICES = ("registry", "scoring", "certification", "trade", "reporting")
+ACCOUNTS = "accounts"  # the embedded account store: only where no OIDC provider signs people in
 
 
 def service_spec(name: str) -> ServiceSpec:
@@ -45,19 +47,32 @@ def make_store(settings: Settings) -> ObjectStore:
                              region=settings.s3_region)
     return FilesystemObjectStore(settings.data_dir / "objects",
                                  download_base_url=f"{settings.base_url()}/files",
-                                 signing_secret=settings.jwt_secret)
+                                 signing_secret=settings.signing_secret)
+
+
+def services_of(settings: Settings) -> tuple[str, ...]:
+    """What the embedded platform runs: the services, and its account store when it signs
+    people in itself."""
+    return (ACCOUNTS, *SERVICES) if settings.embedded_identity else SERVICES
 
 
 def make_runtimes(settings: Settings, names: Sequence[str] | None = None,
                   clock: Clock | None = None) -> list[ServiceRuntime]:
-    chosen = list(names) if names else list(SERVICES)
-    unknown = [n for n in chosen if n not in SERVICES]
+    known = services_of(settings)
+    chosen = list(names) if names else list(known)
+    unknown = [n for n in chosen if n not in known]
     if unknown:
         raise ValueError(f"unknown service(s): {', '.join(unknown)}; "
-                         f"choose from {', '.join(SERVICES)}")
+                         f"choose from {', '.join(known)}")
+    if settings.embedded_identity:  # people sign in with the account store; the registry
+        for needed in ("registry", ACCOUNTS):  # keeps the office's grants of who may do what
+            if needed not in chosen:
+                chosen.insert(0, needed)
     transport = make_transport(settings)
     store = make_store(settings)
-    return [ServiceRuntime(service_spec(name), settings, transport, store, clock=clock)
+    verifier = verifier_for(settings)
+    return [ServiceRuntime(service_spec(name), settings, transport, store,
+                           verifier=lambda: verifier, clock=clock)
             for name in chosen]
 
 
@@ -66,9 +81,10 @@ def make_app(settings: Settings, names: Sequence[str] | None = None,
     runtimes = make_runtimes(settings, names, clock)
     title = ("OCOP platform" if len(runtimes) > 1
              else f"OCOP {runtimes[0].name} service")
-    app = build_app(runtimes, settings, title=title)
-    if len(runtimes) == len(SERVICES):
+    whole = {rt.name for rt in runtimes} >= set(SERVICES)
+    app = build_app(runtimes, settings, title=title, console=whole)
+    if whole:
         from ocop_console import mount_console  # only the whole platform serves the console
 
-        mount_console(app)  # the web console, calling these same APIs in-process
+        mount_console(app, settings)  # the web console, calling these same APIs in-process
     return app, runtimes

@@ -71,9 +71,10 @@ class LocalList:
 
 class PosClient:
     def __init__(self, base_url: str, showroom: str, api_key: str, local: LocalList,
-                 terminal_id: str = "till-1", timeout: float = 10.0) -> None:
+                 terminal_id: str = "till-1", timeout: float = 10.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout,
-                                       headers={"X-API-Key": api_key})
+                                       headers={"X-API-Key": api_key}, transport=transport)
         self._showroom = showroom
         self._local = local
         self._terminal = terminal_id
@@ -87,8 +88,13 @@ class PosClient:
         except httpx.TransportError as error:
             return SyncResult(online=False, version=int(self._local.get("version") or 0),
                               as_of=self._local.get("as_of") or "", error=str(error))
-        await self._http.post(f"/trade/pos/{self._showroom}/acks",
-                              json={"terminal_id": self._terminal, "version": result.version})
+        try:
+            ack = await self._http.post(f"/trade/pos/{self._showroom}/acks",
+                                        json={"terminal_id": self._terminal, "version": result.version})
+        except httpx.TransportError as error:  # the list is synced; the ack waits for next time
+            result.error = str(error)
+            return result
+        ack.raise_for_status()
         return result
 
     async def _sync(self) -> SyncResult:

@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ocop_shared.auth import Role
 from ocop_shared.settings import Settings
 
 if TYPE_CHECKING:
@@ -60,15 +59,15 @@ def print_report(report: dict[str, Any], out: Console = console) -> None:
         out.print(targets)
 
 
-async def fetch_report(base_url: str, jwt_secret: str, year: int, period: str, fmt: str,
+async def fetch_report(base_url: str, year: int, period: str, fmt: str,
                        lang: str) -> httpx.Response:
+    """As the signed-in person (`ocop login`): the report is the office's."""
     import httpx  # only here: `ocop run` imports this module and a service needs no HTTP client
 
-    from .api_client import OcopClient
+    from .login_cmd import access_token
 
+    headers = {"authorization": f"Bearer {await access_token(base_url)}"}
     async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
-        ocop = OcopClient(client, jwt_secret)
-        headers = ocop.headers(Role.PROVINCE_OFFICE, subject="ocop-cli")
         params = {"format": "json" if fmt == "table" else fmt, "lang": lang}
         return await client.get(f"/reporting/reports/{year}/{period}", headers=headers, params=params)
 
@@ -91,7 +90,10 @@ def report(
     settings = Settings()
     base = url or settings.base_url()
     try:
-        response = asyncio.run(fetch_report(base, settings.jwt_secret, year, period, fmt, lang))
+        response = asyncio.run(fetch_report(base, year, period, fmt, lang))
+    except LookupError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from error
     except httpx.TransportError as error:
         console.print(f"[red]Không kết nối được / cannot reach {base}: {error}. "
                       f"Is the platform running (make run / make demo)?[/]")

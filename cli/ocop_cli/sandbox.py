@@ -24,6 +24,7 @@ from ocop_shared.messaging.transports import KafkaTransport
 from ocop_shared.settings import Settings
 
 from .api_client import poll
+from .people import KeycloakPeople
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_NAMES = ("registry", "scoring", "certification", "trade")
@@ -130,9 +131,17 @@ class Sandbox:
             "OCOP_DATABASE_URL": self.database_url(service),
             "OCOP_S3_BUCKET": f"ocop-{self.id}",
             "OCOP_LOG_JSON": "false",
-            "OCOP_JWT_SECRET": self.settings.jwt_secret,
+            "OCOP_ENV": "development",  # the local stack's development credentials
+            "OCOP_OIDC_ISSUER": self.settings.provider_issuer(),
             "OCOP_SHUTDOWN_GRACE_SECONDS": "5",
         }
+
+    def people(self) -> KeycloakPeople:
+        """The local stack's Keycloak; the first office grant goes into this sandbox's registry."""
+        admin = (os.environ.get("OCOP_KEYCLOAK_ADMIN", "admin"),
+                 os.environ.get("OCOP_KEYCLOAK_ADMIN_PASSWORD", "admin"))
+        return KeycloakPeople(self.settings.provider_issuer(), admin=admin,
+                              registry_database_url=self.database_url("registry"))
 
     def process(self, service: str, **extra_env: str) -> ServiceProcess:
         process = ServiceProcess(["--mode", "kafka", service], {**self.env(service), **extra_env},

@@ -13,13 +13,15 @@ class Api:
     """One person's view of the APIs; every error becomes an `ApiProblem`."""
 
     def __init__(self, client: httpx.AsyncClient, token: str | None, language: str,
-                 correlation_id: str | None = None) -> None:
+                 correlation_id: str | None = None, client_address: str | None = None) -> None:
         self._client = client
         self._headers = {"accept-language": language}
         if token:
             self._headers["authorization"] = f"Bearer {token}"
         if correlation_id:
             self._headers["x-correlation-id"] = correlation_id
+        if client_address:  # the browser's, for the account store's sign-in throttling
+            self._headers["x-forwarded-for"] = client_address
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {**self._headers, **kwargs.pop("headers", {})}
@@ -34,6 +36,12 @@ class Api:
 
     async def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
         return _body(await self.request("POST", path, json=json, **kwargs))
+
+    async def post_form(self, path: str, data: dict[str, str]) -> Any:
+        return _body(await self.request("POST", path, data=data))
+
+    async def delete(self, path: str) -> Any:
+        return _body(await self.request("DELETE", path))
 
     async def put(self, path: str, json: Any = None) -> Any:
         return _body(await self.request("PUT", path, json=json))

@@ -1,25 +1,30 @@
-"""Who is signed in (the development sign-in keeps the API token in an HttpOnly cookie)."""
+"""Who is signed in: their tokens in HttpOnly cookies, and what the services' records let them do.
+
+The console decides nothing: every API call checks the token itself, and the roles shown
+here are what the services answer at `/<service>/access/me` — never read from the token.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
 
-import jwt
+from joserfc import jws
+from joserfc.errors import JoseError
 
-TOKEN_COOKIE = "ocop_console_token"
+ACCESS_COOKIE = "ocop_access"
+REFRESH_COOKIE = "ocop_refresh"
+ID_TOKEN_COOKIE = "ocop_id_token"  # OIDC: the hint the provider's sign-out wants
 LANGUAGE_COOKIE = "ocop_console_lang"
+SESSION_COOKIES = (ACCESS_COOKIE, REFRESH_COOKIE, ID_TOKEN_COOKIE)
 
-# What a person picks on the sign-in page -> the API roles of their token.
-PERSONAS: dict[str, tuple[str, ...]] = {
-    "producer": ("entity_user",),
-    "commune": ("commune_officer",),
-    "office": ("province_office",),
-    "member": ("council_member",),
-    "chair": ("council_chair", "council_member"),
-}
 HOME_OF: dict[str, str] = {
-    "entity_user": "/producer", "commune_officer": "/commune", "province_office": "/office",
-    "council_chair": "/council", "council_member": "/council",
+    "province_office": "/office", "commune_officer": "/commune", "council_chair": "/council",
+    "council_member": "/council", "inspector": "/", "showroom_operator": "/",
+    "producer": "/producer",
 }
 
 
@@ -28,25 +33,53 @@ class Identity:
     subject: str
     name: str
     roles: frozenset[str]
-    commune_code: str | None
+    communes: frozenset[str] = frozenset()
+    departments: frozenset[str] = frozenset()
+    showrooms: frozenset[str] = frozenset()
+    logins: tuple[str, ...] = field(default_factory=tuple)
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def commune_code(self) -> str | None:
+        return min(self.communes) if self.communes else None
 
     @property
     def home(self) -> str:
         return next((HOME_OF[r] for r in HOME_OF if r in self.roles), "/")
 
 
-def identity_of(token: str | None) -> Identity | None:
-    """Reads the token's claims to shape the pages. The signature is not checked here on
-    purpose: the console decides nothing; every API call checks the token itself."""
+def claims_of(token: str | None) -> dict[str, Any] | None:
+    """The token's claims, unchecked: only to show a name and to know when to renew it. The
+    APIs check every token they are given."""
     if not token:
         return None
     try:
-        claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": True})
-    except jwt.PyJWTError:
+        claims = json.loads(jws.extract_compact(token.encode()).payload)
+    except (JoseError, ValueError, UnicodeDecodeError):
         return None
-    return Identity(subject=str(claims.get("sub", "")), name=str(claims.get("name") or ""),
-                    roles=frozenset(str(r) for r in claims.get("roles", [])),
-                    commune_code=claims.get("commune_code"))
+    return claims if isinstance(claims, dict) else None
+
+
+def expired(token: str | None, margin: float = 20.0) -> bool:
+    claims = claims_of(token)
+    return claims is None or float(claims.get("exp", 0)) - time.time() < margin
+
+
+async def identity_of(api: Any) -> Identity | None:
+    """What the registry (grants, entities) and scoring (council seats) say about the caller."""
+    from .problems import ApiProblem
+
+    try:
+        registry, scoring = await asyncio.gather(api.get("/registry/access/me"),
+                                                 api.maybe("/scoring/access/me"))
+    except ApiProblem as problem:
+        if problem.status in (401, 403):
+            return None
+        raise
+    roles = set(registry["roles"]) | set((scoring or {}).get("roles", []))
+    return Identity(subject=registry["subject"], name=registry["name"], roles=frozenset(roles),
+                    communes=frozenset(registry["communes"]),
+                    departments=frozenset(registry["departments"]),
+                    showrooms=frozenset(registry["showrooms"]), logins=tuple(registry["logins"]))

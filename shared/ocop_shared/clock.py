@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol
 
 
@@ -31,3 +31,11 @@ class ManualClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored time as UTC-aware (SQLite hands timezone-aware columns back naive)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam's time (UTC+7, no daylight saving)

@@ -11,7 +11,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,11 @@ from fastapi import APIRouter
 from sqlalchemy import MetaData, Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from .access import access_handlers, grants_source
+from .audit import AuditRecorder
 from .auth import Guard
-from .clock import Clock, SystemClock
+from .auth.guard import VerifierSource
+from .clock import Clock, SystemClock, aware
 from .contracts import topics as topic_names
 from .contracts.envelope import Envelope
 from .db.engine import create_engine, is_sqlite, session_factory
@@ -59,14 +61,14 @@ class ServiceSpec:
     inbox: Table
     migrations: Path
     build: Callable[[ServiceRuntime], ServiceParts]
+    access: Table | None = None  # the service's copy of the office's grants (see ocop_shared.access)
+    audit: Table | None = None  # its append-only audit trail (see ocop_shared.audit)
+    owns_grants: bool = False  # the registry records grants; the others copy them from events
 
 
 class NotStarted(RuntimeError):
     pass
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ServiceRuntime:
@@ -77,6 +79,7 @@ class ServiceRuntime:
         transport: Transport,
         store: ObjectStore,
         *,
+        verifier: VerifierSource,
         clock: Clock | None = None,
         outcome_listeners: list[OutcomeListener] | None = None,
     ) -> None:
@@ -86,7 +89,8 @@ class ServiceRuntime:
         self.transport = transport
         self.store = store
         self.clock: Clock = clock or SystemClock()
-        self.guard = Guard(settings.jwt_secret)
+        self.guard = Guard(verifier)
+        self._audit = AuditRecorder(spec.audit, spec.name) if spec.audit is not None else None
         self.database_url = settings.database_url_for(spec.name)
         self._outcome_listeners = [self._count, *(outcome_listeners or [])]
         self._engine: AsyncEngine | None = None
@@ -100,7 +104,13 @@ class ServiceRuntime:
         self._producers: list[Any] = []
         self._commit_listeners: list[tuple[frozenset[str], Callable[[], None]]] = []
         self.cached_gets: list[CachedGet] = []
+        self.state: dict[str, Any] = {}  # what a service's wiring keeps for tools and tests
+        if spec.access is not None:
+            self.guard.add_access_source(
+                grants_source(self.uow, spec.access, self.read_cache([spec.access])))
         self.parts = spec.build(self)
+        if spec.access is not None and not spec.owns_grants:
+            self.parts.handlers = {**access_handlers(spec.access), **self.parts.handlers}
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -117,6 +127,7 @@ class ServiceRuntime:
             producer=self.name,
             on_events_committed=self.relay.wake if self.relay else None,
             on_tables_committed=self._tables_committed,
+            audit=self._audit,
         )
 
     def on_commit(self, tables: Iterable[Table], callback: Callable[[], None]) -> None:
@@ -263,7 +274,7 @@ class ServiceRuntime:
                 assert self.relay is not None
                 backlog, oldest = await self.relay.backlog()
                 metrics.OUTBOX_BACKLOG.labels(self.name).set(backlog)
-                age = (self.clock.now() - _aware(oldest)).total_seconds() if oldest else 0.0
+                age = (self.clock.now() - aware(oldest)).total_seconds() if oldest else 0.0
                 metrics.OUTBOX_OLDEST_AGE.labels(self.name).set(max(0.0, age))
                 if consumed:
                     for (topic, partition), lag in (

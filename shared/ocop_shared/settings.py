@@ -14,6 +14,16 @@ class Mode(StrEnum):
     KAFKA = "kafka"
 
 
+class Environment(StrEnum):
+    DEVELOPMENT = "development"  # the demo, tests, a developer's machine
+    PRODUCTION = "production"  # refuses to start with development settings (see production.py)
+
+
+LOCAL_KEYCLOAK_ISSUER = "http://127.0.0.1:8180/realms/ocop"  # the realm deploy/stack.sh imports
+DEVELOPMENT_SIGNING_SECRET = "dev-only-secret-change-me-in-production"
+DEVELOPMENT_CONSOLE_SECRET = "dev-only-console-secret-change-me"
+
+
 class Settings(BaseSettings):
     """Everything a service process needs to know about its surroundings.
 
@@ -24,10 +34,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OCOP_", extra="ignore")
 
     mode: Mode = Mode.EMBEDDED
+    env: Environment | None = Field(
+        default=None, description="development or production; unset: production in kafka mode, "
+        "development in the embedded mode.")
     data_dir: Path = Path("data")
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     public_base_url: str = ""
+    api_url: str = Field(
+        default="http://127.0.0.1:8000", description="`ocop run console` (distributed mode): where "
+        "the platform's APIs answer (the gateway).")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1", description="Proxies whose X-Forwarded-For names the client (the "
+        "gateway's address; comma-separated).")
 
     database_url: str | None = Field(
         default=None, description="Overrides the per-service default database URL."
@@ -56,8 +75,46 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
 
     max_upload_bytes: int = 64 * 1024 * 1024
-    jwt_secret: str = "dev-only-secret-change-me-in-production"
-    dev_tokens: bool = True
+    signing_secret: str = Field(
+        default=DEVELOPMENT_SIGNING_SECRET, description="HMAC key of till cursors and download "
+        "links (never of bearer tokens: those are signed by the identity provider's keys).")
+
+    oidc_issuer: str = Field(
+        default="", description="The OpenID Connect provider people sign in with (e.g. "
+        "https://sso.example.vn/realms/ocop). Unset: the embedded mode issues tokens from its own "
+        "account store, kafka mode uses the local stack's Keycloak.")
+    oidc_audience: str = Field(default="ocop-api", description="The `aud` every access token must carry.")
+    oidc_jwks_url: str | None = Field(
+        default=None, description="Where the provider publishes its keys (default: from its "
+        "discovery document).")
+    oidc_console_client_id: str = "ocop-console"
+    oidc_console_client_secret: str = Field(default="", description="The console's OIDC client secret.")
+    oidc_public_issuer: str | None = Field(
+        default=None, description="The provider's address as browsers reach it, when it differs "
+        "from OCOP_OIDC_ISSUER (docker compose).")
+    access_token_minutes: int = Field(default=10, ge=1, le=60)
+    session_hours: float = Field(default=8.0, gt=0, description="A sign-in lasts this long without "
+                                 "use (the embedded account store's refresh tokens).")
+    login_max_failures: int = Field(default=5, ge=1, description="Failed sign-ins of one login "
+                                    "before it is locked for OCOP_LOGIN_LOCK_MINUTES.")
+    login_lock_minutes: int = Field(default=15, ge=1)
+    login_max_failures_per_address: int = Field(default=30, ge=1, description="Failed sign-ins "
+                                                "from one client address before it is throttled.")
+    signing_key_days: int = Field(default=30, ge=1, description="The embedded issuer signs with a "
+                                  "new key after this many days.")
+    password_hash_memory_kib: int = Field(default=65536, ge=8,
+                                          description="argon2id memory cost (production: >= 19456).")
+    smtp_host: str = Field(default="", description="Mail server for verification codes (unset in "
+                           "development: codes go to the demo mailbox the console shows).")
+    smtp_port: int = 587
+    smtp_sender: str = "ocop@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    demo_sign_in: bool = Field(default=False, description="The console offers one-click sign-in "
+                               "as the demo's people (development only; `ocop demo` turns it on).")
+    console_secret: str = Field(default=DEVELOPMENT_CONSOLE_SECRET,
+                                description="Signs the console's CSRF tokens and sign-in state.")
 
     consumer_max_attempts: int = 5
     consumer_backoff_seconds: float = 0.05
@@ -91,3 +148,23 @@ class Settings(BaseSettings):
 
     def base_url(self) -> str:
         return self.public_base_url or f"http://{self.http_host}:{self.http_port}"
+
+    @property
+    def environment(self) -> Environment:
+        if self.env is not None:
+            return self.env
+        return Environment.PRODUCTION if self.mode is Mode.KAFKA else Environment.DEVELOPMENT
+
+    @property
+    def embedded_identity(self) -> bool:
+        """The platform signs people in itself (its account store), not an OIDC provider."""
+        return self.mode is Mode.EMBEDDED and not self.oidc_issuer
+
+    def token_issuer(self) -> str:
+        if self.embedded_identity:
+            return f"{self.base_url()}/auth"
+        return self.provider_issuer()
+
+    def provider_issuer(self) -> str:
+        """The OIDC provider's issuer (the distributed mode's; by default the local stack's)."""
+        return self.oidc_issuer or LOCAL_KEYCLOAK_ISSUER

@@ -5,20 +5,26 @@ by name, and two conftest modules in one pytest run would shadow each other.)"""
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 
 from playwright.async_api import Page
 
 from helpers import ROOT
+from ocop_cli.people import InProcessPeople
 from ocop_shared.settings import Settings
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+PASSWORD = "mat-khau-thu-nghiem-2026"
 
 
 @dataclass
 class Served:
     url: str
     settings: Settings
+    people: InProcessPeople  # the platform's account store, as an administrator reaches it
 
     def at(self, path: str) -> str:
         return f"{self.url}/console{path}"
@@ -31,16 +37,22 @@ async def shot(page: Page, name: str) -> None:
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-async def sign_in(page: Page, served: Served, persona: str, subject: str, name: str = "",
-                  commune: str = "") -> None:
+async def sign_in(page: Page, served: Served, login: str, password: str = PASSWORD) -> None:
+    """Signs out whoever is signed in, then signs in with the form."""
+    await page.context.clear_cookies()
     await page.goto(served.at("/sign-in"))
-    await page.check(f"#persona-{persona}")
-    await page.fill("#f-subject", subject)
-    await page.fill("#f-name", name or subject)
-    if commune:
-        await page.fill("#f-commune_code", commune)
+    await page.fill("#f-login", login)
+    await page.fill("#f-password", password)
     await page.click("button[type=submit]:has-text('Đăng nhập'), button[type=submit]:has-text('Sign in')")
     await page.wait_for_load_state()
+
+
+async def code_in_mailbox(page: Page) -> str:
+    """The six-digit code of the newest message the demo mailbox shows on the page."""
+    text = await page.locator("#mailbox p").first.inner_text()
+    found = re.search(r"\b(\d{6})\b", text)
+    assert found, text
+    return found.group(1)
 
 
 async def reload_until(page: Page, url: str, selector: str, *, text: str | None = None,

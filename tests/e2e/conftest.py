@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from browser_support import Served
+from browser_support import PASSWORD, Served
 from playwright.async_api import Browser, Page, async_playwright
 
 from helpers import free_port
+from ocop_cli.people import OFFICE_LOGIN, OFFICE_NAME, InProcessPeople
 from ocop_cli.platform import make_app
 from ocop_shared.settings import Settings
 
@@ -26,7 +27,7 @@ async def served(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Serv
     port = free_port()
     settings = Settings(data_dir=tmp_path_factory.mktemp("console"), http_port=port,
                         log_json=False, log_level="WARNING")
-    app, _ = make_app(settings)
+    app, runtimes = make_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
                                            log_level="warning"))
     serving = asyncio.create_task(server.serve())
@@ -34,8 +35,11 @@ async def served(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Serv
         if serving.done():
             serving.result()
         await asyncio.sleep(0.05)
+    people = InProcessPeople(runtimes)
+    await people.ensure(OFFICE_LOGIN, OFFICE_NAME, password=PASSWORD)  # `ocop accounts create-admin`
+    await people.bootstrap_office(OFFICE_LOGIN, OFFICE_NAME)
     try:
-        yield Served(settings.base_url(), settings)
+        yield Served(settings.base_url(), settings, people)
     finally:
         server.should_exit = True
         await serving

@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import httpx
-from browser_support import Served, reload_until, shot, sign_in
+from browser_support import PASSWORD, Served, code_in_mailbox, reload_until, shot, sign_in
 from playwright.async_api import Browser, Page, expect
 
-from helpers import COMMUNE_CHAU_DOC, PDF, PNG, tax_code, token
+from helpers import COMMUNE_CHAU_DOC, PDF, PNG, tax_code
 from ocop_cli.api_client import band_of, choices_for_total, member_totals
-from ocop_shared.auth import Role
+from ocop_cli.people import OFFICE_LOGIN
 
 ROUND = "AG-2026-E2E"
 PRODUCT = "Mắm cá linh Châu Đốc"
@@ -35,8 +35,16 @@ async def notice(page: Page, text: str) -> None:
     await expect(page.locator("#notice")).to_contain_text(text)
 
 
+PRODUCER = "htx-mam-chau-doc@example.vn"
+OFFICER = "can-bo-chau-doc@example.vn"
+
+
+def login_of(member_id: str) -> str:
+    return f"{member_id}@hoidong.example.vn"
+
+
 async def office_opens_round(page: Page, served: Served) -> None:
-    await sign_in(page, served, "office", "van-phong-ocop", "Văn phòng OCOP tỉnh")
+    await sign_in(page, served, OFFICE_LOGIN)
     await page.goto(served.at("/office/rounds"))
     await page.fill("#f-id", ROUND)
     await page.fill("#f-name", "Đợt 2 năm 2026 (thử nghiệm giao diện)")
@@ -48,8 +56,27 @@ async def office_opens_round(page: Page, served: Served) -> None:
     await shot(page, "01-office-rounds")
 
 
+async def producer_signs_up(page: Page, served: Served) -> None:
+    """A producer makes their own account: the code comes by message (the demo mailbox here)."""
+    await page.context.clear_cookies()
+    await page.goto(served.at("/account/sign-up"))
+    await page.fill("#f-login", PRODUCER)
+    await page.fill("#f-name", "Nguyễn Văn An")
+    await page.fill("#f-password", "12345")
+    await page.click("button:has-text('Tạo tài khoản')")
+    await expect(page.locator("#e-password")).to_contain_text("10 ký tự")
+    await page.fill("#f-password", PASSWORD)
+    await page.click("button:has-text('Tạo tài khoản')")
+    await notice(page, "Đã gửi mã xác nhận")
+    await shot(page, "02a-producer-code")
+    await page.fill("#f-code", await code_in_mailbox(page))
+    await page.click("button:has-text('Xác nhận')")
+    await notice(page, "Tài khoản đã được xác nhận")
+
+
 async def producer_submits(page: Page, served: Served) -> str:
-    await sign_in(page, served, "producer", "htx-mam-chau-doc", "Nguyễn Văn An")
+    await producer_signs_up(page, served)
+    await sign_in(page, served, PRODUCER)
     await page.goto(served.at("/producer/entities/new"))
     await page.get_by_label("Tên chủ thể").fill("HTX Nông nghiệp Mắm Châu Đốc")
     await page.select_option("#f-legal_form", "cooperative")
@@ -114,9 +141,29 @@ async def producer_submits(page: Page, served: Served) -> str:
     return product_id
 
 
+async def office_invites_commune_officer(page: Page, served: Served) -> None:
+    await sign_in(page, served, OFFICE_LOGIN)
+    await page.goto(served.at("/office/people"))
+    await page.fill("#f-login", OFFICER)
+    await page.fill("#f-name", "Cán bộ xã Châu Đốc")
+    await page.select_option("#f-role", "commune_officer")
+    await page.fill("#f-scope", COMMUNE_CHAU_DOC)
+    await page.click("button:has-text('Giao quyền và gửi lời mời')")
+    await notice(page, "Đã giao quyền")
+    await expect(page.locator("#grants")).to_contain_text(OFFICER)
+    await shot(page, "05a-office-people")
+    # The officer has no account yet: the invitation comes by message, they set a password.
+    await page.context.clear_cookies()
+    await reload_until(page, served.at(f"/account/invitation?login={OFFICER}"), "#mailbox")
+    await page.fill("#f-code", await code_in_mailbox(page))
+    await page.fill("#f-password", PASSWORD)
+    await page.click("button:has-text('Đặt mật khẩu và nhận lời mời')")
+    await notice(page, "Đã nhận lời mời")
+
+
 async def commune_signs_form03(page: Page, served: Served) -> None:
-    await sign_in(page, served, "commune", "can-bo-chau-doc", "Cán bộ xã Châu Đốc",
-                  COMMUNE_CHAU_DOC)
+    await office_invites_commune_officer(page, served)
+    await sign_in(page, served, OFFICER)
     await page.goto(served.at("/commune"))
     await shot(page, "05-commune-dossiers")
     await page.locator("#commune-dossiers tr", has_text=PRODUCT).get_by_role(
@@ -132,7 +179,7 @@ async def commune_signs_form03(page: Page, served: Served) -> None:
 
 
 async def office_sets_up_council(page: Page, served: Served, product_id: str) -> str:
-    await sign_in(page, served, "office", "van-phong-ocop", "Văn phòng OCOP tỉnh")
+    await sign_in(page, served, OFFICE_LOGIN)
     await page.goto(served.at("/office/councils"))
     await page.select_option("#f-round_id", ROUND)
     await page.fill("#f-name", "Hội đồng đánh giá, phân hạng sản phẩm OCOP cấp tỉnh")
@@ -140,6 +187,8 @@ async def office_sets_up_council(page: Page, served: Served, product_id: str) ->
     for row, (member_id, name, role, department) in enumerate(COUNCIL):
         await page.fill(f"[id='f-members.{row}.member_id']", member_id)
         await page.fill(f"[id='f-members.{row}.name']", name)
+        await page.fill(f"[id='f-members.{row}.login']", login_of(member_id))
+        await served.people.ensure(login_of(member_id), name, password=PASSWORD)
         await page.select_option(f"[id='f-members.{row}.role']", role)
         await page.fill(f"[id='f-members.{row}.department']", department)
     await page.click("button:has-text('Thành lập')")
@@ -162,12 +211,12 @@ async def members_score(page: Page, served: Served, evaluation_id: str) -> None:
     totals = member_totals("74.25", len(voters))
     band = band_of(Decimal(sum(totals)) / len(totals))
     async with httpx.AsyncClient(base_url=served.url) as api:
-        for (member_id, name, role, _), total in zip(voters, totals, strict=True):
-            headers = token(served.settings, Role.COUNCIL_MEMBER, subject=member_id)
+        for (member_id, _name, _role, _), total in zip(voters, totals, strict=True):
+            headers = await served.people.headers(login_of(member_id))
             sheet = (await api.get(f"/scoring/evaluations/{evaluation_id}/sheet",
                                    headers=headers)).json()
             choices = choices_for_total(sheet, total, band)
-            await sign_in(page, served, "chair" if role == "chair" else "member", member_id, name)
+            await sign_in(page, served, login_of(member_id))
             await page.goto(served.at("/council"))
             await page.get_by_role("link", name=f"Mở phiếu chấm {PRODUCT}").click()
             await expect(page.locator(".mark").first).to_contain_text("tối thiểu")
@@ -188,7 +237,7 @@ async def members_score(page: Page, served: Served, evaluation_id: str) -> None:
 
 
 async def chair_finalises(page: Page, served: Served, evaluation_id: str) -> None:
-    await sign_in(page, served, "chair", COUNCIL[0][0], COUNCIL[0][1])
+    await sign_in(page, served, login_of(COUNCIL[0][0]))
     await page.goto(served.at(f"/council/evaluations/{evaluation_id}"))
     totals = sorted(int(t) for t in await page.locator(".member-total").all_inner_texts()
                     if t.strip().isdigit())
@@ -211,7 +260,7 @@ async def test_producer_to_revocation_through_the_console(served: Served, browse
     await chair_finalises(page, served, evaluation_id)
 
     # The office sees the certificate once certification has issued it.
-    await sign_in(page, served, "office", "van-phong-ocop", "Văn phòng OCOP tỉnh")
+    await sign_in(page, served, OFFICE_LOGIN)
     await reload_until(page, served.at("/office/certificates"), "#certificates tr", text=PRODUCT)
     number = (await page.locator("#certificates tr", has_text=PRODUCT).locator("a").first
               .inner_text()).strip()

@@ -6,14 +6,15 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from browser_support import Served, shot, sign_in
+from browser_support import PASSWORD, Served, shot, sign_in
 from playwright.async_api import Browser, Page, expect
 
-from helpers import COMMUNE_CHAU_DOC, run_chain, tax_code
+from helpers import COMMUNE_CHAU_DOC, api, run_chain, tax_code, use_people
 
 
 async def test_an_api_error_shows_next_to_its_field(served: Served, page: Page) -> None:
-    await sign_in(page, served, "producer", "co-so-sau-tam", "Lê Văn Tâm")
+    await served.people.ensure("co-so-sau-tam@example.vn", "Lê Văn Tâm", password=PASSWORD)
+    await sign_in(page, served, "co-so-sau-tam@example.vn")
     await page.goto(served.at("/producer/entities/new"))
     await page.fill("#f-name", "HTX Gạo sạch Tịnh Biên")
     await page.select_option("#f-legal_form", "cooperative")
@@ -51,7 +52,7 @@ async def test_english_switch_is_remembered(served: Served, page: Page) -> None:
 
     await page.goto(served.at("/sign-in"))  # no ?lang: the choice is kept in a cookie
     await expect(page.locator("h1")).to_have_text("Sign in")
-    await expect(page.locator(".dev-note")).to_contain_text("Development and test sign-in")
+    await expect(page.get_by_label("E-mail or phone number")).to_be_visible()
     await page.goto(served.at("/verify/91-2026-99999"))
     await expect(page.locator("#e-number")).to_contain_text("No certificate")  # the API's English
     await shot(page, "21-english")
@@ -62,9 +63,9 @@ async def test_english_switch_is_remembered(served: Served, page: Page) -> None:
 
 async def test_verification_fits_a_phone_screen(served: Served, browser: Browser) -> None:
     async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
+        use_people(client, served.people)
         await run_chain(client, served.settings, registration_no=tax_code(7201))
-        office = {"authorization": "Bearer " + (await client.post("/auth/dev-token", json={
-            "subject": "van-phong", "roles": ["province_office"]})).json()["access_token"]}
+        office = await api(client).office()
         for _ in range(100):
             listed = (await client.get("/certification/certificates", headers=office)).json()
             if listed["items"]:

@@ -12,8 +12,10 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 
+from helpers import default_people
 from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_cli.sandbox import pg_dsn
 from ocop_shared.messaging.transports import KafkaTransport
@@ -36,6 +38,12 @@ async def stack() -> Settings:
         await conn.close()
     except Exception as error:
         problems.append(f"PostgreSQL: {error}")
+    try:
+        async with httpx.AsyncClient(timeout=5) as client:
+            found = await client.get(f"{STACK.provider_issuer()}/.well-known/openid-configuration")
+            found.raise_for_status()
+    except Exception as error:
+        problems.append(f"Keycloak at {STACK.provider_issuer()}: {error}")
     if problems:
         pytest.fail("the real stack is not running (start it with `make up`): "
                     + "; ".join(problems), pytrace=False)
@@ -46,9 +54,11 @@ async def stack() -> Settings:
 async def deployment(stack: Settings, tmp_path: Path) -> AsyncIterator[Deployment]:
     deployment = Deployment(stack, tmp_path)
     await deployment.create_databases()
+    default_people(deployment.people())  # people sign in through the stack's Keycloak
     try:
         yield deployment
     finally:
+        default_people(None)
         for process in deployment.processes:
             process.kill()
         await deployment.remove()

@@ -22,9 +22,8 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pypdf import PdfReader
 
-from helpers import PrefixRouter, qr_codes_in, run_chain, tax_code, token, wait_until
+from helpers import PrefixRouter, api, qr_codes_in, run_chain, tax_code, wait_until
 from ocop_cli.sandbox import Sandbox as Deployment
-from ocop_shared.auth import Role
 from ocop_shared.clock import SystemClock
 from ocop_shared.contracts import InspectionReported, Scored, read_event, topics
 from ocop_shared.contracts.common import EvaluationCase, Level
@@ -63,8 +62,8 @@ async def test_certificate_pdf_qr_revocation_and_duplicates_on_the_real_stack(de
                                                                              tmp_path: Any) -> None:
     settings = deployment.settings
     urls = await start(deployment, OCOP_CERTIFICATION_KEYS_DIR=str(tmp_path / "keys"))
-    office = token(settings, Role.PROVINCE_OFFICE)
     async with httpx.AsyncClient(transport=PrefixRouter(urls), base_url="http://gateway", timeout=30) as c:
+        office = await api(c).office()
         ids = await run_chain(c, settings, registration_no=tax_code(901), mean_score="72.50")
         product = ids["product_id"]
 
@@ -175,7 +174,8 @@ async def test_a_cached_verification_shows_a_revocation_at_once_on_the_real_stac
     settings = deployment.settings
     certification = deployment.process("certification", OCOP_READ_CACHE_SECONDS="3600",
                                        OCOP_CERTIFICATION_KEYS_DIR=str(tmp_path / "keys")).start()
-    await certification.wait_ready()
+    registry = deployment.process("registry").start()  # its relay publishes the office's grant
+    await asyncio.gather(certification.wait_ready(), registry.wait_ready())
     product_id, evaluation_id = str(uuid.uuid4()), str(uuid.uuid4())
     result = new_event(Scored, ScoredPayload(
         evaluation_id=evaluation_id, product_id=product_id, submission_id=str(uuid.uuid4()),
@@ -193,8 +193,8 @@ async def test_a_cached_verification_shows_a_revocation_at_once_on_the_real_stac
                                      headers=[(k, v.encode()) for k, v in message_headers(result).items()])
     finally:
         await producer.stop()
-    office = token(settings, Role.PROVINCE_OFFICE)
     async with httpx.AsyncClient(base_url=certification.url, timeout=30) as c:
+        office = await api(c).office()
         async def issued() -> str | None:
             items = (await c.get("/certification/certificates", headers=office,
                                  params={"product_id": product_id})).json()["items"]

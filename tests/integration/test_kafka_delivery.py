@@ -16,7 +16,8 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from helpers import ROOT, PrefixRouter, api, run_chain, submit_product, tax_code, wait_until
+from helpers import COMMUNE_CHAU_DOC, ROOT, PrefixRouter, api, run_chain, submit_product, tax_code, wait_until
+from ocop_cli.api_client import GRANTS_REACH
 from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_shared.contracts import read_event, topics
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
@@ -70,11 +71,20 @@ async def test_consumer_killed_between_db_commit_and_offset_commit(
     deployment: Deployment,
 ) -> None:
     urls = await start(deployment, "registry", "scoring", "trade")
-    certification = deployment.process(
-        "certification", OCOP_FAILPOINTS="consumer.after_db_commit:certification").start()
+    certification = deployment.process("certification").start()
     await certification.wait_ready()
     urls["certification"] = certification.url
     async with httpx.AsyncClient(transport=PrefixRouter(urls), base_url="http://gateway") as c:
+        # the grants first: every service copies them, and the failpoint must strike the
+        # certificate, not the copying of a grant
+        ocop = api(c)
+        await ocop.office()
+        await ocop.commune_officer(COMMUNE_CHAU_DOC)
+        await ocop.until_known(f"xa-{COMMUNE_CHAU_DOC}@ocop.angiang.gov.vn", "commune_officer",
+                               GRANTS_REACH)
+        certification.terminate()
+        certification.start({"OCOP_FAILPOINTS": "consumer.after_db_commit:certification"})
+        await certification.wait_ready()
         ids = await run_chain(c, deployment.settings, registration_no=tax_code(2))
     assert await certification.wait_exit(timeout=30) == -9, "killed at the failpoint"
     assert await deployment.fetchval(
@@ -86,7 +96,8 @@ async def test_consumer_killed_between_db_commit_and_offset_commit(
 
     async def redelivered_and_skipped() -> bool:
         skipped = await deployment.fetchval(
-            "certification", "SELECT count(*) FROM inbox WHERE consumer = 'certification'")
+            "certification", "SELECT count(*) FROM inbox WHERE consumer = 'certification' "
+            "AND event_type = 'Scored'")
         listed = await deployment.fetchval(
             "trade", "SELECT count(*) FROM catalog_items WHERE product_id = $1",
             ids["product_id"])

@@ -14,7 +14,7 @@ import httpx
 import jsonschema
 import pytest
 
-from helpers import ROOT, api, submit_product, tax_code, token, wait_until
+from helpers import ROOT, api, as_role, submit_product, tax_code, wait_until
 from ocop_cli.api_client import PDF, PNG
 from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_shared.auth import Role
@@ -37,13 +37,13 @@ async def test_submission_reaches_kafka_and_evidence_is_in_s3(deployment: Deploy
     settings = deployment.settings
     async with httpx.AsyncClient(base_url=url, timeout=30) as c:
         ids = await submit_product(c, settings, registration_no=tax_code(501))
-        member = token(settings, Role.COUNCIL_MEMBER, subject="thanh-vien-hoi-dong")
+        office = await api(c).office()
         documents = (await c.get(f"/registry/products/{ids['product_id']}/documents",
-                                 headers=member)).json()
+                                 headers=office)).json()
         assert len(documents) == 6
         link = (await c.get(f"/registry/documents/{documents[0]['id']}/download",
-                            headers=member)).json()
-        stranger = token(settings, Role.ENTITY_USER, subject="someone-else")
+                            headers=office)).json()
+        stranger = await as_role(c, Role.ENTITY_USER, subject="someone-else")
         denied = await c.get(f"/registry/documents/{documents[0]['id']}/download",
                              headers=stranger)
         assert denied.status_code == 403
@@ -77,7 +77,7 @@ async def test_s3_down_answers_503_and_records_nothing(deployment: Deployment) -
         await asyncio.to_thread(subprocess.run, [stack, "stop", "s3"], check=True,
                                 capture_output=True, timeout=120)
         try:
-            r = await c.post(f"/registry/products/{product}/documents", headers=ocop.office,
+            r = await c.post(f"/registry/products/{product}/documents", headers=await ocop.office(),
                              data={"kind": "label"}, files={"file": ("nhan.pdf", PDF + b"x")})
             assert r.status_code == 503
             assert r.headers["content-type"] == "application/problem+json"
@@ -102,7 +102,7 @@ async def test_an_upload_cut_off_halfway_leaves_nothing_and_a_retry_works(
         product = await ocop.register_product(entity, "Trà khổ qua rừng", 12)
         content = PDF + b"A" * 3_000_000
         request = c.build_request("POST", f"/registry/products/{product}/documents",
-                                  headers=ocop.office, data={"kind": "label"},
+                                  headers=await ocop.office(), data={"kind": "label"},
                                   files={"file": ("nhan.pdf", content)})
         body = b"".join(request.stream)  # type: ignore[arg-type]
         head = (f"POST {request.url.raw_path.decode()} HTTP/1.1\r\n"
@@ -172,7 +172,7 @@ async def test_a_file_sent_as_the_body_streams_to_s3_in_parts_and_reads_back(
                                             registration_no=tax_code(503), commune_code="30316")
         product = await ocop.register_product(entity, "Gạo nàng Nhen", 1)
         r = await c.post(f"/registry/products/{product}/documents",
-                         headers={**ocop.office, "content-type": "application/pdf"},
+                         headers={**await ocop.office(), "content-type": "application/pdf"},
                          params={"kind": "label", "filename": "nhãn.pdf", "sha256": sha256},
                          content=content)
         assert r.status_code == 201, r.text
@@ -180,7 +180,7 @@ async def test_a_file_sent_as_the_body_streams_to_s3_in_parts_and_reads_back(
         assert (document["sha256"], document["size"], document["filename"]) == (
             sha256, len(content), "nhãn.pdf")
         link = (await c.get(f"/registry/documents/{document['id']}/download",
-                            headers=ocop.office)).json()
+                            headers=await ocop.office())).json()
     with urllib.request.urlopen(link["url"], timeout=30) as response:
         assert hashlib.sha256(response.read()).hexdigest() == sha256
     assert await holdings(deployment) == ([key_for(sha256)], [])
@@ -200,7 +200,7 @@ async def test_a_body_refused_or_cut_off_leaves_no_row_and_no_object(
                                             registration_no=tax_code(504), commune_code="30316")
         product = await ocop.register_product(entity, "Gạo nàng Nhen", 1)
         path = f"/registry/products/{product}/documents"
-        headers = {**ocop.office, "content-type": "application/pdf"}
+        headers = {**await ocop.office(), "content-type": "application/pdf"}
 
         # streamed to S3 part by part, then found not to be the declared bytes
         other = hashlib.sha256(content + b"x").hexdigest()

@@ -23,10 +23,11 @@ async def test_the_2026_story_on_kafka_postgres_and_s3(stack: Settings, tmp_path
     settings = stack.model_copy(update={
         "mode": Mode.KAFKA, "kafka_namespace": f"{run}.", "database_prefix": f"ocop_{run}",
         "s3_bucket": f"ocop-{run}", "data_dir": tmp_path, "http_port": free_port()})
+    dsn = stack.postgres_url.replace("postgresql+asyncpg", "postgresql")
     try:
         result = await demo(settings, serve=False, small=True, quiet=True)
+        await the_audit_trail_holds(f"{dsn}/ocop_{run}")
     finally:
-        dsn = stack.postgres_url.replace("postgresql+asyncpg", "postgresql")
         conn = await asyncpg.connect(f"{dsn}/postgres")
         try:
             for service in SERVICES:
@@ -44,3 +45,26 @@ async def test_the_2026_story_on_kafka_postgres_and_s3(stack: Settings, tmp_path
     files = {path.name: path for path in result.files}
     assert "Theo nhóm sản phẩm" in load_workbook(files["bao-cao-ocop-2026.xlsx"]).sheetnames
     assert files["bao-cao-ocop-2026.pdf"].read_bytes().startswith(b"%PDF")
+
+
+async def the_audit_trail_holds(database: str) -> None:
+    """Each service recorded who did what in its own PostgreSQL database, which refuses to
+    change or delete a record; reporting gathered every service's records from Kafka."""
+    for service in ("registry", "scoring", "certification", "trade"):
+        conn = await asyncpg.connect(f"{database}_{service}")
+        try:
+            count = await conn.fetchval("SELECT count(*) FROM audit_log")
+            assert count > 0, f"{service} recorded nothing"
+            for statement in ("UPDATE audit_log SET summary = 'x'", "DELETE FROM audit_log",
+                              "TRUNCATE audit_log"):
+                with pytest.raises(asyncpg.RaiseError, match="append-only"):
+                    await conn.execute(statement)
+            assert await conn.fetchval("SELECT count(*) FROM audit_log") == count
+        finally:
+            await conn.close()
+    conn = await asyncpg.connect(f"{database}_reporting")
+    try:
+        services = {r["service"] for r in await conn.fetch("SELECT DISTINCT service FROM audit_trail")}
+    finally:
+        await conn.close()
+    assert {"registry", "scoring", "certification", "trade"} <= services, services

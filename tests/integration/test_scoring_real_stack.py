@@ -11,7 +11,7 @@ import httpx
 import jsonschema
 import pytest
 
-from helpers import ROOT, PrefixRouter, api, submit_product, tax_code, token, wait_until
+from helpers import ROOT, PrefixRouter, api, as_role, submit_product, tax_code, wait_until
 from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_shared.auth import Role
 from ocop_shared.contracts import topics
@@ -38,14 +38,14 @@ async def test_a_council_scores_over_http_and_scored_reaches_kafka(deployment: D
         council = await ocop.ensure_council(evaluation["round_id"])
         member = next(m for m in council["members"] if m["role"] == "member")
         mine = (await c.get("/scoring/my/evaluations",
-                            headers=ocop.council_member_headers(member))).json()
+                            headers=await ocop.council_member_headers(member))).json()
         assert [e["id"] for e in mine["items"]] == [evaluation["id"]]
         # 76 + 74 + 74 + 73 = 297 / 4 = 74.25 -> 4★, each sheet meeting the 4★ minimums
         assert await ocop.score_by_council(evaluation["id"], "74.25", "BB 12/HĐ-OCOP") == 4
         minutes = await c.get(f"/scoring/evaluations/{evaluation['id']}/minutes",
-                              headers=ocop.office)
+                              headers=await ocop.office())
         assert minutes.status_code == 200 and minutes.content.startswith(b"%PDF-")
-        stranger = token(settings, Role.ENTITY_USER, subject="chu-the")
+        stranger = await as_role(c, Role.ENTITY_USER, subject="chu-the")
         assert (await c.get(f"/scoring/evaluations/{evaluation['id']}/result",
                             headers=stranger)).status_code == 403
 
@@ -66,7 +66,7 @@ async def test_a_council_scores_over_http_and_scored_reaches_kafka(deployment: D
     assert (payload["evaluation_id"], payload["level"], payload["stars"], payload["mean_score"],
             payload["recognising"]) == (evaluation["id"], "province", 4, "74.25", True)
     assert payload["part_scores"] and payload["capped_by"] == [] and payload["sheets_scored"] == 4
-    assert scored[0]["aggregate_version"] == 2  # EvaluationOpened was 1
+    assert scored[0]["aggregate_version"] == 3  # EvaluationOpened was 1, CouncilAssigned 2
 
     assert await deployment.fetchval(
         "scoring", "SELECT count(*) FROM member_sheets WHERE evaluation_id = $1 AND status = 'submitted'",

@@ -14,11 +14,10 @@ import asyncpg
 import httpx
 import pytest
 
-from helpers import token, wait_until
+from helpers import api, wait_until
 from ocop_cli.pos_client import LocalList, PosClient
 from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_cli.sandbox import pg_dsn
-from ocop_shared.auth import Role
 from ocop_shared.clock import SystemClock
 from ocop_shared.contracts import CertificateRevoked, Certified, topics
 from ocop_shared.contracts.certification_events import CertificateRevokedPayload, CertifiedPayload
@@ -66,11 +65,12 @@ async def test_certificates_reach_tills_and_the_catalog_rebuilds_from_topics(
 ) -> None:
     settings = deployment.settings
     trade = deployment.process("trade").start()
-    await trade.wait_ready()
-    office = token(settings, Role.PROVINCE_OFFICE)
+    registry = deployment.process("registry").start()  # its relay publishes the office's grant
+    await asyncio.gather(trade.wait_ready(), registry.wait_ready())
     products = [(str(uuid.uuid4()), str(uuid.uuid4()), f"91-2026-000{n}", name)
                 for n, name in enumerate(["Mắm cá linh", "Khô cá lóc", "Đường thốt nốt"], 1)]
     async with httpx.AsyncClient(base_url=trade.url, timeout=30) as c:
+        office = await api(c).office()
         keys = {}
         for showroom in SHOWROOMS:
             r = await c.post("/trade/showrooms", headers=office, json=showroom)
@@ -151,7 +151,8 @@ async def test_showrooms_opened_while_certificates_stream_in_miss_nothing(deploy
     exactly the products that are certified and not revoked (no product lost to the race of
     the two transactions, no revoked product kept)."""
     trade = deployment.process("trade").start()
-    await trade.wait_ready()
+    registry = deployment.process("registry").start()  # its relay publishes the office's grant
+    await asyncio.gather(trade.wait_ready(), registry.wait_ready())
     ids = [(str(uuid.uuid4()), str(uuid.uuid4())) for _ in range(240)]
     events = [certified(p, c, f"91-2026-{i:05d}", f"Sản phẩm {i}") for i, (p, c) in enumerate(ids)]
     revoked_ids = {p for p, _ in ids[::4]}
@@ -159,8 +160,8 @@ async def test_showrooms_opened_while_certificates_stream_in_miss_nothing(deploy
         certificate_id=c, number=f"91-2026-{i:05d}", product_id=p, grounds=[3], decision_no="QĐ 9",
         revoked_on=date(2026, 11, 28), reason="Vi phạm ghi nhãn"), aggregate_id=c, aggregate_version=2,
         producer="certification", clock=SystemClock()) for i, (p, c) in enumerate(ids) if p in revoked_ids]
-    office = token(deployment.settings, Role.PROVINCE_OFFICE)
     async with httpx.AsyncClient(base_url=trade.url, timeout=30) as client:
+        office = await api(client).office()
         streaming = asyncio.create_task(publish(deployment, events + revocations))
         for n in range(6):  # showrooms opening while the stream is being consumed
             await asyncio.sleep(0.3)
@@ -184,11 +185,12 @@ async def test_a_cached_till_snapshot_follows_a_revocation_from_kafka_at_once(de
     """The process caches till snapshots (here entries outlive the test): the revocation its
     consumer applies from Kafka shows on the next snapshot, with a new ETag."""
     trade = deployment.process("trade", OCOP_READ_CACHE_SECONDS="3600").start()
-    await trade.wait_ready()
-    office = token(deployment.settings, Role.PROVINCE_OFFICE)
+    registry = deployment.process("registry").start()  # its relay publishes the office's grant
+    await asyncio.gather(trade.wait_ready(), registry.wait_ready())
     mam = (str(uuid.uuid4()), str(uuid.uuid4()), "91-2026-00041", "Mắm cá linh")
     kho = (str(uuid.uuid4()), str(uuid.uuid4()), "91-2026-00042", "Khô cá lóc")
     async with httpx.AsyncClient(base_url=trade.url, timeout=30) as c:
+        office = await api(c).office()
         r = await c.post("/trade/showrooms", headers=office, json=SHOWROOMS[1])
         assert r.status_code == 201, r.text
         till = {"X-API-Key": r.json()["api_key"]}

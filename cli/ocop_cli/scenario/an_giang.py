@@ -226,6 +226,8 @@ ENTRIES_2026 = tuple(Entry(p, name, set_no, outcome, R2026) for p, name, set_no,
     ("N07", "Bánh pía sầu riêng Long Xuyên", 6, "4"),
 ))
 REVOKED_2026 = "Khô cá lóc Út Hạnh"
+# The producer who signs in to the demo's console: HTX Nông nghiệp Mắm Châu Đốc's own account.
+DEMO_PRODUCER, DEMO_PRODUCER_LOGIN, DEMO_PRODUCER_NAME = "N01", "chu-the@htx-mam-chau-doc.vn", "Nguyễn Văn An"
 
 ROUNDS = {
     R2020_1: ("Đợt 1 năm 2020", "1048/QĐ-TTg", "2020-03-01", "2020-04-30"),

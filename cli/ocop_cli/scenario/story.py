@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+import httpx
+
 from ocop_shared.clock import ManualClock
 from registry.adapters.admin_units_loader import packaged_admin_units
 
@@ -71,7 +73,7 @@ class StoryResult:
 class Story:
     def __init__(self, ocop: OcopClient, clock: ManualClock, settle: Callable[[], Awaitable[None]],
                  base_url: str, out_dir: Path, steps: Steps | None = None, parallel: int = 3,
-                 small: bool = False) -> None:
+                 small: bool = False, till_transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.ocop = ocop
         self.http = ocop.http
         self.clock = clock
@@ -81,6 +83,7 @@ class Story:
         self.steps = steps or QuietSteps()
         self.parallel = parallel
         self.small = small  # a shorter story (the real-stack test): 2026 only
+        self.till_transport = till_transport  # how the till reaches the platform (default: HTTP)
         self.units = packaged_admin_units()
         self.producers = {p.key: p for p in (*ag.PRODUCERS_2020, *ag.PRODUCERS_2021, *ag.PRODUCERS_2026)}
         self.entity_ids: dict[str, str] = {}
@@ -124,7 +127,7 @@ class Story:
         """Let everything settle, move the clock, and let the certificate scheduler catch up."""
         await self.settle()
         self.clock.set(at(day, hour))
-        expect(await self.http.post("/certification/scheduler/run", headers=self.ocop.office), 200)
+        expect(await self.http.post("/certification/scheduler/run", headers=await self.ocop.office()), 200)
         await self.settle()
 
     # -- steps ---------------------------------------------------------------------------------
@@ -134,7 +137,7 @@ class Story:
         for regulation in ("1048/QĐ-TTg", "148/QĐ-TTg"):
             name = f"an-giang-{regulation.split('/')[0]}-kich-ban.json"
             expect(await self.http.post(
-                "/scoring/sheet-files", headers=self.ocop.office, data={"regulation": regulation},
+                "/scoring/sheet-files", headers=await self.ocop.office(), data={"regulation": regulation},
                 files={"file": (name, sheet_file(regulation, used), "application/json")}), 201)
 
     async def open_round(self, round_id: str) -> None:
@@ -143,13 +146,18 @@ class Story:
                                    opens_on=date.fromisoformat(opens), closes_on=date.fromisoformat(closes))
 
     async def entity(self, key: str) -> str:
+        """The producer's entity: registered by the office for them, or (the demo's producer)
+        by the producer's own account, which then acts for it."""
         lock = self._entity_locks.setdefault(key, asyncio.Lock())
         async with lock:
             if key not in self.entity_ids:
                 p = self.producers[key]
+                by = (await self.ocop.person(ag.DEMO_PRODUCER_LOGIN, ag.DEMO_PRODUCER_NAME)
+                      if key == ag.DEMO_PRODUCER else None)
                 self.entity_ids[key] = await self.ocop.register_entity(
                     name=p.name, legal_form=p.legal_form, registration_no=p.registration_no,
-                    commune_code=p.commune, representative_female=p.female_representative)
+                    commune_code=p.commune, representative_female=p.female_representative,
+                    headers=by)
         return self.entity_ids[key]
 
     async def file(self, entry: ag.Entry) -> None:
@@ -260,29 +268,33 @@ class Story:
         catalog = await self.ocop.catalog()
         keys = {}
         for showroom in SHOWROOMS:
-            created = expect(await self.http.post("/trade/showrooms", headers=self.ocop.office,
+            created = expect(await self.http.post("/trade/showrooms", headers=await self.ocop.office(),
                                                   json=showroom), 201)
             keys[showroom["id"]] = created["api_key"]
         picks = [e["product_id"] for e in catalog["entries"] if e["stars"] >= 4]
         expect(await self.http.put("/trade/showrooms/diem-ban-long-xuyen/assortment",
-                                   headers=self.ocop.office, json={"add": picks}), 200)
+                                   headers=await self.ocop.office(), json={"add": picks}), 200)
         await self.settle()
         local = LocalList(self.out_dir / "pos-nui-sam.sqlite3")
         pos = PosClient(self.base_url, "diem-ban-nui-sam", keys["diem-ban-nui-sam"], local,
-                        terminal_id="quay-1")
+                        terminal_id="quay-1", transport=self.till_transport)
         synced = await pos.sync()
         return pos, sorted(i["product_name"] for i in synced.added)
 
     async def revoke_and_sync(self, pos: PosClient) -> list[str]:
-        """An inspection finds a labelling breach; the province revokes; the till hears of it."""
+        """The Health department's inspector reports a labelling breach; the province revokes
+        the certificate; the till hears of it."""
         await self.move_to("2026-11-05")
         catalog = await self.ocop.catalog()
         entry = next(e for e in catalog["entries"] if e["product_name"] == ag.REVOKED_2026)
-        expect(await self.http.post(
-            f"/certification/certificates/{entry['certificate_number']}/revocation",
-            headers=self.ocop.office,
-            json={"grounds": [3], "decision_no": "QĐ 2468/QĐ-UBND",
-                  "reason": "Kết luận thanh tra ATTP: vi phạm ghi nhãn hàng hóa"}), 204)
+        inspector = await self.ocop.inspector("health")
+        finding = expect(await self.http.post("/certification/inspections", headers=inspector, json={
+            "certificate_number": entry["certificate_number"], "grounds": [3], "confirmed": True,
+            "conclusion": "Kết luận thanh tra ATTP: vi phạm ghi nhãn hàng hóa",
+            "concluded_by": "Sở Y tế tỉnh An Giang", "kind": "ad_hoc"}), 201)
+        expect(await self.http.post(f"/certification/revocation-cases/{finding['case_id']}/decision",
+                                    headers=await self.ocop.office(),
+                                    json={"decision_no": "QĐ 2468/QĐ-UBND"}), 200)
         await self.settle()
         try:
             synced = await pos.sync()
@@ -293,21 +305,21 @@ class Story:
     async def fair(self, fair_id: str, name: str, on: str, starts: str, ends: str, place: str,
                    limit: int = 8) -> None:
         await self.move_to(on)
-        expect(await self.http.post("/trade/fairs", headers=self.ocop.office, json={
+        expect(await self.http.post("/trade/fairs", headers=await self.ocop.office(), json={
             "id": fair_id, "name": name, "starts_on": starts, "ends_on": ends, "place": place}), 201)
         catalog = await self.ocop.catalog()
         lasting = [e for e in catalog["entries"] if e["valid_until"] >= ends][:limit]
         for entry in lasting:
-            expect(await self.http.post(f"/trade/fairs/{fair_id}/exhibitors", headers=self.ocop.office,
+            expect(await self.http.post(f"/trade/fairs/{fair_id}/exhibitors", headers=await self.ocop.office(),
                                         json={"product_id": entry["product_id"]}), 201)
 
     async def report(self, year: int, files: list[Path]) -> dict[str, Any]:
         await self.settle()
         url = f"/reporting/reports/{year}/annual"
-        body: dict[str, Any] = expect(await self.http.get(url, headers=self.ocop.office), 200)
+        body: dict[str, Any] = expect(await self.http.get(url, headers=await self.ocop.office()), 200)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         for fmt in ("xlsx", "pdf"):
-            response = await self.http.get(url, headers=self.ocop.office, params={"format": fmt})
+            response = await self.http.get(url, headers=await self.ocop.office(), params={"format": fmt})
             if response.status_code != 200:
                 expect(response, 200)  # raises with the problem's text
             path = self.out_dir / f"bao-cao-ocop-{year}.{fmt}"

@@ -42,7 +42,7 @@ async def _dossier_page(page: Page, dossier_id: str, status: int = 200,
         if form_id == "form02":
             claims = {c["criterion_code"]: c for c in typed.get("claims", [])}
     me = page.me
-    editable = dossier["status"] == "draft" and bool(me and me.has("entity_user",
+    editable = dossier["status"] == "draft" and bool(me and me.has("producer",
                                                                       "province_office"))
     commune_turn = dossier["status"] == "awaiting_commune" and bool(
         me and me.has("commune_officer", "province_office"))

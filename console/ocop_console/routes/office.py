@@ -18,7 +18,7 @@ from ..web import Page, PageDep
 router = APIRouter(prefix="/office")
 
 MEMBER_ROWS = 6
-MEMBER_FIELDS = ("member_id", "name", "role", "department")
+MEMBER_FIELDS = ("member_id", "name", "login", "role", "department")
 
 
 def _refuse_server_errors(problem: ApiProblem) -> None:
@@ -94,7 +94,7 @@ async def create_council(page: PageDep, request: Request) -> Response:
     for row in range(MEMBER_ROWS):
         member = {k: forms.text(form, f"members.{row}.{k}") for k in MEMBER_FIELDS}
         values.update({f"members.{row}.{k}": v for k, v in member.items()})
-        if member["member_id"] or member["name"]:
+        if member["member_id"] or member["name"] or member["login"]:
             members.append({**member, "department": member["department"] or None})
     body = {k: values[k] or None for k in ("round_id", "level", "name", "establishment_ref")}
     body["members"] = members
@@ -128,7 +128,7 @@ async def put_member(page: PageDep, council_id: str, request: Request) -> Respon
     form = await request.form()
     values = {k: forms.text(form, k) for k in MEMBER_FIELDS}
     body = {"name": values["name"], "role": values["role"] or "member",
-            "department": values["department"] or None}
+            "department": values["department"] or None, "login": values["login"] or None}
     try:
         await page.api.put(f"/scoring/councils/{council_id}/members/"
                            f"{quote(values['member_id'] or '-', safe='')}", body)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ocop_shared.auth import Access, VerifiedToken
 from ocop_shared.contracts import (
     CertificateExpired,
     CertificateRevoked,
     CertificateSuperseded,
     Certified,
+    CouncilAssigned,
     EvaluationClosed,
     EvaluationOpened,
     Scored,
@@ -20,10 +22,21 @@ from .adapters import tables
 from .adapters.catalogue import PackagedCatalogue
 from .adapters.places import PackagedPlaces
 from .entrypoints.api import build_router
-from .service_layer import services
+from .service_layer import access, services
 
 
 def build(runtime: ServiceRuntime) -> ServiceParts:
+    cache = runtime.read_cache([tables.access_grants, tables.entities, tables.entity_members,
+                                tables.council_readers])
+
+    async def records(token: VerifiedToken) -> Access:
+        async def load() -> Access:
+            async with runtime.uow() as uow:
+                return await access.registry_access(uow, token)
+
+        return await cache.get_or_load((token.subject, token.identities), load)
+
+    runtime.guard.add_access_source(records)
     return ServiceParts(
         router=build_router(runtime, PackagedCatalogue(), PackagedPlaces(),
                             max_upload_bytes=runtime.settings.max_upload_bytes),
@@ -35,8 +48,9 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
             CertificateRevoked: services.on_certificate_revoked,
             CertificateExpired: services.on_certificate_expired,
             CertificateSuperseded: services.on_certificate_superseded,
+            CouncilAssigned: access.on_council_assigned,
         },
-        produces=(topics.ENTITY, topics.PRODUCT),
+        produces=(topics.ENTITY, topics.PRODUCT, topics.ACCESS),
     )
 
 
@@ -47,4 +61,7 @@ SPEC = ServiceSpec(
     inbox=tables.inbox,
     migrations=Path(__file__).parent / "migrations",
     build=build,
+    access=None,  # the registry reads its own grants with its other records (service_layer.access)
+    audit=tables.audit_log,
+    owns_grants=True,
 )

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ocop_shared.auth import Access, Role, VerifiedToken
 from ocop_shared.contracts import ProductSubmitted, SubmissionWithdrawn, topics
 from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
+from .adapters.repository import ScoringRepository
 from .entrypoints.api import build_router
 from .service_layer import evaluations
 
 
 def build(runtime: ServiceRuntime) -> ServiceParts:
+    seats = runtime.read_cache([tables.councils, tables.council_members])
+
+    async def seat_roles(token: VerifiedToken) -> Access:
+        """A seat on a council that has not ended makes a council member (its chair, a chair)."""
+        async def load() -> Access:
+            async with runtime.uow() as uow:
+                found = await ScoringRepository(uow.session).seat_roles(token.identities)
+            roles = {Role.COUNCIL_MEMBER} if found else set()
+            if "chair" in found:
+                roles.add(Role.COUNCIL_CHAIR)
+            return Access(roles=frozenset(roles))
+
+        return await seats.get_or_load(token.identities, load)
+
+    runtime.guard.add_access_source(seat_roles)
     return ServiceParts(
         router=build_router(runtime),
         handlers={ProductSubmitted: evaluations.on_product_submitted,
@@ -28,4 +45,6 @@ SPEC = ServiceSpec(
     inbox=tables.inbox,
     migrations=Path(__file__).parent / "migrations",
     build=build,
+    access=tables.access_grants,
+    audit=tables.audit_log,
 )

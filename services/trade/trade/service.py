@@ -44,4 +44,6 @@ SPEC = ServiceSpec(
     inbox=tables.inbox,
     migrations=Path(__file__).parent / "migrations",
     build=build,
+    access=tables.access_grants,
+    audit=tables.audit_log,
 )

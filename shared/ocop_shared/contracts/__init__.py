@@ -1,6 +1,8 @@
 """Event contracts: envelope, topics and the event catalogue."""
 
 from . import topics
+from .access_events import AccessGranted, AccessRevoked
+from .audit_events import AuditRecorded
 from .catalogue import EVENT_CLASSES, EVENTS_BY_TOPIC, UnknownEventType, read_event, read_header
 from .certification_events import (
     CertificateExpired,
@@ -21,7 +23,13 @@ from .registry_events import (
     ProductSubmitted,
     SubmissionWithdrawn,
 )
-from .scoring_events import EvaluationClosed, EvaluationEscalated, EvaluationOpened, Scored
+from .scoring_events import (
+    CouncilAssigned,
+    EvaluationClosed,
+    EvaluationEscalated,
+    EvaluationOpened,
+    Scored,
+)
 from .trade_events import (
     CatalogEntryAdded,
     CatalogEntryRemoved,
@@ -32,6 +40,9 @@ from .trade_events import (
 __all__ = [
     "EVENTS_BY_TOPIC",
     "EVENT_CLASSES",
+    "AccessGranted",
+    "AccessRevoked",
+    "AuditRecorded",
     "CatalogEntryAdded",
     "CatalogEntryRemoved",
     "CertificateExpired",
@@ -39,6 +50,7 @@ __all__ = [
     "CertificateRevoked",
     "CertificateSuperseded",
     "Certified",
+    "CouncilAssigned",
     "EntityRegistered",
     "Envelope",
     "EnvelopeHeader",

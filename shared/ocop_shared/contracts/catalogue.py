@@ -7,6 +7,8 @@ from typing import Annotated, Any, Union
 from pydantic import Field, TypeAdapter
 
 from . import topics
+from .access_events import AccessGranted, AccessRevoked
+from .audit_events import AuditRecorded
 from .certification_events import (
     CertificateExpired,
     CertificateExtended,
@@ -26,19 +28,28 @@ from .registry_events import (
     ProductSubmitted,
     SubmissionWithdrawn,
 )
-from .scoring_events import EvaluationClosed, EvaluationEscalated, EvaluationOpened, Scored
+from .scoring_events import (
+    CouncilAssigned,
+    EvaluationClosed,
+    EvaluationEscalated,
+    EvaluationOpened,
+    Scored,
+)
 from .trade_events import CatalogEntryAdded, CatalogEntryRemoved, FairExhibitorRegistered
 
 EVENTS_BY_TOPIC: dict[str, tuple[type[Envelope[Any]], ...]] = {
     topics.ENTITY: (EntityRegistered,),
     topics.PRODUCT: (ProductRegistered, ProductSubmitted, SubmissionWithdrawn),
-    topics.EVALUATION: (EvaluationOpened, Scored, EvaluationClosed, EvaluationEscalated),
+    topics.EVALUATION: (EvaluationOpened, Scored, EvaluationClosed, EvaluationEscalated,
+                        CouncilAssigned),
     topics.CERTIFICATE: (Certified, CertificateRevoked, CertificateExpired, CertificateSuperseded,
                          CertificateExtended, RerateWindowOpened, RerateReminder,
                          RevocationCaseOpened, RevocationCaseDismissed),
     topics.INSPECTION_FINDING: (InspectionReported,),
     topics.CATALOG: (CatalogEntryAdded, CatalogEntryRemoved),
     topics.FAIR: (FairExhibitorRegistered,),
+    topics.ACCESS: (AccessGranted, AccessRevoked),
+    topics.AUDIT: (AuditRecorded,),
 }
 
 EVENT_CLASSES: dict[str, type[Envelope[Any]]] = {

@@ -32,6 +32,16 @@ class Level(StrEnum):
     CENTRAL = "central"
 
 
+class Department(StrEnum):
+    """The departments (sở, ngành) whose inspectors check OCOP products and report findings."""
+
+    HEALTH = "health"  # Sở Y tế (food safety)
+    INDUSTRY_TRADE = "industry_trade"  # Sở Công Thương
+    SCIENCE_TECHNOLOGY = "science_technology"  # Sở Khoa học và Công nghệ (quality, labels)
+    AGRICULTURE_ENVIRONMENT = "agriculture_environment"  # Sở Nông nghiệp và Môi trường
+    MARKET_SURVEILLANCE = "market_surveillance"  # Quản lý thị trường
+
+
 class ValueModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from . import topics
-from .common import DocumentRef
+from .common import Department, DocumentRef
 from .envelope import Envelope, Payload
 
 
@@ -24,6 +24,8 @@ class InspectionReportedPayload(Payload):
         default=None, description="Day of the authority's conclusion (default: the event's day).")
     inspection_kind: Literal["periodic", "ad_hoc"] | None = Field(
         default=None, description="Periodic or ad-hoc inspection (26/2026 Article 9).")
+    department: Department | None = Field(
+        default=None, description="The department whose inspection it was (its inspectors see it).")
 
 
 class InspectionReported(Envelope[InspectionReportedPayload]):

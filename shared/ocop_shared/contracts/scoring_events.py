@@ -126,3 +126,21 @@ class EvaluationEscalated(Envelope[EvaluationEscalatedPayload]):
     topic: ClassVar[str] = topics.EVALUATION
     type: Literal["EvaluationEscalated"] = "EvaluationEscalated"
     version: Literal[1] = 1
+
+
+class CouncilAssignedPayload(Payload):
+    evaluation_id: str
+    product_id: str
+    council_id: str | None = Field(description="None: the evaluation waits for a council again.")
+    members: list[str] = Field(
+        default_factory=list, json_schema_extra={"x-personal-data": True},
+        description="Identity keys (e-mail or phone) of the council's members: who may read the "
+                    "product's dossier while the evaluation is open.")
+
+
+class CouncilAssigned(Envelope[CouncilAssignedPayload]):
+    """An open evaluation got a council, or its council's members changed."""
+
+    topic: ClassVar[str] = topics.EVALUATION
+    type: Literal["CouncilAssigned"] = "CouncilAssigned"
+    version: Literal[1] = 1

@@ -9,8 +9,10 @@ CERTIFICATE = "ocop.certification.certificate.v1"
 INSPECTION_FINDING = "ocop.inspection.finding.v1"
 CATALOG = "ocop.trade.catalog.v1"
 FAIR = "ocop.trade.fair.v1"
+ACCESS = "ocop.registry.access.v1"
+AUDIT = "ocop.audit.v1"
 
-ALL = (ENTITY, PRODUCT, EVALUATION, CERTIFICATE, INSPECTION_FINDING, CATALOG, FAIR)
+ALL = (ENTITY, PRODUCT, EVALUATION, CERTIFICATE, INSPECTION_FINDING, CATALOG, FAIR, ACCESS, AUDIT)
 
 DLQ_PREFIX = "ocop.dlq."
 

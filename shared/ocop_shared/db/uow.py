@@ -16,8 +16,11 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..audit.context import current_actor
+from ..audit.recorder import AuditRecorder, Change
 from ..clock import Clock
 from ..contracts.envelope import Envelope
+from ..messaging.flow import current_flow
 from ..messaging.outbox import Outbox
 from .engine import WRITTEN_TABLES
 
@@ -33,6 +36,7 @@ class UnitOfWork:
         producer: str,
         on_events_committed: Callable[[], None] | None = None,
         on_tables_committed: Callable[[frozenset[str]], None] | None = None,
+        audit: AuditRecorder | None = None,
     ) -> None:
         self._sessions = sessions
         self._outbox_table = outbox_table
@@ -41,6 +45,9 @@ class UnitOfWork:
         self.producer = producer
         self._on_events_committed = on_events_committed
         self._on_tables_committed = on_tables_committed
+        self._audit = audit
+        self._events: list[Envelope[Any]] = []
+        self._changes: list[Change] = []
         self._session: AsyncSession | None = None
         self._outbox: Outbox | None = None
         self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
@@ -71,11 +78,22 @@ class UnitOfWork:
             self._session = None
             self._before_commit.clear()
             self._after_commit.clear()
+            self._events.clear()
+            self._changes.clear()
 
     async def emit(self, event: Envelope[Any]) -> None:
         if self._outbox is None:
             raise RuntimeError("UnitOfWork used outside 'async with'")
         await self._outbox.add(event)
+        if self._audit is not None:
+            self._events.append(event)
+
+    def record_change(self, aggregate_type: str, aggregate_id: str, summary: str,
+                      **refs: str) -> None:
+        """Say what this transaction changes, for the audit trail (otherwise its events say
+        it); a transaction that writes nothing but records a change is audited too (a
+        dossier file handed out)."""
+        self._changes.append(Change(aggregate_type, aggregate_id, summary, dict(refs)))
 
     def before_commit(self, name: str, write: Callable[[], Awaitable[None]]) -> None:
         """Run `write` once, inside the transaction, just before it commits (e.g. writes a
@@ -91,6 +109,7 @@ class UnitOfWork:
         for write in self._before_commit.values():
             await write()
         self._before_commit.clear()
+        await self._write_audit_record()
         if self._outbox is not None:
             await self._outbox.write()
         try:
@@ -103,8 +122,21 @@ class UnitOfWork:
             self._outbox.added = 0
             self._on_events_committed()
         callbacks, self._after_commit = self._after_commit, {}
+        self._events, self._changes = [], []
         for callback in callbacks.values():
             callback()
+
+    async def _write_audit_record(self) -> None:
+        actor = current_actor()
+        written = self.session.info.get(WRITTEN_TABLES, set())
+        if self._audit is None or actor is None or not self._audit.wants_record(
+                actor, written, self._changes):
+            return
+        row, event = self._audit.record(actor, self._events, self._changes,
+                                        current_flow().correlation_id, self.clock)
+        await self.session.execute(self._audit.table.insert().values(**row))
+        assert self._outbox is not None
+        await self._outbox.add(event)
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]

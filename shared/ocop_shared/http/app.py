@@ -9,10 +9,13 @@ from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from fastapi.routing import APIRoute
 from starlette.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from ..auth import Principal, Role, issue_token
+from .. import production
+from ..access.routes import access_router
+from ..auth.permissions import matrix
 from ..observability import metrics, tracing
 from ..runtime import ServiceRuntime
 from ..settings import Settings
@@ -20,21 +23,7 @@ from ..storage.filesystem import FilesystemObjectStore, download_signature_valid
 from ..storage.port import ObjectNotFound
 from .cached import CachedGet, CachedGetMiddleware
 from .middleware import BodyLimitMiddleware, CorrelationMiddleware
-from .problems import Forbidden, NotFound, Text, Unprocessable, install_problem_handlers
-
-
-class DevTokenRequest(BaseModel):
-    subject: str = Field(min_length=1, max_length=100)
-    name: str = ""
-    roles: list[Role] = Field(min_length=1)
-    entity_ids: list[str] = Field(default_factory=list)
-    commune_code: str | None = None
-    showroom_id: str | None = None
-
-
-class DevToken(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
+from .problems import Forbidden, NotFound, Text, install_problem_handlers
 
 
 async def _check(name: str, probe: Any) -> tuple[str, str | None]:
@@ -56,7 +45,9 @@ class _Platform(FastAPI):
         return CachedGetMiddleware(super().build_middleware_stack(), self.cached_gets)
 
 
-def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: str) -> FastAPI:
+def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: str,
+              console: bool = False) -> FastAPI:
+    production.check(settings, (*(rt.name for rt in runtimes), *(("console",) if console else ())))
     transports = {id(rt.transport): rt.transport for rt in runtimes}.values()
 
     @asynccontextmanager
@@ -90,9 +81,14 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     app.add_middleware(CorrelationMiddleware)
+    # The client's address behind a trusted proxy (the gateway; the console in this process):
+    # sign-in throttling and the audit trail record the browser's address, not the proxy's.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     install_problem_handlers(app)
     for runtime in runtimes:
         app.include_router(runtime.parts.router)
+        if runtime.spec.access is not None or runtime.spec.owns_grants:
+            app.include_router(access_router(runtime))
 
     @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
     async def metrics_endpoint() -> Response:
@@ -124,7 +120,7 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
         @app.get("/files/{sha256}", tags=["files"], include_in_schema=False)
         async def download(sha256: str, expires: int, signature: str,
                            filename: str = "tep") -> StreamingResponse:
-            if not download_signature_valid(settings.jwt_secret, sha256, expires, signature):
+            if not download_signature_valid(settings.signing_secret, sha256, expires, signature):
                 raise Forbidden(Text("Liên kết tải về không hợp lệ hoặc đã hết hạn",
                                      "The download link is invalid or has expired"))
             try:
@@ -135,18 +131,21 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
             return StreamingResponse(chunks, media_type="application/octet-stream", headers={
                 "content-disposition": f"attachment; filename*=UTF-8''{safe}"})
 
-    if settings.dev_tokens:
-
-        @app.post("/auth/dev-token", tags=["auth"], response_model=DevToken,
-                  summary="Development token issuer (disable with OCOP_DEV_TOKENS=false)")
-        async def dev_token(request: DevTokenRequest) -> DevToken:
-            if not request.roles:
-                raise Unprocessable(Text("Cần ít nhất một vai trò", "At least one role is needed"))
-            principal = Principal(
-                subject=request.subject, name=request.name, roles=frozenset(request.roles),
-                entity_ids=frozenset(request.entity_ids), commune_code=request.commune_code,
-                showroom_id=request.showroom_id,
-            )
-            return DevToken(access_token=issue_token(settings.jwt_secret, principal))
-
+    check_guarded(app)
     return app
+
+
+def check_guarded(app: FastAPI) -> None:
+    """Refuse to serve a route nobody decided who may call, or one that is not public and does
+    not pass the guard."""
+    routes = [(m, r) for r in app.routes if isinstance(r, APIRoute) for m in r.methods or ()]
+    unlisted = matrix().missing((m, r.path) for m, r in routes)
+    if unlisted:
+        raise RuntimeError("routes missing from the permission matrix "
+                           f"(shared/ocop_shared/auth/permissions.csv): {', '.join(unlisted)}")
+    unguarded = [f"{m} {r.path}" for m, r in routes
+                 if not matrix().rows[(m, r.path)].public
+                 and not any(getattr(d.call, "__name__", "") == "authorize"
+                             for d in r.dependant.dependencies)]
+    if unguarded:
+        raise RuntimeError(f"routes that do not pass the guard: {', '.join(sorted(unguarded))}")

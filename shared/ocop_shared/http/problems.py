@@ -49,11 +49,13 @@ class Problem(Exception):
         slug: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         field: str | None = None,
+        headers: dict[str, str] | None = None,
         **extensions: Any,
     ) -> None:
         super().__init__(message.en)
         self.message = message
         self.field = field
+        self.headers = headers or {}
         if status is not None:
             self.status = status
         if slug is not None:
@@ -92,6 +94,17 @@ class ServiceUnavailable(Problem):
     slug = "service-unavailable"
 
 
+class TooManyRequests(Problem):
+    """Refused for now; `retry_after` seconds later it may succeed (sent as Retry-After)."""
+
+    status = 429
+    slug = "too-many-requests"
+
+    def __init__(self, message: Text, *, retry_after: int, **kwargs: Any) -> None:
+        super().__init__(message, headers={"retry-after": str(max(1, retry_after))},
+                         retry_after=max(1, retry_after), **kwargs)
+
+
 TITLES: dict[int, Text] = {
     400: Text("Yêu cầu không hợp lệ", "Bad request"),
     401: Text("Chưa xác thực", "Not authenticated"),
@@ -104,6 +117,7 @@ TITLES: dict[int, Text] = {
     413: Text("Tệp quá lớn", "Payload too large"),
     415: Text("Loại tệp không được chấp nhận", "Unsupported media type"),
     422: Text("Dữ liệu không hợp lệ", "Unprocessable content"),
+    429: Text("Quá nhiều yêu cầu", "Too many requests"),
     500: Text("Lỗi hệ thống", "Internal error"),
     503: Text("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
 }
@@ -123,6 +137,7 @@ class ProblemBody:
     instance: str
     errors: list[dict[str, Any]] = field(default_factory=list)
     extensions: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
     def response(self) -> JSONResponse:
         body: dict[str, Any] = {
@@ -136,7 +151,8 @@ class ProblemBody:
         if self.errors:
             body["errors"] = self.errors
         body.update(self.extensions)
-        return JSONResponse(body, status_code=self.status, media_type=PROBLEM_JSON)
+        return JSONResponse(body, status_code=self.status, media_type=PROBLEM_JSON,
+                            headers=self.headers or None)
 
 
 def _title(status: int, language: str) -> str:
@@ -178,7 +194,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return ProblemBody(
             status=exc.status, slug=exc.slug, detail=detail,
             title=_title(exc.status, language), instance=request.url.path,
-            errors=errors, extensions=exc.extensions,
+            errors=errors, extensions=exc.extensions, headers=exc.headers,
         ).response()
 
     @app.exception_handler(RequestValidationError)

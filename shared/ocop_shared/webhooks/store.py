@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..clock import aware
 from ..db.engine import BigId
 from .domain import Delivery, DeliveryStatus, Subscription
 
@@ -132,17 +133,12 @@ class DueDelivery:
 
 def utc(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; everything stored is UTC."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware(moment) if moment is not None else None
 
 
 def to_utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC) if moment is not None else None
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class WebhookStore:
@@ -159,7 +155,7 @@ class WebhookStore:
     def _subscription(self, row: Any) -> Subscription:
         return Subscription(id=row.id, url=row.url, secret=row.secret,
                             scope=tuple(json.loads(row._mapping[self.scope_name])), description=row.description,
-                            active=row.active, created_by=row.created_by, created_at=_aware(row.created_at))
+                            active=row.active, created_by=row.created_by, created_at=aware(row.created_at))
 
     def _naming(self, key: str) -> ColumnElement[bool]:
         """Scopes that name `key` (a prefilter on the JSON text; `Subscription.wants` decides)."""
@@ -274,7 +270,7 @@ class WebhookStore:
         rows = (await self.session.execute(
             select(self.attempts).where(self.attempts.c.delivery_id == delivery_id)
             .order_by(self.attempts.c.seq))).all()
-        return [Attempt(at=_aware(r.at), status_code=r.status_code, error=r.error, duration_ms=r.duration_ms)
+        return [Attempt(at=aware(r.at), status_code=r.status_code, error=r.error, duration_ms=r.duration_ms)
                 for r in rows]
 
 
@@ -292,5 +288,5 @@ def _record(row: Any) -> DeliveryRecord:
         aggregate_id=row.aggregate_id, status=DeliveryStatus(row.status), attempts=row.attempts,
         redeliveries=row.redeliveries, next_attempt_at=utc(row.next_attempt_at),
         last_status_code=row.last_status_code, last_error=row.last_error,
-        created_at=_aware(row.created_at), delivered_at=utc(row.delivered_at))
+        created_at=aware(row.created_at), delivered_at=utc(row.delivered_at))
 

@@ -117,8 +117,11 @@ class FindingsRepository:
         return found
 
     async def list_inspections(self, *, certificate_number: str | None, limit: int,
-                               offset: int) -> tuple[list[Any], int]:
+                               offset: int, departments: frozenset[str] | None = None
+                               ) -> tuple[list[Any], int]:
         clauses = [ins.c.certificate_number == certificate_number] if certificate_number else []
+        if departments is not None:  # an inspector sees their departments' findings
+            clauses.append(ins.c.department.in_(sorted(departments)))
         total = await self.session.scalar(select(func.count()).select_from(ins).where(*clauses))
         rows = (await self.session.execute(
             select(ins).where(*clauses).order_by(ins.c.reported_at.desc(), ins.c.id)

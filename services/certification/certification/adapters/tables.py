@@ -16,12 +16,16 @@ from sqlalchemy import (
     text,
 )
 
+from ocop_shared.access import add_access_table
+from ocop_shared.audit import add_audit_table
 from ocop_shared.db.engine import BigId, new_metadata
 from ocop_shared.messaging.tables import add_messaging_tables
 from ocop_shared.webhooks import add_webhook_tables
 
 metadata = new_metadata()
 outbox, inbox = add_messaging_tables(metadata)
+access_grants = add_access_table(metadata)
+audit_log = add_audit_table(metadata)
 
 certificates = Table(
     "certificates",
@@ -143,6 +147,7 @@ inspections = Table(
     Column("case_id", String(36), nullable=True),
     Column("reported_by", String(100), nullable=False),
     Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("department", String(40), nullable=True, index=True),  # whose inspection it was
 )
 
 inspection_evidence = Table(

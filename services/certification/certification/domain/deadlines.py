@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
+from ocop_shared.clock import VIETNAM
+
 from .certificate import (
     EXTENSION_DAYS,
     RERATING_WINDOW_CLOSES_DAYS,
@@ -35,7 +37,7 @@ from .certificate import (
     Certificate,
     CertificateStatus,
 )
-from .validity import VIETNAM, start_of_day
+from .validity import start_of_day
 
 DEFAULT_REMINDER_DAYS = 14
 REVOCATION_DAYS = 15  # Article 8(4): 15 days from the authority's conclusion

@@ -15,8 +15,9 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from ocop_shared.clock import VIETNAM
+
 VALIDITY_MONTHS = 36
-VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 
 def add_months(day: date, months: int) -> date:

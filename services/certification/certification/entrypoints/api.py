@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from ocop_shared.auth import Principal, Role
 from ocop_shared.http.cached import Reply
 from ocop_shared.http.pagination import Limit, Offset, Page
-from ocop_shared.http.problems import NotFound, Problem, Text, Unprocessable
+from ocop_shared.http.problems import Forbidden, NotFound, Problem, Text, Unprocessable
 from ocop_shared.readcache import ReadCache
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.webhooks import DeliveryStatus
@@ -39,12 +39,30 @@ from . import schemas, views
 DEFAULT_MAX_UPLOAD = 64 * 1024 * 1024
 
 
+def department_of(principal: Principal, named: str | None) -> str | None:
+    """The department a finding is reported for: an inspector's own (named, or their only
+    one); the office may name any or none."""
+    if principal.has(Role.PROVINCE_OFFICE):
+        return named
+    if named is not None:
+        if named not in principal.departments:
+            raise Forbidden(Text(f"Bạn không thuộc đơn vị {named}",
+                                 f"You do not inspect for {named}"))
+        return named
+    if len(principal.departments) == 1:
+        return next(iter(principal.departments))
+    raise Unprocessable(Text("Hãy chọn đơn vị thanh tra, kiểm tra (department)",
+                             "Say which department this inspection is for (department)"),
+                        field="department")
+
+
 def build_router(runtime: ServiceRuntime, ctx: Context,
                  max_upload_bytes: int = DEFAULT_MAX_UPLOAD) -> APIRouter:
-    router = APIRouter(prefix="/certification", tags=["certification"])
-    guard = runtime.guard
-    Office = Annotated[Principal, guard.require(Role.PROVINCE_OFFICE)]
-    Inspector = Annotated[Principal, guard.require(Role.INSPECTOR, Role.PROVINCE_OFFICE)]
+    # Who may call each route is the permission matrix's (the guard in front of every route);
+    # an inspector acts for the departments the office granted them.
+    router = APIRouter(prefix="/certification", tags=["certification"],
+                       dependencies=[runtime.guard.dependency])
+    Caller = runtime.guard.Caller
 
     def today() -> date:
         return local_day(runtime.clock.now())
@@ -113,7 +131,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.get("/certificates", response_model=Page[schemas.CertificateSummary],
                 summary="Certificates, newest first (filter by recorded status, product or entity)")
-    async def list_certificates(principal: Inspector, limit: Limit = 50, offset: Offset = 0,
+    async def list_certificates(principal: Caller, limit: Limit = 50, offset: Offset = 0,
                                 status: CertificateStatus | None = None, product_id: str | None = None,
                                 entity_id: str | None = None) -> Page[schemas.CertificateSummary]:
         async with runtime.uow() as uow:
@@ -126,14 +144,14 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
     @router.post("/certificates/{number}/revocation", status_code=204,
                  summary="Record the competent authority's revocation decision directly (opens and "
                  "decides a case)")
-    async def revoke(number: str, body: schemas.RevocationIn, principal: Office) -> None:
+    async def revoke(number: str, body: schemas.RevocationIn, principal: Caller) -> None:
         async with runtime.uow() as uow:
             await findings.revoke_directly(uow, ctx, number, grounds=body.grounds,
                                            decision_no=body.decision_no, reason=body.reason)
 
     @router.get("/revocation-cases", response_model=Page[schemas.CaseOut],
                 summary="Revocation cases by deadline (?status=open, ?overdue=true)")
-    async def list_cases(principal: Office, limit: Limit = 50, offset: Offset = 0,
+    async def list_cases(principal: Caller, limit: Limit = 50, offset: Offset = 0,
                          status: str | None = None, overdue: bool = False) -> Page[schemas.CaseOut]:
         day = today()
         async with runtime.uow() as uow:
@@ -144,7 +162,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
                     limit=limit, offset=offset)
 
     @router.get("/revocation-cases/{case_id}", response_model=schemas.CaseOut)
-    async def get_case(case_id: str, principal: Office) -> schemas.CaseOut:
+    async def get_case(case_id: str, principal: Caller) -> schemas.CaseOut:
         async with runtime.uow() as uow:
             stored = await FindingsRepository(uow.session).case(case_id)
         if stored is None:
@@ -153,7 +171,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.post("/revocation-cases/{case_id}/decision", response_model=schemas.CaseOut,
                  summary="The competent authority revoked the certificate (emits CertificateRevoked)")
-    async def decide(case_id: str, body: schemas.DecisionIn, principal: Office) -> schemas.CaseOut:
+    async def decide(case_id: str, body: schemas.DecisionIn, principal: Caller) -> schemas.CaseOut:
         async with runtime.uow() as uow:
             stored = await findings.decide_case(uow, ctx, case_id, decision_no=body.decision_no,
                                                 decided_on=body.decided_on, note=body.note)
@@ -161,7 +179,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.post("/revocation-cases/{case_id}/dismissal", response_model=schemas.CaseOut,
                  summary="The competent authority decided not to revoke")
-    async def dismiss(case_id: str, body: schemas.DismissalIn, principal: Office) -> schemas.CaseOut:
+    async def dismiss(case_id: str, body: schemas.DismissalIn, principal: Caller) -> schemas.CaseOut:
         async with runtime.uow() as uow:
             stored = await findings.dismiss_case(uow, ctx, case_id, reason=body.reason,
                                                  dismissed_on=body.dismissed_on)
@@ -169,14 +187,22 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.post("/keys/rotation", response_model=schemas.KeysOut,
                  summary="Sign new QR codes with a fresh key; older keys keep verifying")
-    async def rotate(principal: Office) -> schemas.KeysOut:
+    async def rotate(principal: Caller) -> schemas.KeysOut:
         kid = await ctx.keys.rotate()
+        async with runtime.uow() as uow:  # the key folder is not the database: record it here
+            uow.record_change("signing_key", kid, f"QR signing key {kid} made active")
+            await uow.commit()
         return schemas.KeysOut(active_kid=kid, key_ids=(await ctx.keys.loaded()).key_ids)
 
     @router.post("/scheduler/run", response_model=schemas.SchedulerRunOut,
                  summary="Run the notice and expiry scheduler now (it also runs by itself)")
-    async def run_scheduler(principal: Office) -> schemas.SchedulerRunOut:
+    async def run_scheduler(principal: Caller) -> schemas.SchedulerRunOut:
         report = await scheduler.run_once(ctx)
+        async with runtime.uow() as uow:  # who ran it, even when nothing was due
+            uow.record_change("scheduler", report.at.isoformat(),
+                              f"scheduler run: {report.certificates} certificate(s), "
+                              f"{len(report.notices)} notice(s)")
+            await uow.commit()
         return schemas.SchedulerRunOut(at=report.at, certificates=report.certificates, notices=[
             schemas.NoticeOut(kind=n.kind.value, certificate_number=n.certificate_number, due_on=n.due_on,
                               key=n.key) for n in report.notices])
@@ -185,7 +211,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.post("/evidence", status_code=201, response_model=schemas.EvidenceOut,
                  summary="Upload an evidence file (PDF, JPEG, PNG, WebP; checked by content, stored by sha256)")
-    async def upload_evidence(principal: Inspector,
+    async def upload_evidence(principal: Caller,
                               file: Annotated[UploadFile, File(description="The evidence")]
                               ) -> schemas.EvidenceOut:
         size = file.size if file.size is not None else _size_of(file)
@@ -204,7 +230,8 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
                  responses={200: {"model": schemas.FindingOut,
                                   "description": "The finding was already known (repeat or confirmation)"}},
                  summary="Report an inspection finding; a confirmed one opens a revocation case")
-    async def report(body: schemas.FindingIn, principal: Inspector) -> Any:
+    async def report(body: schemas.FindingIn, principal: Caller) -> Any:
+        department = department_of(principal, body.department.value if body.department else None)
         finding_id = body.finding_id or f"http:{principal.subject}:{_new_id()}"
         async with runtime.uow() as uow:
             evidence = await findings.evidence_for_http(uow, body.evidence)
@@ -212,7 +239,8 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
                 finding_id=finding_id, certificate_number=body.certificate_number, grounds=body.grounds,
                 conclusion=body.conclusion, concluded_by=body.concluded_by,
                 concluded_on=body.concluded_on or today(), confirmed=body.confirmed, kind=body.kind,
-                evidence=evidence, source=findings.SOURCE_HTTP, reported_by=principal.subject))
+                evidence=evidence, source=findings.SOURCE_HTTP, reported_by=principal.subject,
+                department=department))
             await uow.commit()
         out = schemas.FindingOut(inspection_id=outcome.inspection_id, finding_id=finding_id,
                                  created=outcome.created, outcome=outcome.outcome, case_id=outcome.case_id,
@@ -221,12 +249,13 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.get("/inspections", response_model=Page[schemas.InspectionOut],
                 summary="Inspection findings (from department systems and inspectors), newest first")
-    async def list_inspections(principal: Inspector, limit: Limit = 50, offset: Offset = 0,
+    async def list_inspections(principal: Caller, limit: Limit = 50, offset: Offset = 0,
                                certificate_number: str | None = None) -> Page[schemas.InspectionOut]:
         async with runtime.uow() as uow:
             repo = FindingsRepository(uow.session)
-            rows, total = await repo.list_inspections(certificate_number=certificate_number, limit=limit,
-                                                      offset=offset)
+            rows, total = await repo.list_inspections(
+                certificate_number=certificate_number, limit=limit, offset=offset,
+                departments=None if principal.has(Role.PROVINCE_OFFICE) else principal.departments)
             evidence = await repo.evidence_of([r.id for r in rows])
         return Page(items=[views.inspection_out(r, evidence[r.id]) for r in rows], total=total, limit=limit,
                     offset=offset)
@@ -235,7 +264,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.post("/webhooks", status_code=201, response_model=schemas.SubscriptionCreated,
                  summary="Subscribe an endpoint to certificate events (HMAC-signed, retried)")
-    async def subscribe(body: schemas.SubscriptionIn, principal: Office) -> schemas.SubscriptionCreated:
+    async def subscribe(body: schemas.SubscriptionIn, principal: Caller) -> schemas.SubscriptionCreated:
         async with runtime.uow() as uow:
             s = await webhooks.subscribe(uow, ctx, url=body.url, event_types=body.event_types,
                                          description=body.description, secret=body.secret,
@@ -243,7 +272,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
         return schemas.SubscriptionCreated(**views.subscription_out(s).model_dump(), secret=s.secret)
 
     @router.get("/webhooks", response_model=Page[schemas.SubscriptionOut])
-    async def list_subscriptions(principal: Office, limit: Limit = 50,
+    async def list_subscriptions(principal: Caller, limit: Limit = 50,
                                  offset: Offset = 0) -> Page[schemas.SubscriptionOut]:
         async with runtime.uow() as uow:
             items, total = await hooks.list_subscriptions(uow, ctx.webhooks, limit=limit, offset=offset)
@@ -251,13 +280,13 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.delete("/webhooks/{subscription_id}", status_code=204,
                    summary="Unsubscribe (pending deliveries are dropped; the log stays)")
-    async def unsubscribe(subscription_id: str, principal: Office) -> None:
+    async def unsubscribe(subscription_id: str, principal: Caller) -> None:
         async with runtime.uow() as uow:
             await webhooks.unsubscribe(uow, ctx, subscription_id)
 
     @router.get("/webhooks/{subscription_id}/deliveries", response_model=Page[schemas.DeliveryOut],
                 summary="The delivery log of a subscription, newest first (?status=failed)")
-    async def deliveries(subscription_id: str, principal: Office, limit: Limit = 50, offset: Offset = 0,
+    async def deliveries(subscription_id: str, principal: Caller, limit: Limit = 50, offset: Offset = 0,
                          status: DeliveryStatus | None = None) -> Page[schemas.DeliveryOut]:
         async with runtime.uow() as uow:
             rows, total = await hooks.list_deliveries(uow, ctx.webhooks, subscription_id, status=status,
@@ -266,7 +295,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.get("/webhook-deliveries/{delivery_id}", response_model=schemas.DeliveryDetail,
                 summary="One delivery with every attempt (status code or error, duration)")
-    async def delivery(delivery_id: str, principal: Office) -> schemas.DeliveryDetail:
+    async def delivery(delivery_id: str, principal: Caller) -> schemas.DeliveryDetail:
         async with runtime.uow() as uow:
             found, attempts = await hooks.delivery_detail(uow, ctx.webhooks, delivery_id)
         return schemas.DeliveryDetail(**views.delivery_out(found).model_dump(), log=[
@@ -275,7 +304,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.post("/webhook-deliveries/{delivery_id}/redelivery", status_code=202,
                  response_model=schemas.DeliveryOut, summary="Send a delivery again (a new round of attempts)")
-    async def redeliver(delivery_id: str, principal: Office) -> schemas.DeliveryOut:
+    async def redeliver(delivery_id: str, principal: Caller) -> schemas.DeliveryOut:
         async with runtime.uow() as uow:
             found = await webhooks.redeliver(uow, ctx, delivery_id)
         return views.delivery_out(found)

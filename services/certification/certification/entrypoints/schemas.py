@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from ocop_shared.contracts.common import Department
+
 from ..domain.inspection import InspectionKind
 
 SHA256 = r"^[0-9a-f]{64}$"
@@ -153,6 +155,8 @@ class FindingIn(BaseModel):
     kind: InspectionKind = InspectionKind.AD_HOC
     evidence: list[str] = Field(default_factory=list, max_length=50,
                                 description="sha256 of files uploaded with POST /certification/evidence")
+    department: Department | None = Field(
+        default=None, description="Whose inspection it was; an inspector's own department by default")
 
 
 class FindingOut(BaseModel):
@@ -186,6 +190,7 @@ class InspectionOut(BaseModel):
     note: str | None
     case_id: str | None
     reported_by: str
+    department: str | None = None
     reported_at: datetime
     evidence: list[EvidenceOut]
 

@@ -88,7 +88,8 @@ def inspection_out(row: Any, evidence: list[EvidenceItem]) -> schemas.Inspection
         kind=row.kind, grounds=[int(g) for g in row.grounds.split(",") if g], conclusion=row.conclusion,
         concluded_by=row.concluded_by, concluded_on=row.concluded_on, confirmed=row.confirmed,
         outcome=row.outcome, note=row.note, case_id=row.case_id, reported_by=row.reported_by,
-        reported_at=utc(row.reported_at) or row.reported_at, evidence=[evidence_out(e) for e in evidence])
+        department=row.department, reported_at=utc(row.reported_at) or row.reported_at,
+        evidence=[evidence_out(e) for e in evidence])
 
 
 def subscription_out(s: Subscription) -> schemas.SubscriptionOut:

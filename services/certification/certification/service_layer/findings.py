@@ -59,6 +59,7 @@ class FindingReport:
     evidence: Sequence[EvidenceItem]
     source: str
     reported_by: str
+    department: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,8 @@ async def _record(findings: FindingsRepository, report: FindingReport, inspectio
     if new:
         await findings.add_inspection(list(report.evidence), id=inspection_id, finding_id=report.finding_id,
                                       source=report.source, certificate_number=report.certificate_number,
-                                      reported_by=report.reported_by, reported_at=now, **values)
+                                      reported_by=report.reported_by, reported_at=now,
+                                      department=report.department, **values)
     else:
         await findings.update_inspection(inspection_id, **values)
         await findings.add_inspection_evidence(inspection_id, list(report.evidence))
@@ -179,7 +181,8 @@ async def on_inspection_reported(event: InspectionReported, uow: UnitOfWork, ctx
         kind=InspectionKind(p.inspection_kind or InspectionKind.AD_HOC.value),
         evidence=[EvidenceItem(sha256=d.sha256, kind=d.kind, filename=d.filename,
                                content_type="application/octet-stream", size=d.size) for d in p.evidence],
-        source=SOURCE_TOPIC, reported_by=event.producer))
+        source=SOURCE_TOPIC, reported_by=event.producer,
+        department=p.department.value if p.department else None))
 
 
 async def evidence_for_http(uow: UnitOfWork, hashes: Sequence[str]) -> list[EvidenceItem]:

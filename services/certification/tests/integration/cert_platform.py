@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from helpers import running_platform, token, wait_until
+from helpers import as_role, running_platform, wait_until
 from ocop_shared.auth import Role
 from ocop_shared.clock import Clock, ManualClock
 from ocop_shared.contracts import (
@@ -42,14 +42,6 @@ START = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)  # 10:00 in An Giang, 15/06/2026
 PROVINCE = "91"
 COMMUNE = "30316"
 REGULATION = "26/2026/QĐ-TTg"
-
-
-def office(settings: Settings) -> dict[str, str]:
-    return token(settings, Role.PROVINCE_OFFICE, subject="van-phong-ocop")
-
-
-def inspector(settings: Settings) -> dict[str, str]:
-    return token(settings, Role.INSPECTOR, subject="thanh-tra-so-yt")
 
 
 def scored(product_id: str, *, stars: int = 4, case: str = "first", level: str = "province",
@@ -102,14 +94,8 @@ class Platform:
     runtimes: list[ServiceRuntime]
     clock: ManualClock | None
     log: EmbeddedLog
-
-    @property
-    def office(self) -> dict[str, str]:
-        return office(self.settings)
-
-    @property
-    def inspector(self) -> dict[str, str]:
-        return inspector(self.settings)
+    office: dict[str, str]  # the provincial office's headers
+    inspector: dict[str, str]  # the headers of the Health department's inspector
 
     def runtime(self, name: str = "certification") -> ServiceRuntime:
         return next(rt for rt in self.runtimes if rt.name == name)
@@ -181,11 +167,16 @@ class Platform:
 async def platform(tmp_path: Path, *, names: list[str] | None = None, clock: ManualClock | None = None
                    ) -> AsyncIterator[Platform]:
     settings = Settings(data_dir=tmp_path, log_json=False)
-    async with running_platform(settings, names or ["certification"], clock) as (client, runtimes):
+    wanted = names or ["certification"]
+    if "registry" not in wanted:  # the office's grants are recorded there
+        wanted = ["registry", *wanted]
+    async with running_platform(settings, wanted, clock) as (client, runtimes):
         log = EmbeddedLog(tmp_path / "bus.sqlite3")
         await log.open()
         try:
-            yield Platform(settings, client, runtimes, clock, log)
+            yield Platform(settings, client, runtimes, clock, log,
+                           office=await as_role(client, Role.PROVINCE_OFFICE),
+                           inspector=await as_role(client, Role.INSPECTOR))
         finally:
             await log.close()
 

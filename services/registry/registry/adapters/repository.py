@@ -7,9 +7,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, true, update
+from sqlalchemy import Select, delete, func, insert, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ocop_shared.access import GrantRow
 from ocop_shared.contracts.common import EvaluationCase, LegalForm
 
 from ..domain.documents import Document, DocumentKind
@@ -21,18 +22,17 @@ from . import tables
 
 @dataclass(frozen=True)
 class Scope:
-    """Which entities a caller may list: all, one commune's, or their own."""
+    """Which entities a caller may list: all, some communes', or the ones they act for."""
 
-    commune: str | None = None
-    owner: str | None = None
-    entity_ids: tuple[str, ...] = ()
+    communes: tuple[str, ...] | None = None
+    entity_ids: tuple[str, ...] | None = None
 
     def clause(self) -> Any:
         e = tables.entities
-        if self.owner is not None:
-            return or_(e.c.owner_subject == self.owner, e.c.id.in_(self.entity_ids))
-        if self.commune is not None:
-            return e.c.commune_code == self.commune
+        if self.entity_ids is not None:
+            return e.c.id.in_(self.entity_ids)
+        if self.communes is not None:
+            return e.c.commune_code.in_(self.communes)
         return true()
 
 
@@ -111,6 +111,79 @@ class RegistryRepository:
         values = {k: v for k, v in asdict(entity).items()}
         values["legal_form"] = entity.legal_form.value
         await self.session.execute(insert(tables.entities).values(**values, created_at=at))
+
+    async def entities_acted_for(self, subject: str, identities: Sequence[str]) -> list[str]:
+        """The entities a person registered, or was invited to act for."""
+        e, m = tables.entities, tables.entity_members
+        owned = select(e.c.id).where(e.c.owner_subject == subject)
+        joined = select(m.c.entity_id).where(m.c.login.in_(list(identities)))
+        return list(await self.session.scalars(owned.union(joined)))
+
+    async def entity_has_product(self, entity_id: str, product_ids: Sequence[str]) -> bool:
+        p = tables.products
+        found = await self.session.scalar(select(p.c.id).where(
+            p.c.entity_id == entity_id, p.c.id.in_(list(product_ids))).limit(1))
+        return found is not None
+
+    # -- entity members ----------------------------------------------------------------------
+    async def members(self, entity_id: str) -> list[Any]:
+        m = tables.entity_members
+        return list((await self.session.execute(select(m).where(m.c.entity_id == entity_id)
+                                                .order_by(m.c.added_at))).all())
+
+    async def add_member(self, member_id: str, entity_id: str, login: str, added_by: str,
+                         at: datetime) -> bool:
+        m = tables.entity_members
+        exists = await self.session.scalar(select(m.c.id).where(
+            m.c.entity_id == entity_id, m.c.login == login))
+        if exists is not None:
+            return False
+        await self.session.execute(insert(m).values(id=member_id, entity_id=entity_id, login=login,
+                                                    added_by=added_by, added_at=at))
+        return True
+
+    async def remove_member(self, entity_id: str, member_id: str) -> bool:
+        m = tables.entity_members
+        done = await self.session.execute(delete(m).where(m.c.entity_id == entity_id,
+                                                          m.c.id == member_id))
+        return bool(done.rowcount)
+
+    # -- grants (the office's records of who may do what) ---------------------------------------
+    async def grants(self, *, role: str | None, login: str | None, include_revoked: bool,
+                     limit: int, offset: int) -> tuple[list[GrantRow], int]:
+        g = tables.access_grants
+        query = select(g)
+        if role:
+            query = query.where(g.c.role == role)
+        if login:
+            query = query.where(g.c.login == login)
+        if not include_revoked:
+            query = query.where(g.c.revoked_at.is_(None))
+        rows = await self._page(query.order_by(g.c.granted_at.desc(), g.c.grant_id), limit, offset)
+        return [GrantRow(**r._mapping) for r in rows], await self._count(query)
+
+    # -- council readers (projected from scoring) ----------------------------------------------
+    async def products_read_as_council(self, identities: Sequence[str]) -> list[str]:
+        r = tables.council_readers
+        return list(await self.session.scalars(select(r.c.product_id).where(
+            r.c.login.in_(list(identities))).distinct()))
+
+    async def set_council_readers(self, evaluation_id: str, product_id: str,
+                                  logins: Sequence[str], version: int) -> None:
+        r = tables.council_readers
+        current = await self.session.scalar(select(func.max(r.c.version)).where(
+            r.c.evaluation_id == evaluation_id))
+        if current is not None and current > version:
+            return  # an older assignment than the one applied
+        await self.session.execute(delete(r).where(r.c.evaluation_id == evaluation_id))
+        for login in sorted(set(logins)):
+            await self.session.execute(insert(r).values(evaluation_id=evaluation_id,
+                                                        product_id=product_id, login=login,
+                                                        version=version))
+
+    async def end_council_reading(self, evaluation_id: str) -> None:
+        r = tables.council_readers
+        await self.session.execute(delete(r).where(r.c.evaluation_id == evaluation_id))
 
     async def get_entity(self, entity_id: str) -> Entity | None:
         row = (await self.session.execute(

@@ -10,16 +10,22 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
+from ocop_shared.access import add_access_table
+from ocop_shared.audit import add_audit_table
 from ocop_shared.db.engine import BigId, new_metadata
 from ocop_shared.messaging.tables import add_messaging_tables
 
 metadata = new_metadata()
 outbox, inbox = add_messaging_tables(metadata)
+access_grants = add_access_table(metadata)
+audit_log = add_audit_table(metadata)
 
 entities = Table(
     "entities",
@@ -113,4 +119,25 @@ dossiers = Table(
     Column("filed_at", DateTime(timezone=True), nullable=True),
     Column("forwarded_at", DateTime(timezone=True), nullable=True),
     Column("version", Integer, nullable=False),
+)
+
+entity_members = Table(  # people (besides its owner) who act for an entity, by identity key
+    "entity_members",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("entity_id", String(36), ForeignKey("entities.id"), nullable=False, index=True),
+    Column("login", String(300), nullable=False, index=True),
+    Column("added_by", String(200), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("entity_id", "login"),
+)
+
+council_readers = Table(  # from scoring: who sits on the council evaluating a product now
+    "council_readers",
+    metadata,
+    Column("evaluation_id", String(36), nullable=False),
+    Column("product_id", String(36), nullable=False, index=True),
+    Column("login", String(300), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    PrimaryKeyConstraint("evaluation_id", "login"),
 )

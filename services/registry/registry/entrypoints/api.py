@@ -2,15 +2,17 @@
 
 from collections.abc import AsyncIterator
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import FormData
 from starlette.requests import ClientDisconnect
 
+from ocop_shared.access import GrantRow
 from ocop_shared.auth import Principal, Role
+from ocop_shared.auth.logins import shown
 from ocop_shared.contracts.common import EvaluationCase, LegalForm
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import NotFound, Problem, Text
@@ -20,7 +22,7 @@ from ..adapters.repository import RegistryRepository, Scope
 from ..domain.documents import KINDS, Document, DocumentKind, reusable_on
 from ..domain.dossier import Claim, Dossier, Form01, Form02, Form03
 from ..domain.rounds import Round
-from ..service_layer import services
+from ..service_layer import access, services
 from ..service_layer.ports import Places, SheetCatalogue
 
 DEFAULT_MAX_UPLOAD = 64 * 1024 * 1024
@@ -220,6 +222,43 @@ class CriterionOut(BaseModel):
     options: list[OptionOut]
 
 
+class MemberIn(BaseModel):
+    login: str = Field(min_length=3, max_length=254, description="E-mail address or phone number")
+
+
+class MemberOut(BaseModel):
+    id: str
+    login: str
+    added_by: str
+    added_at: datetime
+
+
+GrantRole = Literal["province_office", "commune_officer", "inspector", "showroom_operator"]
+
+
+class GrantIn(BaseModel):
+    login: str = Field(min_length=3, max_length=254, description="E-mail address or phone number "
+                       "the person signs in with (they need no account yet)")
+    role: GrantRole
+    scope: str | None = Field(default=None, max_length=100, description="Commune code (commune "
+                              "officer), department (inspector: health, industry_trade, "
+                              "science_technology, agriculture_environment, market_surveillance) "
+                              "or showroom id (showroom operator)")
+    name: str = Field(default="", max_length=200, description="Who the person is, for the list")
+
+
+class GrantOut(BaseModel):
+    id: str
+    login: str
+    role: str
+    scope: str | None
+    name: str
+    granted_by: str
+    granted_at: datetime
+    revoked_at: datetime | None
+    revoked_by: str | None
+
+
 class DownloadOut(BaseModel):
     url: str
     expires_in: int
@@ -297,14 +336,11 @@ def document_out(document: Document, today: date) -> DocumentOut:
 
 def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Places,
                  max_upload_bytes: int = DEFAULT_MAX_UPLOAD) -> APIRouter:
-    router = APIRouter(prefix="/registry", tags=["registry"])
-    guard = runtime.guard
-    Producer = Annotated[Principal, guard.require(Role.ENTITY_USER, Role.PROVINCE_OFFICE)]
-    Office = Annotated[Principal, guard.require(Role.PROVINCE_OFFICE)]
-    Reader = Annotated[Principal, guard.require(
-        Role.ENTITY_USER, Role.PROVINCE_OFFICE, Role.COMMUNE_OFFICER, Role.COUNCIL_MEMBER,
-        Role.COUNCIL_CHAIR)]
-    Commune = Annotated[Principal, guard.require(Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICE)]
+    # Who may call each route is the permission matrix's (the guard in front of every route);
+    # the use cases check the records (whose entity, which commune, which council).
+    router = APIRouter(prefix="/registry", tags=["registry"],
+                       dependencies=[runtime.guard.dependency])
+    Caller = runtime.guard.Caller
 
     def today() -> date:
         return runtime.clock.now().date()
@@ -312,14 +348,14 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
     # -- entities -----------------------------------------------------------------------------
     @router.post("/entities", status_code=201, response_model=EntityOut,
                  summary="Register an OCOP entity (chủ thể)")
-    async def create_entity(body: EntityIn, principal: Producer) -> EntityOut:
+    async def create_entity(body: EntityIn, principal: Caller) -> EntityOut:
         async with runtime.uow() as uow:
             entity = await services.register_entity(
                 uow, services.EntityData(**body.model_dump()), places, principal)
         return EntityOut(**{k: getattr(entity, k) for k in EntityOut.model_fields})
 
     @router.get("/entities", response_model=Page[EntityOut], summary="Entities you may see")
-    async def list_entities(principal: Reader, limit: Limit = 50,
+    async def list_entities(principal: Caller, limit: Limit = 50,
                             offset: Offset = 0) -> Page[EntityOut]:
         async with runtime.uow() as uow:
             entities, total = await RegistryRepository(uow.session).list_entities(
@@ -328,23 +364,23 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
                            for e in entities], total=total, limit=limit, offset=offset)
 
     def scope(principal: Principal) -> Scope:
-        if principal.has(Role.PROVINCE_OFFICE, Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR):
+        if principal.has(Role.PROVINCE_OFFICE):
             return Scope()
         if principal.has(Role.COMMUNE_OFFICER):
-            return Scope(commune=principal.commune_code or "-")
-        return Scope(owner=principal.subject, entity_ids=tuple(principal.entity_ids))
+            return Scope(communes=tuple(sorted(principal.communes)))
+        return Scope(entity_ids=tuple(sorted(principal.entities)))
 
     @router.get("/entities/{entity_id}", response_model=EntityOut)
-    async def get_entity(entity_id: str, principal: Reader) -> EntityOut:
+    async def get_entity(entity_id: str, principal: Caller) -> EntityOut:
         async with runtime.uow() as uow:
             entity = await services.entity_for(uow, entity_id)
-        services.may_read(principal, entity)
+            await services.may_read_entity(uow, principal, entity)
         return EntityOut(**{k: getattr(entity, k) for k in EntityOut.model_fields})
 
     # -- products -----------------------------------------------------------------------------
     @router.post("/products", status_code=201, response_model=Created,
                  summary="Register a product of an entity")
-    async def create_product(body: ProductIn, principal: Producer) -> Created:
+    async def create_product(body: ProductIn, principal: Caller) -> Created:
         async with runtime.uow() as uow:
             product = await services.register_product(
                 uow, entity_id=body.entity_id, name=body.name,
@@ -355,7 +391,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.get("/products", response_model=Page[ProductSummary],
                 summary="Products you may see (yours, your commune's, or all)")
-    async def list_products(principal: Reader, limit: Limit = 50,
+    async def list_products(principal: Caller, limit: Limit = 50,
                             offset: Offset = 0) -> Page[ProductSummary]:
         async with runtime.uow() as uow:
             rows, total = await RegistryRepository(uow.session).list_products(
@@ -369,10 +405,10 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.get("/products/{product_id}", response_model=ProductOut,
                 summary="A product with its certificate and status timeline")
-    async def get_product(product_id: str, principal: Reader) -> ProductOut:
+    async def get_product(product_id: str, principal: Caller) -> ProductOut:
         async with runtime.uow() as uow:
             product, entity = await services.product_for(uow, product_id)
-        services.may_read(principal, entity)
+        services.may_read(principal, entity, product_id)
         certificate = CertificateOut(
             number=product.certificate_number, stars=product.certificate_stars,
             valid_until=product.certificate_valid_until, active=product.certificate_active,
@@ -390,7 +426,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
                  summary="Upload an evidence file (streamed to object storage, stored by sha256)",
                  description=UPLOAD_DESCRIPTION, openapi_extra={"requestBody": upload_body()})
     async def upload(
-        product_id: str, request: Request, principal: Producer,
+        product_id: str, request: Request, principal: Caller,
         kind: Annotated[DocumentKind | None, Query(
             description="Raw body: the document's kind (required)")] = None,
         filename: Annotated[str | None, Query(max_length=255,
@@ -441,25 +477,30 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.get("/products/{product_id}/documents", response_model=list[DocumentOut],
                 summary="The product's documents, flagged when expired")
-    async def documents(product_id: str, principal: Reader) -> list[DocumentOut]:
+    async def documents(product_id: str, principal: Caller) -> list[DocumentOut]:
         async with runtime.uow() as uow:
             _, entity = await services.product_for(uow, product_id)
-            services.may_read(principal, entity)
+            services.may_read(principal, entity, product_id)
             found = await RegistryRepository(uow.session).documents_of(product_id)
         return [document_out(d, today()) for d in found]
 
     @router.get("/documents/{document_id}/download", response_model=DownloadOut,
                 summary="A short-lived download link (council members, the office, the owner)")
-    async def download(document_id: str, principal: Reader) -> DownloadOut:
+    async def download(document_id: str, principal: Caller) -> DownloadOut:
         async with runtime.uow() as uow:
             document = await RegistryRepository(uow.session).get_document(document_id)
             if document is None:
                 raise NotFound(Text(f"Không tìm thấy tài liệu {document_id}",
                                     f"No document {document_id}"))
             _, entity = await services.product_for(uow, document.product_id)
-        services.may_read(principal, entity)
-        seconds = 300
-        url = await runtime.store.presigned_url(document.sha256, seconds, document.filename)
+            services.may_read(principal, entity, document.product_id)
+            seconds = 300
+            url = await runtime.store.presigned_url(document.sha256, seconds, document.filename)
+            uow.record_change("document", document_id,
+                              f"download link to {document.filename} ({document.kind.value})",
+                              product_id=document.product_id, entity_id=entity.id,
+                              document_id=document_id)
+            await uow.commit()  # the audit record of who took the file
         return DownloadOut(url=url, expires_in=seconds)
 
     # -- reference data -----------------------------------------------------------------------
@@ -484,13 +525,13 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
     # -- rounds -------------------------------------------------------------------------------
     @router.post("/rounds", status_code=201, response_model=RoundIn,
                  summary="Open an evaluation round (provincial office)")
-    async def create_round(body: RoundIn, principal: Office) -> RoundIn:
+    async def create_round(body: RoundIn, principal: Caller) -> RoundIn:
         async with runtime.uow() as uow:
             await services.create_round(uow, Round(**body.model_dump()), catalogue)
         return body
 
     @router.get("/rounds", response_model=list[RoundIn])
-    async def list_rounds(principal: Reader) -> list[RoundIn]:
+    async def list_rounds(principal: Caller) -> list[RoundIn]:
         async with runtime.uow() as uow:
             rounds = await RegistryRepository(uow.session).list_rounds()
         return [RoundIn(**r.__dict__) for r in rounds]
@@ -506,7 +547,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.post("/products/{product_id}/dossiers", status_code=201, response_model=DossierOut,
                  summary="Start a dossier (first evaluation, upgrade or re-rating)")
-    async def open_dossier(product_id: str, body: DossierIn, principal: Producer) -> DossierOut:
+    async def open_dossier(product_id: str, body: DossierIn, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
             dossier = await services.open_dossier(uow, product_id=product_id, case=body.case,
                                                   round_id=body.round_id, principal=principal)
@@ -514,32 +555,32 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.get("/products/{product_id}/dossiers", response_model=list[DossierSummary],
                 summary="The product's dossiers, the one not yet filed first, then newest first")
-    async def dossiers(product_id: str, principal: Reader) -> list[DossierSummary]:
+    async def dossiers(product_id: str, principal: Caller) -> list[DossierSummary]:
         async with runtime.uow() as uow:
             _, entity = await services.product_for(uow, product_id)
-            services.may_read(principal, entity)
+            services.may_read(principal, entity, product_id)
             found = await RegistryRepository(uow.session).dossiers_of(product_id)
         return [DossierSummary(id=d.id, case=d.case, round_id=d.round_id, status=d.status.value)
                 for d in found]
 
     @router.get("/dossiers/{dossier_id}", response_model=DossierOut,
                 summary="A dossier with what is still missing")
-    async def get_dossier(dossier_id: str, principal: Reader) -> DossierOut:
+    async def get_dossier(dossier_id: str, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
-            _, _, entity = await services.dossier_for(uow, dossier_id)
-        services.may_read(principal, entity)
+            _, product, entity = await services.dossier_for(uow, dossier_id)
+        services.may_read(principal, entity, product.id)
         return await dossier_view(dossier_id)
 
     @router.put("/dossiers/{dossier_id}/form-01", response_model=DossierOut,
                 summary="Form 01: registration")
-    async def put_form01(dossier_id: str, body: Form01In, principal: Producer) -> DossierOut:
+    async def put_form01(dossier_id: str, body: Form01In, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
             await services.save_form01(uow, dossier_id, Form01(**body.model_dump()), principal)
         return await dossier_view(dossier_id)
 
     @router.put("/dossiers/{dossier_id}/form-02", response_model=DossierOut,
                 summary="Form 02: self-assessment, criterion by criterion, with evidence")
-    async def put_form02(dossier_id: str, body: Form02In, principal: Producer) -> DossierOut:
+    async def put_form02(dossier_id: str, body: Form02In, principal: Caller) -> DossierOut:
         form = Form02(specification=body.specification, plan_results=body.plan_results,
                       next_plan=body.next_plan, changes=body.changes,
                       claims=tuple(Claim(criterion_code=c.criterion_code,
@@ -552,14 +593,14 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.post("/dossiers/{dossier_id}/filing", response_model=DossierOut,
                  summary="File the dossier with the commune (422 lists what is missing)")
-    async def file(dossier_id: str, principal: Producer) -> DossierOut:
+    async def file(dossier_id: str, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
             await services.file_dossier(uow, dossier_id, catalogue, principal)
         return await dossier_view(dossier_id)
 
     @router.put("/dossiers/{dossier_id}/form-03", response_model=DossierOut,
                 summary="Form 03: the commune's report; forwards the dossier to the province")
-    async def put_form03(dossier_id: str, body: Form03In, principal: Commune) -> DossierOut:
+    async def put_form03(dossier_id: str, body: Form03In, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
             await services.record_commune_report(uow, dossier_id, Form03(**body.model_dump()),
                                                  principal)
@@ -567,12 +608,76 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.post("/dossiers/{dossier_id}/withdrawal", response_model=DossierOut,
                  summary="Withdraw the dossier before the council evaluates it")
-    async def withdraw(dossier_id: str, body: WithdrawalIn, principal: Producer) -> DossierOut:
+    async def withdraw(dossier_id: str, body: WithdrawalIn, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
             await services.withdraw_dossier(uow, dossier_id, body.reason, principal)
         return await dossier_view(dossier_id)
 
+    # -- who acts for an entity ---------------------------------------------------------------
+    async def acted_for(uow: Any, entity_id: str, principal: Principal) -> None:
+        services.may_act_for(principal, await services.entity_for(uow, entity_id))
+
+    @router.get("/entities/{entity_id}/members", response_model=list[MemberOut],
+                summary="People who act for the entity besides whoever registered it")
+    async def members(entity_id: str, principal: Caller) -> list[MemberOut]:
+        async with runtime.uow() as uow:
+            await acted_for(uow, entity_id, principal)
+            rows = await RegistryRepository(uow.session).members(entity_id)
+        return [MemberOut(id=r.id, login=shown(r.login), added_by=r.added_by, added_at=r.added_at)
+                for r in rows]
+
+    @router.post("/entities/{entity_id}/members", status_code=201, response_model=MemberOut,
+                 summary="Let someone act for the entity (by e-mail or phone; they sign up with it)")
+    async def add_member(entity_id: str, body: MemberIn, principal: Caller) -> MemberOut:
+        async with runtime.uow() as uow:
+            await acted_for(uow, entity_id, principal)
+            member_id = await access.add_member(uow, entity_id, body.login, principal)
+        return MemberOut(id=member_id, login=body.login.strip(), added_by=principal.subject,
+                         added_at=runtime.clock.now())
+
+    @router.delete("/entities/{entity_id}/members/{member_id}", status_code=204)
+    async def remove_member(entity_id: str, member_id: str, principal: Caller) -> Response:
+        async with runtime.uow() as uow:
+            await acted_for(uow, entity_id, principal)
+            await access.remove_member(uow, entity_id, member_id)
+        return Response(status_code=204)
+
+    # -- grants: who may do what (the office) -------------------------------------------------
+    @router.get("/access-grants", response_model=Page[GrantOut],
+                summary="Roles the office granted (?role=, ?login=, ?include_revoked=true)")
+    async def list_grants(principal: Caller, role: str | None = None, login: str | None = None,
+                          include_revoked: bool = False, limit: Limit = 50,
+                          offset: Offset = 0) -> Page[GrantOut]:
+        async with runtime.uow() as uow:
+            rows, total = await access.list_grants(uow, role=role, login=login,
+                                                   include_revoked=include_revoked,
+                                                   limit=limit, offset=offset)
+        return Page(items=[grant_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    @router.post("/access-grants", status_code=201, response_model=GrantOut,
+                 summary="Grant a role: office staff, a commune's officer, a department's "
+                         "inspector or a showroom's operator (by e-mail or phone)")
+    async def grant(body: GrantIn, principal: Caller) -> GrantOut:
+        async with runtime.uow() as uow:
+            row = await access.grant(uow, access.GrantRequest(
+                login=body.login, role=body.role, scope=body.scope, name=body.name),
+                principal, places)
+        return grant_out(row)
+
+    @router.delete("/access-grants/{grant_id}", response_model=GrantOut,
+                   summary="Revoke a grant: it stops working in every service at once")
+    async def revoke(grant_id: str, principal: Caller) -> GrantOut:
+        async with runtime.uow() as uow:
+            row = await access.revoke(uow, grant_id, principal)
+        return grant_out(row)
+
     return router
+
+
+def grant_out(row: GrantRow) -> GrantOut:
+    return GrantOut(id=row.grant_id, login=shown(row.login), role=row.role, scope=row.scope,
+                    name=row.name, granted_by=row.granted_by, granted_at=row.granted_at,
+                    revoked_at=row.revoked_at, revoked_by=row.revoked_by)
 
 
 def dossier_out(dossier: Dossier, reused: list[DocumentOut],

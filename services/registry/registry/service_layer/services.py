@@ -74,25 +74,35 @@ def not_found(what_vi: str, what_en: str, key: str) -> NotFound:
 
 
 # -- who may act ------------------------------------------------------------------------------
+# The guard let the caller in by role (the permission matrix); these check the records: the
+# entities they registered or joined, their commune, the products their council evaluates.
 
 def may_act_for(principal: Principal, entity: Entity) -> None:
-    """Province office: everything; an entity user: only the entities they own."""
+    """Province office: everything; a producer: only the entities they act for."""
     if principal.has(Role.PROVINCE_OFFICE):
         return
-    if principal.has(Role.ENTITY_USER) and (
-        entity.id in principal.entity_ids or entity.owner_subject == principal.subject
-    ):
+    if principal.has(Role.ENTITY_USER) and entity.id in principal.entities:
         return
     raise Forbidden(Text("Bạn chỉ được thao tác trên hồ sơ của chủ thể mình",
                          "You may only act for your own entity"))
 
 
-def may_read(principal: Principal, entity: Entity) -> None:
-    if principal.has(Role.COMMUNE_OFFICER) and principal.commune_code == entity.commune_code:
+def may_read(principal: Principal, entity: Entity, product_id: str | None = None) -> None:
+    """Besides who acts for the entity: its commune's officers, and the members of the council
+    evaluating the product (while the evaluation is open)."""
+    if principal.has(Role.COMMUNE_OFFICER) and entity.commune_code in principal.communes:
         return
-    if principal.has(Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR):
+    if product_id is not None and product_id in principal.products:
         return
     may_act_for(principal, entity)
+
+
+async def may_read_entity(uow: UnitOfWork, principal: Principal, entity: Entity) -> None:
+    """An entity is readable by the council evaluating one of its products too."""
+    if principal.products and await RegistryRepository(uow.session).entity_has_product(
+            entity.id, principal.products):
+        return
+    may_read(principal, entity)
 
 
 # -- entities ---------------------------------------------------------------------------------
@@ -428,8 +438,7 @@ async def record_commune_report(uow: UnitOfWork, dossier_id: str, form: Form03,
     """The commune's report (Form 03) completes the dossier; it goes to the province."""
     dossier, product, entity = await dossier_for(uow, dossier_id, for_update=True)
     if not (principal.has(Role.PROVINCE_OFFICE) or (
-            principal.has(Role.COMMUNE_OFFICER)
-            and principal.commune_code == entity.commune_code)):
+            principal.has(Role.COMMUNE_OFFICER) and entity.commune_code in principal.communes)):
         raise Forbidden(Text("Chỉ cán bộ xã nơi chủ thể đăng ký mới lập được báo cáo Mẫu 03",
                              "Only an officer of the entity's commune may file Form 03"))
     if dossier.status is not DossierStatus.AWAITING_COMMUNE:
@@ -533,6 +542,7 @@ async def on_evaluation_opened(event: EvaluationOpened, uow: UnitOfWork) -> None
 
 async def on_evaluation_closed(event: EvaluationClosed, uow: UnitOfWork) -> None:
     p = event.payload
+    await RegistryRepository(uow.session).end_council_reading(p.evaluation_id)
     status = ProductStatus.NOT_RECOGNISED if p.knocked_out else ProductStatus.WITHDRAWN
     await _timeline(uow, p.product_id, status, event.occurred_at,
                     f"evaluation closed: {p.reason}")
@@ -546,6 +556,7 @@ async def on_evaluation_closed(event: EvaluationClosed, uow: UnitOfWork) -> None
 
 async def on_scored(event: Scored, uow: UnitOfWork) -> None:
     p = event.payload
+    await RegistryRepository(uow.session).end_council_reading(p.evaluation_id)
     await _timeline(uow, p.product_id, ProductStatus.SCORED, event.occurred_at,
                     f"{p.level.value} council: {p.mean_score} points, {p.stars}★")
     repo = RegistryRepository(uow.session)

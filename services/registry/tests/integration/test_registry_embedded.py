@@ -16,12 +16,13 @@ from helpers import (
     PDF,
     PNG,
     ROOT,
+    api,
+    as_role,
     open_round,
     run_chain,
     running_platform,
     submit_product,
     tax_code,
-    token,
     upload,
     wait_until,
 )
@@ -39,7 +40,7 @@ ENTITY = {"name": "Cơ sở Khô cá lóc Sáu Tâm", "legal_form": "household",
 
 async def make_product(client: httpx.AsyncClient, settings: Settings,
                        **overrides: object) -> tuple[str, str]:
-    office = token(settings, Role.PROVINCE_OFFICE)
+    office = await as_role(client, Role.PROVINCE_OFFICE)
     r = await client.post("/registry/entities", headers=office, json={**ENTITY, **overrides})
     assert r.status_code == 201, r.text
     entity = r.json()
@@ -54,7 +55,7 @@ async def make_product(client: httpx.AsyncClient, settings: Settings,
 async def test_entity_validation_errors_name_the_field(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         cases = {
             "phone": {"phone": "0123 456 789"},
             "email": {"email": "not-an-email"},
@@ -77,7 +78,7 @@ async def test_entity_validation_errors_name_the_field(tmp_path: Path) -> None:
 async def test_duplicate_registration_and_unknown_product_set(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         entity_id, _ = await make_product(client, settings)
         r = await client.post("/registry/entities", headers=office, json=ENTITY)
         assert r.status_code == 409
@@ -91,7 +92,7 @@ async def test_duplicate_registration_and_unknown_product_set(tmp_path: Path) ->
 async def test_uploads_are_checked_from_their_content(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, max_upload_bytes=1024 * 1024)
     async with running_platform(settings) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         _, product = await make_product(client, settings)
         url = f"/registry/products/{product}/documents"
         r = await client.post(url, headers=office, data={"kind": "label"},
@@ -115,7 +116,7 @@ async def test_uploads_are_checked_from_their_content(tmp_path: Path) -> None:
 async def test_multipart_fields_are_validated_as_before(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         _, product = await make_product(client, settings)
         url = f"/registry/products/{product}/documents"
         cases = [({"kind": "nonsense"}, {"file": ("a.pdf", PDF)}, ["kind"]),
@@ -140,7 +141,7 @@ async def test_a_file_sent_as_the_request_body_is_checked_and_stored_by_sha256(
 ) -> None:
     settings = Settings(data_dir=tmp_path, max_upload_bytes=1024 * 1024)
     async with running_platform(settings) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         _, product = await make_product(client, settings)
         url = f"/registry/products/{product}/documents"
         content = PDF + b"Ban tu cong bo chat luong\n" * 4000
@@ -194,7 +195,7 @@ async def test_a_file_sent_as_the_request_body_is_checked_and_stored_by_sha256(
 async def test_expired_documents_are_flagged_and_block_filing(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         _, product = await make_product(client, settings)
         await upload(client, office, product, "test_report", PDF + b"old", "kn-2024.pdf",
                      valid_until="2025-01-31")
@@ -238,7 +239,7 @@ async def test_complete_dossier_goes_to_the_commune_then_the_province(tmp_path: 
         assert all(len(d["sha256"]) == 64 for d in payload["documents"])
         assert len(payload["self_assessment"]) == 31, "every criterion of set 9 self-scored"
 
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
 
         async def under_evaluation() -> bool:
             body = (await client.get(f"/registry/products/{ids['product_id']}",
@@ -252,7 +253,7 @@ async def test_commune_officer_of_another_commune_cannot_file_form_03(tmp_path: 
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
         ids = await submit_product(client, settings, registration_no=tax_code(21))
-        other = token(settings, Role.COMMUNE_OFFICER, commune="30307")
+        other = await as_role(client, Role.COMMUNE_OFFICER, commune="30307")
         r = await client.put(f"/registry/dossiers/{ids['dossier_id']}/form-03", headers=other,
                              json={"local_raw_materials": "x" * 3, "local_labour": "x" * 3,
                                    "idea_origin": "x" * 3, "local_identity": "x" * 3,
@@ -263,7 +264,7 @@ async def test_commune_officer_of_another_commune_cannot_file_form_03(tmp_path: 
 async def test_filing_outside_the_round_is_refused(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         _, product = await make_product(client, settings)
         r = await client.post("/registry/rounds", headers=office, json={
             "id": "AG-2026-R1", "name": "Đợt 1/2026", "opens_on": "2026-01-01",
@@ -280,7 +281,7 @@ async def test_rerating_only_in_its_window_and_valid_evidence_is_reused(tmp_path
     clock = ManualClock(datetime.now(UTC))
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings, clock=clock) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         ids = await run_chain(client, settings, registration_no=tax_code(31))
 
         async def certified() -> dict[str, object] | None:
@@ -321,7 +322,7 @@ async def test_rerating_only_in_its_window_and_valid_evidence_is_reused(tmp_path
 async def test_withdrawal_before_evaluation_closes_it_everywhere(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         ids = await submit_product(client, settings, registration_no=tax_code(51))
         r = await client.post(f"/registry/dossiers/{ids['dossier_id']}/withdrawal",
                               headers=office, json={"reason": "Bổ sung phiếu kiểm nghiệm mới"})
@@ -342,7 +343,7 @@ async def test_withdrawal_before_evaluation_closes_it_everywhere(tmp_path: Path)
 async def test_a_products_dossiers_are_listed_open_one_first(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         ids = await submit_product(client, settings, registration_no=tax_code(61))
         r = await client.post(f"/registry/dossiers/{ids['dossier_id']}/withdrawal",
                               headers=office, json={"reason": "Bổ sung phiếu kiểm nghiệm mới"})
@@ -354,21 +355,32 @@ async def test_a_products_dossiers_are_listed_open_one_first(tmp_path: Path) -> 
                                    headers=office)).json()
         assert [(d["id"], d["status"]) for d in listed] == [
             (r.json()["id"], "draft"), (ids["dossier_id"], "withdrawn")]
-        other = token(settings, Role.ENTITY_USER, subject="nguoi-khac")
+        other = await as_role(client, Role.ENTITY_USER, subject="nguoi-khac")
         denied = await client.get(f"/registry/products/{ids['product_id']}/dossiers",
                                   headers=other)
         assert denied.status_code == 403
 
 
-async def test_council_members_get_a_short_lived_download_link(tmp_path: Path) -> None:
+async def test_council_members_read_only_the_dossiers_their_council_evaluates(tmp_path: Path) -> None:
+    """A seat on the council evaluating a product lets its holder read the dossier and take its
+    files (short-lived links), while the evaluation is open; nobody else's token does."""
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
-        _, product = await make_product(client, settings)
-        document = await upload(client, office, product, "label", PDF + b"nhan", "Nhãn.pdf")
-        member = token(settings, Role.COUNCIL_MEMBER, subject="tv1")
-        link = (await client.get(f"/registry/documents/{document}/download",
-                                 headers=member)).json()
+        ocop = api(client)
+        office = await ocop.office()
+        ids = await submit_product(client, settings, registration_no=tax_code(71))
+        document = await upload(client, office, ids["product_id"], "label", PDF + b"nhan", "Nhãn.pdf")
+        url = f"/registry/documents/{document}/download"
+        evaluation = await ocop.open_evaluation(ids["product_id"])
+        council = await ocop.ensure_council(evaluation["round_id"])
+        member = await ocop.council_member_headers(council["members"][1])
+        assert (await client.get(url, headers=member)).status_code in (200, 403)
+
+        async def may_read() -> bool:
+            return (await client.get(url, headers=member)).status_code == 200
+
+        await wait_until(may_read, what="the registry to learn the council's seats")
+        link = (await client.get(url, headers=member)).json()
         assert link["expires_in"] == 300
         got = await client.get(link["url"].removeprefix(settings.base_url()))
         assert got.status_code == 200
@@ -376,6 +388,17 @@ async def test_council_members_get_a_short_lived_download_link(tmp_path: Path) -
         assert "Nh%C3%A3n.pdf" in got.headers["content-disposition"]
         tampered = link["url"].removeprefix(settings.base_url()).replace("signature=", "signature=0")
         assert (await client.get(tampered)).status_code == 403
-        showroom = token(settings, Role.SHOWROOM_OPERATOR)
-        r = await client.get(f"/registry/documents/{document}/download", headers=showroom)
-        assert r.status_code == 403
+        dossier = await client.get(f"/registry/dossiers/{ids['dossier_id']}", headers=member)
+        assert dossier.status_code == 200, dossier.text
+
+        outsider = await as_role(client, Role.COUNCIL_MEMBER, subject="hoi-dong-khac")
+        assert (await client.get(url, headers=outsider)).status_code == 403
+        showroom = await as_role(client, Role.SHOWROOM_OPERATOR, showroom="diem-ban-1")
+        assert (await client.get(url, headers=showroom)).status_code == 403
+
+        await ocop.score_by_council(evaluation["id"], "72.50", "QĐ 123/QĐ-UBND")
+
+        async def read_no_more() -> bool:
+            return (await client.get(url, headers=member)).status_code == 403
+
+        await wait_until(read_no_more, what="the seat to stop granting the dossier once scored")

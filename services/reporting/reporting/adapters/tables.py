@@ -7,18 +7,24 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Index,
     Integer,
     Numeric,
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
 )
 
+from ocop_shared.access import add_access_table
+from ocop_shared.audit import add_audit_table
 from ocop_shared.db.engine import new_metadata
 from ocop_shared.messaging.tables import add_messaging_tables
 
 metadata = new_metadata()
 outbox, inbox = add_messaging_tables(metadata)
+access_grants = add_access_table(metadata)
+audit_log = add_audit_table(metadata)
 
 # EntityRegistered (and the entity facts of ProductSubmitted): legal form and address.
 entities = Table(
@@ -136,4 +142,31 @@ fair_exhibitors = Table(
     Column("product_name", String(300), nullable=False),
     Column("stars", Integer, nullable=False),
     PrimaryKeyConstraint("fair_id", "product_id"),
+)
+
+audit_trail = Table(  # every service's audit records (ocop.audit.v1), for the office's search
+    "audit_trail",
+    metadata,
+    Column("record_id", String(36), primary_key=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("service", String(40), nullable=False),
+    Column("actor", String(200), nullable=False, index=True),
+    Column("actor_name", String(200), nullable=False),
+    Column("actor_roles", String(300), nullable=False),
+    Column("action", String(300), nullable=False),
+    Column("aggregate_type", String(60), nullable=False),
+    Column("aggregate_id", String(200), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("correlation_id", String(100), nullable=False),
+    Column("client_address", String(64), nullable=True),
+)
+
+audit_refs = Table(  # what a record is found by: product, entity, certificate, dossier...
+    "audit_refs",
+    metadata,
+    Column("record_id", String(36), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("value", String(200), nullable=False),
+    PrimaryKeyConstraint("record_id", "kind"),
+    Index("ix_audit_refs_kind_value", "kind", "value"),
 )

@@ -10,10 +10,10 @@ as "unknown" until its event arrives.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")
+from ocop_shared.clock import VIETNAM
 
 LEVEL_ORDER = {"commune": 0, "district": 1, "province": 2, "central": 3}
 

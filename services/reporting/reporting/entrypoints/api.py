@@ -5,15 +5,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict
 
-from ocop_shared.auth import Principal, Role
+from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.runtime import ServiceRuntime
 
 from ..adapters.pdf import render_report_pdf
 from ..adapters.xlsx import render_report_xlsx
-from ..service_layer import services
+from ..service_layer import audit, services
 
 PDF_MEDIA_TYPE = "application/pdf"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -183,15 +183,31 @@ class ReportOut(_Out):
     products: list[ProductRowOut]
 
 
+class AuditRecordOut(BaseModel):
+    record_id: str
+    recorded_at: datetime
+    service: str
+    actor: str
+    actor_name: str
+    actor_roles: str
+    action: str
+    aggregate_type: str
+    aggregate_id: str
+    summary: str
+    refs: dict[str, str]
+    correlation_id: str
+    client_address: str | None
+
+
 def build_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(prefix="/reporting", tags=["reporting"])
-    Office = Annotated[Principal, runtime.guard.require(Role.PROVINCE_OFFICE)]
+    router = APIRouter(prefix="/reporting", tags=["reporting"], dependencies=[runtime.guard.dependency])
+    Caller = runtime.guard.Caller
 
     @router.get("/reports/{year}/{period}", response_model=ReportOut,
                 summary="The 6-month (due 30 May) or annual (due 30 November) OCOP report",
                 responses={200: {"content": {PDF_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}}}})
     async def report(year: Annotated[int, Path(ge=2018, le=2100)],
-                     period: Literal["half-year", "annual"], principal: Office,
+                     period: Literal["half-year", "annual"], principal: Caller,
                      format: Literal["json", "xlsx", "pdf"] = "json",
                      lang: Literal["vi", "en"] = "vi") -> ReportOut | Response:
         async with runtime.uow() as uow:
@@ -207,5 +223,35 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
             media = PDF_MEDIA_TYPE
         return Response(content, media_type=media,
                         headers={"content-disposition": f'attachment; filename="{name}.{format}"'})
+
+    @router.get("/audit", response_model=Page[AuditRecordOut],
+                summary="The audit trail of every service, newest first: by person (subject or name), "
+                        "product, entity, certificate, dossier, evaluation, operation and date range; "
+                        "?format=csv for a spreadsheet",
+                responses={200: {"content": {"text/csv": {}}}})
+    async def audit_trail(principal: Caller, person: Annotated[str | None, Query(max_length=200)] = None,
+                          product_id: Annotated[str | None, Query(max_length=200)] = None,
+                          entity_id: Annotated[str | None, Query(max_length=200)] = None,
+                          certificate_number: Annotated[str | None, Query(max_length=200)] = None,
+                          dossier_id: Annotated[str | None, Query(max_length=200)] = None,
+                          evaluation_id: Annotated[str | None, Query(max_length=200)] = None,
+                          since: date | None = None, until: date | None = None,
+                          service: Annotated[str | None, Query(max_length=40)] = None,
+                          action: Annotated[str | None, Query(max_length=200)] = None,
+                          format: Literal["json", "csv"] = "json", limit: Limit = 50,
+                          offset: Offset = 0) -> Page[AuditRecordOut] | Response:
+        refs = tuple((k, v) for k, v in (("product_id", product_id), ("entity_id", entity_id),
+                                         ("certificate_number", certificate_number),
+                                         ("dossier_id", dossier_id),
+                                         ("evaluation_id", evaluation_id)) if v)
+        query = audit.AuditQuery(person=person, refs=refs, since=since, until=until, service=service,
+                                 action=action)
+        async with runtime.uow() as uow:
+            if format == "csv":
+                body = await audit.as_csv(uow, query)
+                return Response(body, media_type="text/csv; charset=utf-8", headers={
+                    "content-disposition": 'attachment; filename="nhat-ky-thao-tac.csv"'})
+            rows, total = await audit.search(uow, query, limit, offset)
+        return Page(items=[AuditRecordOut(**r) for r in rows], total=total, limit=limit, offset=offset)
 
     return router

@@ -19,7 +19,7 @@ from typing import Any
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from helpers import running_platform, token, wait_until
+from helpers import as_role, running_platform, wait_until
 from ocop_shared.auth import Role
 from ocop_shared.clock import ManualClock
 from ocop_shared.contracts import (
@@ -143,8 +143,8 @@ async def test_the_annual_report_from_events_in_any_order_as_json_xlsx_and_pdf(t
     settings = Settings(data_dir=tmp_path)
     bus = Bus(tmp_path)
     events = build_events(bus)
-    office = token(settings, Role.PROVINCE_OFFICE)
     async with running_platform(settings, ["reporting"]) as (client, _):
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         # certificates and catalog changes first, then results, products, entities last; some twice
         await bus.publish(*events["certs"], *events["catalog"])
         await bus.publish(*events["scores"], *events["scores"][:2])
@@ -217,6 +217,6 @@ async def test_the_annual_report_from_events_in_any_order_as_json_xlsx_and_pdf(t
 
         # only the coordination office reads reports; periods are half-year or annual
         assert (await client.get(url)).status_code == 401
-        producer = token(settings, Role.ENTITY_USER)
+        producer = await as_role(client, Role.ENTITY_USER)
         assert (await client.get(url, headers=producer)).status_code == 403
         assert (await client.get("/reporting/reports/2021/quarter", headers=office)).status_code == 422

@@ -53,12 +53,20 @@ class CouncilRecord:
     members: list[CouncilMember]
     created_at: datetime
     version: int = 1
+    closed_at: datetime | None = None
 
     def domain(self, regulation_code: str) -> Council:
         return Council(self.id, self.level, regulation_code, tuple(self.members), self.rules)
 
     def member(self, member_id: str) -> CouncilMember | None:
         return next((m for m in self.members if m.member_id == member_id), None)
+
+    def seat_of(self, identities: frozenset[str]) -> CouncilMember | None:
+        """The seat of whoever signs in with one of `identities`; none once the council ended."""
+        if self.closed_at is not None:
+            return None
+        return next((m for m in self.members if m.login is not None and m.login in identities),
+                    None)
 
     @property
     def chair(self) -> CouncilMember | None:
@@ -158,6 +166,7 @@ def _round(row: Any) -> RoundRecord:
 
 def _member(row: Any) -> CouncilMember:
     return CouncilMember(member_id=row.member_id, name=row.name, role=Role(row.role),
+                         login=row.login,
                          department=row.department, commune_code=row.commune_code,
                          entity_ids=frozenset(row.entity_ids or ()),
                          supplies_entity_ids=frozenset(row.supplies_entity_ids or ()))
@@ -228,7 +237,7 @@ class EvaluationFilter:
     level: str | None = None
     status: str | None = None
     council_id: str | None = None
-    member_id: str | None = None  # only evaluations assigned to a council this member sits on
+    logins: frozenset[str] | None = None  # only those assigned to a council they sit on
 
 
 class ScoringRepository:
@@ -283,7 +292,7 @@ class ScoringRepository:
         return CouncilRecord(id=row.id, round_id=row.round_id, level=row.level, name=row.name,
                              establishment_ref=row.establishment_ref, rules=_rules(row),
                              members=members, created_at=utc(row.created_at) or datetime.min,
-                             version=row.version)
+                             version=row.version, closed_at=utc(row.closed_at))
 
     async def get_council(self, council_id: str) -> CouncilRecord | None:
         row = (await self.session.execute(
@@ -301,7 +310,7 @@ class ScoringRepository:
         return [self._council(r, members[r.id]) for r in rows]
 
     async def list_councils(self, limit: int, offset: int, *, round_id: str | None = None,
-                            level: str | None = None, member_id: str | None = None
+                            level: str | None = None, logins: frozenset[str] | None = None
                             ) -> tuple[list[CouncilRecord], int]:
         c = tables.councils.c
         query = select(tables.councils).order_by(c.created_at, c.id)
@@ -309,9 +318,10 @@ class ScoringRepository:
             query = query.where(c.round_id == round_id)
         if level is not None:
             query = query.where(c.level == level)
-        if member_id is not None:
-            query = query.where(c.id.in_(select(tables.council_members.c.council_id).where(
-                tables.council_members.c.member_id == member_id)))
+        if logins is not None:
+            query = query.where(c.closed_at.is_(None), c.id.in_(
+                select(tables.council_members.c.council_id).where(
+                    tables.council_members.c.login.in_(sorted(logins)))))
         rows, total = await self._page(query, limit, offset)
         members = await self._members([r.id for r in rows])
         return [self._council(r, members[r.id]) for r in rows], total
@@ -324,7 +334,7 @@ class ScoringRepository:
                     quorum_requires_chair=council.rules.quorum_requires_chair,
                     max_spread=council.rules.max_spread,
                     required_departments=sorted(council.rules.required_departments),
-                    version=council.version)
+                    version=council.version, closed_at=council.closed_at)
 
     async def add_council(self, council: CouncilRecord) -> None:
         await self.session.execute(insert(tables.councils).values(
@@ -346,8 +356,8 @@ class ScoringRepository:
         if not council.members:
             return
         await self.session.execute(insert(tables.council_members), [
-            dict(council_id=council.id, member_id=m.member_id, position=i, name=m.name,
-                 role=m.role.value, department=m.department, commune_code=m.commune_code,
+            dict(council_id=council.id, member_id=m.member_id, login=m.login, position=i,
+                 name=m.name, role=m.role.value, department=m.department, commune_code=m.commune_code,
                  entity_ids=sorted(m.entity_ids), supplies_entity_ids=sorted(m.supplies_entity_ids))
             for i, m in enumerate(council.members)])
 
@@ -438,9 +448,11 @@ class ScoringRepository:
             query = query.where(e.c.status == f.status)
         if f.council_id is not None:
             query = query.where(e.c.council_id == f.council_id)
-        if f.member_id is not None:
-            query = query.where(e.c.council_id.in_(select(tables.council_members.c.council_id).where(
-                tables.council_members.c.member_id == f.member_id)))
+        if f.logins is not None:
+            c, m = tables.councils, tables.council_members
+            query = query.where(e.c.council_id.in_(select(m.c.council_id).join(
+                c, c.c.id == m.c.council_id).where(m.c.login.in_(sorted(f.logins)),
+                                                   c.c.closed_at.is_(None))))
         return query.order_by(e.c.opened_at.desc(), e.c.id)
 
     async def list_evaluations(self, f: EvaluationFilter, limit: int, offset: int
@@ -474,6 +486,33 @@ class ScoringRepository:
                                                         e.c.status == "open"))))
         return int(found or 0)
 
+    # -- seats: who signs in to which council ------------------------------------------
+    async def seat_roles(self, logins: frozenset[str]) -> list[str]:
+        """The roles (chair, member, secretary) of the seats these logins hold on councils that
+        have not ended."""
+        c, m = tables.councils, tables.council_members
+        return list(await self.session.scalars(select(m.c.role).join(c, c.c.id == m.c.council_id)
+                                               .where(m.c.login.in_(sorted(logins)),
+                                                      c.c.closed_at.is_(None)).distinct()))
+
+    # -- sheet versions ----------------------------------------------------------------
+    async def add_sheet_version(self, sheet: SheetRecord, saved_by: str, at: datetime) -> None:
+        v = tables.sheet_versions
+        last = await self.session.scalar(select(func.max(v.c.version)).where(
+            v.c.evaluation_id == sheet.evaluation_id, v.c.member_id == sheet.member_id))
+        await self.session.execute(insert(v).values(
+            evaluation_id=sheet.evaluation_id, member_id=sheet.member_id,
+            version=int(last or 0) + 1, status=sheet.status, choices=dict(sheet.choices),
+            knockout=({"criterion_code": sheet.knockout.criterion_code,
+                       "reason": sheet.knockout.reason_vi} if sheet.knockout else None),
+            saved_by=saved_by, saved_at=at))
+
+    async def sheet_versions(self, evaluation_id: str, member_id: str) -> list[Any]:
+        v = tables.sheet_versions
+        return list((await self.session.execute(select(v).where(
+            v.c.evaluation_id == evaluation_id, v.c.member_id == member_id)
+            .order_by(v.c.version))).all())
+
     # -- member sheets ----------------------------------------------------------------
     async def sheets(self, evaluation_id: str) -> list[SheetRecord]:
         s = tables.member_sheets
@@ -481,13 +520,13 @@ class ScoringRepository:
                                            .order_by(s.c.updated_at, s.c.member_id))).all()
         return [_sheet(r) for r in rows]
 
-    async def sheets_of_member(self, member_id: str, evaluation_ids: Sequence[str]
-                               ) -> dict[str, SheetRecord]:
-        if not evaluation_ids:
+    async def sheets_of_member(self, seats: dict[str, str]) -> dict[str, SheetRecord]:
+        """The sheets of the given seats: evaluation id -> the member id holding it there."""
+        if not seats:
             return {}
         s = tables.member_sheets
-        rows = (await self.session.execute(select(s).where(
-            s.c.member_id == member_id, s.c.evaluation_id.in_(list(evaluation_ids))))).all()
+        rows = [r for r in (await self.session.execute(select(s).where(
+            s.c.evaluation_id.in_(list(seats))))).all() if seats[r.evaluation_id] == r.member_id]
         return {r.evaluation_id: _sheet(r) for r in rows}
 
     async def put_sheet(self, sheet: SheetRecord, *, new: bool) -> None:

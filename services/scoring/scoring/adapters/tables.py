@@ -18,11 +18,15 @@ from sqlalchemy import (
     false,
 )
 
+from ocop_shared.access import add_access_table
+from ocop_shared.audit import add_audit_table
 from ocop_shared.db.engine import new_metadata
 from ocop_shared.messaging.tables import add_messaging_tables
 
 metadata = new_metadata()
 outbox, inbox = add_messaging_tables(metadata)
+access_grants = add_access_table(metadata)
+audit_log = add_audit_table(metadata)
 
 # A round as scoring sees it: which regulation, and which of its procedures (levels) applies.
 rounds = Table(
@@ -52,13 +56,15 @@ councils = Table(
     Column("required_departments", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),  # seats grant nothing after it
 )
 
 council_members = Table(
     "council_members",
     metadata,
     Column("council_id", String(36), primary_key=True),
-    Column("member_id", String(200), primary_key=True),  # the member's JWT subject
+    Column("member_id", String(200), primary_key=True),  # the member's id in the council
+    Column("login", String(300), nullable=True, index=True),  # who signs in to this seat
     Column("position", Integer, nullable=False),  # listing order
     Column("name", String(200), nullable=False),
     Column("role", String(20), nullable=False),  # chair | member | secretary
@@ -156,4 +162,18 @@ sheet_files = Table(
     Column("uploaded_by", String(200), nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("regulation", "sha256", name="uq_sheet_files_regulation_sha256"),
+)
+
+
+sheet_versions = Table(  # every save of a member's sheet until hand-in: who changed what, when
+    "sheet_versions",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("member_id", String(200), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("status", String(20), nullable=False),
+    Column("choices", JSON, nullable=False),
+    Column("knockout", JSON, nullable=True),
+    Column("saved_by", String(200), nullable=False),
+    Column("saved_at", DateTime(timezone=True), nullable=False),
 )

@@ -84,6 +84,7 @@ class CouncilMember:
     member_id: str
     name: str
     role: Role = Role.MEMBER
+    login: str | None = None  # identity key the member signs in with (email:..., phone:...)
     department: str | None = None  # the department / body the member represents
     commune_code: str | None = None  # commune the member comes from
     entity_ids: frozenset[str] = frozenset()  # OCOP entities the member belongs to or works for

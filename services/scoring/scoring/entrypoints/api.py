@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from ocop_shared.auth import Principal, Role
+from ocop_shared.auth.logins import InvalidLogin, login_key, shown
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import Problem, Text, Unprocessable
 from ocop_shared.regulations import Criterion, ProductSet, Regulation, get_regulation, regulations
@@ -78,6 +78,7 @@ from .schemas import (
     RoundOut,
     SheetFileOut,
     SheetOut,
+    SheetVersionOut,
     SubmissionIn,
 )
 
@@ -95,8 +96,16 @@ def _fraction(text: str) -> Fraction:
     return Fraction(int(numerator), int(denominator))
 
 
-def _member(body: MemberBody, member_id: str) -> CouncilMember:
+def _member(body: MemberBody, member_id: str, current: CouncilMember | None = None) -> CouncilMember:
+    if body.login is None and current is None:
+        raise Unprocessable(Text("Cần e-mail hoặc số điện thoại đăng nhập của thành viên",
+                                 "The member's login (e-mail or phone) is needed"), field="login")
+    try:
+        login = login_key(body.login) if body.login is not None else current.login  # type: ignore[union-attr]
+    except InvalidLogin as error:
+        raise Unprocessable(Text(error.vi, error.en), field="login") from error
     return CouncilMember(member_id=member_id, name=body.name, role=CouncilRole(body.role),
+                         login=login,
                          department=body.department, commune_code=body.commune_code,
                          entity_ids=frozenset(body.entity_ids),
                          supplies_entity_ids=frozenset(body.supplies_entity_ids))
@@ -104,6 +113,7 @@ def _member(body: MemberBody, member_id: str) -> CouncilMember:
 
 def _member_out(m: CouncilMember) -> MemberOut:
     return MemberOut(member_id=m.member_id, name=m.name, role=m.role.value, department=m.department,
+                     login=shown(m.login) if m.login else "",
                      commune_code=m.commune_code, entity_ids=sorted(m.entity_ids),
                      supplies_entity_ids=sorted(m.supplies_entity_ids))
 
@@ -115,7 +125,8 @@ def _council_out(c: CouncilRecord) -> CouncilOut:
                       quorum_requires_chair=c.rules.quorum_requires_chair,
                       max_spread=c.rules.max_spread,
                       required_departments=sorted(c.rules.required_departments),
-                      members=[_member_out(m) for m in c.members], version=c.version)
+                      members=[_member_out(m) for m in c.members], version=c.version,
+                      closed_at=c.closed_at)
 
 
 def _levels(regulation: Regulation, day: Any) -> list[LevelOut]:
@@ -220,38 +231,35 @@ def _declaration_out(d: Declaration) -> DeclarationOut:
 
 
 def build_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(prefix="/scoring", tags=["scoring"])
-    guard = runtime.guard
-    Office = Annotated[Principal, guard.require(Role.PROVINCE_OFFICE)]
-    Staff = Annotated[Principal, guard.require(Role.PROVINCE_OFFICE, Role.COUNCIL_CHAIR,
-                                               Role.COUNCIL_MEMBER)]
-    Council = Annotated[Principal, guard.require(Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)]
-    Chair = Annotated[Principal, guard.require(Role.COUNCIL_CHAIR)]
+    # Who may call each route is the permission matrix's (the guard in front of every route);
+    # the use cases check the seats: which council, which sheet, who chairs.
+    router = APIRouter(prefix="/scoring", tags=["scoring"], dependencies=[runtime.guard.dependency])
+    Caller = runtime.guard.Caller
     Lang = Annotated[str | None, Query(description="vi (default) or en")]
 
     # -- regulations and rounds -----------------------------------------------------
     @router.get("/regulations", response_model=Page[RegulationOut],
                 summary="Regulations as data: parts, bands, levels, escalations (any staff)")
-    async def list_regulations(principal: Staff, limit: Limit = 50,
+    async def list_regulations(principal: Caller, limit: Limit = 50,
                                offset: Offset = 0) -> Page[RegulationOut]:
         items = list(regulations())
         return Page(items=[_regulation_out(r) for r in items[offset:offset + limit]],
                     total=len(items), limit=limit, offset=offset)
 
     @router.get("/rounds", response_model=Page[RoundOut], summary="Rounds as scoring sees them (office)")
-    async def list_rounds(principal: Office, limit: Limit = 50, offset: Offset = 0) -> Page[RoundOut]:
+    async def list_rounds(principal: Caller, limit: Limit = 50, offset: Offset = 0) -> Page[RoundOut]:
         async with runtime.uow() as uow:
             items, total = await ScoringRepository(uow.session).list_rounds(limit, offset)
         return Page(items=[_round_out(r) for r in items], total=total, limit=limit, offset=offset)
 
     @router.get("/rounds/{round_id}", response_model=RoundOut, summary="A round (office)")
-    async def get_round(round_id: str, principal: Office) -> RoundOut:
+    async def get_round(round_id: str, principal: Caller) -> RoundOut:
         async with runtime.uow() as uow:
             return _round_out(await administration.get_round(uow, round_id))
 
     @router.put("/rounds/{round_id}", response_model=RoundOut,
                 summary="Configure a round's regulation and procedure (office)")
-    async def put_round(round_id: str, body: RoundIn, principal: Office) -> RoundOut:
+    async def put_round(round_id: str, body: RoundIn, principal: Caller) -> RoundOut:
         async with runtime.uow() as uow:
             record = await administration.configure_round(
                 uow, round_id, body.regulation, body.procedure_on, body.name, principal)
@@ -260,7 +268,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     # -- councils ---------------------------------------------------------------------
     @router.post("/councils", response_model=CouncilOut, status_code=201,
                  summary="Establish a council for a round and level, with its members (office)")
-    async def create_council(body: CouncilIn, principal: Office) -> CouncilOut:
+    async def create_council(body: CouncilIn, principal: Caller) -> CouncilOut:
         spec = CouncilSpec(round_id=body.round_id, level=body.level, name=body.name,
                            members=[_member(m, m.member_id) for m in body.members],
                            establishment_ref=body.establishment_ref, quorum=_fraction(body.quorum),
@@ -272,7 +280,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/councils", response_model=Page[CouncilOut],
                 summary="Councils (office: all; members: their own)")
-    async def list_councils(principal: Staff, round_id: str | None = None, level: str | None = None,
+    async def list_councils(principal: Caller, round_id: str | None = None, level: str | None = None,
                             limit: Limit = 50, offset: Offset = 0) -> Page[CouncilOut]:
         async with runtime.uow() as uow:
             items, total = await queries.list_councils(uow, principal, limit, offset,
@@ -281,13 +289,13 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/councils/{council_id}", response_model=CouncilOut,
                 summary="A council (office, or one of its members)")
-    async def get_council(council_id: str, principal: Staff) -> CouncilOut:
+    async def get_council(council_id: str, principal: Caller) -> CouncilOut:
         async with runtime.uow() as uow:
             return _council_out(await queries.get_council(uow, council_id, principal))
 
     @router.patch("/councils/{council_id}", response_model=CouncilOut,
                   summary="Rename a council or change its rules (quorum, spread) (office)")
-    async def patch_council(council_id: str, body: CouncilPatch, principal: Office) -> CouncilOut:
+    async def patch_council(council_id: str, body: CouncilPatch, principal: Caller) -> CouncilOut:
         async with runtime.uow() as uow:
             record = await administration.update_council(
                 uow, council_id, name=body.name, establishment_ref=body.establishment_ref,
@@ -299,14 +307,20 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.delete("/councils/{council_id}", status_code=204,
                    summary="Dissolve a council that has not scored yet (office)")
-    async def delete_council(council_id: str, principal: Office) -> Response:
+    async def delete_council(council_id: str, principal: Caller) -> Response:
         async with runtime.uow() as uow:
             await administration.delete_council(uow, council_id)
         return Response(status_code=204)
 
+    @router.post("/councils/{council_id}/closure", response_model=CouncilOut,
+                 summary="End the council's work: its seats stop granting anything (office)")
+    async def close_council(council_id: str, principal: Caller) -> CouncilOut:
+        async with runtime.uow() as uow:
+            return _council_out(await administration.close_council(uow, council_id))
+
     @router.get("/councils/{council_id}/members", response_model=Page[MemberOut],
                 summary="A council's members (office, or one of its members)")
-    async def list_members(council_id: str, principal: Staff, limit: Limit = 50,
+    async def list_members(council_id: str, principal: Caller, limit: Limit = 50,
                            offset: Offset = 0) -> Page[MemberOut]:
         async with runtime.uow() as uow:
             council = await queries.get_council(uow, council_id, principal)
@@ -317,20 +331,22 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.put("/councils/{council_id}/members/{member_id}", response_model=CouncilOut,
                 summary="Add or change a member (office)")
     async def put_member(council_id: str, member_id: str, body: MemberBody,
-                         principal: Office) -> CouncilOut:
+                         principal: Caller) -> CouncilOut:
         async with runtime.uow() as uow:
-            return _council_out(await administration.put_member(uow, council_id,
-                                                                _member(body, member_id)))
+            current = (await administration.council_of(ScoringRepository(uow.session),
+                                                       council_id)).member(member_id)
+            return _council_out(await administration.put_member(
+                uow, council_id, _member(body, member_id, current)))
 
     @router.delete("/councils/{council_id}/members/{member_id}", response_model=CouncilOut,
                    summary="Remove a member who has no sheet in an open evaluation (office)")
-    async def delete_member(council_id: str, member_id: str, principal: Office) -> CouncilOut:
+    async def delete_member(council_id: str, member_id: str, principal: Caller) -> CouncilOut:
         async with runtime.uow() as uow:
             return _council_out(await administration.remove_member(uow, council_id, member_id))
 
     @router.post("/councils/{council_id}/conflicts", response_model=DeclarationOut, status_code=201,
                  summary="Declare a conflict of interest (the member themself, or the office)")
-    async def declare(council_id: str, body: DeclarationIn, principal: Staff) -> DeclarationOut:
+    async def declare(council_id: str, body: DeclarationIn, principal: Caller) -> DeclarationOut:
         async with runtime.uow() as uow:
             declaration = await administration.declare_conflict(
                 uow, council_id, body.member_id, body.product_id, body.reason, principal)
@@ -338,7 +354,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/councils/{council_id}/conflicts", response_model=Page[DeclarationOut],
                 summary="Declared conflicts of interest (office)")
-    async def list_declarations(council_id: str, principal: Office, limit: Limit = 50,
+    async def list_declarations(council_id: str, principal: Caller, limit: Limit = 50,
                                 offset: Offset = 0) -> Page[DeclarationOut]:
         async with runtime.uow() as uow:
             repo = ScoringRepository(uow.session)
@@ -349,7 +365,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/councils/{council_id}/evaluations", response_model=Page[EvaluationOut],
                 summary="Evaluations assigned to a council (office)")
-    async def council_evaluations(council_id: str, principal: Office, limit: Limit = 50,
+    async def council_evaluations(council_id: str, principal: Caller, limit: Limit = 50,
                                   offset: Offset = 0) -> Page[EvaluationOut]:
         async with runtime.uow() as uow:
             items, total = await queries.list_evaluations(
@@ -359,7 +375,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.put("/evaluations/{evaluation_id}/council", response_model=EvaluationOut,
                 summary="Assign an evaluation to a council of its round and level (office)")
-    async def assign(evaluation_id: str, body: AssignmentIn, principal: Office) -> EvaluationOut:
+    async def assign(evaluation_id: str, body: AssignmentIn, principal: Caller) -> EvaluationOut:
         async with runtime.uow() as uow:
             evaluation = await administration.assign(uow, evaluation_id, body.council_id)
         return EvaluationOut(**_evaluation_fields(evaluation))
@@ -368,7 +384,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.post("/sheet-files", response_model=SheetFileOut, status_code=201,
                  summary="Load a province's sheet file for 148/1048 (validated; office)",
                  responses={200: {"model": SheetFileOut, "description": "The same file, already loaded"}})
-    async def upload_sheet_file(response: Response, principal: Office,
+    async def upload_sheet_file(response: Response, principal: Caller,
                                 regulation: Annotated[str, Form(examples=["1048/QĐ-TTg"])],
                                 file: Annotated[UploadFile, File(description="JSON sheet file")]
                                 ) -> SheetFileOut:
@@ -381,7 +397,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
         return _sheet_file_out(record)
 
     @router.get("/sheet-files", response_model=Page[SheetFileOut], summary="Loaded sheet files (office)")
-    async def list_sheet_files(principal: Office, regulation: str | None = None, limit: Limit = 50,
+    async def list_sheet_files(principal: Caller, regulation: str | None = None, limit: Limit = 50,
                                offset: Offset = 0) -> Page[SheetFileOut]:
         async with runtime.uow() as uow:
             items, total = await ScoringRepository(uow.session).list_sheet_files(limit, offset,
@@ -390,7 +406,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                     offset=offset)
 
     @router.get("/sheet-files/{file_id}", response_model=SheetFileOut, summary="A sheet file (office)")
-    async def get_sheet_file(file_id: str, principal: Office) -> SheetFileOut:
+    async def get_sheet_file(file_id: str, principal: Caller) -> SheetFileOut:
         async with runtime.uow() as uow:
             record = await ScoringRepository(uow.session).get_sheet_file(file_id)
         if record is None:
@@ -402,7 +418,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.get("/evaluations", response_model=list[EvaluationOut],
                 summary="Evaluations, newest first (office: all; members: assigned ones). The "
                         "body is a plain array for older clients; the total is in X-Total-Count")
-    async def list_evaluations(response: Response, principal: Staff, product_id: str | None = None,
+    async def list_evaluations(response: Response, principal: Caller, product_id: str | None = None,
                                round_id: str | None = None, level: str | None = None,
                                status: str | None = None, limit: Limit = 50,
                                offset: Offset = 0) -> list[EvaluationOut]:
@@ -415,7 +431,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/my/evaluations", response_model=Page[MyEvaluationOut],
                 summary="My assigned evaluations (council member; blind: only my own sheet's state)")
-    async def my_evaluations(principal: Council, status: str | None = None, limit: Limit = 50,
+    async def my_evaluations(principal: Caller, status: str | None = None, limit: Limit = 50,
                              offset: Offset = 0) -> Page[MyEvaluationOut]:
         async with runtime.uow() as uow:
             items, total = await queries.my_evaluations(uow, principal, limit, offset, status)
@@ -436,7 +452,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/evaluations/{evaluation_id}", response_model=EvaluationDetailOut,
                 summary="An evaluation (office, or a member of its council)")
-    async def get_evaluation(evaluation_id: str, principal: Staff) -> EvaluationDetailOut:
+    async def get_evaluation(evaluation_id: str, principal: Caller) -> EvaluationDetailOut:
         async with runtime.uow() as uow:
             detail = await queries.evaluation_detail(uow, evaluation_id, principal)
         e = detail.evaluation
@@ -448,7 +464,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.get("/evaluations/{evaluation_id}/sheet", response_model=SheetOut,
                 summary="The sheet to fill: criteria, options, star marks, knock-out notes, and my "
                         "draft (council member)")
-    async def get_sheet(evaluation_id: str, principal: Council) -> SheetOut:
+    async def get_sheet(evaluation_id: str, principal: Caller) -> SheetOut:
         async with runtime.uow() as uow:
             mine = await council_work.my_sheet(uow, evaluation_id, principal)
         ps = mine.context.product_set
@@ -459,7 +475,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.put("/evaluations/{evaluation_id}/sheet", response_model=MySheetOut,
                 summary="Save my draft (replaces it; each option checked at once) (council member)")
-    async def save_draft(evaluation_id: str, body: DraftIn, principal: Council) -> MySheetOut:
+    async def save_draft(evaluation_id: str, body: DraftIn, principal: Caller) -> MySheetOut:
         async with runtime.uow() as uow:
             mine = await council_work.save_draft(uow, evaluation_id, principal, body.choices,
                                                  _knockout_in(body.knockout))
@@ -468,7 +484,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.post("/evaluations/{evaluation_id}/sheet/submission", response_model=MySheetOut,
                  summary="Hand in my sheet (optionally with its choices); then it is frozen "
                          "(council member)")
-    async def submit_sheet(evaluation_id: str, principal: Council,
+    async def submit_sheet(evaluation_id: str, principal: Caller,
                            body: SubmissionIn | None = None) -> MySheetOut:
         body = body or SubmissionIn()
         async with runtime.uow() as uow:
@@ -480,7 +496,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/evaluations/{evaluation_id}/sheets", response_model=Page[MemberSheetOut],
                 summary="Sheets I may see: blind until I submit; all after finalisation")
-    async def list_sheets(evaluation_id: str, principal: Staff, limit: Limit = 50,
+    async def list_sheets(evaluation_id: str, principal: Caller, limit: Limit = 50,
                           offset: Offset = 0) -> Page[MemberSheetOut]:
         async with runtime.uow() as uow:
             ctx, sheets = await council_work.visible_sheets(uow, evaluation_id, principal)
@@ -492,9 +508,19 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
             part_totals=s.part_totals, submitted_at=s.submitted_at) for s in sheets]
         return Page(items=items[offset:offset + limit], total=len(items), limit=limit, offset=offset)
 
+    @router.get("/evaluations/{evaluation_id}/sheets/{member_id}/versions",
+                response_model=list[SheetVersionOut],
+                summary="Every saved version of a member's sheet until hand-in: who changed which "
+                        "criterion, when (the member; the office and the council once finalised)")
+    async def sheet_versions(evaluation_id: str, member_id: str,
+                             principal: Caller) -> list[SheetVersionOut]:
+        async with runtime.uow() as uow:
+            versions = await reports.sheet_history(uow, evaluation_id, member_id, principal)
+        return [SheetVersionOut(**v.__dict__) for v in versions]
+
     @router.put("/evaluations/{evaluation_id}/attendance", response_model=AttendanceOut,
                 summary="Record who attends the session (chair, secretary or office)")
-    async def attendance(evaluation_id: str, body: AttendanceIn, principal: Staff) -> AttendanceOut:
+    async def attendance(evaluation_id: str, body: AttendanceIn, principal: Caller) -> AttendanceOut:
         async with runtime.uow() as uow:
             ctx = await council_work.record_attendance(uow, evaluation_id, principal, body.present)
         ev = ctx.domain()
@@ -504,7 +530,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.get("/evaluations/{evaluation_id}/council-view", response_model=CouncilViewOut,
                 summary="Members' totals, mean, spread, caps and blockers (chair or secretary; "
                         "the office sees the blind view)")
-    async def council_view(evaluation_id: str, principal: Staff, lang: Lang = None) -> CouncilViewOut:
+    async def council_view(evaluation_id: str, principal: Caller, lang: Lang = None) -> CouncilViewOut:
         language = _lang(lang)
         async with runtime.uow() as uow:
             view = await council_work.council_view(uow, evaluation_id, principal)
@@ -537,7 +563,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.post("/evaluations/{evaluation_id}/rescoring", response_model=RescoringOut,
                  summary="Send members' submitted sheets back to them to be re-scored (chair)")
-    async def rescoring(evaluation_id: str, body: RescoringIn, principal: Chair) -> RescoringOut:
+    async def rescoring(evaluation_id: str, body: RescoringIn, principal: Caller) -> RescoringOut:
         async with runtime.uow() as uow:
             reopened = await council_work.reopen_sheets(uow, evaluation_id, principal,
                                                         body.member_ids)
@@ -546,7 +572,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.post("/evaluations/{evaluation_id}/finalisation", response_model=FinalisationOut,
                  summary="Finalise the council's result (chair); with a recorded reason to lift the "
                          "spread rule or rule on a minority knock-out")
-    async def finalise(evaluation_id: str, body: FinalisationIn, principal: Chair,
+    async def finalise(evaluation_id: str, body: FinalisationIn, principal: Caller,
                        lang: Lang = None) -> FinalisationOut:
         async with runtime.uow() as uow:
             done = await council_work.finalise(
@@ -569,7 +595,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/evaluations/{evaluation_id}/result", response_model=ResultOut,
                 summary="The finalised result with the minutes' data (office, or a council member)")
-    async def get_result(evaluation_id: str, principal: Staff) -> ResultOut:
+    async def get_result(evaluation_id: str, principal: Caller) -> ResultOut:
         async with runtime.uow() as uow:
             result = await queries.get_result(uow, evaluation_id, principal)
         return ResultOut(evaluation_id=evaluation_id, decision=result.decision, stars=result.stars,
@@ -586,7 +612,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                 response_class=Response, summary="A member's sheet as PDF or XLSX (Vietnamese)",
                 responses={200: {"content": {documents.PDF_MEDIA_TYPE: {},
                                              documents.XLSX_MEDIA_TYPE: {}}}})
-    async def export_sheet(evaluation_id: str, member_id: str, principal: Staff,
+    async def export_sheet(evaluation_id: str, member_id: str, principal: Caller,
                            format: ExportFormat = "pdf") -> Response:
         async with runtime.uow() as uow:
             report = await reports.member_sheet_report(uow, evaluation_id, member_id, principal)
@@ -598,7 +624,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                 summary="The council minutes with the aggregation, as PDF or XLSX (Vietnamese)",
                 responses={200: {"content": {documents.PDF_MEDIA_TYPE: {},
                                              documents.XLSX_MEDIA_TYPE: {}}}})
-    async def export_minutes(evaluation_id: str, principal: Staff,
+    async def export_minutes(evaluation_id: str, principal: Caller,
                              format: ExportFormat = "pdf") -> Response:
         async with runtime.uow() as uow:
             report = await reports.minutes_report(uow, evaluation_id, principal)

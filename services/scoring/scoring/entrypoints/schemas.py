@@ -80,6 +80,9 @@ class RoundOut(BaseModel):
 
 class MemberBody(BaseModel):
     name: str = Field(min_length=2, max_length=200)
+    login: str | None = Field(default=None, min_length=3, max_length=254, description=(
+        "The e-mail address or phone number the member signs in with: the seat is theirs (no "
+        "account needed yet). Required for a new member; left out, a member keeps theirs."))
     role: MemberRole = "member"
     department: str | None = Field(default=None, max_length=200)
     commune_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z\-]{2,10}$")
@@ -89,7 +92,10 @@ class MemberBody(BaseModel):
 
 
 class MemberIn(MemberBody):
-    member_id: str = Field(min_length=1, max_length=200, description="The member's login subject")
+    login: str = Field(min_length=3, max_length=254, description="The e-mail address or phone "  # type: ignore[assignment]
+                       "number the member signs in with: the seat is theirs (no account needed yet)")
+    member_id: str = Field(min_length=1, max_length=200,
+                           description="The member's id within the council (e.g. so-cong-thuong)")
 
 
 class MemberOut(MemberIn):
@@ -129,6 +135,8 @@ class CouncilOut(BaseModel):
     required_departments: list[str]
     members: list[MemberOut]
     version: int
+    closed_at: datetime | None = Field(default=None, description="When the council's work ended "
+                                       "(its seats grant nothing since)")
 
 
 class DeclarationIn(BaseModel):
@@ -294,6 +302,17 @@ class MemberSheetOut(BaseModel):
     total: int | None
     part_totals: dict[str, int] | None
     submitted_at: datetime | None
+
+
+class SheetVersionOut(BaseModel):
+    version: int
+    status: str
+    saved_by: str
+    saved_at: datetime
+    choices: dict[str, int]
+    changed: dict[str, list[int | None]] = Field(
+        description="Criteria changed since the previous version: code -> [before, after]")
+    knockout: dict[str, str | None] | None
 
 
 class AttendanceIn(BaseModel):

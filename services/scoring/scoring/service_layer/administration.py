@@ -27,7 +27,7 @@ from ..adapters.repository import (
 from ..adapters.sheets import parse_sheet_file
 from ..domain.council import CouncilMember, CouncilRules
 from .context import OPEN
-from .evaluations import procedure_day, procedure_of
+from .evaluations import council_assigned, procedure_day, procedure_of
 from .problems import as_problems, not_found
 
 MAX_SHEET_FILE_BYTES = 2 * 1024 * 1024
@@ -129,14 +129,32 @@ async def _round_and_level(repo: ScoringRepository, round_id: str, level: str) -
     return round_
 
 
-async def _assign_waiting(repo: ScoringRepository, council: CouncilRecord) -> None:
+async def _assign_waiting(uow: UnitOfWork, repo: ScoringRepository,
+                          council: CouncilRecord) -> None:
     """The only council at its level gets the round's evaluations that wait for one."""
     if len(await repo.councils_for(council.round_id, council.level)) != 1:
         return
     for evaluation in await repo.unassigned(council.round_id, council.level):
-        expected = evaluation.version
-        evaluation.council_id = council.id
-        await repo.save_evaluation(evaluation, expected)
+        await set_council(uow, repo, evaluation, council)
+
+
+async def set_council(uow: UnitOfWork, repo: ScoringRepository, evaluation: EvaluationRecord,
+                      council: CouncilRecord | None) -> None:
+    """Give an open evaluation its council (or none), and tell the registry who may now read
+    the product's dossier (CouncilAssigned; the evaluation's version counts it)."""
+    expected = evaluation.version
+    evaluation.council_id = council.id if council else None
+    evaluation.version += 1
+    await repo.save_evaluation(evaluation, expected)
+    await uow.emit(council_assigned(evaluation, council, uow))
+
+
+async def _announce_members(uow: UnitOfWork, repo: ScoringRepository,
+                            council: CouncilRecord) -> None:
+    """The council's members changed (or it ended): its open evaluations' readers change."""
+    for evaluation in await repo.list_evaluations_for_council(council.id):
+        if evaluation.status == OPEN:
+            await set_council(uow, repo, evaluation, council)
 
 
 async def create_council(uow: UnitOfWork, spec: CouncilSpec) -> CouncilRecord:
@@ -149,7 +167,7 @@ async def create_council(uow: UnitOfWork, spec: CouncilSpec) -> CouncilRecord:
     _validate(council, round_.regulation)
     with as_problems():
         await repo.add_council(council)
-        await _assign_waiting(repo, council)
+        await _assign_waiting(uow, repo, council)
         await uow.commit()
     return council
 
@@ -162,17 +180,35 @@ async def council_of(repo: ScoringRepository, council_id: str) -> CouncilRecord:
 
 
 async def _save(uow: UnitOfWork, repo: ScoringRepository, council: CouncilRecord,
-                expected: int) -> CouncilRecord:
+                expected: int, *, members_changed: bool = False) -> CouncilRecord:
     round_ = await repo.get_round(council.round_id)
     assert round_ is not None
     _validate(council, round_.regulation)
     council.version = expected + 1
     try:
         await repo.save_council(council, expected)
+        if members_changed:
+            await _announce_members(uow, repo, council)
     except StaleRecord as error:
         raise _stale() from error
     await uow.commit()
     return council
+
+
+async def close_council(uow: UnitOfWork, council_id: str) -> CouncilRecord:
+    """The council's work is over: its seats stop granting anything (scoring its evaluations,
+    reading their dossiers)."""
+    repo = ScoringRepository(uow.session)
+    council = await council_of(repo, council_id)
+    if council.closed_at is not None:
+        raise Conflict(Text("Hội đồng đã kết thúc nhiệm vụ", "The council has already ended"))
+    open_ones = [e for e in await repo.list_evaluations_for_council(council_id) if e.status == OPEN]
+    if open_ones:
+        raise Conflict(Text(f"Hội đồng còn {len(open_ones)} hồ sơ đang đánh giá",
+                            f"The council still has {len(open_ones)} open evaluation(s)"))
+    expected = council.version
+    council.closed_at = uow.clock.now()
+    return await _save(uow, repo, council, expected)
 
 
 async def update_council(uow: UnitOfWork, council_id: str, *, name: str | None,
@@ -204,9 +240,7 @@ async def delete_council(uow: UnitOfWork, council_id: str) -> None:
                             "The council has score sheets and cannot be deleted"))
     with as_problems():
         for evaluation in await repo.list_evaluations_for_council(council_id):
-            expected = evaluation.version
-            evaluation.council_id = None
-            await repo.save_evaluation(evaluation, expected)
+            await set_council(uow, repo, evaluation, None)
         await repo.delete_council(council_id)
         await uow.commit()
 
@@ -226,7 +260,7 @@ async def put_member(uow: UnitOfWork, council_id: str, member: CouncilMember) ->
         council.members.append(member)
     else:
         council.members = [member if m.member_id == member.member_id else m for m in council.members]
-    return await _save(uow, repo, council, expected)
+    return await _save(uow, repo, council, expected, members_changed=True)
 
 
 async def remove_member(uow: UnitOfWork, council_id: str, member_id: str) -> CouncilRecord:
@@ -239,7 +273,7 @@ async def remove_member(uow: UnitOfWork, council_id: str, member_id: str) -> Cou
         raise Conflict(Text("Thành viên đang có phiếu chấm chưa kết thúc, không xóa được",
                             "The member has sheets in open evaluations and cannot be removed"))
     council.members = [m for m in council.members if m.member_id != member_id]
-    return await _save(uow, repo, council, expected)
+    return await _save(uow, repo, council, expected, members_changed=True)
 
 
 # ------------------------------------------------------------------ conflicts, assignment
@@ -254,7 +288,8 @@ async def declare_conflict(uow: UnitOfWork, council_id: str, member_id: str, pro
         raise Unprocessable(Text(f"{member_id} không phải thành viên hội đồng {council.name}",
                                  f"{member_id} is not a member of council {council.name}"),
                             field="member_id")
-    if not principal.has(Role.PROVINCE_OFFICE) and principal.subject != member_id:
+    seat = council.seat_of(principal.identities)
+    if not principal.has(Role.PROVINCE_OFFICE) and (seat is None or seat.member_id != member_id):
         raise Forbidden(Text("Thành viên chỉ tự khai xung đột lợi ích của chính mình",
                              "A member declares only their own conflicts of interest"))
     declaration = Declaration(council_id, member_id, product_id, reason.strip(),
@@ -284,10 +319,8 @@ async def assign(uow: UnitOfWork, evaluation_id: str, council_id: str) -> Evalua
     if evaluation.council_id not in (None, council_id) and await repo.sheets(evaluation_id):
         raise Conflict(Text("Hội đồng đã bắt đầu chấm hồ sơ này, không đổi được",
                             "The assigned council has started scoring; it cannot change"))
-    expected = evaluation.version
-    evaluation.council_id = council_id
     with as_problems():
-        await repo.save_evaluation(evaluation, expected)
+        await set_council(uow, repo, evaluation, council)
         await uow.commit()
     return evaluation
 

@@ -115,7 +115,7 @@ class EvaluationContext:
         """The caller as a member of the assigned council (403 otherwise)."""
         if self.council is None:
             raise not_assigned(self.evaluation.id)
-        found = self.council.member(principal.subject)
+        found = self.council.seat_of(principal.identities)
         if found is None:
             raise not_assigned(self.evaluation.id)
         return found

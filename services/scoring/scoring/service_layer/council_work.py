@@ -90,7 +90,8 @@ async def my_sheet(uow: UnitOfWork, evaluation_id: str, principal: Principal) ->
 
 
 async def _write_sheet(uow: UnitOfWork, repo: ScoringRepository, ctx: EvaluationContext,
-                       ev: CouncilEvaluation, member_id: str, *, submitted: bool) -> SheetRecord:
+                       ev: CouncilEvaluation, member_id: str, *, submitted: bool,
+                       saved_by: str) -> SheetRecord:
     view = ev.sheet_of(member_id)
     assert view is not None
     existing = ctx.sheet_of(member_id)
@@ -103,6 +104,7 @@ async def _write_sheet(uow: UnitOfWork, repo: ScoringRepository, ctx: Evaluation
         part_totals=dict(scored.part_totals) if scored and not scored.knocked_out else None,
         updated_at=now, submitted_at=now if submitted else None)
     await repo.put_sheet(record, new=existing is None)
+    await repo.add_sheet_version(record, saved_by, now)  # every save is kept until hand-in
     # the row lock of `load(for_update=True)`; the version check refuses a finalised evaluation
     await repo.save_evaluation(ctx.evaluation, ctx.evaluation.version)
     return record
@@ -119,7 +121,8 @@ async def save_draft(uow: UnitOfWork, evaluation_id: str, principal: Principal,
         ev = ctx.domain()
         ev.mark_present(member.member_id)
         ev.save_draft(member.member_id, choices, knockout)
-        record = await _write_sheet(uow, repo, ctx, ev, member.member_id, submitted=False)
+        record = await _write_sheet(uow, repo, ctx, ev, member.member_id, submitted=False,
+                                    saved_by=principal.subject)
         await uow.commit()
     ctx.sheets = [s for s in ctx.sheets if s.member_id != member.member_id] + [record]
     return MySheet(ctx, member, record)
@@ -147,7 +150,8 @@ async def submit_sheet(uow: UnitOfWork, evaluation_id: str, principal: Principal
             base = choices if choices is not None else (existing.choices if existing else {})
             ev.save_draft(member.member_id, base, knockout)
         ev.submit(member.member_id)
-        record = await _write_sheet(uow, repo, ctx, ev, member.member_id, submitted=True)
+        record = await _write_sheet(uow, repo, ctx, ev, member.member_id, submitted=True,
+                                    saved_by=principal.subject)
         await uow.commit()
     ctx.sheets = [s for s in ctx.sheets if s.member_id != member.member_id] + [record]
     return MySheet(ctx, member, record)
@@ -174,6 +178,7 @@ async def reopen_sheets(uow: UnitOfWork, evaluation_id: str, principal: Principa
             existing.status, existing.total, existing.part_totals = "draft", None, None
             existing.submitted_at, existing.updated_at = None, uow.clock.now()
             await repo.reopen_sheet(existing)
+            await repo.add_sheet_version(existing, principal.subject, uow.clock.now())
         await repo.save_evaluation(ctx.evaluation, ctx.evaluation.version)
         await uow.commit()
     return member_ids
@@ -259,7 +264,7 @@ async def council_view(uow: UnitOfWork, evaluation_id: str, principal: Principal
     with as_problems():
         ctx = await load(repo, evaluation_id)
         if is_office(principal) and (ctx.council is None
-                                     or ctx.council.member(principal.subject) is None):
+                                     or ctx.council.seat_of(principal.identities) is None):
             viewer = None
         else:
             member = ctx.member(principal)
@@ -296,10 +301,11 @@ async def visible_sheets(uow: UnitOfWork, evaluation_id: str, principal: Princip
         finished = ctx.evaluation.status != "open"
         if finished:
             return ctx, [s for s in ctx.sheets if s.submitted]
-        if ctx.council is None or ctx.council.member(principal.subject) is None:
+        me = ctx.council.seat_of(principal.identities) if ctx.council else None
+        if me is None:
             return ctx, []  # the office is not on the council: blind until finalisation
         ev = ctx.domain()
-        visible = [s for s in ctx.sheets if ev.may_see(principal.subject, s.member_id)]
+        visible = [s for s in ctx.sheets if ev.may_see(me.member_id, s.member_id)]
         return ctx, visible
 
 

@@ -27,7 +27,12 @@ from ocop_shared.contracts import (
     SubmissionWithdrawn,
 )
 from ocop_shared.contracts.common import EvaluationCase, Level
-from ocop_shared.contracts.scoring_events import EvaluationClosedPayload, EvaluationOpenedPayload
+from ocop_shared.contracts.scoring_events import (
+    CouncilAssigned,
+    CouncilAssignedPayload,
+    EvaluationClosedPayload,
+    EvaluationOpenedPayload,
+)
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.messaging.flow import Flow, current_flow, flow_scope
 from ocop_shared.messaging.outbox import new_event
@@ -116,7 +121,24 @@ async def open_evaluation(uow: UnitOfWork, repo: ScoringRepository, template: Ev
                                 level=Level(level)),
         aggregate_id=record.id, aggregate_version=record.version, producer=SERVICE,
         clock=uow.clock))
+    if council is not None:
+        expected = record.version
+        record.version += 1
+        await repo.save_evaluation(record, expected)
+        await uow.emit(council_assigned(record, council, uow))
     return record
+
+
+def council_assigned(evaluation: EvaluationRecord, council: CouncilRecord | None,
+                     uow: UnitOfWork) -> CouncilAssigned:
+    members = ([] if council is None or council.closed_at is not None
+               else sorted({m.login for m in council.members if m.login}))
+    return new_event(
+        CouncilAssigned,
+        CouncilAssignedPayload(evaluation_id=evaluation.id, product_id=evaluation.product_id,
+                               council_id=council.id if council else None, members=members),
+        aggregate_id=evaluation.id, aggregate_version=evaluation.version, producer=SERVICE,
+        clock=uow.clock)
 
 
 async def on_product_submitted(event: ProductSubmitted, uow: UnitOfWork) -> None:

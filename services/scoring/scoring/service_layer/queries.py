@@ -25,7 +25,7 @@ async def list_evaluations(uow: UnitOfWork, principal: Principal, f: EvaluationF
     """The office sees every evaluation; a council member those assigned to their councils."""
     scope = f if is_office(principal) else EvaluationFilter(
         product_id=f.product_id, round_id=f.round_id, level=f.level, status=f.status,
-        council_id=f.council_id, member_id=principal.subject)
+        council_id=f.council_id, logins=principal.identities)
     return await ScoringRepository(uow.session).list_evaluations(scope, limit, offset)
 
 
@@ -62,19 +62,25 @@ async def my_evaluations(uow: UnitOfWork, principal: Principal, limit: int, offs
     """A member's assigned evaluations (blind: their own sheet's state, nobody else's)."""
     repo = ScoringRepository(uow.session)
     evaluations, total = await repo.list_evaluations(
-        EvaluationFilter(member_id=principal.subject, status=status), limit, offset)
-    sheets = await repo.sheets_of_member(principal.subject, [e.id for e in evaluations])
+        EvaluationFilter(logins=principal.identities, status=status), limit, offset)
     councils: dict[str, CouncilRecord] = {}
-    items: list[MyEvaluation] = []
+    seats: dict[str, CouncilMember] = {}
     for e in evaluations:
         assert e.council_id is not None
         council = councils.get(e.council_id) or await repo.get_council(e.council_id)
         if council is None:
             continue
         councils[council.id] = council
-        me = council.member(principal.subject)
-        if me is None:
+        me = council.seat_of(principal.identities)
+        if me is not None:
+            seats[e.id] = me
+    sheets = await repo.sheets_of_member({e: m.member_id for e, m in seats.items()})
+    items: list[MyEvaluation] = []
+    for e in evaluations:
+        me = seats.get(e.id)
+        if me is None or e.council_id is None:
             continue
+        council = councils[e.council_id]
         declared = {d.member_id: d.reason for d in await repo.declarations(council.id, e.product_id)
                     if d.member_id == me.member_id}
         product = ProductUnderEvaluation(e.product_id, e.entity_id, e.commune_code, e.regulation,
@@ -88,16 +94,16 @@ async def my_evaluations(uow: UnitOfWork, principal: Principal, limit: int, offs
 
 async def get_council(uow: UnitOfWork, council_id: str, principal: Principal) -> CouncilRecord:
     council = await ScoringRepository(uow.session).get_council(council_id)
-    if council is None or (not is_office(principal) and council.member(principal.subject) is None):
+    if council is None or (not is_office(principal) and council.seat_of(principal.identities) is None):
         raise not_found("hội đồng", "council", council_id)
     return council
 
 
 async def list_councils(uow: UnitOfWork, principal: Principal, limit: int, offset: int, *,
                         round_id: str | None, level: str | None) -> tuple[list[CouncilRecord], int]:
-    member = None if is_office(principal) else principal.subject
+    logins = None if is_office(principal) else principal.identities
     return await ScoringRepository(uow.session).list_councils(
-        limit, offset, round_id=round_id, level=level, member_id=member)
+        limit, offset, round_id=round_id, level=level, logins=logins)
 
 
 async def get_result(uow: UnitOfWork, evaluation_id: str, principal: Principal) -> ResultRecord:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from ocop_shared.auth import Principal
+from ocop_shared.clock import aware
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.http.problems import Conflict, Forbidden, Text
 
@@ -23,10 +27,11 @@ async def member_sheet_report(uow: UnitOfWork, evaluation_id: str, member_id: st
     if member is None or sheet is None:
         raise not_found("phiếu chấm của", "score sheet of", member_id)
     finished = ctx.evaluation.status != OPEN
-    if council.member(principal.subject) is not None:
-        if principal.subject != member_id and not finished:
+    me = council.seat_of(principal.identities)
+    if me is not None:
+        if me.member_id != member_id and not finished:
             ev = ctx.domain()
-            if not ev.may_see(principal.subject, member_id):
+            if not ev.may_see(me.member_id, member_id):
                 raise Forbidden(Text("Phiếu của thành viên khác chỉ xem được sau khi bạn nộp phiếu",
                                      "Another member's sheet is visible only after you submit yours"),
                                 slug="blind")
@@ -57,7 +62,7 @@ async def minutes_report(uow: UnitOfWork, evaluation_id: str, principal: Princip
     if evaluation is None:
         raise not_found("phiên đánh giá", "evaluation", evaluation_id)
     council = await repo.get_council(evaluation.council_id) if evaluation.council_id else None
-    if not is_office(principal) and (council is None or council.member(principal.subject) is None):
+    if not is_office(principal) and (council is None or council.seat_of(principal.identities) is None):
         raise Forbidden(Text(f"Bạn không thuộc hội đồng đánh giá hồ sơ {evaluation_id}",
                              f"You are not on the council of evaluation {evaluation_id}"),
                         slug="not-assigned")
@@ -71,3 +76,45 @@ async def minutes_report(uow: UnitOfWork, evaluation_id: str, principal: Princip
                          level=LEVEL_VI.get(evaluation.level, evaluation.level), case=evaluation.case,
                          finalised_at=result.finalised_at, body=result.body,
                          decision_vi=DECISION_VI.get(result.decision, result.decision))
+
+
+@dataclass(frozen=True)
+class SheetVersion:
+    version: int
+    status: str
+    saved_by: str
+    saved_at: datetime
+    choices: dict[str, int]
+    changed: dict[str, list[int | None]]
+    knockout: dict[str, str | None] | None
+
+
+async def sheet_history(uow: UnitOfWork, evaluation_id: str, member_id: str,
+                        principal: Principal) -> list[SheetVersion]:
+    """Every saved version of a member's sheet: the member sees their own at any time; the
+    office and the council see them once the evaluation is over (blind until then)."""
+    repo = ScoringRepository(uow.session)
+    with as_problems():
+        ctx = await load(repo, evaluation_id)
+    council = ctx.require_council()
+    if council.member(member_id) is None:
+        raise not_found("thành viên", "member", member_id)
+    me = council.seat_of(principal.identities)
+    own = me is not None and me.member_id == member_id
+    finished = ctx.evaluation.status != OPEN
+    if not own and not (finished and (is_office(principal) or me is not None)):
+        raise Forbidden(Text("Lịch sử phiếu của thành viên khác chỉ xem được sau khi hội đồng kết thúc",
+                             "Another member's sheet history is visible once the council has finished"),
+                        slug="blind")
+    versions: list[SheetVersion] = []
+    previous: dict[str, int] = {}
+    for row in await repo.sheet_versions(evaluation_id, member_id):
+        choices = {str(k): int(v) for k, v in (row.choices or {}).items()}
+        changed = {code: [previous.get(code), choices.get(code)]
+                   for code in sorted(set(previous) | set(choices))
+                   if previous.get(code) != choices.get(code)}
+        versions.append(SheetVersion(version=row.version, status=row.status, saved_by=row.saved_by,
+                                     saved_at=aware(row.saved_at), choices=choices, changed=changed,
+                                     knockout=row.knockout))
+        previous = choices
+    return versions

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from helpers import ROOT, token, wait_until
+from helpers import ROOT, as_role, member_login, wait_until
 from ocop_shared.auth import Role
 from ocop_shared.contracts import ProductSubmitted, SubmissionWithdrawn, read_event, topics
 from ocop_shared.contracts.common import EntityFacts, EvaluationCase, LegalForm
@@ -79,18 +79,23 @@ EIGHTY = with_(FOUR70, c4_3=4, c5_3=3, c6_2=3, c10=1, c11=1)
 class Desk:
     """The office, the council members and the bus, around one running platform."""
 
-    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+    def __init__(self, client: httpx.AsyncClient, settings: Settings, office: dict[str, str]) -> None:
         self.http = client
         self.settings = settings
-        self.office = token(settings, Role.PROVINCE_OFFICE, subject="van-phong-ocop")
+        self.office = office
         self.log_path = settings.data_dir / "bus.sqlite3"
 
-    def member(self, member_id: str, *, chair: bool = False) -> dict[str, str]:
-        roles = (Role.COUNCIL_CHAIR, Role.COUNCIL_MEMBER) if chair else (Role.COUNCIL_MEMBER,)
-        return token(self.settings, *roles, subject=member_id)
+    @classmethod
+    async def open(cls, client: httpx.AsyncClient, settings: Settings) -> Desk:
+        return cls(client, settings, await as_role(client, Role.PROVINCE_OFFICE))
 
-    def as_(self, member_id: str) -> dict[str, str]:
-        return self.member(member_id, chair=member_id == "chu-tich" or member_id.endswith("chu-tich"))
+    async def member(self, member_id: str, *, chair: bool = False) -> dict[str, str]:
+        """Whoever signs in to the seat `member_id` (the councils here give each seat the login
+        `member_login(member_id)`)."""
+        return await as_role(self.http, Role.COUNCIL_MEMBER, subject=member_id)
+
+    async def as_(self, member_id: str) -> dict[str, str]:
+        return await self.member(member_id)
 
     # -- the bus ------------------------------------------------------------------------
     async def _append(self, topic: str, key: str, body: bytes) -> None:
@@ -162,7 +167,8 @@ class Desk:
         body = {"round_id": round_id, "level": level,
                 "name": f"Hội đồng đánh giá, phân hạng sản phẩm OCOP ({level})",
                 "establishment_ref": "QĐ 2150/QĐ-UBND ngày 01/10/2026",
-                "members": [dict(m) for m in members], **fields}
+                "members": [{"login": member_login(m["member_id"]), **m} for m in members],
+                **fields}
         r = await self.http.post("/scoring/councils", headers=self.office, json=body)
         assert r.status_code == 201, r.text
         return dict(r.json())
@@ -177,7 +183,7 @@ class Desk:
     async def hand_in(self, evaluation_id: str, member_id: str, choices: Mapping[str, int],
                       **extra: Any) -> httpx.Response:
         return await self.http.post(f"/scoring/evaluations/{evaluation_id}/sheet/submission",
-                                    headers=self.as_(member_id),
+                                    headers=await self.as_(member_id),
                                     json={"choices": dict(choices), **extra})
 
     async def hand_in_ok(self, evaluation_id: str, member_id: str, choices: Mapping[str, int],
@@ -190,7 +196,7 @@ class Desk:
                        decision_ref: str = "BB 12/HĐ-OCOP ngày 15/11/2026",
                        **extra: Any) -> httpx.Response:
         return await self.http.post(f"/scoring/evaluations/{evaluation_id}/finalisation",
-                                    headers=self.member(chair, chair=True),
+                                    headers=await self.member(chair, chair=True),
                                     json={"decision_ref": decision_ref, **extra})
 
     async def finalise_ok(self, evaluation_id: str, **extra: Any) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def platform(tmp_path: Path) -> tuple[Settings, object]:
 async def test_set_8_band_edge_just_under_70_is_3_stars_and_70_is_4(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         await desk.submit(set_no=8, product_name="Khô cá lóc Sáu Tâm")  # learns the round
         council = await desk.council()
         under = await desk.submit(set_no=8, product_name="Khô cá lóc Sáu Tâm")
@@ -76,7 +76,7 @@ async def test_the_literal_69_99_edge_needs_a_67_member_council(tmp_path: Path) 
     66 x 70 + 69 = 4689 / 67 = 69.985... -> 69.99 (2 places, half up) -> 3★."""
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8)
         members = [{"member_id": "chu-tich", "name": "Chủ tịch", "role": "chair"}] + [
             {"member_id": f"tv-{i:02d}", "name": f"Thành viên {i}", "role": "member"}
@@ -92,7 +92,7 @@ async def test_the_literal_69_99_edge_needs_a_67_member_council(tmp_path: Path) 
 async def test_a_missed_4_star_minimum_caps_the_stars_and_names_the_criterion(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8)
         await desk.council()
         # 4.1 "outside the commune, < 5 agents" (2 points, the 3★ minimum, not the 4★ one)
@@ -118,7 +118,7 @@ async def test_a_missed_4_star_minimum_caps_the_stars_and_names_the_criterion(tm
 async def test_a_knock_out_ends_the_evaluation_with_its_reason(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8)
         await desk.council()
         reason = "Phát hiện tạp chất nguy hại (lông, côn trùng) trong mẫu sản phẩm"
@@ -134,7 +134,7 @@ async def test_a_knock_out_ends_the_evaluation_with_its_reason(tmp_path: Path) -
         valid_against_schema(closed[0])
         assert "6.1" in closed[0].payload.reason and reason in closed[0].payload.reason
         assert [e.type for e in await desk.events_of(evaluation["id"])] == [
-            "EvaluationOpened", "EvaluationClosed"]  # no Scored: the product has no stars
+            "EvaluationOpened", "CouncilAssigned", "EvaluationClosed"]  # no Scored: no stars
         detail = (await client.get(f"/scoring/evaluations/{evaluation['id']}",
                                    headers=desk.office)).json()
         assert detail["status"] == "closed" and detail["decision"] == "knocked_out"
@@ -143,7 +143,7 @@ async def test_a_knock_out_ends_the_evaluation_with_its_reason(tmp_path: Path) -
 async def test_a_knock_out_on_a_criterion_without_a_rule_is_refused(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8)
         await desk.council()
         r = await desk.hand_in(evaluation["id"], "tv-ct", {},
@@ -155,7 +155,7 @@ async def test_a_knock_out_on_a_criterion_without_a_rule_is_refused(tmp_path: Pa
 async def test_a_minority_knock_out_needs_the_chairs_ruling(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8)
         await desk.council()
         for member_id in ("chu-tich", "tv-nnmt", "tv-ct"):
@@ -179,7 +179,7 @@ async def test_a_minority_knock_out_needs_the_chairs_ruling(tmp_path: Path) -> N
 async def test_spread_above_10_blocks_until_rescored(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8)
         await desk.council()
         eid = evaluation["id"]
@@ -187,7 +187,7 @@ async def test_spread_above_10_blocks_until_rescored(tmp_path: Path) -> None:
         for member_id, choices in zip(VOTERS, (EIGHTY, FOUR70, FOUR70, SIXTY_NINE), strict=True):
             await desk.hand_in_ok(eid, member_id, choices)
         view = (await client.get(f"/scoring/evaluations/{eid}/council-view",
-                                 headers=desk.as_("chu-tich"))).json()
+                                 headers=await desk.as_("chu-tich"))).json()
         assert view["spread"] == "11" and view["needs_override"] and not view["can_finalise"]
         assert [m["total"] for m in view["members"]] == [80, 70, 70, 69, None]
         assert view["preview"]["mean_score"] == "72.25"
@@ -195,7 +195,7 @@ async def test_spread_above_10_blocks_until_rescored(tmp_path: Path) -> None:
         assert [b["kind"] for b in blocked["blockers"]] == ["spread"]
         assert "11" in blocked["detail"]
         # the council discusses; the chair sends the 80 back; it is re-scored at 79 (11: 2 -> 1)
-        r = await client.post(f"/scoring/evaluations/{eid}/rescoring", headers=desk.as_("chu-tich"),
+        r = await client.post(f"/scoring/evaluations/{eid}/rescoring", headers=await desk.as_("chu-tich"),
                               json={"member_ids": ["chu-tich"]})
         assert r.status_code == 200, r.text
         await desk.hand_in_ok(eid, "chu-tich", with_(EIGHTY, c11=0))
@@ -206,7 +206,7 @@ async def test_spread_above_10_blocks_until_rescored(tmp_path: Path) -> None:
 async def test_spread_above_10_finalised_by_the_chairs_override_with_a_reason(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8)
         await desk.council()
         eid = evaluation["id"]
@@ -229,7 +229,7 @@ async def test_spread_above_10_finalised_by_the_chairs_override_with_a_reason(tm
 async def test_finalising_without_quorum_is_refused(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=1, product_name="Xoài cát Hòa Lộc Chợ Mới")
         await desk.council()
         eid = evaluation["id"]
@@ -240,7 +240,7 @@ async def test_finalising_without_quorum_is_refused(tmp_path: Path) -> None:
         assert [b["kind"] for b in body["blockers"]] == ["quorum"]
         assert "2/4" in body["detail"] and "3" in body["detail"]
         english = await client.post(f"/scoring/evaluations/{eid}/finalisation?lang=en",
-                                    headers=desk.member("chu-tich", chair=True),
+                                    headers=await desk.member("chu-tich", chair=True),
                                     json={"decision_ref": "BB 1"})
         assert "No quorum: 2/4 present, 3 needed" in english.json()["detail"]
         # the chair may not override a missing quorum
@@ -254,7 +254,7 @@ async def test_finalising_without_quorum_is_refused(tmp_path: Path) -> None:
 async def test_conflicted_members_are_refused_and_count_only_for_the_quorum(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         entity = "9d3f1b7e-0000-4000-8000-000000000001"
         evaluation = await desk.submit(set_no=8, commune=CHAU_DOC, entity_id=entity)
         members = [dict(m) for m in MEMBERS]
@@ -264,15 +264,15 @@ async def test_conflicted_members_are_refused_and_count_only_for_the_quorum(tmp_
         # automatic: same commune
         body = problem(await desk.hand_in(eid, "tv-yt", FOUR70), 403, "conflict-of-interest")
         assert CHAU_DOC in body["detail"] and body["kinds"] == ["same_commune"]
-        mine = (await client.get("/scoring/my/evaluations", headers=desk.as_("tv-yt"))).json()
+        mine = (await client.get("/scoring/my/evaluations", headers=await desk.as_("tv-yt"))).json()
         assert mine["items"][0]["conflicted"] and CHAU_DOC in mine["items"][0]["conflicts"][0]
         # declared: the member declares it themself
-        r = await client.post(f"/scoring/councils/{council['id']}/conflicts", headers=desk.as_("tv-ct"),
+        r = await client.post(f"/scoring/councils/{council['id']}/conflicts", headers=await desk.as_("tv-ct"),
                               json={"member_id": "tv-ct", "product_id": evaluation["product_id"],
                                     "reason": "Em ruột của chủ cơ sở"})
         assert r.status_code == 201, r.text
         denied = await client.post(f"/scoring/councils/{council['id']}/conflicts",
-                                   headers=desk.as_("tv-ct"),
+                                   headers=await desk.as_("tv-ct"),
                                    json={"member_id": "tv-nnmt", "product_id": evaluation["product_id"],
                                          "reason": "Nghe nói có quen biết"})
         assert denied.status_code == 403
@@ -288,7 +288,7 @@ async def test_conflicted_members_are_refused_and_count_only_for_the_quorum(tmp_
         # the chair alone scores; the secretary records the conflicted members as present
         await desk.hand_in_ok(eid, "chu-tich", FOUR70)
         problem(await desk.finalise(eid), 409, "finalisation-blocked")  # 1 of 4 present
-        r = await client.put(f"/scoring/evaluations/{eid}/attendance", headers=desk.as_("thu-ky"),
+        r = await client.put(f"/scoring/evaluations/{eid}/attendance", headers=await desk.as_("thu-ky"),
                              json={"present": ["tv-ct", "tv-yt"]})
         assert r.status_code == 200 and r.json()["quorum"]["met"], r.text
         done = await desk.finalise_ok(eid)
@@ -306,20 +306,20 @@ async def test_conflicted_members_are_refused_and_count_only_for_the_quorum(tmp_
 async def test_bad_sheets_are_refused_with_clear_problems(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8)
         council = await desk.council()
         eid = evaluation["id"]
         url = f"/scoring/evaluations/{eid}/sheet"
         # an option that does not exist (1.1 has options 0-2)
-        r = await client.put(url, headers=desk.as_("tv-ct"), json={"choices": {"1.1": 7}})
+        r = await client.put(url, headers=await desk.as_("tv-ct"), json={"choices": {"1.1": 7}})
         body = problem(r, 422, "unknown-option")
         assert body["errors"][0]["field"] == "choices.1.1" and "1.1" in body["detail"]
-        r = await client.put(url + "?lang=en", headers=desk.as_("tv-ct"), json={"choices": {"1.1": 7}})
+        r = await client.put(url + "?lang=en", headers=await desk.as_("tv-ct"), json={"choices": {"1.1": 7}})
         assert r.json()["detail"] == "Criterion 1.1 has no option 7 (it has 3 options, numbered from 0)"
-        problem(await client.put(url, headers=desk.as_("tv-ct"), json={"choices": {"12.4": 0}}),
+        problem(await client.put(url, headers=await desk.as_("tv-ct"), json={"choices": {"12.4": 0}}),
                 422, "unknown-criterion")
-        problem(await client.put(url, headers=desk.as_("tv-ct"), json={"choices": {"1": 0}}),
+        problem(await client.put(url, headers=await desk.as_("tv-ct"), json={"choices": {"1": 0}}),
                 422, "not-a-leaf-criterion")
         # a sheet for another product set (the product is in set #8)
         body = problem(await desk.hand_in(eid, "tv-ct", FOUR70, product_set_no=9), 422,
@@ -331,19 +331,23 @@ async def test_bad_sheets_are_refused_with_clear_problems(tmp_path: Path) -> Non
         body = problem(await desk.hand_in(eid, "tv-ct", {"1.1": 0}), 422, "missing-criteria")
         assert "1.2" in body["detail"]
         # progress is saved, then handed in; a second sheet from the same member is refused
-        draft = await client.put(url, headers=desk.as_("tv-ct"), json={"choices": {"1.1": 2}})
+        draft = await client.put(url, headers=await desk.as_("tv-ct"), json={"choices": {"1.1": 2}})
         assert draft.status_code == 200 and draft.json()["running_total"] == 3
-        assert (await client.get(url, headers=desk.as_("tv-ct"))).json()["my_sheet"]["choices"] == {
+        assert (await client.get(url, headers=await desk.as_("tv-ct"))).json()["my_sheet"]["choices"] == {
             "1.1": 2}
         await desk.hand_in_ok(eid, "tv-ct", FOUR70, product_set_no=8)
         problem(await desk.hand_in(eid, "tv-ct", FOUR70), 409, "second-sheet-refused")
-        problem(await client.put(url, headers=desk.as_("tv-ct"), json={"choices": FOUR70}), 409,
+        problem(await client.put(url, headers=await desk.as_("tv-ct"), json={"choices": FOUR70}), 409,
                 "sheet-already-submitted")
-        # the secretary does not score; a member of no council assigned to it is refused
+        # the secretary does not score; someone with no seat on any council is refused
         problem(await desk.hand_in(eid, "thu-ky", FOUR70), 403, "not-a-scorer")
-        problem(await desk.hand_in(eid, "tv-khac", FOUR70), 403, "not-assigned")
-        problem(await client.get(url, headers=desk.as_("tv-khac")), 403, "not-assigned")
-        # a member who is not this council's chair cannot finalise, even with the chair role
+        problem(await desk.hand_in(eid, "tv-khac", FOUR70), 403, "forbidden")
+        problem(await client.get(url, headers=await desk.as_("tv-khac")), 403, "forbidden")
+        # a member who is not this council's chair cannot finalise, even if they chair another
+        await desk.council(level="central", members=[
+            {"member_id": "tv-ct", "name": "Lê Thị Cúc", "role": "chair"},
+            {"member_id": "tw-tv1", "name": "Thành viên 1", "role": "member"},
+            {"member_id": "tw-tv2", "name": "Thành viên 2", "role": "member"}])
         problem(await desk.finalise(eid, chair="tv-ct"), 403, "not-the-chair")
         # council composition: two chairs are refused (and a member with a sheet keeps their role)
         r = await client.put(f"/scoring/councils/{council['id']}/members/tv-yt", headers=desk.office,
@@ -354,16 +358,16 @@ async def test_bad_sheets_are_refused_with_clear_problems(tmp_path: Path) -> Non
 async def test_blind_until_the_member_submits(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8)
         await desk.council()
         eid = evaluation["id"]
         await desk.hand_in_ok(eid, "tv-nnmt", FOUR70)
-        await client.put(f"/scoring/evaluations/{eid}/sheet", headers=desk.as_("tv-ct"),
+        await client.put(f"/scoring/evaluations/{eid}/sheet", headers=await desk.as_("tv-ct"),
                          json={"choices": {"1.1": 2}})
 
         async def seen_by(member_id: str) -> list[str]:
-            r = await client.get(f"/scoring/evaluations/{eid}/sheets", headers=desk.as_(member_id))
+            r = await client.get(f"/scoring/evaluations/{eid}/sheets", headers=await desk.as_(member_id))
             assert r.status_code == 200, r.text
             return [s["member_id"] for s in r.json()["items"]]
 
@@ -372,13 +376,13 @@ async def test_blind_until_the_member_submits(tmp_path: Path) -> None:
         office = (await client.get(f"/scoring/evaluations/{eid}/sheets", headers=desk.office)).json()
         assert office["items"] == []  # the office is not on the council: blind until finalised
         problem(await client.get(f"/scoring/evaluations/{eid}/sheets/tv-nnmt/export",
-                                 headers=desk.as_("tv-ct")), 403, "blind")
+                                 headers=await desk.as_("tv-ct")), 403, "blind")
         await desk.hand_in_ok(eid, "tv-ct", FOUR70)
         assert sorted(await seen_by("tv-ct")) == ["tv-ct", "tv-nnmt"]
         # the member list shows no other member's totals
-        mine = (await client.get("/scoring/my/evaluations", headers=desk.as_("tv-yt"))).json()
+        mine = (await client.get("/scoring/my/evaluations", headers=await desk.as_("tv-yt"))).json()
         assert mine["items"][0]["my_sheet"] == "none" and mine["items"][0]["stars"] is None
-        r = await client.get(f"/scoring/evaluations/{eid}/council-view", headers=desk.as_("tv-yt"))
+        r = await client.get(f"/scoring/evaluations/{eid}/council-view", headers=await desk.as_("tv-yt"))
         assert r.status_code == 403
 
 
@@ -388,11 +392,11 @@ async def test_blind_until_the_member_submits(tmp_path: Path) -> None:
 async def test_set_26_tourism_capped_by_business_growth_and_cases_must_agree(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=26, product_name="Du lịch cộng đồng Cù lao Ông Hổ")
         await desk.council()
         eid = evaluation["id"]
-        sheet = (await client.get(f"/scoring/evaluations/{eid}/sheet", headers=desk.as_("tv-ct"))).json()
+        sheet = (await client.get(f"/scoring/evaluations/{eid}/sheet", headers=await desk.as_("tv-ct"))).json()
         assert sheet["product_set_no"] == 26 and sheet["max_total"] == 100
         c8 = next(c for c in sheet["parts"][2]["criteria"] if c["code"] == "8")
         assert {o["case_vi"][:2] for o in c8["options"]} == {"a.", "b."}
@@ -416,7 +420,7 @@ async def test_set_26_tourism_capped_by_business_growth_and_cases_must_agree(tmp
 async def test_rerating_by_written_opinions_waits_for_every_members_sheet(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8, case="rerating")
         assert evaluation["written_opinions"] is True
         await desk.council()
@@ -435,7 +439,7 @@ async def test_rerating_by_written_opinions_waits_for_every_members_sheet(tmp_pa
 async def test_a_withdrawn_dossier_closes_its_evaluation_once(tmp_path: Path) -> None:
     settings, running = platform(tmp_path)
     async with running as (client, _):  # type: ignore[attr-defined]
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8)
         await desk.withdraw(evaluation)
         await desk.withdraw(evaluation)  # the registry's event again (a new id): no second close

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from scoring_desk import EIGHTY, FOUR70, SIXTY_NINE, VOTERS, Desk, problem
 
-from helpers import running_platform, token
+from helpers import as_role, running_platform
 from ocop_shared.auth import Role
 from ocop_shared.settings import Settings
 
@@ -37,7 +37,7 @@ def xlsx_values(content: bytes) -> dict[str, list[list[object]]]:
 async def test_member_sheet_and_minutes_as_pdf_and_xlsx(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings, ["scoring"]) as (client, _):
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         evaluation = await desk.submit(set_no=8, product_name=PRODUCT,
                                        entity_name="HTX Nông nghiệp Mắm Châu Đốc")
         await desk.council()
@@ -50,7 +50,7 @@ async def test_member_sheet_and_minutes_as_pdf_and_xlsx(tmp_path: Path) -> None:
                                  headers=desk.office), 403, "blind")
         # a member exports their own sheet at any time
         r = await client.get(f"/scoring/evaluations/{eid}/sheets/tv-ct/export",
-                             headers=desk.as_("tv-ct"), params={"format": "pdf"})
+                             headers=await desk.as_("tv-ct"), params={"format": "pdf"})
         assert r.status_code == 200 and r.headers["content-type"] == PDF_TYPE
         text = pdf_text(r.content)
         assert PRODUCT in text and "PHIẾU ĐÁNH GIÁ, PHÂN HẠNG SẢN PHẨM OCOP" in text
@@ -74,7 +74,7 @@ async def test_member_sheet_and_minutes_as_pdf_and_xlsx(tmp_path: Path) -> None:
         assert "72.25" in text and "Nguyễn Thị Hồng" in text and "giữ nguyên điểm" in text
         assert "Đề nghị công nhận 4 sao" in text
 
-        r = await client.get(f"/scoring/evaluations/{eid}/minutes", headers=desk.as_("tv-yt"),
+        r = await client.get(f"/scoring/evaluations/{eid}/minutes", headers=await desk.as_("tv-yt"),
                              params={"format": "xlsx"})
         assert r.status_code == 200 and r.headers["content-type"] == XLSX_TYPE
         book = xlsx_values(r.content)
@@ -87,9 +87,13 @@ async def test_member_sheet_and_minutes_as_pdf_and_xlsx(tmp_path: Path) -> None:
                                                    "Phạm Văn Dũng", "Võ Thị Em"]
         assert [row[9] for row in members[1:5]] == [80, 70, 70, 69]
 
-        stranger = token(settings, Role.ENTITY_USER, subject="chu-the")
+        stranger = await as_role(client, Role.ENTITY_USER, subject="chu-the")
         assert (await client.get(f"/scoring/evaluations/{eid}/minutes",
                                  headers=stranger)).status_code == 403
-        outsider = token(settings, Role.COUNCIL_MEMBER, subject="tv-hoi-dong-khac")
+        await desk.council(level="central", members=[  # a seat on another council
+            {"member_id": "tv-hoi-dong-khac", "name": "Chủ tịch khác", "role": "chair"},
+            {"member_id": "tw-tv1", "name": "Thành viên 1", "role": "member"},
+            {"member_id": "tw-tv2", "name": "Thành viên 2", "role": "member"}])
+        outsider = await as_role(client, Role.COUNCIL_MEMBER, subject="tv-hoi-dong-khac")
         problem(await client.get(f"/scoring/evaluations/{eid}/minutes", headers=outsider), 403,
                 "not-assigned")

@@ -23,7 +23,7 @@ from scoring_desk import (
 from sqlalchemy import select
 
 from certification.adapters.tables import certificates
-from helpers import running_platform, wait_until
+from helpers import member_login, running_platform, wait_until
 from ocop_shared.settings import Settings
 
 ROUND_2021 = "AG-2021-R1"
@@ -68,7 +68,7 @@ async def score(desk: Desk, evaluation_id: str, prefix: str, sheets: list[dict[s
 async def test_a_1048_round_on_the_provinces_sheet_runs_district_province_central(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings, ["scoring"]) as (client, _):
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         round_ = await desk.configure_round(ROUND_2021, QD1048, name="Đợt 1 năm 2021")
         assert round_["entry_level"] == "district"
         assert [lv["code"] for lv in round_["levels"]] == ["district", "province", "central"]
@@ -99,13 +99,14 @@ async def test_a_1048_round_on_the_provinces_sheet_runs_district_province_centra
             await desk.council(round_id=ROUND_2021, level=level, members=members)
         problem(await desk.http.post("/scoring/councils", headers=desk.office, json={
             "round_id": ROUND_2021, "level": "commune", "name": "Hội đồng cấp xã",
-            "members": three("xa")}), 422, "unprocessable")
+            "members": [{"login": member_login(m["member_id"]), **m} for m in three("xa")]}),
+            422, "unprocessable")
 
         district = await desk.submit(set_no=8, regulation=QD1048, round_id=ROUND_2021,
                                      product_name="Mắm cá linh Châu Đốc", commune=CHAU_DOC)
         assert district["level"] == "district" and district["regulation"] == QD1048
         sheet = (await client.get(f"/scoring/evaluations/{district['id']}/sheet",
-                                  headers=desk.as_("district-tv1"))).json()
+                                  headers=await desk.as_("district-tv1"))).json()
         assert sheet["sheet_source"].startswith("an-giang-1048.json")
         assert [(p["code"], p["max"]) for p in sheet["parts"]] == [("A", 35), ("B", 25), ("C", 40)]
         # the district member from the product's commune cannot score it
@@ -134,14 +135,15 @@ async def test_a_1048_round_on_the_provinces_sheet_runs_district_province_centra
         async def all_published() -> list[Any] | None:
             found = [e for e in await desk.events()
                      if e.aggregate_id in (district["id"], province["id"], central["id"])]
-            return found if len(found) >= 8 else None
+            return found if len(found) >= 11 else None
 
-        events = await wait_until(all_published, what="the eight evaluation events")
+        events = await wait_until(all_published, what="the eleven evaluation events")
         for event in events:
             valid_against_schema(event)
-        assert [(e.type, e.aggregate_version) for e in events] == [
-            ("EvaluationOpened", 1), ("Scored", 2), ("EvaluationOpened", 1), ("EvaluationEscalated", 3),
-            ("Scored", 2), ("EvaluationOpened", 1), ("EvaluationEscalated", 3), ("Scored", 2)]
+        assert [(e.type, e.aggregate_version) for e in events] == [  # each level's council is
+            ("EvaluationOpened", 1), ("CouncilAssigned", 2), ("Scored", 3),  # assigned at once
+            ("EvaluationOpened", 1), ("CouncilAssigned", 2), ("EvaluationEscalated", 4), ("Scored", 3),
+            ("EvaluationOpened", 1), ("CouncilAssigned", 2), ("EvaluationEscalated", 4), ("Scored", 3)]
         scored = [e.payload for e in events if e.type == "Scored"]
         assert [(s.level, s.recognising, s.escalated_to, s.stars) for s in scored] == [
             ("district", False, "province", 5), ("province", False, "central", 5),
@@ -156,14 +158,14 @@ async def test_a_1048_round_on_the_provinces_sheet_runs_district_province_centra
 async def test_a_3_star_1048_product_is_recognised_by_the_province(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings, ["scoring"]) as (client, _):
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         await desk.configure_round(ROUND_2021, QD1048)
         district = await desk.submit(set_no=8, regulation=QD1048, round_id=ROUND_2021)
         assert district["council_id"] is None and district["level"] == "district"
         # no sheet file yet: the council cannot open the sheet, and is told why
         await desk.council(round_id=ROUND_2021, level="district", members=three("district"))
         body = problem(await client.get(f"/scoring/evaluations/{district['id']}/sheet",
-                                        headers=desk.as_("district-tv1")), 409, "no-sheet-file")
+                                        headers=await desk.as_("district-tv1")), 409, "no-sheet-file")
         assert "1048" in body["detail"]
         assert (await upload(desk, json.dumps(province_file()).encode())).status_code == 201
         # 1.1:1 1.2:5 2.1:5 2.2:6 | 3.1:8 3.2:5 | 4.1:10 4.2:12 = 52 -> 3★, every 3★ minimum met
@@ -180,7 +182,7 @@ async def test_a_3_star_1048_product_is_recognised_by_the_province(tmp_path: Pat
 async def test_province_90_goes_central_and_under_90_the_province_recognises(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings) as (client, runtimes):
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         province = await desk.submit(set_no=1, product_name="Xoài cát Hòa Lộc Chợ Mới",
                                      entity_name="HTX Xoài Mỹ Xương")
         await desk.council()
@@ -234,7 +236,7 @@ async def test_province_90_goes_central_and_under_90_the_province_recognises(tmp
 async def test_the_office_configures_a_148_round_with_district_councils(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings, ["scoring"]) as (client, _):
-        desk = Desk(client, settings)
+        desk = await Desk.open(client, settings)
         before = await desk.configure_round("AG-2024-R1", "148/QĐ-TTg", procedure_on="2024-05-01")
         assert before["entry_level"] == "district" and before["procedure_from"] == "2023-02-24"
         after = await desk.configure_round("AG-2026-R0", "148/QĐ-TTg", procedure_on="2025-09-01")

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from helpers import running_platform, token, wait_until
+from helpers import as_role, running_platform, wait_until
 from ocop_cli.pos_client import LocalList, PosClient
 from ocop_shared.auth import Role
 from ocop_shared.clock import ManualClock, SystemClock
@@ -107,7 +107,7 @@ SHOWROOMS = [
 
 
 async def setup(client: httpx.AsyncClient, settings: Settings) -> dict[str, str]:
-    office = token(settings, Role.PROVINCE_OFFICE)
+    office = await as_role(client, Role.PROVINCE_OFFICE)
     keys = {}
     for showroom in SHOWROOMS:
         r = await client.post("/trade/showrooms", headers=office, json=showroom)
@@ -129,9 +129,9 @@ async def test_certificates_reach_the_right_showrooms_and_revocations_leave_them
 ) -> None:
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
-    async with running_platform(settings, ["trade"]) as (client, _):
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
         keys = await setup(client, settings)
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         mam = await cert.certify("Mắm cá linh Châu Đốc")
         kho = await cert.certify("Khô cá lóc Sáu Tâm", stars=3)
         await listed(client, "tinh-bien", kho["product_id"], True)
@@ -173,11 +173,12 @@ async def test_certificates_reach_the_right_showrooms_and_revocations_leave_them
 async def test_an_upgraded_certificate_reaches_the_showrooms_that_chose_the_product(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
-    async with running_platform(settings, ["trade"]) as (client, _):
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
         keys = await setup(client, settings)
         mam = await cert.certify("Mắm cá linh Châu Đốc", stars=3)
         await listed(client, "province", mam["product_id"], True)
-        r = await client.put("/trade/showrooms/long-xuyen/assortment", headers=token(settings, Role.PROVINCE_OFFICE),
+        office = await as_role(client, Role.PROVINCE_OFFICE)
+        r = await client.put("/trade/showrooms/long-xuyen/assortment", headers=office,
                              json={"add": [mam["product_id"]]})
         assert r.status_code == 200, r.text
         pos = {"X-API-Key": keys["long-xuyen"]}
@@ -198,19 +199,19 @@ async def test_an_upgraded_certificate_reaches_the_showrooms_that_chose_the_prod
 async def test_dropping_a_product_from_the_assortment_is_a_tombstone(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
-    async with running_platform(settings, ["trade"]) as (client, _):
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
         keys = await setup(client, settings)
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         tra = await cert.certify("Trà khổ qua rừng Núi Cấm", stars=3)
         await listed(client, "province", tra["product_id"], True)
         await client.put("/trade/showrooms/long-xuyen/assortment", headers=office,
                          json={"add": [tra["product_id"]]})
         pos = {"X-API-Key": keys["long-xuyen"]}
         cursor = (await client.get("/trade/pos/long-xuyen/catalog", headers=pos)).json()["cursor"]
-        operator = token(settings, Role.SHOWROOM_OPERATOR)
+        operator = await as_role(client, Role.SHOWROOM_OPERATOR, showroom="tinh-bien")
         denied = await client.put("/trade/showrooms/long-xuyen/assortment", headers=operator,
                                   json={"remove": [tra["product_id"]]})
-        assert denied.status_code == 403, "an operator of no showroom may not change it"
+        assert denied.status_code == 403, "another showroom's operator may not change it"
         r = await client.put("/trade/showrooms/long-xuyen/assortment", headers=office,
                              json={"remove": [tra["product_id"]]})
         assert r.status_code == 200
@@ -223,9 +224,9 @@ async def test_tills_acknowledge_and_the_office_sees_stale_ones(tmp_path: Path) 
     clock = ManualClock(datetime(2026, 11, 28, 8, 0, tzinfo=UTC))
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
-    async with running_platform(settings, ["trade"], clock) as (client, _):
+    async with running_platform(settings, ["registry", "trade"], clock) as (client, _):
         keys = await setup(client, settings)
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         pos = {"X-API-Key": keys["tinh-bien"]}
         gao = await cert.certify("Gạo Nàng Nhen Tịnh Biên", stars=3)
         await listed(client, "tinh-bien", gao["product_id"], True)
@@ -254,9 +255,9 @@ async def test_a_cached_till_snapshot_follows_every_catalog_change_at_once(
     monkeypatch.setenv("OCOP_READ_CACHE_SECONDS", "3600")  # only an invalidation changes an answer
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
-    async with running_platform(settings, ["trade"]) as (client, _):
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
         keys = await setup(client, settings)
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         pos = {"X-API-Key": keys["tinh-bien"]}
         mam = await cert.certify("Mắm cá linh Châu Đốc")
         await listed(client, "tinh-bien", mam["product_id"], True)
@@ -304,9 +305,9 @@ async def test_a_cached_till_snapshot_follows_every_catalog_change_at_once(
 async def test_bad_requests_from_tills_get_clear_errors(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
-    async with running_platform(settings, ["trade"]) as (client, _):
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
         keys = await setup(client, settings)
-        office = token(settings, Role.PROVINCE_OFFICE)
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         lx = {"X-API-Key": keys["long-xuyen"]}
         assert (await client.get("/trade/pos/nowhere/catalog", headers=lx)).status_code == 404
         assert (await client.get("/trade/pos/long-xuyen/catalog")).status_code == 401
@@ -344,8 +345,8 @@ async def test_bad_requests_from_tills_get_clear_errors(tmp_path: Path) -> None:
 async def test_fairs_accept_only_products_certified_for_the_whole_event(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
-    async with running_platform(settings, ["trade"]) as (client, _):
-        office = token(settings, Role.PROVINCE_OFFICE)
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
+        office = await as_role(client, Role.PROVINCE_OFFICE)
         good = await cert.certify("Mắm cá linh")
         ending = await cert.certify("Đường thốt nốt", valid_until=date(2027, 1, 3))
         revoked = await cert.certify("Khô cá lóc")
@@ -386,7 +387,7 @@ async def test_fairs_accept_only_products_certified_for_the_whole_event(tmp_path
 async def test_marketplace_feed_lists_currently_certified_products(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
-    async with running_platform(settings, ["trade"]) as (client, _):
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
         mam = await cert.certify("Mắm cá linh Châu Đốc")
         old = await cert.certify("Lạp xưởng", valid_until=date(2025, 12, 31))
         kho = await cert.certify("Khô cá lóc")
@@ -406,7 +407,7 @@ async def test_reference_pos_client_keeps_a_local_copy_and_works_offline(tmp_pat
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
     local = LocalList(tmp_path / "till.sqlite3")
-    async with running_platform(settings, ["trade"]) as (client, _):
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
         keys = await setup(client, settings)
         mam = await cert.certify("Mắm cá linh Châu Đốc")
         kho = await cert.certify("Khô cá lóc Sáu Tâm")
@@ -425,7 +426,7 @@ async def test_reference_pos_client_keeps_a_local_copy_and_works_offline(tmp_pat
             ("Mắm cá linh Châu Đốc", "giấy chứng nhận bị thu hồi")]
         assert [i["product_name"] for i in local.items()] == ["Khô cá lóc Sáu Tâm"]
         showroom = (await client.get("/trade/showrooms/tinh-bien",
-                                     headers=token(settings, Role.PROVINCE_OFFICE))).json()
+                                     headers=await as_role(client, Role.PROVINCE_OFFICE))).json()
         assert showroom["tills"][0]["acked_version"] == second.version
         await till.close()
     offline = PosClient("http://127.0.0.1:9", "tinh-bien", keys["tinh-bien"], local, "quay-1")
@@ -451,7 +452,7 @@ async def test_a_pending_rerating_keeps_the_product_on_sale_past_its_printed_exp
 ) -> None:
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
-    async with running_platform(settings, ["trade"],
+    async with running_platform(settings, ["registry", "trade"],
                                 ManualClock(datetime(2029, 12, 15, tzinfo=UTC))) as (client, _):
         mam = await cert.certify("Mắm cá linh", valid_until=date(2029, 11, 27))
         await listed(client, "province", mam["product_id"], True)

@@ -21,8 +21,8 @@ import httpx
 import pytest
 from test_trade_embedded import Certification, listed, setup
 
-from helpers import running_platform, token, wait_until
-from ocop_shared.auth import Principal, Role, issue_token
+from helpers import as_role, running_platform, subject_of, wait_until
+from ocop_shared.auth import Role
 from ocop_shared.contracts import topics
 from ocop_shared.settings import Settings
 from ocop_shared.webhooks import signature_matches
@@ -107,10 +107,11 @@ async def receiver() -> AsyncIterator[Receiver]:
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def operator(settings: Settings, showroom_id: str | None, subject: str = "nhan-vien") -> dict[str, str]:
-    """A showroom operator's bearer token (bound to `showroom_id`)."""
-    principal = Principal(subject=subject, roles=frozenset({Role.SHOWROOM_OPERATOR}), showroom_id=showroom_id)
-    return {"authorization": f"Bearer {issue_token(settings.jwt_secret, principal)}"}
+async def operator(client: httpx.AsyncClient, showroom_id: str | None) -> dict[str, str]:
+    """Headers of the operator the office granted `showroom_id` (None: somebody with no grant)."""
+    if showroom_id is None:
+        return await as_role(client, Role.ENTITY_USER, subject="nhan-vien")
+    return await as_role(client, Role.SHOWROOM_OPERATOR, showroom=showroom_id)
 
 
 async def subscribe(client: httpx.AsyncClient, headers: dict[str, str], showroom: str, url: str) -> dict[str, Any]:
@@ -137,13 +138,13 @@ async def test_a_revocation_reaches_the_showroom_webhook_as_a_signed_tombstone(
 ) -> None:
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
-    async with running_platform(settings, ["trade"]) as (client, _):
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
         await setup(client, settings)
-        office = token(settings, Role.PROVINCE_OFFICE)
-        lx = operator(settings, "long-xuyen")
+        office = await as_role(client, Role.PROVINCE_OFFICE)
+        lx = await operator(client, "long-xuyen")
         hook = await subscribe(client, lx, "long-xuyen", receiver.url("long-xuyen"))
         assert hook["secret"].startswith("whsec_") and hook["showroom_id"] == "long-xuyen"
-        assert hook["created_by"] == "nhan-vien"
+        assert hook["created_by"] == await subject_of(client, lx), "the operator who subscribed"
         tb_hook = await subscribe(client, office, "tinh-bien", receiver.url("tinh-bien"))
         mine = (await client.get("/trade/showrooms/long-xuyen/webhooks", headers=lx)).json()
         assert mine["total"] == 1 and mine["items"][0]["id"] == hook["id"] and "secret" not in mine["items"][0]
@@ -217,9 +218,9 @@ async def test_a_slow_endpoint_is_retried_logged_and_can_be_redelivered(
     receiver.delay = 2.0  # longer than the 0.5 s allowed per attempt
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)
-    async with running_platform(settings, ["trade"]) as (client, _):
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
         await setup(client, settings)
-        lx = operator(settings, "long-xuyen")
+        lx = await operator(client, "long-xuyen")
         hook = await subscribe(client, lx, "long-xuyen", receiver.url("long-xuyen"))
         tra = await cert.certify("Trà khổ qua rừng Núi Cấm", stars=3)
         await listed(client, "province", tra["product_id"], True)
@@ -245,7 +246,7 @@ async def test_a_slow_endpoint_is_retried_logged_and_can_be_redelivered(
         assert waits[0] >= 0.09 and waits[1] >= 0.19, waits
         assert receiver.hits == 3
 
-        other = operator(settings, "tinh-bien")
+        other = await operator(client, "tinh-bien")
         assert (await client.get(f"/trade/webhook-deliveries/{item['id']}", headers=other)).status_code == 403
         denied = await client.post(f"/trade/webhook-deliveries/{item['id']}/redelivery", headers=other)
         assert denied.status_code == 403
@@ -272,14 +273,14 @@ async def test_only_the_office_and_the_showrooms_operator_manage_its_webhooks(
     tmp_path: Path, receiver: Receiver,
 ) -> None:
     settings = Settings(data_dir=tmp_path)
-    async with running_platform(settings, ["trade"]) as (client, _):
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
         await setup(client, settings)
-        office = token(settings, Role.PROVINCE_OFFICE)
-        lx, tb = operator(settings, "long-xuyen"), operator(settings, "tinh-bien")
+        office = await as_role(client, Role.PROVINCE_OFFICE)
+        lx, tb = await operator(client, "long-xuyen"), await operator(client, "tinh-bien")
         hook = await subscribe(client, office, "long-xuyen", receiver.url("long-xuyen"))
         base = "/trade/showrooms/long-xuyen/webhooks"
 
-        for headers in (tb, operator(settings, None), token(settings, Role.ENTITY_USER)):
+        for headers in (tb, await operator(client, None), await as_role(client, Role.ENTITY_USER)):
             assert (await client.post(base, headers=headers, json={"url": receiver.url("x")})).status_code == 403
             assert (await client.get(base, headers=headers)).status_code == 403
             assert (await client.get(f"{base}/{hook['id']}/deliveries", headers=headers)).status_code == 403
@@ -288,7 +289,7 @@ async def test_only_the_office_and_the_showrooms_operator_manage_its_webhooks(
         forbidden = await client.post(base, headers={**tb, "accept-language": "en"}, json={"url": receiver.url("x")})
         assert "your own showroom" in forbidden.json()["detail"]
 
-        for headers in (office, operator(settings, "nowhere")):
+        for headers in (office, await operator(client, "nowhere")):
             r = await client.post("/trade/showrooms/nowhere/webhooks", headers=headers,
                                   json={"url": receiver.url("x")})
             assert r.status_code == 404, r.text

@@ -17,12 +17,16 @@ from sqlalchemy import (
     Text,
 )
 
+from ocop_shared.access import add_access_table
+from ocop_shared.audit import add_audit_table
 from ocop_shared.db.engine import new_metadata
 from ocop_shared.messaging.tables import add_messaging_tables
 from ocop_shared.webhooks import add_webhook_tables
 
 metadata = new_metadata()
 outbox, inbox = add_messaging_tables(metadata)
+access_grants = add_access_table(metadata)
+audit_log = add_audit_table(metadata)
 
 # The trade service's projection of certificates (from ocop.certification.certificate.v1).
 certified_products = Table(

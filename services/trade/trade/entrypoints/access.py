@@ -5,7 +5,7 @@ from ocop_shared.http.problems import Forbidden, Text
 
 
 def may_operate(principal: Principal, showroom_id: str) -> None:
-    if principal.has(Role.PROVINCE_OFFICE) or principal.showroom_id == showroom_id:
+    if principal.has(Role.PROVINCE_OFFICE) or showroom_id in principal.showrooms:
         return
     raise Forbidden(Text("Bạn chỉ quản lý được điểm bán của mình",
                          "You may only manage your own showroom"))

@@ -18,7 +18,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 
-from ocop_shared.auth import Principal, Role, api_key_matches
+from ocop_shared.auth import Role, api_key_matches
 from ocop_shared.http.cached import Reply
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import Problem, Text
@@ -199,11 +199,11 @@ class FeedItem(ItemOut):
 
 
 def build_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(prefix="/trade", tags=["trade"])
-    Office = Annotated[Principal, runtime.guard.require(Role.PROVINCE_OFFICE)]
-    Operator = Annotated[Principal, runtime.guard.require(Role.PROVINCE_OFFICE,
-                                                          Role.SHOWROOM_OPERATOR)]
-    secret = runtime.settings.jwt_secret
+    # Who may call each route is the permission matrix's (the guard in front of every route); an
+    # operator manages the showrooms the office granted them, a till its showroom's key.
+    router = APIRouter(prefix="/trade", tags=["trade"], dependencies=[runtime.guard.dependency])
+    Caller = runtime.guard.Caller
+    secret = runtime.settings.signing_secret
 
     @router.get("/catalogs/{catalog_id}", response_model=CatalogOut,
                 summary="What a catalog lists now (public; 'province' = every OCOP product)")
@@ -218,7 +218,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     # -- showrooms ---------------------------------------------------------------------------
     @router.post("/showrooms", status_code=201, response_model=ShowroomCreated,
                  summary="Register a point of sale (điểm giới thiệu và bán sản phẩm OCOP)")
-    async def create_showroom(body: ShowroomIn, principal: Office) -> ShowroomCreated:
+    async def create_showroom(body: ShowroomIn, principal: Caller) -> ShowroomCreated:
         async with runtime.uow() as uow:
             key = await services.create_showroom(
                 uow, catalog_id=body.id, name=body.name, location_type=body.location_type.value,
@@ -238,14 +238,14 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/showrooms", response_model=Page[ShowroomOut],
                 summary="Points of sale with their catalog version and which tills are stale")
-    async def list_showrooms(principal: Operator, limit: Limit = 50,
+    async def list_showrooms(principal: Caller, limit: Limit = 50,
                              offset: Offset = 0) -> Page[ShowroomOut]:
         from sqlalchemy import func, select
 
         async with runtime.uow() as uow:
             query = select(catalogs.c.id).where(catalogs.c.id != services.PROVINCE_CATALOG)
             if not principal.has(Role.PROVINCE_OFFICE):
-                query = query.where(catalogs.c.id == (principal.showroom_id or "-"))
+                query = query.where(catalogs.c.id.in_(sorted(principal.showrooms)))
             total = await uow.session.scalar(select(func.count()).select_from(query.subquery()))
             ids = list(await uow.session.scalars(query.order_by(catalogs.c.id)
                                                  .limit(limit).offset(offset)))
@@ -253,27 +253,27 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                     limit=limit, offset=offset)
 
     @router.get("/showrooms/{showroom_id}", response_model=ShowroomOut)
-    async def get_showroom(showroom_id: str, principal: Operator) -> ShowroomOut:
+    async def get_showroom(showroom_id: str, principal: Caller) -> ShowroomOut:
         may_operate(principal, showroom_id)
         return await showroom_out(showroom_id)
 
     @router.post("/showrooms/{showroom_id}/api-key", response_model=ShowroomCreated,
                  summary="Issue a new POS API key (the old one stops working)")
-    async def rotate(showroom_id: str, principal: Office) -> ShowroomCreated:
+    async def rotate(showroom_id: str, principal: Caller) -> ShowroomCreated:
         async with runtime.uow() as uow:
             key = await services.rotate_key(uow, showroom_id)
         return ShowroomCreated(id=showroom_id, api_key=key)
 
     @router.put("/showrooms/{showroom_id}/assortment", response_model=ShowroomOut,
                 summary="Add or drop products a showroom carries")
-    async def assortment(showroom_id: str, body: AssortmentIn, principal: Operator) -> ShowroomOut:
+    async def assortment(showroom_id: str, body: AssortmentIn, principal: Caller) -> ShowroomOut:
         may_operate(principal, showroom_id)
         async with runtime.uow() as uow:
             await services.change_assortment(uow, showroom_id, add=body.add, remove=body.remove)
         return await showroom_out(showroom_id)
 
     @router.post("/catalogs/{catalog_id}/compaction", summary="Drop old changes of the delta feed")
-    async def compaction(catalog_id: str, body: CompactionIn, principal: Office) -> dict[str, int]:
+    async def compaction(catalog_id: str, body: CompactionIn, principal: Caller) -> dict[str, int]:
         async with runtime.uow() as uow:
             floor = await services.compact(uow, catalog_id, body.keep_last)
         return {"floor_version": floor}
@@ -346,20 +346,20 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     # -- fairs -------------------------------------------------------------------------------
     @router.post("/fairs", status_code=201, response_model=FairIn, summary="Register a fair")
-    async def create_fair(body: FairIn, principal: Office) -> FairIn:
+    async def create_fair(body: FairIn, principal: Caller) -> FairIn:
         async with runtime.uow() as uow:
             await services.create_fair(uow, Fair(**body.model_dump()))
         return body
 
     @router.post("/fairs/{fair_id}/exhibitors", status_code=201, response_model=ExhibitorOut,
                  summary="Register a product (its certificate must be valid on the fair's dates)")
-    async def register(fair_id: str, body: ExhibitorIn, principal: Office) -> ExhibitorOut:
+    async def register(fair_id: str, body: ExhibitorIn, principal: Caller) -> ExhibitorOut:
         async with runtime.uow() as uow:
             await services.register_exhibitor(uow, fair_id, body.product_id)
         return (await exhibitors(fair_id, principal))[-1]
 
     @router.get("/fairs/{fair_id}/exhibitors", response_model=list[ExhibitorOut])
-    async def exhibitors(fair_id: str, principal: Office) -> list[ExhibitorOut]:
+    async def exhibitors(fair_id: str, principal: Caller) -> list[ExhibitorOut]:
         from sqlalchemy import select
 
         async with runtime.uow() as uow:
@@ -372,7 +372,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.put("/fairs/{fair_id}/exhibitors/{product_id}/result", status_code=204,
                 summary="Record sales and contracts of an exhibitor (for the reports)")
-    async def result(fair_id: str, product_id: str, body: ResultIn, principal: Office) -> None:
+    async def result(fair_id: str, product_id: str, body: ResultIn, principal: Caller) -> None:
         async with runtime.uow() as uow:
             await services.record_fair_result(uow, fair_id, product_id, sales_vnd=body.sales_vnd,
                                               contracts=body.contracts, notes=body.notes)

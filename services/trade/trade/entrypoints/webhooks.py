@@ -5,12 +5,10 @@ manages a showroom's subscriptions; anybody else gets 403.
 """
 
 from datetime import datetime
-from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from ocop_shared.auth import Principal, Role
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.webhooks import DeliveryRecord, DeliveryStatus, Subscription
@@ -80,11 +78,11 @@ def delivery_out(d: DeliveryRecord) -> DeliveryOut:
 
 
 def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
-    Operator = Annotated[Principal, runtime.guard.require(Role.PROVINCE_OFFICE, Role.SHOWROOM_OPERATOR)]
+    Caller = runtime.guard.Caller
 
     @router.post("/showrooms/{showroom_id}/webhooks", status_code=201, response_model=WebhookCreated,
                  summary="Push this showroom's catalog changes to an endpoint (HMAC-signed, retried)")
-    async def subscribe(showroom_id: str, body: WebhookIn, principal: Operator) -> WebhookCreated:
+    async def subscribe(showroom_id: str, body: WebhookIn, principal: Caller) -> WebhookCreated:
         may_operate(principal, showroom_id)
         async with runtime.uow() as uow:
             s = await webhooks.subscribe(uow, showroom_id, url=body.url, description=body.description,
@@ -93,7 +91,7 @@ def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
 
     @router.get("/showrooms/{showroom_id}/webhooks", response_model=Page[WebhookOut],
                 summary="The showroom's webhook subscriptions")
-    async def list_webhooks(showroom_id: str, principal: Operator, limit: Limit = 50,
+    async def list_webhooks(showroom_id: str, principal: Caller, limit: Limit = 50,
                             offset: Offset = 0) -> Page[WebhookOut]:
         may_operate(principal, showroom_id)
         async with runtime.uow() as uow:
@@ -102,14 +100,14 @@ def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
 
     @router.delete("/showrooms/{showroom_id}/webhooks/{webhook_id}", status_code=204,
                    summary="Unsubscribe (pending deliveries are dropped; the log stays)")
-    async def unsubscribe(showroom_id: str, webhook_id: str, principal: Operator) -> None:
+    async def unsubscribe(showroom_id: str, webhook_id: str, principal: Caller) -> None:
         may_operate(principal, showroom_id)
         async with runtime.uow() as uow:
             await webhooks.unsubscribe(uow, showroom_id, webhook_id)
 
     @router.get("/showrooms/{showroom_id}/webhooks/{webhook_id}/deliveries", response_model=Page[DeliveryOut],
                 summary="The delivery log of a subscription, newest first (?status=failed)")
-    async def deliveries(showroom_id: str, webhook_id: str, principal: Operator, limit: Limit = 50,
+    async def deliveries(showroom_id: str, webhook_id: str, principal: Caller, limit: Limit = 50,
                          offset: Offset = 0, status: DeliveryStatus | None = None) -> Page[DeliveryOut]:
         may_operate(principal, showroom_id)
         async with runtime.uow() as uow:
@@ -119,7 +117,7 @@ def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
 
     @router.get("/webhook-deliveries/{delivery_id}", response_model=DeliveryDetail,
                 summary="One delivery with every attempt (status code or error, duration)")
-    async def delivery(delivery_id: str, principal: Operator) -> DeliveryDetail:
+    async def delivery(delivery_id: str, principal: Caller) -> DeliveryDetail:
         async with runtime.uow() as uow:
             may_operate(principal, await webhooks.showroom_of_delivery(uow, delivery_id))
             found, attempts = await webhooks.delivery_detail(uow, delivery_id)
@@ -129,7 +127,7 @@ def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
 
     @router.post("/webhook-deliveries/{delivery_id}/redelivery", status_code=202, response_model=DeliveryOut,
                  summary="Send a delivery again (a new round of attempts)")
-    async def redeliver(delivery_id: str, principal: Operator) -> DeliveryOut:
+    async def redeliver(delivery_id: str, principal: Caller) -> DeliveryOut:
         async with runtime.uow() as uow:
             may_operate(principal, await webhooks.showroom_of_delivery(uow, delivery_id))
             found = await webhooks.redeliver(uow, delivery_id)

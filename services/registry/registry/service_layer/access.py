@@ -1,0 +1,194 @@
+"""Who may do what in the registry: the office's grants (recorded here, published to every
+service), the people who act for an entity, and the council members reading a dossier.
+
+The registry is where the office records grants: a person (by e-mail or phone, before they
+even have an account) becomes office staff, a commune's officer, a department's inspector
+or a showroom's operator. Each grant and its revocation is an event on
+`ocop.registry.access.v1`, from which every other service keeps its own copy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from ocop_shared.access import GrantRow, access_from_grants
+from ocop_shared.access.grants import active_grants
+from ocop_shared.auth import Access, Principal, Role, VerifiedToken
+from ocop_shared.auth.logins import InvalidLogin, login_key, shown
+from ocop_shared.contracts import (
+    AccessGranted,
+    AccessRevoked,
+    CouncilAssigned,
+)
+from ocop_shared.contracts.access_events import AccessGrantedPayload, AccessRevokedPayload
+from ocop_shared.contracts.common import Department
+from ocop_shared.db.uow import UnitOfWork
+from ocop_shared.http.problems import Conflict, NotFound, Text, Unprocessable
+from ocop_shared.messaging.outbox import new_event
+
+from ..adapters import tables
+from ..adapters.repository import RegistryRepository
+from ..domain.errors import DomainError
+from .ports import Places
+
+SERVICE = "registry"
+SCOPED = {"commune_officer": "commune", "inspector": "department", "showroom_operator": "showroom"}
+DEPARTMENTS = [d.value for d in Department]
+
+
+# -- the caller's access, from the registry's records ------------------------------------------
+
+async def registry_access(uow: UnitOfWork, token: VerifiedToken) -> Access:
+    identities = sorted(token.identities)
+    repo = RegistryRepository(uow.session)
+    granted = access_from_grants(await active_grants(uow, tables.access_grants, identities))
+    entities = await repo.entities_acted_for(token.subject, identities)
+    products = await repo.products_read_as_council(identities)
+    council = frozenset({Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR}) if products else frozenset()
+    return granted | Access(roles=council, entities=frozenset(entities),
+                            products=frozenset(products))
+
+
+# -- grants --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GrantRequest:
+    login: str
+    role: str
+    scope: str | None
+    name: str = ""
+
+
+def _login(raw: str) -> str:
+    try:
+        return login_key(raw)
+    except InvalidLogin as error:
+        raise Unprocessable(Text(error.vi, error.en), field="login") from error
+
+
+async def grant(uow: UnitOfWork, request: GrantRequest, principal: Principal,
+                places: Places) -> GrantRow:
+    login = _login(request.login)
+    role = Role(request.role)
+    scope = (request.scope or "").strip() or None
+    kind = SCOPED.get(role.value)
+    if kind is None and scope is not None:
+        raise Unprocessable(Text("Vai trò văn phòng không gắn với địa bàn hay đơn vị",
+                                 "The office role has no commune, department or showroom"), field="scope")
+    if kind is not None and scope is None:
+        raise Unprocessable(Text(f"Vai trò này cần {_KIND_VI[kind]}", f"This role needs a {kind}"),
+                            field="scope")
+    if kind == "commune":
+        assert scope is not None
+        try:
+            scope = places.resolve(scope, uow.clock.now().date()).commune_code
+        except DomainError as error:
+            raise Unprocessable(Text(error.vi, error.en), field="scope") from error
+    if kind == "department" and scope not in DEPARTMENTS:
+        raise Unprocessable(Text(f"Đơn vị {scope} không có trong danh sách: {', '.join(DEPARTMENTS)}",
+                                 f"Unknown department {scope}; one of: {', '.join(DEPARTMENTS)}"),
+                            field="scope")
+    g = tables.access_grants
+    same = await uow.session.scalar(select(g.c.grant_id).where(
+        g.c.login == login, g.c.role == role.value, g.c.revoked_at.is_(None),
+        (g.c.scope == scope) if scope is not None else g.c.scope.is_(None)))
+    if same is not None:
+        raise Conflict(Text(f"{shown(login)} đã có vai trò này", f"{shown(login)} already has this role"))
+    row = await _store_grant(uow, login, role.value, scope, request.name.strip(), principal.subject)
+    await uow.commit()
+    return row
+
+
+async def _store_grant(uow: UnitOfWork, login: str, role: str, scope: str | None, name: str,
+                       by: str) -> GrantRow:
+    row = GrantRow(grant_id=str(uuid.uuid4()), login=login, role=role, scope=scope, name=name,
+                   granted_by=by, granted_at=uow.clock.now())
+    await uow.session.execute(tables.access_grants.insert().values(**row.__dict__))
+    await uow.emit(new_event(
+        AccessGranted, AccessGrantedPayload(grant_id=row.grant_id, login=login, role=role,  # type: ignore[arg-type]
+                                            scope=scope, granted_by=by),
+        aggregate_id=row.grant_id, aggregate_version=1, producer=SERVICE, clock=uow.clock))
+    uow.record_change("grant", row.grant_id, f"{role} {scope or ''} granted to {shown(login)}".strip(),
+                      grant_id=row.grant_id)
+    return row
+
+
+async def revoke(uow: UnitOfWork, grant_id: str, principal: Principal) -> GrantRow:
+    g = tables.access_grants
+    found = (await uow.session.execute(select(g).where(g.c.grant_id == grant_id)
+                                       .with_for_update())).first()
+    if found is None:
+        raise NotFound(Text(f"Không có quyền được giao {grant_id}", f"No grant {grant_id}"))
+    row = GrantRow(**found._mapping)
+    if row.revoked_at is not None:
+        raise Conflict(Text("Quyền này đã bị thu hồi", "This grant was already revoked"))
+    now = uow.clock.now()
+    await uow.session.execute(update(g).where(g.c.grant_id == grant_id).values(
+        revoked_at=now, revoked_by=principal.subject))
+    await uow.emit(new_event(
+        AccessRevoked, AccessRevokedPayload(grant_id=grant_id, revoked_by=principal.subject),
+        aggregate_id=grant_id, aggregate_version=2, producer=SERVICE, clock=uow.clock))
+    uow.record_change("grant", grant_id, f"{row.role} of {shown(row.login)} revoked",
+                      grant_id=grant_id)
+    await uow.commit()
+    return GrantRow(**{**row.__dict__, "revoked_at": now, "revoked_by": principal.subject})
+
+
+async def list_grants(uow: UnitOfWork, *, role: str | None, login: str | None,
+                      include_revoked: bool, limit: int, offset: int) -> tuple[list[GrantRow], int]:
+    return await RegistryRepository(uow.session).grants(
+        role=role, login=_login(login) if login else None, include_revoked=include_revoked,
+        limit=limit, offset=offset)
+
+
+async def record_grant(uow: UnitOfWork, request: GrantRequest, by: str) -> GrantRow:
+    """A grant made outside any request (`ocop accounts create-admin`), recorded and published
+    the same way, attributed to `by`; an identical live grant is kept as it is."""
+    login = _login(request.login)
+    g = tables.access_grants
+    same = (await uow.session.execute(select(g).where(
+        g.c.login == login, g.c.role == request.role, g.c.revoked_at.is_(None)))).first()
+    if same is not None:
+        return GrantRow(**same._mapping)
+    row = await _store_grant(uow, login, request.role, request.scope, request.name, by)
+    await uow.commit()
+    return row
+
+
+_KIND_VI = {"commune": "mã xã/phường", "department": "đơn vị (sở, ngành)",
+            "showroom": "mã điểm bán"}
+
+
+# -- the people who act for an entity ----------------------------------------------------------
+
+async def add_member(uow: UnitOfWork, entity_id: str, raw_login: str, principal: Principal) -> str:
+    login = _login(raw_login)
+    repo = RegistryRepository(uow.session)
+    member_id = str(uuid.uuid4())
+    if not await repo.add_member(member_id, entity_id, login, principal.subject, uow.clock.now()):
+        raise Conflict(Text(f"{shown(login)} đã thay mặt chủ thể này",
+                            f"{shown(login)} already acts for this entity"))
+    uow.record_change("entity", entity_id, f"{shown(login)} may act for the entity",
+                      entity_id=entity_id)
+    await uow.commit()
+    return member_id
+
+
+async def remove_member(uow: UnitOfWork, entity_id: str, member_id: str) -> None:
+    if not await RegistryRepository(uow.session).remove_member(entity_id, member_id):
+        raise NotFound(Text(f"Không có thành viên {member_id}", f"No member {member_id}"))
+    uow.record_change("entity", entity_id, f"member {member_id} removed", entity_id=entity_id)
+    await uow.commit()
+
+
+# -- the council reading a dossier (from scoring's events) -------------------------------------
+
+async def on_council_assigned(event: CouncilAssigned, uow: UnitOfWork) -> None:
+    p = event.payload
+    await RegistryRepository(uow.session).set_council_readers(
+        p.evaluation_id, p.product_id, p.members if p.council_id else [], event.aggregate_version)
+
+
