@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import io
 import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -206,3 +208,15 @@ def qr_codes_in(pdf: bytes) -> list[str]:
     png = subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", "-"], input=pdf,
                          capture_output=True, check=True, timeout=60).stdout
     return [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+async def run_ocop(*args: str, data_dir: Path, stdin: str | None = None,
+                   env: dict[str, str] | None = None) -> tuple[int, str]:
+    """The `ocop` command as a person runs it: its exit code and what it printed."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ocop_cli.main", *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.PIPE,
+        env={"OCOP_DATA_DIR": str(data_dir), "COLUMNS": "160", "PATH": "/usr/bin:/bin",
+             "XDG_CONFIG_HOME": str(data_dir / "config"), "USER": "quan-tri", **(env or {})})
+    output, _ = await process.communicate(stdin.encode() if stdin is not None else None)
+    return process.returncode or 0, output.decode()

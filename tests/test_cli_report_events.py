@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -13,7 +11,7 @@ from typing import Any
 import httpx
 from openpyxl import load_workbook
 
-from helpers import ROOT, OcopProcess, api, use_people, wait_until
+from helpers import OcopProcess, api, run_ocop, use_people, wait_until
 from ocop_cli.people import DEMO_PASSWORD, OFFICE_LOGIN, ProcessPeople
 from ocop_shared.clock import ManualClock
 from ocop_shared.contracts import EntityRegistered, ProductSubmitted, Scored, topics
@@ -57,16 +55,6 @@ def events() -> list[Any]:
     return out
 
 
-async def ocop(*args: str, data_dir: Path, stdin: str | None = None) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ocop_cli.main", *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.PIPE,
-        env={"OCOP_DATA_DIR": str(data_dir), "COLUMNS": "160", "PATH": "/usr/bin:/bin",
-             "XDG_CONFIG_HOME": str(data_dir / "config")})
-    output, _ = await process.communicate(stdin.encode() if stdin is not None else None)
-    return process.returncode or 0, output.decode()
-
-
 async def test_report_and_events_tail_from_the_command_line(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     platform = OcopProcess(["reporting"], {"OCOP_DATA_DIR": str(tmp_path)}, tmp_path / "reporting.log").start()
@@ -89,42 +77,42 @@ async def test_report_and_events_tail_from_the_command_line(tmp_path: Path) -> N
 
             await wait_until(projected, timeout=30, what="the projection")
 
-        code, out = await ocop("report", "2021", "--url", platform.url, data_dir=tmp_path)
+        code, out = await run_ocop("report", "2021", "--url", platform.url, data_dir=tmp_path)
         assert code == 1 and "ocop login" in out, "nobody signed in: no report"
-        code, out = await ocop("login", "--login", OFFICE_LOGIN, "--url", platform.url,
+        code, out = await run_ocop("login", "--login", OFFICE_LOGIN, "--url", platform.url,
                                "--password-stdin", data_dir=tmp_path, stdin="wrong password\n")
         assert code == 1, out
-        code, out = await ocop("login", "--login", OFFICE_LOGIN, "--url", platform.url,
+        code, out = await run_ocop("login", "--login", OFFICE_LOGIN, "--url", platform.url,
                                "--password-stdin", data_dir=tmp_path, stdin=f"{DEMO_PASSWORD}\n")
         assert code == 0, out
-        code, out = await ocop("report", "2021", "--url", platform.url, data_dir=tmp_path)
+        code, out = await run_ocop("report", "2021", "--url", platform.url, data_dir=tmp_path)
         assert code == 0, out
         assert "Chỉ tiêu kế hoạch 2021" in out and "Sản phẩm tham gia đánh giá / evaluated" in out
         assert "2 (66.7%)" in out  # two of the three at 3★+
-        code, out = await ocop("report", "2021", "--format", "xlsx", "--out", str(tmp_path / "r.xlsx"),
+        code, out = await run_ocop("report", "2021", "--format", "xlsx", "--out", str(tmp_path / "r.xlsx"),
                                "--url", platform.url, data_dir=tmp_path)
         assert code == 0, out
         assert "Theo huyện, thị xã, thành phố" in load_workbook(tmp_path / "r.xlsx").sheetnames
-        code, out = await ocop("report", "2021", "--format", "docx", data_dir=tmp_path)
+        code, out = await run_ocop("report", "2021", "--format", "docx", data_dir=tmp_path)
         assert code == 2 and "choose --format from table, json, xlsx, pdf" in out
-        code, out = await ocop("report", "2021", "--url", "http://127.0.0.1:9", data_dir=tmp_path)
+        code, out = await run_ocop("report", "2021", "--url", "http://127.0.0.1:9", data_dir=tmp_path)
         assert code == 1 and "the session is for" in out, "a session is for its own platform"
-        code, out = await ocop("login", "--login", OFFICE_LOGIN, "--url", "http://127.0.0.1:9",
+        code, out = await run_ocop("login", "--login", OFFICE_LOGIN, "--url", "http://127.0.0.1:9",
                                "--password-stdin", data_dir=tmp_path, stdin="x\n")
         assert code == 1 and "sign-in failed" in out
 
-        code, out = await ocop("events", "tail", "--from-start", "--no-follow", data_dir=tmp_path)
+        code, out = await run_ocop("events", "tail", "--from-start", "--no-follow", data_dir=tmp_path)
         assert code == 0, out
         lines = out.splitlines()
         assert sum("Scored" in line for line in lines) == 3
         assert any("Khô trâu Tri Tôn" in line and "stars=3" in line for line in lines)
         assert any(line.startswith("10/08/2021 10:00:00") for line in lines)  # Vietnam time
         assert any("unreadable" in line for line in lines), "a malformed event is shown, not fatal"
-        code, out = await ocop("events", "tail", "--from-start", "--no-follow", "--topic",
+        code, out = await run_ocop("events", "tail", "--from-start", "--no-follow", "--topic",
                                topics.ENTITY, "--limit", "2", data_dir=tmp_path)
         assert code == 0 and len([line for line in out.splitlines() if "EntityRegistered" in line]) == 2
         assert "Traceback" not in out
-        code, out = await ocop("events", "tail", "--topic", "ocop.nothing", data_dir=tmp_path)
+        code, out = await run_ocop("events", "tail", "--topic", "ocop.nothing", data_dir=tmp_path)
         assert code == 2 and "unknown topic" in out
     finally:
         platform.kill()

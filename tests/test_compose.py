@@ -26,7 +26,7 @@ def kafka_version_in_pom() -> str:
 
 def test_every_service_is_declared_with_a_health_check() -> None:
     services = compose()["services"]
-    assert set(services) >= {"kafka", "postgres", "s3", "gateway", *APP_SERVICES}
+    assert set(services) >= {"kafka", "postgres", "s3", "keycloak", "gateway", "console", *APP_SERVICES}
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no health check"
         assert service["healthcheck"]["test"], name
@@ -62,7 +62,7 @@ def test_app_services_can_scale() -> None:
         assert env["OCOP_KAFKA_BOOTSTRAP"] == "kafka:19092"
         conditions = {dep: spec["condition"] for dep, spec in service["depends_on"].items()}
         assert conditions == {"kafka": "service_healthy", "postgres": "service_healthy",
-                              "s3": "service_healthy"}
+                              "s3": "service_healthy", "keycloak": "service_healthy"}
         assert "/health/ready" in " ".join(service["healthcheck"]["test"])
 
 
@@ -73,3 +73,25 @@ def test_gateway_routes_every_service_by_prefix() -> None:
     assert "rewrite" not in conf, "services serve their API under /<service>/"
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     assert "constraints.txt" in dockerfile and 'ENTRYPOINT ["ocop"]' in dockerfile
+
+
+def test_people_sign_in_through_the_same_keycloak_realm_as_the_local_stack() -> None:
+    services = compose()["services"]
+    common = (ROOT / "deploy" / "lib" / "common.sh").read_text()
+    version = re.search(r"KEYCLOAK_VERSION=\$\{OCOP_STACK_KEYCLOAK_VERSION:-([^}]+)\}", common)
+    assert version
+    keycloak = services["keycloak"]
+    assert keycloak["image"] == f"quay.io/keycloak/keycloak:{version.group(1)}"
+    assert "--import-realm" in keycloak["command"]
+    assert any(v.startswith("./deploy/keycloak/ocop-realm.json:") for v in keycloak["volumes"])
+    assert "127.0.0.1:8180:8080" in keycloak["ports"]
+    # tokens name the address browsers use; containers fetch keys at the internal one
+    issuer = f"{keycloak['environment']['KC_HOSTNAME']}/realms/ocop"
+    for name in (*APP_SERVICES, "console"):
+        env = services[name]["environment"]
+        assert env["OCOP_OIDC_ISSUER"] == issuer, name
+        assert env["OCOP_OIDC_INTERNAL_URL"] == "http://keycloak:8080/realms/ocop", name
+        assert "OCOP_JWT_SECRET" not in env and env["OCOP_ENV"] == "development", name
+    assert services["console"]["command"] == ["run", "--mode", "kafka", "console"]
+    assert services["console"]["environment"]["OCOP_API_URL"] == "http://gateway:8000"
+    assert "console" in (ROOT / "deploy" / "gateway.conf").read_text()

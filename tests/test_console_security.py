@@ -121,4 +121,4 @@ async def test_sign_out_ends_the_session(tmp_path: Path) -> None:
         renewed = await client.post("/auth/token", data={"grant_type": "refresh_token",
                                                          "client_id": "ocop-console",
                                                          "refresh_token": refresh})
-        assert renewed.status_code == 401, "the session ended at the account store too"
+        assert renewed.status_code == 400, "the session ended at the account store too"

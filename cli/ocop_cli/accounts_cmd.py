@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import sys
 from typing import Annotated
 
 import typer
@@ -50,6 +51,8 @@ def create_admin(
     name: Annotated[str, typer.Option(help="Their name")] = "Văn phòng Điều phối OCOP",
     mode: Annotated[Mode | None, typer.Option(help="embedded (this machine's data) or kafka "
                                                    "(PostgreSQL); default: OCOP_MODE")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Embedded: read the "
+                                                 "password from standard input")] = False,
 ) -> None:
     """Make someone provincial office staff; embedded: with an account of the platform's own."""
     settings = Settings() if mode is None else Settings(mode=mode)
@@ -60,7 +63,8 @@ def create_admin(
         raise typer.Exit(2) from error
     by = f"ocop-cli:{getpass.getuser()}"
     if settings.embedded_identity:
-        password = typer.prompt("Mật khẩu / password", hide_input=True, confirmation_prompt=True)
+        password = (sys.stdin.readline().rstrip("\n") if password_stdin else
+                    typer.prompt("Mật khẩu / password", hide_input=True, confirmation_prompt=True))
         try:
             asyncio.run(create_embedded_account(settings, key, name, password, by=by))
         except Exception as error:

@@ -24,7 +24,7 @@ from ocop_shared.logging import configure_logging
 from ocop_shared.settings import Environment, Mode, Settings
 
 from .api_client import OcopClient
-from .people import people_for
+from .people import DEMO_PASSWORD, OFFICE_LOGIN, InProcessPeople, people_for
 from .platform import SERVICES, make_app
 from .report_cmd import print_report
 from .scenario.story import Story, StoryResult, at, settle_all
@@ -78,19 +78,25 @@ async def demo(settings: Settings, serve: bool, *, small: bool = False, quiet: b
     started = time.monotonic()
     try:
         async with httpx.AsyncClient(base_url=settings.base_url(), timeout=60) as client:
-            ocop = OcopClient(client, people_for(settings, runtimes),
-                              today=lambda: clock.now().date())
+            people = people_for(settings, runtimes)
+            ocop = OcopClient(client, people, today=lambda: clock.now().date())
             out = settings.data_dir / "reports"
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=console, disable=quiet) as progress:
                 story = Story(ocop, clock, lambda: settle_all(runtimes), settings.base_url(), out,
                               ProgressSteps(progress), small=small)
                 result = await story.run()
+            if isinstance(people, InProcessPeople):  # the form works too, not only one click
+                await people.ensure(OFFICE_LOGIN, "", password=DEMO_PASSWORD)
         if not quiet:
             print_story(result, time.monotonic() - started)
             url = settings.base_url()
             console.print(f"\n[bold green]Nền tảng đang chạy / the platform is up[/] at {url}  "
                           f"(bảng điều khiển / web console {url}/console; API docs {url}/docs)")
+            one_click = ("một cú nhấp với từng người trong kịch bản / one click as any of the "
+                         "story's people, or " if settings.demo_sign_in else "")
+            console.print(f"Đăng nhập / sign in at {url}/console/sign-in: {one_click}"
+                          f"{OFFICE_LOGIN} / {DEMO_PASSWORD} (demo only)")
             console.print(f"Dữ liệu / data: {settings.data_dir.resolve()} "
                           f"({settings.mode.value}); business clock stays at {clock.now():%d/%m/%Y}")
         if serve:

@@ -24,31 +24,36 @@ def session_file() -> Path:
     return base / "ocop" / "session.json"
 
 
-async def token_endpoint(settings: Settings, base_url: str) -> str:
+async def endpoints(settings: Settings, base_url: str) -> tuple[str, str | None]:
+    """Where to get tokens, and where to end the session (the provider's revocation endpoint;
+    the embedded account store's sign-out)."""
     import httpx
 
     if settings.embedded_identity:
-        return f"{base_url.rstrip('/')}/auth/token"
+        return f"{base_url.rstrip('/')}/auth/token", f"{base_url.rstrip('/')}/auth/sign-out"
     async with httpx.AsyncClient(timeout=10) as client:
         r = await client.get(f"{settings.token_issuer()}/.well-known/openid-configuration")
         r.raise_for_status()
-        return str(r.json()["token_endpoint"])
+        found = r.json()
+        return str(found["token_endpoint"]), found.get("revocation_endpoint")
 
 
 async def sign_in(endpoint: str, login: str, password: str) -> dict[str, Any]:
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-    async with AsyncOAuth2Client(client_id=CLIENT_ID, timeout=30) as oauth:
+    async with AsyncOAuth2Client(client_id=CLIENT_ID, token_endpoint_auth_method="none",
+                                 timeout=30) as oauth:  # a public client: its id in the body
         token = await oauth.fetch_token(endpoint, username=login, password=password,
-                                        grant_type="password", client_id=CLIENT_ID)
+                                        grant_type="password")
     return dict(token)
 
 
 async def refreshed(endpoint: str, refresh_token: str) -> dict[str, Any]:
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-    async with AsyncOAuth2Client(client_id=CLIENT_ID, timeout=30) as oauth:
-        token = await oauth.refresh_token(endpoint, refresh_token=refresh_token, client_id=CLIENT_ID)
+    async with AsyncOAuth2Client(client_id=CLIENT_ID, token_endpoint_auth_method="none",
+                                 timeout=30) as oauth:
+        token = await oauth.refresh_token(endpoint, refresh_token=refresh_token)
     return dict(token)
 
 
@@ -98,9 +103,10 @@ def login(
                 else typer.prompt("Mật khẩu / password", hide_input=True))
 
     async def run() -> dict[str, Any]:
-        endpoint = await token_endpoint(settings, base)
+        endpoint, revocation = await endpoints(settings, base)
         token = await sign_in(endpoint, user, password)
-        return {"base_url": base, "token_endpoint": endpoint, "login": user,
+        return {"base_url": base, "token_endpoint": endpoint, "revocation_endpoint": revocation,
+                "login": user,
                 "access_token": token["access_token"], "refresh_token": token.get("refresh_token"),
                 "expires_at": time.time() + float(token.get("expires_in", 300))}
 
@@ -114,9 +120,33 @@ def login(
 
 
 def logout() -> None:
-    """Forget the saved session."""
-    session_file().unlink(missing_ok=True)
+    """End the session at the identity provider, and forget it here."""
+    import asyncio
+
+    file = session_file()
+    if file.exists():
+        session = json.loads(file.read_text())
+        try:
+            asyncio.run(end_session(session))
+        except Exception as error:  # offline: the session still ends here, and expires there
+            console.print(f"[yellow]Chưa báo được cho máy chủ / could not tell the server: {error}[/]")
+        file.unlink()
     console.print("Đã đăng xuất / signed out")
+
+
+async def end_session(session: dict[str, Any]) -> None:
+    import httpx
+
+    endpoint, refresh = session.get("revocation_endpoint"), session.get("refresh_token")
+    if not endpoint or not refresh:
+        return
+    async with httpx.AsyncClient(timeout=10) as client:
+        if endpoint.endswith("/auth/sign-out"):  # the embedded account store
+            r = await client.post(endpoint, json={"refresh_token": refresh})
+        else:  # RFC 7009 token revocation (Keycloak ends the session with its refresh token)
+            r = await client.post(endpoint, data={"token": refresh, "client_id": CLIENT_ID,
+                                                  "token_type_hint": "refresh_token"})
+        r.raise_for_status()
 
 
 def token(url: Annotated[str | None, typer.Option(help="Platform base URL")] = None) -> None:

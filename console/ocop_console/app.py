@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import Depends, FastAPI, Request
@@ -22,7 +23,7 @@ from .problems import ApiProblem
 from .routes import commune, council, dossiers, office, people, producer, public, signin
 from .security import CSRF_COOKIE, Csrf, CsrfRefused, SecurityHeaders
 from .session import ACCESS_COOKIE, LANGUAGE_COOKIE, REFRESH_COOKIE, expired
-from .signins import EmbeddedSignIn, OidcSignIn, SessionEnded, SignIn, Tokens
+from .signins import EmbeddedSignIn, OidcSignIn, ProviderUnavailable, SessionEnded, SignIn, Tokens
 from .web import Shared, make_environment
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ class ConsoleConfig:
     def of(cls, settings: Settings, prefix: str = PREFIX) -> ConsoleConfig:
         signin: SignIn = EmbeddedSignIn() if settings.embedded_identity else OidcSignIn(
             settings.token_issuer(), settings.oidc_console_client_id,
-            settings.oidc_console_client_secret, settings.oidc_public_issuer)
+            settings.oidc_console_client_secret, settings.oidc_internal_url)
         demo = DEMO_PEOPLE if settings.demo_sign_in and settings.embedded_identity else ()
         return cls(signin=signin, secret=settings.console_secret,
                    secure_cookies=settings.base_url().startswith("https://"), demo_people=demo,
@@ -125,6 +126,12 @@ def build_console(client: httpx.AsyncClient, config: ConsoleConfig) -> FastAPI:
             return response
         return error_page(request, exc.status, exc.detail)
 
+    @console.exception_handler(ProviderUnavailable)
+    async def provider_unavailable(request: Request, exc: ProviderUnavailable) -> Response:
+        log.warning("identity provider unavailable: %s", exc)
+        language = language_of(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
+        return error_page(request, 503, Translator(language)("error.provider"))
+
     @console.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
         language = language_of(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
@@ -162,7 +169,8 @@ def secured(console: FastAPI, config: ConsoleConfig) -> Any:
     """The console wrapped in its security headers (the sign-in page may post to the provider)."""
     targets: tuple[str, ...] = ()
     if isinstance(config.signin, OidcSignIn):
-        targets = (config.signin.public_issuer.split("/realms/")[0],)
+        issuer = urlsplit(config.signin.issuer)
+        targets = (f"{issuer.scheme}://{issuer.netloc}",)
     return SecurityHeaders(console, https=config.secure_cookies, form_targets=targets)
 
 
@@ -178,9 +186,10 @@ def mount_console(app: FastAPI, settings: Settings, prefix: str = PREFIX) -> Fas
     return console
 
 
-def standalone_console(settings: Settings, api_url: str) -> FastAPI:
+def standalone_console(settings: Settings, api_url: str,
+                       transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
     """The console on its own (distributed mode), calling the platform's gateway at `api_url`."""
-    client = httpx.AsyncClient(base_url=api_url.rstrip("/"), timeout=60)
+    client = httpx.AsyncClient(base_url=api_url.rstrip("/"), timeout=60, transport=transport)
     config = ConsoleConfig.of(settings)
     app = FastAPI(title="OCOP console", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount(PREFIX, secured(build_console(client, config), config))
@@ -188,6 +197,10 @@ def standalone_console(settings: Settings, api_url: str) -> FastAPI:
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
         return RedirectResponse(f"{PREFIX}/", status_code=307)
+
+    @app.get("/health/live", include_in_schema=False)
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
 
     return app
 

@@ -99,7 +99,8 @@ VI: dict[str, str] = {
     "people.title": "Người dùng và phân quyền",
     "people.intro": "Văn phòng giao vai trò cho cán bộ theo e-mail hoặc số điện thoại, kể cả khi họ chưa có "
                     "tài khoản: cán bộ văn phòng, cán bộ xã (theo mã xã), thanh tra (theo sở, ngành), "
-                    "đơn vị vận hành điểm bán (theo mã điểm bán). Thành viên hội đồng được giao ở trang hội đồng.",
+                    "đơn vị vận hành điểm bán (theo mã điểm bán). Thành viên hội đồng được giao ở trang hội đồng. "
+                    "Việc giao và thu hồi quyền có hiệu lực ở mọi phân hệ sau vài giây.",
     "people.role": "Vai trò", "people.scope": "Phạm vi",
     "people.scope_hint": "Mã xã (cán bộ xã); health, industry_trade, science_technology, "
                          "agriculture_environment hoặc market_surveillance (thanh tra); mã điểm bán.",
@@ -108,6 +109,7 @@ VI: dict[str, str] = {
     "people.role.province_office": "Văn phòng OCOP tỉnh", "people.role.commune_officer": "Cán bộ xã",
     "people.role.inspector": "Thanh tra, kiểm tra", "people.role.showroom_operator": "Vận hành điểm bán",
     "office.people": "Người dùng và phân quyền", "office.audit": "Nhật ký thao tác",
+    "error.provider": "Chưa kết nối được với hệ thống đăng nhập. Vui lòng thử lại sau ít phút.",
     "error.csrf": "Biểu mẫu đã hết hạn hoặc không hợp lệ (mã chống giả mạo CSRF). Hãy tải lại trang và thử lại.",
     "persona.inspector": "Thanh tra Sở Y tế",
     "audit.intro": "Mọi thao tác làm thay đổi dữ liệu, và mọi lần tải tệp hồ sơ, được ghi lại ngay khi "
@@ -377,7 +379,8 @@ EN: dict[str, str] = {
     "people.title": "People and access",
     "people.intro": "The office grants roles by e-mail or phone, even before people have an account: "
                     "office staff, commune officers (by commune code), inspectors (by department), "
-                    "showroom operators (by showroom). Council members are seated on the council's page.",
+                    "showroom operators (by showroom). Council members are seated on the council's page. "
+                    "A grant or a revocation takes effect in every part of the platform within seconds.",
     "people.role": "Role", "people.scope": "Applies to",
     "people.scope_hint": "Commune code (commune officers); health, industry_trade, science_technology, "
                          "agriculture_environment or market_surveillance (inspectors); showroom id.",
@@ -386,6 +389,7 @@ EN: dict[str, str] = {
     "people.role.province_office": "Provincial OCOP office", "people.role.commune_officer": "Commune officer",
     "people.role.inspector": "Inspector", "people.role.showroom_operator": "Showroom operator",
     "office.people": "People and access", "office.audit": "Audit trail",
+    "error.provider": "The sign-in service cannot be reached. Please try again in a few minutes.",
     "error.csrf": "The form has expired or is not valid (anti-forgery CSRF token). Reload the page and try again.",
     "persona.inspector": "Inspector of the Department of Health",
     "audit.intro": "Every action that changes data, and every download of a dossier file, is recorded "

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import httpx2
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from .api import Api
@@ -36,6 +38,14 @@ def _tokens(body: dict[str, Any]) -> Tokens:
 
 class SessionEnded(Exception):
     """The session cannot be renewed: sign in again."""
+
+
+class SignInFailed(Exception):
+    """The provider did not accept this sign-in (a used, stale or forged code)."""
+
+
+class ProviderUnavailable(Exception):
+    """The identity provider does not answer."""
 
 
 class EmbeddedSignIn:
@@ -89,9 +99,9 @@ class OidcSignIn:
     redirect = True
 
     def __init__(self, issuer: str, client_id: str, client_secret: str,
-                 public_issuer: str | None = None) -> None:
-        self.issuer = issuer.rstrip("/")
-        self.public_issuer = (public_issuer or issuer).rstrip("/")
+                 internal_url: str | None = None) -> None:
+        self.issuer = issuer.rstrip("/")  # as browsers reach it, and as its tokens name it
+        self.internal = (internal_url or issuer).rstrip("/")  # as this process reaches it
         self.client_id = client_id
         self.client_secret = client_secret
         self._metadata: dict[str, Any] | None = None
@@ -99,16 +109,23 @@ class OidcSignIn:
 
     async def metadata(self) -> dict[str, Any]:
         if self._metadata is None or time.monotonic() - self._fetched_at > 3600:
-            async with httpx.AsyncClient(timeout=10) as client:
-                r = await client.get(f"{self.issuer}/.well-known/openid-configuration")
-                r.raise_for_status()
-                self._metadata = r.json()
+            try:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    r = await client.get(f"{self.internal}/.well-known/openid-configuration")
+                    r.raise_for_status()
+                    self._metadata = r.json()
+            except (httpx.HTTPError, ValueError) as error:
+                raise ProviderUnavailable(str(error)) from error
                 self._fetched_at = time.monotonic()
         return self._metadata
 
     def _browser_url(self, url: str) -> str:
         """An endpoint as the browser reaches it (compose: another host name than ours)."""
-        return url.replace(self.issuer, self.public_issuer, 1)
+        return url.replace(self.internal, self.issuer, 1)
+
+    def _server_url(self, url: str) -> str:
+        """An endpoint as this process reaches it."""
+        return url.replace(self.issuer, self.internal, 1)
 
     def _client(self, redirect_uri: str | None = None) -> AsyncOAuth2Client:
         return AsyncOAuth2Client(client_id=self.client_id, client_secret=self.client_secret or None,
@@ -127,17 +144,23 @@ class OidcSignIn:
 
     async def finish(self, redirect_uri: str, code: str, pending: Pending) -> Tokens:
         meta = await self.metadata()
-        async with self._client(redirect_uri) as oauth:
-            body = await oauth.fetch_token(meta["token_endpoint"], code=code,
-                                           code_verifier=pending.code_verifier,
-                                           grant_type="authorization_code")
+        try:
+            async with self._client(redirect_uri) as oauth:
+                body = await oauth.fetch_token(self._server_url(meta["token_endpoint"]), code=code,
+                                               code_verifier=pending.code_verifier,
+                                               grant_type="authorization_code")
+        except OAuthError as error:
+            raise SignInFailed(str(error)) from error
+        except httpx2.HTTPError as error:  # Authlib's HTTP client
+            raise ProviderUnavailable(str(error)) from error
         return _tokens(dict(body))
 
     async def refresh(self, api: Api, refresh_token: str) -> Tokens:
         meta = await self.metadata()
         try:
             async with self._client() as oauth:
-                body = await oauth.refresh_token(meta["token_endpoint"], refresh_token=refresh_token)
+                body = await oauth.refresh_token(self._server_url(meta["token_endpoint"]),
+                                                 refresh_token=refresh_token)
         except Exception as error:
             raise SessionEnded() from error
         return _tokens(dict(body))

@@ -81,7 +81,7 @@ class Page:
             "t": self.t, "lang": self.language, "me": self.me, "url": self.url,
             "path": self.request.url.path, "query": dict(self.request.query_params),
             "errors": fields, "problem": problem, "notice": self.request.query_params.get("ok"),
-            "csrf_field": self.csrf_field, **values,
+            "csrf_field": self.csrf_field, "status": status, **values,
         }
         html = self.shared.env.get_template(template).render(context)
         return HTMLResponse(html, status_code=status)

@@ -104,6 +104,7 @@ class KeyRing:
         self._keys: dict[str, _Key] = dict(keys or {})
         self._active = active
         self.folder = folder
+        self._seen = _folder_version(folder)
         if active is not None:
             key = self._keys.get(active)
             if key is None or key.private is None:
@@ -276,11 +277,26 @@ class KeyRing:
             return
         fresh = KeyRing.load(self.folder)
         self._keys, self._active = fresh._keys, fresh._active or self._active
+        self._seen = fresh._seen
+
+    def refresh_if_changed(self) -> None:
+        """Re-read the folder if a file was added, replaced or removed since (a rotation by
+        `ocop accounts rotate-keys` or another replica); a stat() otherwise."""
+        if self.folder is not None and _folder_version(self.folder) != self._seen:
+            self.refresh()
 
     def _set_active(self, kid: str) -> None:
         self._active = kid
         if self.folder is not None:
             _write_atomic(self.folder / ACTIVE_FILE, (kid + "\n").encode("ascii"), 0o644)
+
+
+def _folder_version(folder: Path | None) -> int | None:
+    """Changes whenever a key file is created, renamed into place or removed."""
+    try:
+        return folder.stat().st_mtime_ns if folder is not None else None
+    except FileNotFoundError:
+        return None
 
 
 def _check_kid(kid: str, source: Path | None = None) -> str:

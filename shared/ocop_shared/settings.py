@@ -89,9 +89,10 @@ class Settings(BaseSettings):
         "discovery document).")
     oidc_console_client_id: str = "ocop-console"
     oidc_console_client_secret: str = Field(default="", description="The console's OIDC client secret.")
-    oidc_public_issuer: str | None = Field(
-        default=None, description="The provider's address as browsers reach it, when it differs "
-        "from OCOP_OIDC_ISSUER (docker compose).")
+    oidc_internal_url: str | None = Field(
+        default=None, description="Where the platform's own processes reach the provider, when "
+        "they cannot at the issuer's address (docker compose: http://keycloak:8080/realms/ocop); "
+        "tokens must still name OCOP_OIDC_ISSUER, which browsers use.")
     access_token_minutes: int = Field(default=10, ge=1, le=60)
     session_hours: float = Field(default=8.0, gt=0, description="A sign-in lasts this long without "
                                  "use (the embedded account store's refresh tokens).")

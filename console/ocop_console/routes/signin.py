@@ -14,7 +14,7 @@ from .. import forms
 from ..cookies import clear_session, set_session
 from ..problems import ApiProblem
 from ..session import ID_TOKEN_COOKIE, REFRESH_COOKIE, identity_of
-from ..signins import OidcSignIn, Pending, Tokens
+from ..signins import OidcSignIn, Pending, SignInFailed, Tokens
 from ..web import Page, PageDep
 
 router = APIRouter()
@@ -44,7 +44,13 @@ def _pending_signer(page: Page) -> URLSafeTimedSerializer:
 
 
 def _callback_url(page: Page) -> str:
-    return str(page.request.url_for("oidc_callback"))
+    return _console_url(page.request, page.shared.prefix, "/auth/callback")
+
+
+def _console_url(request: Request, prefix: str, path: str) -> str:
+    """An absolute address in the console, as the browser reached it (for the provider's
+    redirects; not url_for: the console is mounted behind its security-headers middleware)."""
+    return str(request.url.replace(path=f"{prefix}{path}", query="", fragment=""))
 
 
 @router.get("/sign-in")
@@ -99,14 +105,17 @@ async def oidc_callback(page: PageDep, request: Request, code: str = "", state: 
     signin = page.shared.signin
     raw = request.cookies.get(PENDING_COOKIE)
     if not isinstance(signin, OidcSignIn) or not raw or error or not code:
-        return page.render("error.html", 400, status=400, message=page.t("signin.failed"))
+        return page.render("error.html", 400, message=page.t("signin.failed"))
     try:
         pending = Pending(**_pending_signer(page).loads(raw, max_age=600))
     except (BadSignature, TypeError):
-        return page.render("error.html", 400, status=400, message=page.t("signin.failed"))
+        return page.render("error.html", 400, message=page.t("signin.failed"))
     if state != pending.state:  # not the sign-in this browser started
-        return page.render("error.html", 400, status=400, message=page.t("signin.failed"))
-    tokens = await signin.finish(_callback_url(page), code, pending)
+        return page.render("error.html", 400, message=page.t("signin.failed"))
+    try:
+        tokens = await signin.finish(_callback_url(page), code, pending)
+    except SignInFailed:
+        return page.render("error.html", 400, message=page.t("signin.failed"))
     response = await _signed_in(page, tokens, pending.next)
     response.delete_cookie(PENDING_COOKIE, path=page.shared.prefix)
     return response
@@ -114,7 +123,7 @@ async def oidc_callback(page: PageDep, request: Request, code: str = "", state: 
 
 @router.post("/sign-out")
 async def sign_out(page: PageDep, request: Request) -> Response:
-    after = str(request.base_url)  # the console's home, where the provider sends the browser back
+    after = _console_url(request, page.shared.prefix, "/")  # where the provider sends the browser back
     elsewhere = await page.shared.signin.sign_out(
         page.api, request.cookies.get(REFRESH_COOKIE), request.cookies.get(ID_TOKEN_COOKIE), after)
     response = (RedirectResponse(elsewhere, status_code=303) if elsewhere

@@ -37,7 +37,8 @@ def verifier_for(settings: Settings) -> TokenVerifier:
     else:
         async def fetch() -> dict[str, Any]:
             async with httpx.AsyncClient(timeout=5) as client:
-                return await http_jwks(client, settings.token_issuer(), settings.oidc_jwks_url)()
+                return await http_jwks(client, settings.oidc_internal_url or settings.token_issuer(),
+                                       settings.oidc_jwks_url)()
 
         keys = JwksCache(fetch)  # over the network: at most one refetch each 10 s
     return TokenVerifier(issuer=settings.token_issuer(), audience=settings.oidc_audience, keys=keys)

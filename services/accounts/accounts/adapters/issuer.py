@@ -34,6 +34,7 @@ class Issuer:
 
     def access_token(self, account: Account, *, session_id: str, client_id: str,
                      now: datetime) -> IssuedToken:
+        self.ring.refresh_if_changed()
         kid, private = self.ring.signing_key()
         key = self._jose.get(kid)
         if key is None:
@@ -55,6 +56,7 @@ class Issuer:
         return IssuedToken(token, expires)
 
     def jwks(self) -> dict[str, Any]:
+        self.ring.refresh_if_changed()
         return self.ring.jwks(alg=EMBEDDED_ALGORITHM)
 
     def discovery(self) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def problem_of(error: AccountError | InvalidLogin) -> Problem:
     if isinstance(error, NotVerified):
         return Problem(text, status=403, slug="not-verified", error="invalid_grant")
     if isinstance(error, SessionEnded):
-        return Unauthorized(text, slug="session-ended", error="invalid_grant")
+        return Problem(text, status=400, slug="session-ended", error="invalid_grant")  # RFC 6749 5.2
     if isinstance(error, CannotDeliver):
         return Problem(text, status=503 if error.field is None else 422, slug="cannot-deliver",
                        field=error.field)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import urlencode
 
 from ocop_shared.auth.logins import login_key, shown
 from ocop_shared.db.uow import UnitOfWork
@@ -55,7 +56,8 @@ async def sign_up(ctx: Accounts, login: str, name: str, password: str) -> None:
             uow.record_change("account", account.id, f"sign-up of {shown(key)}", account_id=account.id)
             message = Message(key, "Mã xác nhận tài khoản OCOP / OCOP account code",
                               f"Mã xác nhận của bạn: {code} (hiệu lực 30 phút).\n"
-                              f"Your code: {code} (valid for 30 minutes).\n{ctx.console_url}/verify")
+                              f"Your code: {code} (valid for 30 minutes).\n"
+                              f"{page(ctx.console_url, 'verification', key)}")
         await uow.commit()
     await ctx.sender.send(message)
 
@@ -84,7 +86,8 @@ async def request_reset(ctx: Accounts, login: str) -> None:
             message = Message(key, "Đặt lại mật khẩu OCOP / OCOP password reset",
                               f"Mã đặt lại mật khẩu: {code} (hiệu lực 30 phút). Nếu bạn không yêu cầu, "
                               f"hãy bỏ qua thư này.\nReset code: {code} (valid for 30 minutes). If you "
-                              f"did not ask for it, ignore this message.\n{ctx.console_url}/password-reset")
+                              f"did not ask for it, ignore this message.\n"
+                              f"{page(ctx.console_url, 'password-reset', key)}")
         await uow.commit()
     if message is not None:
         await ctx.sender.send(message)
@@ -130,9 +133,9 @@ async def invite(ctx: Accounts, uow: UnitOfWork, login: str, role: str,
     code = await _new_code(repo, account, CodePurpose.INVITE, ctx.now())
     return Message(login, "Lời mời sử dụng hệ thống OCOP / Invitation to the OCOP platform",
                    f"Bạn được mời với vai trò {vi_role}{where}. Mã mời: {code} (hiệu lực 7 ngày); "
-                   f"đặt mật khẩu tại {ctx.console_url}/invitation\n"
+                   f"đặt mật khẩu tại {page(ctx.console_url, 'invitation', login)}\n"
                    f"You are invited as {en_role}{where}. Invitation code: {code} "
-                   f"(valid for 7 days); set your password at {ctx.console_url}/invitation")
+                   f"(valid for 7 days); set your password at the same address.")
 
 
 async def accept_invitation(ctx: Accounts, login: str, code: str, name: str, password: str) -> None:
@@ -199,5 +202,10 @@ async def _use_code(ctx: Accounts, uow: UnitOfWork, repo: AccountRepository, acc
 def _already(key: str, console_url: str) -> Message:
     return Message(key, "Tài khoản OCOP / OCOP account",
                    "Địa chỉ này đã có tài khoản. Nếu quên mật khẩu, hãy đặt lại tại "
-                   f"{console_url}/password-reset\nThis address already has an account. If you "
-                   f"forgot the password, reset it at {console_url}/password-reset")
+                   f"{page(console_url, 'password-reset', key)}\nThis address already has an "
+                   "account. If you forgot the password, reset it at the same address.")
+
+
+def page(console_url: str, step: str, key: str) -> str:
+    """The console's page for a step of an account, the login filled in."""
+    return f"{console_url}/account/{step}?{urlencode({'login': shown(key)})}"
