@@ -137,11 +137,13 @@ class Sandbox:
         }
 
     def people(self) -> KeycloakPeople:
-        """The local stack's Keycloak; the first office grant goes into this sandbox's registry."""
+        """The local stack's Keycloak; the first office grant goes into this sandbox's registry
+        (when it has one: benchmarks without it publish the grant as the registry would)."""
         admin = (os.environ.get("OCOP_KEYCLOAK_ADMIN", "admin"),
                  os.environ.get("OCOP_KEYCLOAK_ADMIN_PASSWORD", "admin"))
         return KeycloakPeople(self.settings.provider_issuer(), admin=admin,
-                              registry_database_url=self.database_url("registry"))
+                              registry_database_url=(self.database_url("registry")
+                                                     if "registry" in self.databases else None))
 
     def process(self, service: str, **extra_env: str) -> ServiceProcess:
         process = ServiceProcess(["--mode", "kafka", service], {**self.env(service), **extra_env},
