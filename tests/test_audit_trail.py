@@ -158,6 +158,7 @@ async def tour(client: httpx.AsyncClient, settings: Settings, runtimes: list[Ser
     if deliveries:
         expect(await client.post(f"/certification/webhook-deliveries/{deliveries[0]['id']}/redelivery",
                                  headers=office), 202, 200)
+    expect(await client.post(f"/certification/webhooks/{hook['id']}/secret-rotation", headers=office), 200)
     expect(await client.delete(f"/certification/webhooks/{hook['id']}", headers=office), 204)
 
     # trade: keys, compaction, an operator's webhook, a fair's results
@@ -173,6 +174,8 @@ async def tour(client: httpx.AsyncClient, settings: Settings, runtimes: list[Ser
     if trade_deliveries:
         expect(await client.post(f"/trade/webhook-deliveries/{trade_deliveries[0]['id']}/redelivery",
                                  headers=operator), 202, 200)
+    expect(await client.post(f"/trade/showrooms/{showroom}/webhooks/{trade_hook['id']}/secret-rotation",
+                             headers=operator), 200)
     expect(await client.delete(f"/trade/showrooms/{showroom}/webhooks/{trade_hook['id']}", headers=operator), 204)
     exhibitors = expect(await client.get("/trade/fairs/hoi-cho-ocop-2026/exhibitors", headers=office), 200)
     expect(await client.put(f"/trade/fairs/hoi-cho-ocop-2026/exhibitors/{exhibitors[0]['product_id']}/result",

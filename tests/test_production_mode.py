@@ -16,19 +16,22 @@ from ocop_shared.production import RefusedInProduction, check
 from ocop_shared.settings import Environment, Mode, Settings
 
 SECRET = "p" * 48
+KEYS: dict[str, Any] = dict(cursor_secret="c" * 48, download_secret="d" * 48, console_secret="k" * 48)
 EMBEDDED_OK: dict[str, Any] = dict(env=Environment.PRODUCTION, public_base_url="https://ocop.angiang.gov.vn",
-                                   signing_secret=SECRET, console_secret=SECRET, smtp_host="smtp.angiang.gov.vn",
-                                   password_hash_memory_kib=19456)
+                                   smtp_host="smtp.angiang.gov.vn", password_hash_memory_kib=19456, **KEYS)
 KAFKA_OK: dict[str, Any] = dict(env=Environment.PRODUCTION, mode=Mode.KAFKA,
-                                public_base_url="https://ocop.angiang.gov.vn", signing_secret=SECRET,
-                                console_secret=SECRET, s3_access_key="ocop-registry", s3_secret_key=SECRET,
+                                public_base_url="https://ocop.angiang.gov.vn", **KEYS,
+                                s3_access_key="ocop-registry", s3_secret_key=SECRET,
                                 postgres_url="postgresql+asyncpg://registry:s3cret@db:5432",
                                 oidc_issuer="https://sso.angiang.gov.vn/realms/ocop",
                                 oidc_console_client_secret=SECRET)
 
 
 @pytest.mark.parametrize(("changes", "named"), [
-    ({"signing_secret": "dev-only-secret-change-me-in-production"}, "OCOP_SIGNING_SECRET"),
+    ({"cursor_secret": "dev-only-till-cursor-secret-change-me"}, "OCOP_CURSOR_SECRET"),
+    ({"download_secret": "short"}, "OCOP_DOWNLOAD_SECRET"),
+    ({"console_secret": "c" * 48}, "the same key as OCOP_CURSOR_SECRET"),
+    ({"cursor_secret_file": Path("/nonexistent/cursor-key")}, "OCOP_CURSOR_SECRET_FILE"),
     ({"public_base_url": "http://ocop.angiang.gov.vn"}, "OCOP_PUBLIC_BASE_URL"),
     ({"demo_sign_in": True}, "OCOP_DEMO_SIGN_IN"),
     ({"smtp_host": ""}, "OCOP_SMTP_HOST"),

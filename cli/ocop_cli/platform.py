@@ -47,7 +47,7 @@ def make_store(settings: Settings) -> ObjectStore:
                              region=settings.s3_region)
     return FilesystemObjectStore(settings.data_dir / "objects",
                                  download_base_url=f"{settings.base_url()}/files",
-                                 signing_secret=settings.signing_secret)
+                                 download_secret=settings.secret("download_secret"))
 
 
 def services_of(settings: Settings) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ocop_shared.secrets import Secret
 from ocop_shared.settings import Settings
 
 from .api import Api, Enums
@@ -34,7 +35,7 @@ PREFIX = "/console"
 @dataclass(frozen=True)
 class ConsoleConfig:
     signin: SignIn
-    secret: str
+    secret: Secret
     secure_cookies: bool = False
     demo_people: tuple[tuple[str, str], ...] = ()
     prefix: str = PREFIX
@@ -45,7 +46,7 @@ class ConsoleConfig:
             settings.token_issuer(), settings.oidc_console_client_id,
             settings.oidc_console_client_secret, settings.oidc_internal_url)
         demo = DEMO_PEOPLE if settings.demo_sign_in and settings.embedded_identity else ()
-        return cls(signin=signin, secret=settings.console_secret,
+        return cls(signin=signin, secret=settings.secret("console_secret"),
                    secure_cookies=settings.base_url().startswith("https://"), demo_people=demo,
                    prefix=prefix)
 

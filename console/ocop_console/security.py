@@ -18,6 +18,8 @@ from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ocop_shared.secrets import Secret
+
 CSRF_COOKIE = "ocop_csrf"
 CSRF_FIELD = "csrf"
 CSRF_HOURS = 12
@@ -28,9 +30,12 @@ class CsrfRefused(Exception):
 
 
 class Csrf:
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: Secret) -> None:
         self.secret = secret
-        self._signer = URLSafeTimedSerializer(secret, salt="ocop-console-csrf")
+
+    def serializer(self, salt: str) -> URLSafeTimedSerializer:
+        """Signs with the newest console key; any key of OCOP_CONSOLE_SECRET(_FILE) verifies."""
+        return URLSafeTimedSerializer(list(reversed(self.secret.all())), salt=salt)
 
     @staticmethod
     def browser_id(request: Request) -> str | None:
@@ -41,13 +46,13 @@ class Csrf:
         return secrets.token_urlsafe(24)
 
     def token_for(self, browser_id: str) -> str:
-        return str(self._signer.dumps(browser_id))
+        return str(self.serializer("ocop-console-csrf").dumps(browser_id))
 
     def valid(self, token: str | None, browser_id: str | None) -> bool:
         if not token or not browser_id:
             return False
         try:
-            signed = self._signer.loads(token, max_age=CSRF_HOURS * 3600)
+            signed = self.serializer("ocop-console-csrf").loads(token, max_age=CSRF_HOURS * 3600)
         except BadSignature:
             return False
         return bool(secrets.compare_digest(str(signed), browser_id))

@@ -7,13 +7,8 @@ from collections.abc import Iterator
 
 from sqlalchemy.engine import make_url
 
-from .settings import (
-    DEVELOPMENT_CONSOLE_SECRET,
-    DEVELOPMENT_SIGNING_SECRET,
-    Environment,
-    Mode,
-    Settings,
-)
+from .secrets import SecretMissing
+from .settings import DEVELOPMENT_SECRETS, Environment, Mode, Settings
 
 DEVELOPMENT_S3_KEY = "minioadmin"
 OWASP_ARGON2_MEMORY_KIB = 19456  # OWASP's password storage minimum for argon2id
@@ -27,13 +22,18 @@ def problems(settings: Settings, services: tuple[str, ...]) -> Iterator[str]:
     if settings.demo_sign_in:
         yield ("OCOP_DEMO_SIGN_IN is on: the demo's one-click sign-in exists only in development "
                "(turn it off)")
-    if settings.signing_secret == DEVELOPMENT_SIGNING_SECRET or len(settings.signing_secret) < 32:
-        yield ("OCOP_SIGNING_SECRET is the development default or shorter than 32 characters: set "
-               "a secret of your own (e.g. `openssl rand -base64 48`)")
-    if "console" in services and (settings.console_secret == DEVELOPMENT_CONSOLE_SECRET
-                                  or len(settings.console_secret) < 32):
-        yield ("OCOP_CONSOLE_SECRET is the development default or shorter than 32 characters: set "
-               "a secret of your own")
+    purposes = ["cursor_secret", "download_secret"] + (["console_secret"] if "console" in services else [])
+    keys: dict[str, str] = {}
+    for purpose in purposes:
+        problem = _weak(settings, purpose)
+        if problem:
+            yield problem
+            continue
+        first = settings.secret(purpose).current()
+        if first in keys:  # one key per purpose: rotating one must not touch another
+            yield (f"OCOP_{purpose.upper()} is the same key as OCOP_{keys[first].upper()}: give "
+                   "each purpose its own")
+        keys[first] = purpose
     base = settings.public_base_url
     if not base.startswith("https://"):
         yield (f"OCOP_PUBLIC_BASE_URL must be the platform's https address in production "
@@ -59,6 +59,19 @@ def problems(settings: Settings, services: tuple[str, ...]) -> Iterator[str]:
                    f"(now: {settings.provider_issuer()})")
         if "console" in services and settings.oidc_console_client_secret.startswith("dev-only"):
             yield "OCOP_OIDC_CONSOLE_CLIENT_SECRET is the local realm's development secret"
+
+
+def _weak(settings: Settings, purpose: str) -> str | None:
+    name = f"OCOP_{purpose.upper()}"
+    try:
+        values = settings.secret(purpose).all()
+    except SecretMissing as error:
+        return f"{name}_FILE cannot be used: {error}"
+    if any(v == DEVELOPMENT_SECRETS[purpose] or len(v) < 32 for v in values):
+        return (f"{name} is the development default or shorter than 32 characters: set a secret "
+                "of your own (e.g. `openssl rand -base64 48`), or its file with OCOP_"
+                f"{purpose.upper()}_FILE")
+    return None
 
 
 def check(settings: Settings, services: tuple[str, ...]) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .secrets import Secret
 
 
 class Mode(StrEnum):
@@ -20,8 +22,13 @@ class Environment(StrEnum):
 
 
 LOCAL_KEYCLOAK_ISSUER = "http://127.0.0.1:8180/realms/ocop"  # the realm deploy/stack.sh imports
-DEVELOPMENT_SIGNING_SECRET = "dev-only-secret-change-me-in-production"
-DEVELOPMENT_CONSOLE_SECRET = "dev-only-console-secret-change-me"
+# One key per purpose, each rotatable on its own (see secrets.py); these defaults are for
+# development only and production refuses them.
+DEVELOPMENT_SECRETS = {
+    "cursor_secret": "dev-only-till-cursor-secret-change-me",
+    "download_secret": "dev-only-download-link-secret-change-me",
+    "console_secret": "dev-only-console-secret-change-me",
+}
 
 
 class Settings(BaseSettings):
@@ -75,9 +82,14 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
 
     max_upload_bytes: int = 64 * 1024 * 1024
-    signing_secret: str = Field(
-        default=DEVELOPMENT_SIGNING_SECRET, description="HMAC key of till cursors and download "
-        "links (never of bearer tokens: those are signed by the identity provider's keys).")
+    cursor_secret: str = Field(
+        default=DEVELOPMENT_SECRETS["cursor_secret"], description="HMAC key of the tills' sync "
+        "cursors (or OCOP_CURSOR_SECRET_FILE: one key a line, newest first, each accepted).")
+    cursor_secret_file: Path | None = None
+    download_secret: str = Field(
+        default=DEVELOPMENT_SECRETS["download_secret"], description="HMAC key of the embedded "
+        "mode's download links (or OCOP_DOWNLOAD_SECRET_FILE).")
+    download_secret_file: Path | None = None
 
     oidc_issuer: str = Field(
         default="", description="The OpenID Connect provider people sign in with (e.g. "
@@ -114,8 +126,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     demo_sign_in: bool = Field(default=False, description="The console offers one-click sign-in "
                                "as the demo's people (development only; `ocop demo` turns it on).")
-    console_secret: str = Field(default=DEVELOPMENT_CONSOLE_SECRET,
-                                description="Signs the console's CSRF tokens and sign-in state.")
+    console_secret: str = Field(default=DEVELOPMENT_SECRETS["console_secret"],
+                                description="Signs the console's CSRF tokens and sign-in state "
+                                "(or OCOP_CONSOLE_SECRET_FILE).")
+    console_secret_file: Path | None = None
 
     consumer_max_attempts: int = 5
     consumer_backoff_seconds: float = 0.05
@@ -146,6 +160,18 @@ class Settings(BaseSettings):
         if self.mode is Mode.KAFKA:
             return f"{self.postgres_url.rstrip('/')}/{self.database_prefix}_{service}"
         return f"sqlite+aiosqlite:///{self.data_dir / f'{service}.sqlite3'}"
+
+    _secrets: dict[tuple[str, str, Path | None], Secret] = PrivateAttr(default_factory=dict)
+
+    def secret(self, name: str) -> Secret:
+        """`name`'s secret: from OCOP_<NAME>_FILE when set (read again when it changes), else
+        from OCOP_<NAME>."""
+        value, file = getattr(self, name), getattr(self, f"{name}_file", None)
+        key = (name, value, file)
+        found = self._secrets.get(key)
+        if found is None:
+            found = self._secrets[key] = Secret(f"OCOP_{name.upper()}", value, file)
+        return found
 
     def base_url(self) -> str:
         return self.public_base_url or f"http://{self.http_host}:{self.http_port}"

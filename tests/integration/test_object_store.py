@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT
+from ocop_shared.secrets import Secret
 from ocop_shared.settings import Settings
 from ocop_shared.storage.filesystem import FilesystemObjectStore, download_signature_valid
 from ocop_shared.storage.port import (
@@ -46,7 +47,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
     if request.param == "s3":
         return s3_store()
     return FilesystemObjectStore(tmp_path / "objects", download_base_url="http://x/files",
-                                 signing_secret="secret")
+                                 download_secret=Secret("OCOP_DOWNLOAD_SECRET", "secret"))
 
 
 async def test_put_is_content_addressed_streamed_and_verified(store: ObjectStore) -> None:
@@ -142,7 +143,7 @@ async def test_missing_object_is_reported(store: ObjectStore) -> None:
 
 async def test_filesystem_detects_corruption(tmp_path: Path) -> None:
     store = FilesystemObjectStore(tmp_path, download_base_url="http://x/files",
-                                  signing_secret="secret")
+                                  download_secret=Secret("OCOP_DOWNLOAD_SECRET", "secret"))
     stored = await store.put(io.BytesIO(b"phieu tu danh gia"), "text/plain")
     (tmp_path / stored.key).write_bytes(b"tampered")
     with pytest.raises(IntegrityError):
@@ -151,15 +152,15 @@ async def test_filesystem_detects_corruption(tmp_path: Path) -> None:
 
 async def test_filesystem_presigned_urls_expire(tmp_path: Path) -> None:
     store = FilesystemObjectStore(tmp_path, download_base_url="http://x/files",
-                                  signing_secret="secret")
+                                  download_secret=Secret("OCOP_DOWNLOAD_SECRET", "secret"))
     stored = await store.put(io.BytesIO(b"x"), "text/plain")
     url = await store.presigned_url(stored.sha256, 60, "ho so.pdf")
     query = dict(p.split("=", 1) for p in url.split("?", 1)[1].split("&"))
     expires, signature = int(query["expires"]), query["signature"]
-    assert download_signature_valid("secret", stored.sha256, expires, signature)
-    assert not download_signature_valid("secret", stored.sha256, expires, signature,
+    assert download_signature_valid(Secret("K", "secret"), stored.sha256, expires, signature)
+    assert not download_signature_valid(Secret("K", "secret"), stored.sha256, expires, signature,
                                         now=expires + 1)
-    assert not download_signature_valid("other", stored.sha256, expires, signature)
+    assert not download_signature_valid(Secret("K", "other"), stored.sha256, expires, signature)
 
 
 @pytest.mark.s3

@@ -40,7 +40,7 @@ async def _signed_in(page: Page, tokens: Tokens, wanted: str) -> Response:
 
 
 def _pending_signer(page: Page) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(page.shared.csrf.secret, salt="ocop-console-oidc")
+    return page.shared.csrf.serializer("ocop-console-oidc")
 
 
 def _callback_url(page: Page) -> str:

@@ -120,7 +120,7 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
         @app.get("/files/{sha256}", tags=["files"], include_in_schema=False)
         async def download(sha256: str, expires: int, signature: str,
                            filename: str = "tep") -> StreamingResponse:
-            if not download_signature_valid(settings.signing_secret, sha256, expires, signature):
+            if not download_signature_valid(settings.secret("download_secret"), sha256, expires, signature):
                 raise Forbidden(Text("Liên kết tải về không hợp lệ hoặc đã hết hạn",
                                      "The download link is invalid or has expired"))
             try:

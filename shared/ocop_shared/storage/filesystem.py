@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, BinaryIO
 from urllib.parse import quote
 
+from ..secrets import Secret
 from .port import (
     CHUNK,
     IntegrityError,
@@ -30,11 +31,13 @@ def sign_download(secret: str, sha256: str, expires: int) -> str:
     return hmac.new(secret.encode(), f"{sha256}:{expires}".encode(), hashlib.sha256).hexdigest()
 
 
-def download_signature_valid(secret: str, sha256: str, expires: int, signature: str,
+def download_signature_valid(secret: Secret, sha256: str, expires: int, signature: str,
                              now: float | None = None) -> bool:
+    """Signed by any of the download keys (newest first: a rotation cuts no link off)."""
     if (now if now is not None else time.time()) > expires:
         return False
-    return hmac.compare_digest(sign_download(secret, sha256, expires), signature)
+    return any(hmac.compare_digest(sign_download(key, sha256, expires), signature)
+               for key in secret.all())
 
 
 def _temporary_file(folder: Path) -> IO[bytes]:
@@ -49,10 +52,10 @@ def _sync(handle: IO[bytes]) -> None:
 class FilesystemObjectStore:
     """Objects as plain files; 'presigned' URLs point at the service's own signed download route."""
 
-    def __init__(self, root: Path, *, download_base_url: str, signing_secret: str) -> None:
+    def __init__(self, root: Path, *, download_base_url: str, download_secret: Secret) -> None:
         self.root = root
         self._download_base_url = download_base_url.rstrip("/")
-        self._secret = signing_secret
+        self._secret = download_secret
 
     def _path(self, sha256: str) -> Path:
         return self.root / key_for(sha256)
@@ -124,6 +127,6 @@ class FilesystemObjectStore:
 
     async def presigned_url(self, sha256: str, seconds: int, filename: str) -> str:
         expires = int(time.time()) + seconds
-        signature = sign_download(self._secret, sha256, expires)
+        signature = sign_download(self._secret.current(), sha256, expires)
         return (f"{self._download_base_url}/{sha256}?expires={expires}"
                 f"&signature={signature}&filename={quote(filename)}")

@@ -192,6 +192,10 @@ class WebhookStore:
                                            .limit(limit).offset(offset))).all()
         return [self._subscription(r) for r in rows], int(total or 0)
 
+    async def set_secret(self, subscription_id: str, secret: str) -> None:
+        await self.session.execute(update(self.subs).where(self.subs.c.id == subscription_id)
+                                   .values(secret=secret))
+
     async def deactivate(self, subscription_id: str, at: datetime) -> None:
         await self.session.execute(update(self.subs).where(self.subs.c.id == subscription_id)
                                    .values(active=False, deleted_at=to_utc(at)))

@@ -278,6 +278,14 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
             items, total = await hooks.list_subscriptions(uow, ctx.webhooks, limit=limit, offset=offset)
         return Page(items=[views.subscription_out(s) for s in items], total=total, limit=limit, offset=offset)
 
+    @router.post("/webhooks/{subscription_id}/secret-rotation", response_model=schemas.SubscriptionCreated,
+                 summary="A new signing secret (shown once; the old one signs nothing more)")
+    async def rotate_webhook_secret(subscription_id: str,
+                                    principal: Caller) -> schemas.SubscriptionCreated:
+        async with runtime.uow() as uow:
+            s = await hooks.rotate_secret(uow, ctx.webhooks, subscription_id)
+        return schemas.SubscriptionCreated(**views.subscription_out(s).model_dump(), secret=s.secret)
+
     @router.delete("/webhooks/{subscription_id}", status_code=204,
                    summary="Unsubscribe (pending deliveries are dropped; the log stays)")
     async def unsubscribe(subscription_id: str, principal: Caller) -> None:

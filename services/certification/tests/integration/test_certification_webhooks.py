@@ -77,6 +77,21 @@ async def test_a_certificate_event_is_delivered_with_a_valid_signature(tmp_path:
         detail = (await p.client.get(f"/certification/webhook-deliveries/{items[0]['id']}", headers=p.office)).json()
         assert [a["status_code"] for a in detail["log"]] == [200]
 
+        # a rotated secret signs what comes next; the old one nothing more
+        rotated = await p.client.post(f"/certification/webhooks/{sub['id']}/secret-rotation", headers=p.office)
+        assert rotated.status_code == 200 and rotated.json()["secret"] != sub["secret"]
+        assert (await p.client.post("/certification/webhooks/nope/secret-rotation",
+                                    headers=p.office)).status_code == 404
+        await p.issue(stars=3)
+
+        async def second() -> bool:
+            return len(receiver.received) >= 2
+
+        await wait_until(second, what="the next webhook")
+        hit = receiver.received[-1]
+        assert signature_matches(rotated.json()["secret"], hit.body, hit.headers["x-ocop-signature"])
+        assert not signature_matches(sub["secret"], hit.body, hit.headers["x-ocop-signature"])
+
 
 async def test_a_slow_endpoint_is_retried_then_failed_and_can_be_redelivered(tmp_path: Path,
                                                                             receiver: Receiver) -> None:

@@ -342,6 +342,33 @@ async def test_bad_requests_from_tills_get_clear_errors(tmp_path: Path) -> None:
         assert r.json()["snapshot"] == "/trade/pos/long-xuyen/catalog"
 
 
+async def test_the_cursor_key_rotates_from_its_file_without_cutting_tills_off(tmp_path: Path) -> None:
+    """OCOP_CURSOR_SECRET_FILE: a new key on top signs new cursors while the old one, still
+    below it, vouches for the cursors tills hold; dropping it ends them (400: take a snapshot)."""
+    keys = tmp_path / "cursor-keys"
+    keys.write_text("old-cursor-key-" + "o" * 32 + "\n")
+    settings = Settings(data_dir=tmp_path, cursor_secret_file=keys)
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
+        lx = {"X-API-Key": (await setup(client, settings))["long-xuyen"]}
+
+        async def cursor() -> str:
+            return str((await client.get("/trade/pos/long-xuyen/catalog", headers=lx)).json()["cursor"])
+
+        async def changes(held: str) -> int:
+            r = await client.get("/trade/pos/long-xuyen/changes", headers=lx, params={"cursor": held})
+            return r.status_code
+
+        held = await cursor()
+        keys.write_text("new-cursor-key-" + "n" * 32 + "\n" + "old-cursor-key-" + "o" * 32 + "\n")
+        await asyncio.sleep(1.1)  # files are looked at again at most once a second
+        fresh = await cursor()
+        assert fresh != held, "new cursors are signed with the new key"
+        assert (await changes(held), await changes(fresh)) == (200, 200)
+        keys.write_text("new-cursor-key-" + "n" * 32 + "\n")
+        await asyncio.sleep(1.1)
+        assert (await changes(held), await changes(fresh)) == (400, 200)
+
+
 async def test_fairs_accept_only_products_certified_for_the_whole_event(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     cert = Certification(tmp_path)

@@ -212,6 +212,35 @@ async def test_a_revocation_reaches_the_showroom_webhook_as_a_signed_tombstone(
                    for d in log)
 
 
+async def test_a_rotated_webhook_secret_signs_the_next_delivery_and_no_other(
+    tmp_path: Path, receiver: Receiver,
+) -> None:
+    settings = Settings(data_dir=tmp_path)
+    cert = Certification(tmp_path)
+    async with running_platform(settings, ["registry", "trade"]) as (client, _):
+        await setup(client, settings)
+        lx, tb = await operator(client, "long-xuyen"), await operator(client, "tinh-bien")
+        hook = await subscribe(client, lx, "long-xuyen", receiver.url("long-xuyen"))
+        other = await subscribe(client, tb, "tinh-bien", receiver.url("tinh-bien"))
+        path = f"/trade/showrooms/long-xuyen/webhooks/{hook['id']}/secret-rotation"
+        assert (await client.post(path, headers=tb)).status_code == 403, "another showroom's operator"
+        rotated = await client.post(path, headers=lx)
+        assert rotated.status_code == 200 and rotated.json()["secret"] not in (hook["secret"], other["secret"])
+        new_secret = rotated.json()["secret"]
+        product = await cert.certify("Mắm cá linh Châu Đốc")
+        await client.put("/trade/showrooms/long-xuyen/assortment", headers=lx, json={"add": [product["product_id"]]})
+
+        async def both_heard() -> tuple[Hit, Hit] | None:
+            mine, theirs = receiver.at("long-xuyen"), receiver.at("tinh-bien")
+            return (mine[0], theirs[0]) if mine and theirs else None
+
+        mine, theirs = await wait_until(both_heard, what="a delivery to each showroom")
+        assert signature_matches(new_secret, mine.body, mine.headers["x-ocop-signature"])
+        assert not signature_matches(hook["secret"], mine.body, mine.headers["x-ocop-signature"])
+        assert signature_matches(other["secret"], theirs.body, theirs.headers["x-ocop-signature"]), \
+            "the other subscription keeps its secret"
+
+
 async def test_a_slow_endpoint_is_retried_logged_and_can_be_redelivered(
     tmp_path: Path, receiver: Receiver,
 ) -> None:

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 
 from .errors import DomainError
 
@@ -16,13 +17,15 @@ def _sign(secret: str, body: bytes) -> str:
 
 
 def encode(secret: str, catalog_id: str, version: int) -> str:
+    """A cursor signed with `secret` (the newest cursor key)."""
     body = json.dumps({"c": catalog_id, "v": version}, separators=(",", ":")).encode()
     payload = base64.urlsafe_b64encode(body).decode().rstrip("=")
     return f"{payload}.{_sign(secret, body)}"
 
 
-def decode(secret: str, cursor: str, catalog_id: str) -> int:
-    """The catalog version the cursor stands for; refuses forged or foreign cursors."""
+def decode(secrets: Sequence[str], cursor: str, catalog_id: str) -> int:
+    """The catalog version the cursor stands for; refuses forged or foreign cursors. Any of
+    `secrets` may have signed it (a key being rotated out still vouches for its cursors)."""
     try:
         payload, signature = cursor.split(".", 1)
         body = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
@@ -32,7 +35,7 @@ def decode(secret: str, cursor: str, catalog_id: str) -> int:
     except (ValueError, KeyError, TypeError) as error:
         raise DomainError("Con trỏ đồng bộ không hợp lệ", "The sync cursor is malformed",
                           field="cursor") from error
-    if not hmac.compare_digest(_sign(secret, body), signature):
+    if not any(hmac.compare_digest(_sign(secret, body), signature) for secret in secrets):
         raise DomainError("Con trỏ đồng bộ đã bị sửa hoặc giả mạo",
                           "The sync cursor was altered or forged", field="cursor")
     if owner != catalog_id:

@@ -203,7 +203,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     # operator manages the showrooms the office granted them, a till its showroom's key.
     router = APIRouter(prefix="/trade", tags=["trade"], dependencies=[runtime.guard.dependency])
     Caller = runtime.guard.Caller
-    secret = runtime.settings.signing_secret
+    cursor_keys = runtime.settings.secret("cursor_secret")
 
     @router.get("/catalogs/{catalog_id}", response_model=CatalogOut,
                 summary="What a catalog lists now (public; 'province' = every OCOP product)")
@@ -299,7 +299,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
             row = await services.authenticate_till(uow, showroom_id, api_key)
             version, items = await services.snapshot(uow, showroom_id)
         body = SnapshotOut(catalog_id=showroom_id, version=version,
-                           cursor=cursors.encode(secret, showroom_id, version),
+                           cursor=cursors.encode(cursor_keys.current(), showroom_id, version),
                            as_of=runtime.clock.now(), items=[item_out(i) for i in items])
         return Snapshot.of(body.model_dump_json().encode(), f'W/"{showroom_id}:{version}"', row.api_key_hash)
 
@@ -322,7 +322,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
         async with runtime.uow() as uow:
             await services.authenticate_till(uow, showroom_id, x_api_key)
             try:
-                since = cursors.decode(secret, cursor, showroom_id)
+                since = cursors.decode(cursor_keys.all(), cursor, showroom_id)
             except DomainError as error:
                 raise Problem(Text(error.vi, error.en), status=400, field="cursor") from error
             current, rows = await services.changes_since(uow, showroom_id, since,
@@ -334,7 +334,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
             reason_vi=REMOVAL_VI[Removal(r.reason)] if r.reason else None,
             item=item_out(services._item(r.item)) if r.item else None) for r in rows]
         return DeltaOut(catalog_id=showroom_id, version=last,
-                        cursor=cursors.encode(secret, showroom_id, last),
+                        cursor=cursors.encode(cursor_keys.current(), showroom_id, last),
                         as_of=runtime.clock.now(), changes=changes, has_more=last < current)
 
     @router.post("/pos/{showroom_id}/acks", status_code=204,

@@ -98,6 +98,15 @@ def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
             items, total = await webhooks.subscriptions(uow, showroom_id, limit=limit, offset=offset)
         return Page(items=[webhook_out(s) for s in items], total=total, limit=limit, offset=offset)
 
+    @router.post("/showrooms/{showroom_id}/webhooks/{webhook_id}/secret-rotation",
+                 response_model=WebhookCreated,
+                 summary="A new signing secret (shown once; the old one signs nothing more)")
+    async def rotate_secret(showroom_id: str, webhook_id: str, principal: Caller) -> WebhookCreated:
+        may_operate(principal, showroom_id)
+        async with runtime.uow() as uow:
+            s = await webhooks.rotate_secret(uow, showroom_id, webhook_id)
+        return WebhookCreated(**webhook_out(s).model_dump(), secret=s.secret)
+
     @router.delete("/showrooms/{showroom_id}/webhooks/{webhook_id}", status_code=204,
                    summary="Unsubscribe (pending deliveries are dropped; the log stays)")
     async def unsubscribe(showroom_id: str, webhook_id: str, principal: Caller) -> None:

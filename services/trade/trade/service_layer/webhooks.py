@@ -45,6 +45,11 @@ async def subscription_of(uow: UnitOfWork, showroom_id: str, webhook_id: str, *,
     return found
 
 
+async def rotate_secret(uow: UnitOfWork, showroom_id: str, webhook_id: str) -> Subscription:
+    await subscription_of(uow, showroom_id, webhook_id, active=True)
+    return await hooks.rotate_secret(uow, HOOKS, webhook_id)
+
+
 async def unsubscribe(uow: UnitOfWork, showroom_id: str, webhook_id: str) -> None:
     await subscription_of(uow, showroom_id, webhook_id, active=True)
     await hooks.unsubscribe(uow, HOOKS, webhook_id)
