@@ -28,6 +28,7 @@ import asyncpg
 import httpx
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from ocop_cli.api_client import PDF, OcopClient, poll
 from ocop_cli.sandbox import ROOT, Sandbox, ServiceProcess, pg_dsn
@@ -80,13 +81,13 @@ class Run:
 
     async def start(self) -> None:
         await self.sandbox.create_databases()
-        host, port = self.settings.postgres_url.rsplit("@", 1)[1].split(":")
-        self.proxy = await LatencyProxy(host, int(port.split("/")[0]), delay=0.003).start()
-        slow_pg = self.settings.postgres_url.replace(f":{port}", f":{self.proxy.port}")
+        server = make_url(self.settings.postgres_url)
+        self.proxy = await LatencyProxy(server.host or "127.0.0.1", server.port or 5432, delay=0.003).start()
+        slow_pg = make_url(self.sandbox.database_url("trade")).set(port=self.proxy.port)
         for name in SERVICES:
             env = {"OCOP_LOG_LEVEL": "WARNING"}
             if name == "trade":
-                env["OCOP_DATABASE_URL"] = f"{slow_pg}/{self.sandbox.databases['trade']}"
+                env["OCOP_DATABASE_URL"] = slow_pg.render_as_string(hide_password=False)
             self.processes[name] = self.sandbox.process(name, **env).start()
         for process in self.processes.values():
             await process.wait_ready(timeout=180)

@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaProducer
 
 from ocop_shared.clock import SystemClock
 from ocop_shared.db.engine import create_engine, new_metadata, session_factory
+from ocop_shared.db.postgres import admin_dsn
 from ocop_shared.messaging.kafka import KafkaProducer, ensure_topics
 from ocop_shared.messaging.relay import OutboxRelay
 from ocop_shared.messaging.tables import add_messaging_tables
@@ -47,10 +48,9 @@ async def raw_baseline(bootstrap: str, topic: str) -> float:
 
 async def relay_throughput(settings: Settings, topic: str) -> float:
     database = f"ocop_bench_{uuid.uuid4().hex[:8]}"
-    dsn = settings.postgres_url.replace("postgresql+asyncpg", "postgresql")
-    admin = await asyncpg.connect(f"{dsn}/postgres")
+    admin = await asyncpg.connect(admin_dsn(settings))
     await admin.execute(f'CREATE DATABASE "{database}"')
-    engine = create_engine(f"{settings.postgres_url}/{database}")
+    engine = create_engine(admin_dsn(settings, database).replace("postgresql://", "postgresql+asyncpg://", 1))
     try:
         metadata = new_metadata()
         outbox, _ = add_messaging_tables(metadata)

@@ -54,8 +54,11 @@ async def read_chunks(path: Path) -> AsyncIterator[bytes]:
 
 
 def s3_client(settings: Settings) -> Minio:
-    return Minio(settings.s3_endpoint, access_key=settings.s3_access_key,
-                 secret_key=settings.s3_secret_key, secure=settings.s3_secure, region=settings.s3_region)
+    """The registry's own S3 account, as its process uses it (the baseline uploads as it would)."""
+    credentials = settings.s3_credentials("registry")
+    assert credentials is not None, "deploy/stack.sh makes the registry's S3 account"
+    return Minio(settings.s3_endpoint, access_key=credentials[0], secret_key=credentials[1].current(),
+                 secure=settings.s3_secure, region=settings.s3_region)
 
 
 def drop_bucket(settings: Settings, bucket: str) -> None:
@@ -119,12 +122,14 @@ async def run(settings: Settings, workdir: Path) -> Result:
             body, _, status = out.decode().rpartition("\n")
             if status != "201":
                 raise RuntimeError(f"upload refused: {status} {body[:300]} {err.decode()[:300]}")
-        direct_seconds = await asyncio.to_thread(direct_upload, settings, f"ocop-{sandbox.id}", path)
+        direct_seconds = await asyncio.to_thread(direct_upload, settings, settings.model_copy(
+            update={"s3_bucket": f"ocop-{sandbox.id}"}).s3_bucket_for("registry"), path)
     finally:
         for process in sandbox.processes:
             process.kill()
         await sandbox.remove()
-        await asyncio.to_thread(drop_bucket, settings, f"ocop-{sandbox.id}")
+        await asyncio.to_thread(drop_bucket, settings, settings.model_copy(
+            update={"s3_bucket": f"ocop-{sandbox.id}"}).s3_bucket_for("registry"))
         path.unlink(missing_ok=True)
     mib = SIZE / 1024 / 1024
     api_rate, direct_rate = mib / api_seconds, mib / direct_seconds

@@ -24,6 +24,8 @@ set -euo pipefail
 . "$DEPLOY_DIR/lib/kafka.sh"
 # shellcheck source=deploy/lib/s3.sh
 . "$DEPLOY_DIR/lib/s3.sh"
+# shellcheck source=deploy/lib/secrets.sh
+. "$DEPLOY_DIR/lib/secrets.sh"
 # shellcheck source=deploy/lib/pg.sh
 . "$DEPLOY_DIR/lib/pg.sh"
 # shellcheck source=deploy/lib/keycloak.sh
@@ -132,9 +134,9 @@ cmd_env() {
 export OCOP_KAFKA_BOOTSTRAP=$STACK_HOST:$KAFKA_PORT
 export OCOP_POSTGRES_URL=postgresql+asyncpg://$PG_USER@$STACK_HOST:$PG_PORT
 export OCOP_S3_ENDPOINT=$STACK_HOST:$S3_PORT
-export OCOP_S3_ACCESS_KEY=$S3_ACCESS_KEY
-export OCOP_S3_SECRET_KEY=$S3_SECRET_KEY
 export OCOP_STACK_DIR=$STACK_DIR
+export OCOP_SECRETS_DIR=$SECRETS_DIR
+export OCOP_ENV=development  # the stack's credentials are development ones
 export OCOP_OIDC_ISSUER=http://$STACK_HOST:$KEYCLOAK_PORT/realms/ocop
 export OCOP_OIDC_CONSOLE_CLIENT_SECRET=dev-only-console-client-secret
 export OCOP_KEYCLOAK_ADMIN=$KEYCLOAK_ADMIN_USER
@@ -149,7 +151,7 @@ cmd_smoke() {
         case $c in
             kafka) "$py" "$DEPLOY_DIR/wait_ready.py" smoke-kafka --bootstrap "$STACK_HOST:$KAFKA_PORT" || rc=1 ;;
             s3) "$py" "$DEPLOY_DIR/wait_ready.py" smoke-s3 --endpoint "$STACK_HOST:$S3_PORT" \
-                    --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" || rc=1 ;;
+                    --access-key "$S3_ROOT_ACCESS_KEY" --secret-key "$(s3_root_secret)" || rc=1 ;;
             pg) pg_psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'ocop_%' ORDER BY 1" >&2 || rc=1 ;;
             keycloak) curl -fsS "http://$STACK_HOST:$KEYCLOAK_PORT/realms/ocop/protocol/openid-connect/certs" >&2 || rc=1 ;;
         esac

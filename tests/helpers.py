@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import subprocess
 import sys
 import time
@@ -217,6 +218,7 @@ async def run_ocop(*args: str, data_dir: Path, stdin: str | None = None,
         sys.executable, "-m", "ocop_cli.main", *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.PIPE,
         env={"OCOP_DATA_DIR": str(data_dir), "COLUMNS": "160", "PATH": "/usr/bin:/bin",
-             "XDG_CONFIG_HOME": str(data_dir / "config"), "USER": "quan-tri", **(env or {})})
+             "XDG_CONFIG_HOME": str(data_dir / "config"), "USER": "quan-tri",
+             **{k: v for k, v in os.environ.items() if k == "OCOP_SECRETS_DIR"}, **(env or {})})
     output, _ = await process.communicate(stdin.encode() if stdin is not None else None)
     return process.returncode or 0, output.decode()

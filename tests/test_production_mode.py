@@ -22,7 +22,8 @@ EMBEDDED_OK: dict[str, Any] = dict(env=Environment.PRODUCTION, public_base_url="
 KAFKA_OK: dict[str, Any] = dict(env=Environment.PRODUCTION, mode=Mode.KAFKA,
                                 public_base_url="https://ocop.angiang.gov.vn", **KEYS,
                                 s3_access_key="ocop-registry", s3_secret_key=SECRET,
-                                postgres_url="postgresql+asyncpg://registry:s3cret@db:5432",
+                                postgres_url="postgresql+asyncpg://postgres@db:5432",
+                                database_password="s3cret-of-the-registry-role", secrets_dir=None,
                                 oidc_issuer="https://sso.angiang.gov.vn/realms/ocop",
                                 oidc_console_client_secret=SECRET)
 
@@ -47,7 +48,7 @@ def test_the_embedded_mode_refuses_each_development_setting(tmp_path: Path, chan
 
 @pytest.mark.parametrize(("changes", "named"), [
     ({"s3_secret_key": "minioadmin"}, "OCOP_S3_"),
-    ({"postgres_url": "postgresql+asyncpg://postgres@db:5432"}, "has no password"),
+    ({"database_password": ""}, "has no database password"),
     ({"oidc_issuer": "http://keycloak:8080/realms/ocop"}, "OCOP_OIDC_ISSUER"),
     ({"oidc_console_client_secret": "dev-only-console-client-secret"}, "OCOP_OIDC_CONSOLE_CLIENT_SECRET"),
     ({"console_secret": "dev-only-console-secret-change-me"}, "OCOP_CONSOLE_SECRET"),

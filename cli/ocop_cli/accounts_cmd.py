@@ -25,6 +25,7 @@ from ocop_shared.auth.logins import InvalidLogin, login_key
 from ocop_shared.db.engine import create_engine
 from ocop_shared.db.migrations import upgrade
 from ocop_shared.keyring import KeyRing
+from ocop_shared.observability.refusals import refusal_of
 from ocop_shared.settings import Mode, Settings
 
 from .people import create_embedded_account, record_office_grant_in
@@ -37,7 +38,7 @@ async def _registry_ready(settings: Settings) -> str:
     from registry.service import SPEC
 
     url = settings.database_url_for("registry")
-    engine = create_engine(url)
+    engine = create_engine(url, password=settings.database_password_for("registry"))
     try:
         await upgrade(engine, SPEC.migrations, "registry")
     finally:
@@ -70,8 +71,16 @@ def create_admin(
         except Exception as error:
             console.print(f"[red]{getattr(error, 'vi', error)} / {getattr(error, 'en', '')}[/]")
             raise typer.Exit(1) from error
-    registry_url = asyncio.run(_registry_ready(settings))
-    asyncio.run(record_office_grant_in(registry_url, key, name, by=by))
+    try:
+        registry_url = asyncio.run(_registry_ready(settings))
+        asyncio.run(record_office_grant_in(registry_url, key, name, by=by,
+                                           password=settings.database_password_for("registry")))
+    except Exception as error:  # the registry's database unreachable, or refusing us
+        refused = refusal_of(error)
+        why = f"{refused.system} refused ({refused.reason})" if refused else str(error).splitlines()[0]
+        console.print(f"[red]Không ghi được vào cơ sở dữ liệu của registry / cannot write to the "
+                      f"registry's database: {why}[/]", soft_wrap=True)
+        raise typer.Exit(1) from error
     where = "the platform's account store" if settings.embedded_identity else settings.token_issuer()
     console.print(f"{login} là cán bộ Văn phòng OCOP tỉnh / is provincial office staff "
                   f"(sign in with {where})")

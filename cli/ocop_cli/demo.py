@@ -12,7 +12,6 @@ import asyncio
 import time
 from collections.abc import Callable
 
-import asyncpg
 import httpx
 import uvicorn
 from rich.console import Console
@@ -20,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ocop_shared.clock import ManualClock
+from ocop_shared.db.postgres import create_service_database, drop_database
 from ocop_shared.logging import configure_logging
 from ocop_shared.settings import Environment, Mode, Settings
 
@@ -42,16 +42,11 @@ class ProgressSteps:
 
 
 async def fresh_databases(settings: Settings) -> None:
-    """Kafka mode: the demo's own databases, recreated empty."""
-    dsn = settings.postgres_url.replace("postgresql+asyncpg", "postgresql").rstrip("/")
-    conn = await asyncpg.connect(f"{dsn}/postgres", timeout=10)
-    try:
-        for service in SERVICES:
-            name = f"{settings.database_prefix}_{service}"
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
+    """Kafka mode: the demo's own databases, recreated empty, each owned by its service's role."""
+    for service in SERVICES:
+        name = f"{settings.database_prefix}_{service}"
+        await drop_database(settings, name)
+        await create_service_database(settings, service, name)
 
 
 async def demo(settings: Settings, serve: bool, *, small: bool = False, quiet: bool = False) -> StoryResult:

@@ -16,7 +16,7 @@ from ocop_shared.production import RefusedInProduction
 from ocop_shared.settings import Mode, Settings
 
 from . import accounts_cmd, contracts_cmd, dlq_cmd, events_cmd, login_cmd, pos_cmd, report_cmd
-from .platform import SERVICES, make_app
+from .platform import SERVICES, MissingCredential, make_app
 
 app = typer.Typer(no_args_is_help=True, help="OCOP platform (An Giang) — Mỗi xã một sản phẩm")
 app.add_typer(contracts_cmd.app, name="contracts")
@@ -62,7 +62,7 @@ def run(
         else:
             fastapi_app, runtimes = make_app(settings, services)
             names = ", ".join(rt.name for rt in runtimes)
-    except RefusedInProduction as refusal:
+    except (RefusedInProduction, MissingCredential) as refusal:
         console.print(f"[red]{refusal}[/]", soft_wrap=True)
         raise typer.Exit(2) from refusal
     console.print(f"[bold green]OCOP[/] {names} ({mode.value}) on {settings.base_url()}")

@@ -32,6 +32,7 @@ from ocop_shared.db.engine import create_engine, session_factory
 from ocop_shared.db.migrations import upgrade
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.runtime import ServiceRuntime
+from ocop_shared.secrets import Secret
 from ocop_shared.settings import Settings
 
 OFFICE_LOGIN = "van-phong@ocop.angiang.gov.vn"
@@ -135,7 +136,8 @@ class ProcessPeople:
 
     async def bootstrap_office(self, login: str, name: str) -> None:
         await self.ensure(login, name)
-        await record_office_grant_in(self.settings.database_url_for("registry"), login, name)
+        await record_office_grant_in(self.settings.database_url_for("registry"), login, name,
+                                     password=self.settings.database_password_for("registry"))
 
 
 class KeycloakPeople:
@@ -144,13 +146,15 @@ class KeycloakPeople:
     accounts this way; a province's people sign up or are created by its Keycloak admins."""
 
     def __init__(self, issuer: str, *, admin: tuple[str, str], client_id: str = "ocop-cli",
-                 registry_database_url: str | None = None, password: str = DEMO_PASSWORD) -> None:
+                 registry_database_url: str | None = None, registry_password: Secret | None = None,
+                 password: str = DEMO_PASSWORD) -> None:
         self.issuer = issuer.rstrip("/")
         self.base, _, self.realm = self.issuer.partition("/realms/")
         self._admin = admin
         self._client_id = client_id
         self._password = password
         self._registry_url = registry_database_url
+        self._registry_password = registry_password
         self._tokens = _TokenCache()
         self._known: set[str] = set()
 
@@ -201,7 +205,7 @@ class KeycloakPeople:
         await self.ensure(login, name)
         if self._registry_url is None:
             raise RuntimeError("the registry's database is needed to record the first office grant")
-        await record_office_grant_in(self._registry_url, login, name)
+        await record_office_grant_in(self._registry_url, login, name, password=self._registry_password)
 
 
 async def record_office_grant(uow: UnitOfWork, login: str, name: str, by: str = "ocop-cli") -> None:
@@ -213,11 +217,13 @@ async def record_office_grant(uow: UnitOfWork, login: str, name: str, by: str = 
                                              name=name), by=by)
 
 
-async def record_office_grant_in(database_url: str, login: str, name: str, by: str = "ocop-cli") -> None:
-    """The first office grant, straight into the registry's database (its relay publishes it)."""
+async def record_office_grant_in(database_url: str, login: str, name: str, by: str = "ocop-cli",
+                                 password: Secret | None = None) -> None:
+    """The first office grant, straight into the registry's database (its relay publishes it),
+    as the registry's own role."""
     from registry.adapters import tables
 
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, password=password)
     try:
         uow = UnitOfWork(session_factory(engine), outbox_table=tables.outbox,
                          inbox_table=tables.inbox, clock=SystemClock(), producer="registry",
@@ -269,4 +275,5 @@ def people_for(settings: Settings, runtimes: Sequence[ServiceRuntime]) -> People
     admin = (os.environ.get("OCOP_KEYCLOAK_ADMIN", "admin"),
              os.environ.get("OCOP_KEYCLOAK_ADMIN_PASSWORD", "admin"))
     return KeycloakPeople(settings.token_issuer(), admin=admin,
-                          registry_database_url=settings.database_url_for("registry"))
+                          registry_database_url=settings.database_url_for("registry"),
+                          registry_password=settings.database_password_for("registry"))

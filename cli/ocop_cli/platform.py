@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from fastapi import FastAPI
 
+from ocop_shared import production
 from ocop_shared.auth.issuers import verifier_for
 from ocop_shared.clock import Clock
 from ocop_shared.http.app import build_app
@@ -14,10 +15,15 @@ from ocop_shared.messaging.transports import EmbeddedTransport, KafkaTransport, 
 from ocop_shared.runtime import ServiceRuntime, ServiceSpec
 from ocop_shared.settings import Mode, Settings
 from ocop_shared.storage.filesystem import FilesystemObjectStore
+from ocop_shared.storage.none import NoObjectStore
 from ocop_shared.storage.port import ObjectStore
 from ocop_shared.storage.s3 import S3ObjectStore
 
 SERVICES = ("registry", "scoring", "certification", "trade", "reporting")
+
+
+class MissingCredential(RuntimeError):
+    """A service cannot start without a credential it needs."""
 ACCOUNTS = "accounts"  # the embedded account store: only where no OIDC provider signs people in
 
 
@@ -40,11 +46,19 @@ def make_transport(settings: Settings) -> Transport:
     return EmbeddedTransport(settings.data_dir / "bus.sqlite3", max_batch=settings.consumer_batch_size)
 
 
-def make_store(settings: Settings) -> ObjectStore:
+def make_store(settings: Settings, spec: ServiceSpec) -> ObjectStore:
+    """Kafka mode: the service's own bucket through its own S3 account (none for a service that
+    keeps no files); embedded: one folder of files."""
     if settings.mode is Mode.KAFKA:
-        return S3ObjectStore(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
-                             settings.s3_bucket, secure=settings.s3_secure,
-                             region=settings.s3_region)
+        credentials = settings.s3_credentials(spec.name)
+        if not spec.stores_files:
+            return NoObjectStore(spec.name)
+        if credentials is None:
+            raise MissingCredential(f"{spec.name} has no S3 account: set OCOP_S3_SECRET_KEY_FILE "
+                                    f"(and OCOP_S3_ACCESS_KEY) or OCOP_SECRETS_DIR")
+        access_key, secret = credentials
+        return S3ObjectStore(settings.s3_endpoint, access_key, secret, settings.s3_bucket_for(spec.name),
+                             secure=settings.s3_secure, region=settings.s3_region)
     return FilesystemObjectStore(settings.data_dir / "objects",
                                  download_base_url=f"{settings.base_url()}/files",
                                  download_secret=settings.secret("download_secret"))
@@ -69,15 +83,18 @@ def make_runtimes(settings: Settings, names: Sequence[str] | None = None,
             if needed not in chosen:
                 chosen.insert(0, needed)
     transport = make_transport(settings)
-    store = make_store(settings)
+    specs = [service_spec(name) for name in chosen]
+    shared_store = None if settings.mode is Mode.KAFKA else make_store(settings, specs[0])
     verifier = verifier_for(settings)
-    return [ServiceRuntime(service_spec(name), settings, transport, store,
+    return [ServiceRuntime(spec, settings, transport, shared_store or make_store(settings, spec),
                            verifier=lambda: verifier, clock=clock)
-            for name in chosen]
+            for spec in specs]
 
 
 def make_app(settings: Settings, names: Sequence[str] | None = None,
              clock: Clock | None = None) -> tuple[FastAPI, list[ServiceRuntime]]:
+    # development settings are refused before anything else is looked at (credentials, ...)
+    production.check(settings, tuple(names or SERVICES) + (("console",) if not names else ()))
     runtimes = make_runtimes(settings, names, clock)
     title = ("OCOP platform" if len(runtimes) > 1
              else f"OCOP {runtimes[0].name} service")

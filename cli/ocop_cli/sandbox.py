@@ -19,9 +19,11 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from ocop_shared.db.postgres import admin_dsn, create_service_database, drop_database
 from ocop_shared.messaging.kafka import delete_topics
 from ocop_shared.messaging.transports import KafkaTransport
-from ocop_shared.settings import Settings
+from ocop_shared.settings import Mode, Settings
+from ocop_shared.storage.port import ObjectStore
 
 from .api_client import poll
 from .people import KeycloakPeople
@@ -39,7 +41,8 @@ def free_port() -> int:
 
 
 def pg_dsn(settings: Settings) -> str:
-    return settings.postgres_url.replace("postgresql+asyncpg", "postgresql")
+    """The administrator's DSN, without a database (append "/<name>")."""
+    return admin_dsn(settings, database=None)
 
 
 class ServiceProcess:
@@ -122,7 +125,11 @@ class Sandbox:
         self.processes: list[ServiceProcess] = []
 
     def database_url(self, service: str) -> str:
-        return f"{self.settings.postgres_url}/{self.databases[service]}"
+        """What the service's process connects to: its database, as its own role (the password
+        comes from the stack's secrets folder)."""
+        return self.settings.model_copy(update={
+            "mode": Mode.KAFKA, "database_prefix": f"ocop_{self.id}", "database_url": None,
+            "database_user": None}).database_url_for(service)
 
     def env(self, service: str) -> dict[str, str]:
         return {
@@ -143,7 +150,8 @@ class Sandbox:
                  os.environ.get("OCOP_KEYCLOAK_ADMIN_PASSWORD", "admin"))
         return KeycloakPeople(self.settings.provider_issuer(), admin=admin,
                               registry_database_url=(self.database_url("registry")
-                                                     if "registry" in self.databases else None))
+                                                     if "registry" in self.databases else None),
+                              registry_password=self.settings.database_password_for("registry"))
 
     def process(self, service: str, **extra_env: str) -> ServiceProcess:
         process = ServiceProcess(["--mode", "kafka", service], {**self.env(service), **extra_env},
@@ -151,25 +159,25 @@ class Sandbox:
         self.processes.append(process)
         return process
 
+    def store(self, service: str) -> ObjectStore:
+        """The service's own bucket, through its own S3 account (as its process sees it)."""
+        from .platform import make_store, service_spec
+
+        settings = self.settings.model_copy(update={"mode": Mode.KAFKA, "s3_bucket": f"ocop-{self.id}"})
+        return make_store(settings, service_spec(service))
+
     def transport(self) -> KafkaTransport:
         return KafkaTransport(self.settings.kafka_bootstrap, partitions=3, replication=1,
                               namespace=self.namespace)
 
     async def create_databases(self) -> None:
-        conn = await asyncpg.connect(f"{pg_dsn(self.settings)}/postgres")
-        try:
-            for name in self.databases.values():
-                await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
+        """Each service's database, owned by its role; no other role may connect to it."""
+        for service, name in self.databases.items():
+            await create_service_database(self.settings, service, name)
 
     async def drop_databases(self) -> None:
-        conn = await asyncpg.connect(f"{pg_dsn(self.settings)}/postgres")
-        try:
-            for name in self.databases.values():
-                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        for name in self.databases.values():
+            await drop_database(self.settings, name)
 
     async def drop_topics(self) -> None:
         """Kafka keeps a run's topics otherwise, and every later run pays for their partitions."""

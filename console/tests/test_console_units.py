@@ -17,6 +17,7 @@ from ocop_console.i18n import EN, VI, Translator, language_of
 from ocop_console.problems import field_errors, problem_from, rename_indexed
 from ocop_console.security import Csrf
 from ocop_console.session import claims_of, expired
+from ocop_shared.secrets import Secret
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "ocop_console" / "templates"
 
@@ -114,10 +115,11 @@ def test_the_console_reads_a_tokens_expiry_but_never_its_roles() -> None:
 
 
 def test_csrf_tokens_are_bound_to_the_browser_and_signed() -> None:
-    csrf = Csrf("a-console-secret")
+    csrf = Csrf(Secret("OCOP_CONSOLE_SECRET", "a-console-secret"))
     token = csrf.token_for("browser-1")
     assert csrf.valid(token, "browser-1")
     assert not csrf.valid(token, "browser-2"), "another browser's token"
-    assert not csrf.valid(Csrf("another-secret").token_for("browser-1"), "browser-1"), "forged"
+    other = Csrf(Secret("OCOP_CONSOLE_SECRET", "another-secret"))
+    assert not csrf.valid(other.token_for("browser-1"), "browser-1"), "forged"
     assert not csrf.valid(token[:-2] + "xx", "browser-1"), "tampered"
     assert not csrf.valid(None, "browser-1") and not csrf.valid(token, None)

@@ -25,9 +25,8 @@ KEYCLOAK_MANAGEMENT_PORT=${OCOP_STACK_KEYCLOAK_MANAGEMENT_PORT:-9190}  # its def
 # Pinned versions. Kafka's version is in deploy/kafka/pom.xml (and docker-compose.yml).
 VERSITYGW_VERSION=${OCOP_STACK_VERSITYGW_VERSION:-v1.7.0}
 KEYCLOAK_VERSION=${OCOP_STACK_KEYCLOAK_VERSION:-26.5.6}  # keep equal to docker-compose.yml
-S3_ACCESS_KEY=minioadmin
-S3_SECRET_KEY=minioadmin
-PG_DATABASES="ocop_registry ocop_scoring ocop_certification ocop_trade ocop_reporting"
+S3_ROOT_ACCESS_KEY=ocop-admin  # its secret: secrets/s3/root-secret-key
+S3_SERVICES="registry certification"  # the services that keep files, each with its own account
 
 # Timeouts (seconds).
 KAFKA_READY_TIMEOUT=${OCOP_STACK_KAFKA_READY_TIMEOUT:-120}

@@ -39,12 +39,16 @@ def problems(settings: Settings, services: tuple[str, ...]) -> Iterator[str]:
         yield (f"OCOP_PUBLIC_BASE_URL must be the platform's https address in production "
                f"(now: {base or 'unset'})")
     if settings.mode is Mode.KAFKA:
-        if DEVELOPMENT_S3_KEY in (settings.s3_access_key, settings.s3_secret_key):
-            yield "OCOP_S3_ACCESS_KEY / OCOP_S3_SECRET_KEY are the development defaults (minioadmin)"
         for service in services:
-            if service != "console" and not make_url(settings.database_url_for(service)).password:
-                yield (f"the database URL of {service} has no password (OCOP_POSTGRES_URL or "
-                       f"OCOP_DATABASE_URL): production databases need one")
+            credentials = settings.s3_credentials(service)
+            if credentials is not None and DEVELOPMENT_S3_KEY in (credentials[0], credentials[1].current()):
+                yield "OCOP_S3_ACCESS_KEY / OCOP_S3_SECRET_KEY are the development defaults (minioadmin)"
+                break
+        for service in services:
+            if (service != "console" and not make_url(settings.database_url_for(service)).password
+                    and settings.database_password_for(service) is None):
+                yield (f"{service} has no database password (OCOP_DATABASE_PASSWORD_FILE, "
+                       "OCOP_SECRETS_DIR or the URL): production databases need one")
                 break
     if settings.embedded_identity:
         if not settings.smtp_host:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import MetaData, Table, text
+from sqlalchemy import MetaData, Table, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .access import access_handlers, grants_source
@@ -33,7 +33,8 @@ from .messaging.processor import Consumed, EventProcessor, Handler, Outcome, Out
 from .messaging.relay import LeaderLock, OutboxRelay, PostgresAdvisoryLock, SoleLeader
 from .messaging.retry import Backoff, is_infrastructure_error
 from .messaging.transports import ConsumerHandle, Transport
-from .observability import metrics
+from .observability import metrics, refusals
+from .observability.refusals import refusal_of
 from .readcache import K, ReadCache, V
 from .settings import Settings
 from .storage.port import ObjectStore
@@ -64,6 +65,7 @@ class ServiceSpec:
     access: Table | None = None  # the service's copy of the office's grants (see ocop_shared.access)
     audit: Table | None = None  # its append-only audit trail (see ocop_shared.audit)
     owns_grants: bool = False  # the registry records grants; the others copy them from events
+    stores_files: bool = False  # has an object storage account and bucket of its own
 
 
 class NotStarted(RuntimeError):
@@ -153,8 +155,10 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         self._stop.clear()
-        self._engine = create_engine(self.database_url)
+        self._engine = create_engine(self.database_url,
+                                     password=self.settings.database_password_for(self.name))
         engine = self._engine
+        event.listen(engine.sync_engine, "handle_error", self._database_error)
         await self._once_available("the database", lambda: upgrade(engine, self.spec.migrations, self.name))
         self._sessions = session_factory(self._engine)
 
@@ -225,6 +229,15 @@ class ServiceRuntime:
             self._sessions = None
         log.info("%s stopped cleanly", self.name)
 
+    def _database_error(self, context: Any) -> None:
+        """Any statement or connection of this service the database refused: counted and said
+        (a rotated password not yet in the file, a revoked privilege)."""
+        refused = refusal_of(context.original_exception)
+        if refused is not None:
+            refusals.count(self.name, refused)
+            log.error("%s: postgres refused this service (%s): %s", self.name, refused.reason,
+                      refused.detail)
+
     async def _once_available(self, what: str, step: Callable[[], Awaitable[None]]) -> None:
         """Run a start-up step, waiting out an outage of what it needs (a service started
         while the database or the broker restarts comes up when they do)."""
@@ -238,7 +251,13 @@ class ServiceRuntime:
             except Exception as error:
                 if not is_infrastructure_error(error) or time.monotonic() > deadline:
                     raise
-                log.warning("%s: waiting for %s (%s)", self.name, what, error)
+                refused = refusal_of(error)
+                if refused is not None:  # (counted where it happened: the engine, the clients)
+                    log.error("%s: %s refused this service (%s): %s; waiting for "
+                              "them to be fixed", self.name, refused.system, refused.reason,
+                              refused.detail)
+                else:
+                    log.warning("%s: waiting for %s (%s)", self.name, what, error)
                 await asyncio.sleep(min(5.0, 0.2 * 2 ** min(attempt, 5)))
 
     async def settled(self) -> bool:

@@ -7,8 +7,14 @@ from pathlib import Path
 
 from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from .secrets import Secret
+
+# Credentials a service reads (see Settings.credential): the file's name in secrets_dir, and the
+# setting that gives it explicitly to a process running one service.
+CREDENTIAL_SETTINGS = {"postgres-password": "database_password", "superuser": "postgres_password",
+                       "s3-secret-key": "s3_secret_key"}
 
 
 class Mode(StrEnum):
@@ -55,10 +61,28 @@ class Settings(BaseSettings):
         default="127.0.0.1", description="Proxies whose X-Forwarded-For names the client (the "
         "gateway's address; comma-separated).")
 
+    secrets_dir: Path | None = Field(
+        default=None, description="A folder of credentials by service (<service>/postgres-password, "
+        "<service>/kafka-password, <service>/s3-secret-key, postgres/superuser, kafka/ca.pem ...), "
+        "as deploy/stack.sh writes them; OCOP_DATABASE_PASSWORD(_FILE) and the like override them "
+        "for a process that runs one service.")
+
     database_url: str | None = Field(
         default=None, description="Overrides the per-service default database URL."
     )
-    postgres_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+    database_user: str | None = Field(
+        default=None, description="Kafka mode: the login role of this process's service (default: "
+        "the service's name: registry, scoring, ...).")
+    database_password: str = ""
+    database_password_file: Path | None = Field(
+        default=None, description="The service role's password, read again on every new "
+        "connection (a rotated password is used without a restart).")
+    postgres_url: str = Field(
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432", description="The PostgreSQL server; "
+        "its user is the administrator that deploy tooling and tests create databases with "
+        "(services log in as their own role).")
+    postgres_password: str = ""
+    postgres_password_file: Path | None = None
     database_prefix: str = Field(
         default="ocop", description="Kafka mode: each service's database is <prefix>_<service>.")
 
@@ -75,9 +99,16 @@ class Settings(BaseSettings):
     )
 
     s3_endpoint: str = "127.0.0.1:9000"
-    s3_access_key: str = "minioadmin"
-    s3_secret_key: str = "minioadmin"
-    s3_bucket: str = "ocop"
+    s3_access_key: str = Field(
+        default="", description="This process's S3 access key (default: the service's name, the "
+        "account deploy/stack.sh makes for each service that stores files).")
+    s3_secret_key: str = ""
+    s3_secret_key_file: Path | None = Field(
+        default=None, description="Its secret (or <secrets_dir>/<service>/s3-secret-key), read "
+        "again on change.")
+    s3_bucket: str = Field(
+        default="ocop", description="Each service keeps its files in its own bucket, "
+        "<s3_bucket>-<service>, which only its account may read or write.")
     s3_secure: bool = False
     s3_region: str = "us-east-1"
 
@@ -157,8 +188,11 @@ class Settings(BaseSettings):
     def database_url_for(self, service: str) -> str:
         if self.database_url:
             return self.database_url
-        if self.mode is Mode.KAFKA:
-            return f"{self.postgres_url.rstrip('/')}/{self.database_prefix}_{service}"
+        if self.mode is Mode.KAFKA:  # the service's own role on its own database
+            url = make_url(self.postgres_url.rstrip("/")).set(
+                username=self.database_user or service, password=None,
+                database=f"{self.database_prefix}_{service}")
+            return url.render_as_string(hide_password=False)
         return f"sqlite+aiosqlite:///{self.data_dir / f'{service}.sqlite3'}"
 
     _secrets: dict[tuple[str, str, Path | None], Secret] = PrivateAttr(default_factory=dict)
@@ -172,6 +206,35 @@ class Settings(BaseSettings):
         if found is None:
             found = self._secrets[key] = Secret(f"OCOP_{name.upper()}", value, file)
         return found
+
+    def credential(self, service: str, kind: str) -> Secret | None:
+        """A service's credential (`kind`: postgres-password, kafka-password, s3-secret-key):
+        this process's OCOP_<NAME>(_FILE) when set, else <secrets_dir>/<service>/<kind>."""
+        explicit = self.secret(CREDENTIAL_SETTINGS[kind])
+        if explicit.configured:
+            return explicit
+        if self.secrets_dir is None or not (self.secrets_dir / service / kind).exists():
+            return None
+        key = (f"{service}/{kind}", "", self.secrets_dir / service / kind)
+        found = self._secrets.get(key)
+        if found is None:
+            found = self._secrets[key] = Secret(f"{service} {kind}", None, key[2])
+        return found
+
+    def database_password_for(self, service: str) -> Secret | None:
+        return self.credential(service, "postgres-password")
+
+    def s3_credentials(self, service: str) -> tuple[str, Secret] | None:
+        """The service's S3 account: its access key and its secret, if it has one."""
+        secret = self.credential(service, "s3-secret-key")
+        return (self.s3_access_key or service, secret) if secret is not None else None
+
+    def s3_bucket_for(self, service: str) -> str:
+        return f"{self.s3_bucket}-{service}"
+
+    def postgres_admin_password(self) -> Secret | None:
+        """The administrator's password (OCOP_POSTGRES_PASSWORD(_FILE) or the stack's file)."""
+        return self.credential("postgres", "superuser")
 
     def base_url(self) -> str:
         return self.public_base_url or f"http://{self.http_host}:{self.http_port}"

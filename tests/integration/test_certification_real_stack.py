@@ -31,7 +31,6 @@ from ocop_shared.contracts.inspection_events import InspectionReportedPayload
 from ocop_shared.contracts.scoring_events import ScoredPayload
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 from ocop_shared.messaging.outbox import message_headers, new_event
-from ocop_shared.storage.s3 import S3ObjectStore
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.s3]
 
@@ -80,15 +79,14 @@ async def test_certificate_pdf_qr_revocation_and_duplicates_on_the_real_stack(de
 
         # the document job put the PDF in the S3 server, under its sha256; the public link is a
         # presigned S3 URL
-        store = S3ObjectStore(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
-                              f"ocop-{deployment.id}", secure=settings.s3_secure, region=settings.s3_region)
+        store = deployment.store("certification")
         assert await store.exists(cert["pdf_sha256"])
         assert await deployment.fetchval(
             "certification", "SELECT pdf_sha256 FROM certificates WHERE number = $1", number) == cert["pdf_sha256"]
         link = await c.get(f"/certification/certificates/{number}/pdf")
         assert link.status_code == 307
         location = link.headers["location"]
-        assert location.startswith(f"http://{settings.s3_endpoint}/ocop-{deployment.id}/sha256/")
+        assert location.startswith(f"http://{settings.s3_endpoint}/ocop-{deployment.id}-certification/sha256/")
         async with httpx.AsyncClient(timeout=30) as plain:
             pdf = (await plain.get(location)).content
         assert hashlib.sha256(pdf).hexdigest() == cert["pdf_sha256"]

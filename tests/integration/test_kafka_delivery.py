@@ -227,7 +227,8 @@ async def test_a_batch_claims_its_events_in_one_statement_once_each_on_postgresq
     from ocop_shared.messaging.tables import add_messaging_tables
 
     _, inbox = add_messaging_tables(metadata := new_metadata())
-    engine = create_engine(deployment.database_url("trade"))
+    engine = create_engine(deployment.database_url("trade"),
+                           password=deployment.settings.database_password_for("trade"))
     clock = ManualClock(datetime(2026, 6, 1, tzinfo=UTC))
     try:
         async with engine.begin() as conn:

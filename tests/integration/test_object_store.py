@@ -34,8 +34,10 @@ DOSSIER = ("Bản công bố chất lượng sản phẩm — Mắm cá linh Ch�
 
 def s3_store(bucket: str | None = None) -> S3ObjectStore:
     s = Settings()
-    return S3ObjectStore(s.s3_endpoint, s.s3_access_key, s.s3_secret_key,
-                         bucket or f"ocop-test-{uuid.uuid4().hex[:8]}", region=s.s3_region)
+    credentials = s.s3_credentials("registry")  # a service's account (it may make its buckets)
+    assert credentials is not None, "deploy/stack.sh makes the registry's S3 account"
+    return S3ObjectStore(s.s3_endpoint, *credentials, bucket or f"ocop-test-{uuid.uuid4().hex[:8]}",
+                         region=s.s3_region)
 
 
 async def read_all(store: ObjectStore, sha256: str) -> bytes:

@@ -83,6 +83,6 @@ async def test_readiness_names_what_is_missing(deployment: Deployment) -> None:
     async with httpx.AsyncClient(base_url=process.url) as c:
         ready = (await c.get("/health/ready")).json()
         assert ready["status"] == "ready"
-        assert set(ready["checks"]) == {"database:registry", "broker:kafka", "object_store"}
+        assert set(ready["checks"]) == {"database:registry", "broker:kafka", "object_store:registry"}
         live = await c.get("/health/live")
         assert live.status_code == 200

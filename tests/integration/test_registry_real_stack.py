@@ -122,9 +122,9 @@ async def test_an_upload_cut_off_halfway_leaves_nothing_and_a_retry_works(
 
 
 def bucket_of(deployment: Deployment) -> S3ObjectStore:
-    s = deployment.settings
-    return S3ObjectStore(s.s3_endpoint, s.s3_access_key, s.s3_secret_key,
-                         deployment.env("registry")["OCOP_S3_BUCKET"], region=s.s3_region)
+    store = deployment.store("registry")
+    assert isinstance(store, S3ObjectStore)
+    return store
 
 
 async def holdings(deployment: Deployment) -> tuple[list[str], list[str]]:

@@ -13,6 +13,7 @@ from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_shared.clock import ManualClock
 from ocop_shared.db.engine import create_engine, session_factory
 from ocop_shared.db.uow import UnitOfWork
+from ocop_shared.secrets import Secret
 from reporting.adapters.fact_writer import FactWriter
 from reporting.adapters.tables import entities, inbox, metadata, outbox
 
@@ -23,8 +24,8 @@ def facts(name: str, commune: str = "30316") -> dict[str, str]:
     return {"name": name, "legal_form": "cooperative", "commune_code": commune, "province_code": "91"}
 
 
-async def check_writer(url: str) -> None:
-    engine = create_engine(url)
+async def check_writer(url: str, password: Secret | None = None) -> None:
+    engine = create_engine(url, password=password)
     try:
         async with engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
@@ -59,7 +60,8 @@ async def check_writer(url: str) -> None:
 
 @pytest.mark.postgres
 async def test_bulk_facts_on_postgresql(deployment: Deployment) -> None:
-    await check_writer(deployment.database_url("trade"))  # any fresh database of the deployment
+    # any fresh database of the deployment, as its owner
+    await check_writer(deployment.database_url("trade"), deployment.settings.database_password_for("trade"))
 
 
 async def test_bulk_facts_on_sqlite(tmp_path: Path) -> None:

@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 from helpers import free_port
 from ocop_cli.demo import demo
 from ocop_cli.platform import SERVICES
+from ocop_cli.sandbox import pg_dsn
+from ocop_shared.db.postgres import drop_database
 from ocop_shared.settings import Mode, Settings
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.s3]
@@ -23,17 +25,12 @@ async def test_the_2026_story_on_kafka_postgres_and_s3(stack: Settings, tmp_path
     settings = stack.model_copy(update={
         "mode": Mode.KAFKA, "kafka_namespace": f"{run}.", "database_prefix": f"ocop_{run}",
         "s3_bucket": f"ocop-{run}", "data_dir": tmp_path, "http_port": free_port()})
-    dsn = stack.postgres_url.replace("postgresql+asyncpg", "postgresql")
     try:
         result = await demo(settings, serve=False, small=True, quiet=True)
-        await the_audit_trail_holds(f"{dsn}/ocop_{run}")
+        await the_audit_trail_holds(f"{pg_dsn(stack)}/ocop_{run}")
     finally:
-        conn = await asyncpg.connect(f"{dsn}/postgres")
-        try:
-            for service in SERVICES:
-                await conn.execute(f'DROP DATABASE IF EXISTS "ocop_{run}_{service}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        for service in SERVICES:
+            await drop_database(stack, f"ocop_{run}_{service}")
     report = result.reports[2026]
     summary = report["summary"]
     assert (summary["evaluated"], summary["three_plus"], summary["national_evaluation"]) == (7, 6, 1)

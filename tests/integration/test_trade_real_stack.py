@@ -10,17 +10,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from helpers import api, wait_until
 from ocop_cli.pos_client import LocalList, PosClient
 from ocop_cli.sandbox import Sandbox as Deployment
-from ocop_cli.sandbox import pg_dsn
 from ocop_shared.clock import SystemClock
 from ocop_shared.contracts import CertificateRevoked, Certified, topics
 from ocop_shared.contracts.certification_events import CertificateRevokedPayload, CertifiedPayload
+from ocop_shared.db.postgres import create_service_database
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 from ocop_shared.messaging.outbox import new_event
 from ocop_shared.messaging.transport import OutboundMessage
@@ -126,10 +125,9 @@ async def test_certificates_reach_tills_and_the_catalog_rebuilds_from_topics(
     # A second trade process, empty database, fresh consumer group: same catalogs.
     rebuilt_db = f"ocop_{deployment.id}_trade_rebuilt"
     deployment.databases["trade_rebuilt"] = rebuilt_db
-    conn = await asyncpg.connect(f"{pg_dsn(deployment.settings)}/postgres")
-    await conn.execute(f'CREATE DATABASE "{rebuilt_db}"')
-    await conn.close()
-    rebuild = deployment.process("trade", OCOP_DATABASE_URL=f"{settings.postgres_url}/{rebuilt_db}",
+    await create_service_database(deployment.settings, "trade", rebuilt_db)
+    rebuild = deployment.process("trade", OCOP_DATABASE_URL=deployment.database_url("trade").replace(
+                                     deployment.databases["trade"], rebuilt_db),
                                  OCOP_KAFKA_GROUP_SUFFIX="-rebuild").start()
     await rebuild.wait_ready()
     async with httpx.AsyncClient(base_url=rebuild.url, timeout=30) as c:

@@ -60,4 +60,5 @@ SPEC = ServiceSpec(
     build=build,
     access=tables.access_grants,
     audit=tables.audit_log,
+    stores_files=True,  # certificate PDFs, inspection evidence
 )

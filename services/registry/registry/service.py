@@ -64,4 +64,5 @@ SPEC = ServiceSpec(
     access=None,  # the registry reads its own grants with its other records (service_layer.access)
     audit=tables.audit_log,
     owns_grants=True,
+    stores_files=True,  # evidence files of dossiers
 )

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from ..secrets import Secret
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -32,7 +34,9 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, password: Secret | None = None, **kwargs: Any) -> AsyncEngine:
+    """An engine for `url`; with `password`, each new connection logs in with its current value
+    (read again from its file: a rotated password needs no restart)."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -44,7 +48,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if password is not None:
+        @event.listens_for(engine.sync_engine, "do_connect")
+        def _current_password(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+            cparams["password"] = password.current()
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -103,7 +103,7 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
     async def ready() -> JSONResponse:
         probes = [(f"database:{rt.name}", rt.ping_database) for rt in runtimes]
         probes += [(f"broker:{t.name}", t.ping) for t in transports]
-        probes.append(("object_store", runtimes[0].store.ping))
+        probes += [(f"object_store:{rt.name}", rt.store.ping) for rt in runtimes if rt.spec.stores_files]
         results = await asyncio.gather(*(_check(name, probe) for name, probe in probes))
         missing = {name: error for name, error in results if error}
         body = {

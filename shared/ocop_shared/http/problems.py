@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..messaging.flow import current_flow
@@ -220,23 +221,37 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        from ..messaging.retry import is_infrastructure_error
+        return _unexpected_or_unavailable(request, exc)
 
-        language = language_of(request)
-        if is_infrastructure_error(exc):
-            log.warning("dependency unavailable on %s: %s", request.url.path, exc)
-            return ProblemBody(
-                status=503, slug="dependency-unavailable",
-                detail=Text("Một thành phần hệ thống đang không sẵn sàng, vui lòng thử lại sau.",
-                            "A system component is unavailable; please try again later.")
-                .pick(language),
-                title=_title(503, language), instance=request.url.path,
-            ).response()
-        log.exception("unexpected error on %s", request.url.path)
+    # The database, the broker or storage down (or refusing us): answered where the route's
+    # errors are, so the answer is the whole story (Starlette re-raises what reaches its
+    # outermost handler, and the server then logs a stack trace for an outage).
+    from ..messaging.transport import TransportUnavailable
+    from ..storage.port import StorageUnavailable
+
+    for outage in (DBAPIError, TransportUnavailable, StorageUnavailable, ConnectionError,
+                   TimeoutError, OSError):
+        app.add_exception_handler(outage, _unexpected_or_unavailable)
+
+
+def _unexpected_or_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    from ..messaging.retry import is_infrastructure_error
+
+    language = language_of(request)
+    if is_infrastructure_error(exc):
+        log.warning("dependency unavailable on %s: %s", request.url.path, exc)
         return ProblemBody(
-            status=500, slug="internal",
-            detail=Text("Đã xảy ra lỗi không mong muốn. Hãy báo mã tương quan cho bộ phận hỗ trợ.",
-                        "Something went wrong. Quote the correlation id to support.")
+            status=503, slug="dependency-unavailable",
+            detail=Text("Một thành phần hệ thống đang không sẵn sàng, vui lòng thử lại sau.",
+                        "A system component is unavailable; please try again later.")
             .pick(language),
-            title=_title(500, language), instance=request.url.path,
+            title=_title(503, language), instance=request.url.path,
         ).response()
+    log.exception("unexpected error on %s", request.url.path)
+    return ProblemBody(
+        status=500, slug="internal",
+        detail=Text("Đã xảy ra lỗi không mong muốn. Hãy báo mã tương quan cho bộ phận hỗ trợ.",
+                    "Something went wrong. Quote the correlation id to support.")
+        .pick(language),
+        title=_title(500, language), instance=request.url.path,
+    ).response()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from ..observability.refusals import refusal_of
 from ..storage.port import StorageUnavailable
 from .transport import TransportUnavailable
 
@@ -21,6 +22,8 @@ def is_infrastructure_error(error: BaseException) -> bool:
                   | StorageUnavailable):
         return True
     if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if refusal_of(error) is not None:  # a credential refused: fixed by an operator, not the event
         return True
     return isinstance(error, ConnectionError | TimeoutError | OSError)
 

@@ -50,6 +50,10 @@ DEADLINES_DUE = Gauge(
     "ocop_deadlines_due", "Deadlines coming due, by kind and horizon",
     ["service", "kind", "within_days"], registry=REGISTRY)
 
+AUTH_FAILURES = Counter(
+    "ocop_auth_failures_total", "Credentials or permissions a server refused this process "
+    "(system: postgres, kafka, s3)", ["service", "system", "reason"], registry=REGISTRY)
+
 
 def exposition() -> tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

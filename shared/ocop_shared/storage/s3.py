@@ -18,9 +18,12 @@ from typing import Any, BinaryIO, cast
 
 import urllib3
 from minio import Minio
+from minio.credentials.credentials import Credentials
+from minio.credentials.providers import Provider
 from minio.datatypes import Part
 from minio.error import S3Error
 
+from ..secrets import Secret
 from .port import CHUNK, IntegrityError, StorageUnavailable, StoredObject, hash_file, key_for
 from .streams import Parts
 
@@ -29,12 +32,24 @@ PART_SIZE = 5 * 1024 * 1024  # S3's smallest
 PARTS_IN_FLIGHT = 2
 
 
+class SecretCredentials(Provider):
+    """An access key and its secret, the secret read again from its file when it changes (a
+    rotated key is used from the next request on, without a restart)."""
+
+    def __init__(self, access_key: str, secret: Secret) -> None:
+        self.access_key = access_key
+        self.secret = secret
+
+    def retrieve(self) -> Credentials:
+        return Credentials(self.access_key, self.secret.current())
+
+
 class S3ObjectStore:
     def __init__(
         self,
         endpoint: str,
         access_key: str,
-        secret_key: str,
+        secret_key: str | Secret,
         bucket: str,
         *,
         secure: bool = False,
@@ -48,7 +63,8 @@ class S3ObjectStore:
                                   status_forcelist=[500, 502, 503, 504]),
             maxsize=10,
         )
-        self._client = Minio(endpoint, access_key=access_key, secret_key=secret_key,
+        secret = secret_key if isinstance(secret_key, Secret) else Secret("s3 secret", secret_key)
+        self._client = Minio(endpoint, credentials=SecretCredentials(access_key, secret),
                              secure=secure, region=region, http_client=http)
         self.bucket = bucket
         self.part_size = part_size
