@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
 STACK := deploy/stack.sh
 PYTEST_ARGS ?=
+# deploy/stack.sh writes each service's credentials here; every target that talks to the stack reads them.
+export OCOP_SECRETS_DIR ?= $(or $(OCOP_STACK_DIR),$(CURDIR)/.stack)/secrets
 
 .PHONY: setup demo run test test-unit test-integration lint up down status bench faults contracts clean
 

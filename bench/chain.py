@@ -35,7 +35,7 @@ async def products_per_second(settings: Settings, messages: list[bytes], *, guar
     run = uuid.uuid4().hex[:8]
     prefix = f"bench.chain.{run}."
     names = [f"{prefix}{n}" for n in range(hops + 1)]
-    await ensure_topics(settings.kafka_bootstrap, names, partitions=3, replication=1)
+    await ensure_topics(settings.kafka_access(None), names, partitions=3, replication=1)
     database = f"ocop_bench_chain_{run}"
     admin = await asyncpg.connect(f"{pg_dsn(settings)}/postgres")
     await admin.execute(f'CREATE DATABASE "{database}"')
@@ -55,11 +55,11 @@ async def products_per_second(settings: Settings, messages: list[bytes], *, guar
         await pool.close()
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         await admin.close()
-        await delete_topics(settings.kafka_bootstrap, prefix)
+        await delete_topics(settings.kafka_access(None), prefix)
 
 
 async def _time(settings: Settings, messages: list[bytes], first: str, last: str) -> float:
-    counter = AIOKafkaConsumer(last, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
+    counter = AIOKafkaConsumer(last, **settings.kafka_access(None).aiokafka(), group_id=None,
                                auto_offset_reset="earliest", enable_auto_commit=False)
     producer = _producer(settings)
     await counter.start()
@@ -88,7 +88,7 @@ async def _create_tables(pool: asyncpg.Pool, hop: int, guaranteed: bool) -> None
 
 
 def _producer(settings: Settings) -> AIOKafkaProducer:
-    return AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True,
+    return AIOKafkaProducer(**settings.kafka_access(None).aiokafka(), enable_idempotence=True,
                             acks="all", linger_ms=1)
 
 
@@ -99,7 +99,7 @@ async def _send(producer: AIOKafkaProducer, topic: str, messages: list[tuple[byt
 
 async def _consume(settings: Settings, source: str, apply: Apply) -> None:
     """Read `source` in batches; the offsets are committed once `apply` has returned."""
-    consumer = AIOKafkaConsumer(source, bootstrap_servers=settings.kafka_bootstrap, group_id=f"{source}.hop",
+    consumer = AIOKafkaConsumer(source, **settings.kafka_access(None).aiokafka(), group_id=f"{source}.hop",
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     try:

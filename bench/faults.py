@@ -263,7 +263,7 @@ class Run:
         self.note("check", "no partial upload", f"{documents[0]['n']} document rows for {self.uploads_stored} "
                   "stored uploads", int(documents[0]["n"]) == self.uploads_stored)
         dlq = [f"{self.sandbox.namespace}ocop.dlq.{group}" for group in SERVICES]
-        letters = await read_topics_from_start(self.settings.kafka_bootstrap, dlq)
+        letters = await read_topics_from_start(self.settings.kafka_access(None), dlq)
         unexplained = [m for m in letters if not m.headers.get("ocop-dlq-error")]
         self.note("check", "every dead letter explained",
                   f"{len(letters)} dead letters, {len(unexplained)} without a reason", not unexplained)

@@ -135,7 +135,7 @@ class Publisher:
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
-        self.producer = AIOKafkaProducer(bootstrap_servers=sandbox.settings.kafka_bootstrap,
+        self.producer = AIOKafkaProducer(**sandbox.settings.kafka_access(None).aiokafka(),
                                          enable_idempotence=True, acks="all", linger_ms=1)
 
     async def __aenter__(self) -> Publisher:

@@ -85,7 +85,7 @@ class Milestones:
     def __init__(self, sandbox: Sandbox, expected: set[str]) -> None:
         self.consumer = AIOKafkaConsumer(
             *(sandbox.namespace + t for t in (topics.EVALUATION, topics.CERTIFICATE, topics.CATALOG)),
-            bootstrap_servers=sandbox.settings.kafka_bootstrap, group_id=None,
+            **sandbox.settings.kafka_access(None).aiokafka(), group_id=None,
             auto_offset_reset="earliest", enable_auto_commit=False)
         self.expected = expected
         self.seen: dict[str, set[str]] = {stage: set() for _, stage in self.STAGES}

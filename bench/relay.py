@@ -21,6 +21,7 @@ from ocop_shared.clock import SystemClock
 from ocop_shared.db.engine import create_engine, new_metadata, session_factory
 from ocop_shared.db.postgres import admin_dsn
 from ocop_shared.messaging.kafka import KafkaProducer, ensure_topics
+from ocop_shared.messaging.kafka_access import KafkaAccess
 from ocop_shared.messaging.relay import OutboxRelay
 from ocop_shared.messaging.tables import add_messaging_tables
 from ocop_shared.settings import Settings
@@ -31,8 +32,8 @@ COUNT = 20_000
 BODY = b'{"type":"Bench","payload":"' + b"x" * 600 + b'"}'
 
 
-async def raw_baseline(bootstrap: str, topic: str) -> float:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True,
+async def raw_baseline(access: KafkaAccess, topic: str) -> float:
+    producer = AIOKafkaProducer(**access.aiokafka(), enable_idempotence=True,
                                 acks="all", linger_ms=2, max_batch_size=256 * 1024)
     await producer.start()
     try:
@@ -62,7 +63,7 @@ async def relay_throughput(settings: Settings, topic: str) -> float:
                  "created_at": now, "attempts": 0} for i in range(COUNT)]
         async with engine.begin() as conn:
             await conn.execute(outbox.insert(), rows)
-        producer = KafkaProducer(settings.kafka_bootstrap, "bench-relay")
+        producer = KafkaProducer(settings.kafka_access(None), "bench-relay")
         relay = OutboxRelay(session_factory(engine), outbox, producer, SystemClock(),
                             batch_size=200)
         await producer.start()
@@ -80,8 +81,8 @@ async def relay_throughput(settings: Settings, topic: str) -> float:
 
 async def run(settings: Settings, workdir: Path) -> Result:
     topic = f"bench.relay.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(settings.kafka_bootstrap, [topic], partitions=3, replication=1)
-    baseline = await raw_baseline(settings.kafka_bootstrap, topic)
+    await ensure_topics(settings.kafka_access(None), [topic], partitions=3, replication=1)
+    baseline = await raw_baseline(settings.kafka_access(None), topic)
     subject = await relay_throughput(settings, topic)
     return Result("outbox-relay-throughput", "Outbox relay throughput",
                   "raw aiokafka idempotent produce (acks=all) from memory",

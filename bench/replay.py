@@ -54,8 +54,8 @@ async def fill_topics(sandbox: Sandbox) -> Counter[str]:
 
 async def end_offsets(sandbox: Sandbox, names: tuple[str, ...]) -> int:
     """How many events the topics hold."""
-    partitions = await topic_partitions(sandbox.settings.kafka_bootstrap, [sandbox.namespace + n for n in names])
-    consumer = AIOKafkaConsumer(bootstrap_servers=sandbox.settings.kafka_bootstrap, group_id=None)
+    partitions = await topic_partitions(sandbox.settings.kafka_access(None), [sandbox.namespace + n for n in names])
+    consumer = AIOKafkaConsumer(**sandbox.settings.kafka_access(None).aiokafka(), group_id=None)
     await consumer.start()
     try:
         return sum((await consumer.end_offsets(partitions)).values())

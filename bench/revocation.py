@@ -96,10 +96,10 @@ async def subject(sandbox: Sandbox, workdir: Path) -> tuple[list[float], dict[st
 
 async def baseline(settings: Settings, namespace: str) -> list[float]:
     topic = f"{namespace}bench.latency"
-    await ensure_topics(settings.kafka_bootstrap, [topic], partitions=3, replication=1)
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
+    await ensure_topics(settings.kafka_access(None), [topic], partitions=3, replication=1)
+    consumer = AIOKafkaConsumer(topic, **settings.kafka_access(None).aiokafka(), group_id=None,
                                 auto_offset_reset="latest", fetch_max_wait_ms=5)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True,
+    producer = AIOKafkaProducer(**settings.kafka_access(None).aiokafka(), enable_idempotence=True,
                                 acks="all", linger_ms=1)
     await consumer.start()
     await producer.start()

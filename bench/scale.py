@@ -101,7 +101,7 @@ def national_events(products: int = PRODUCTS, entity_count: int = ENTITIES) -> I
 
 async def raw_read(settings: Settings, topics: list[str], count: int) -> float:
     """Events per second a bare aiokafka consumer reads the same topics."""
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=settings.kafka_bootstrap, group_id=None,
+    consumer = AIOKafkaConsumer(*topics, **settings.kafka_access(None).aiokafka(), group_id=None,
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     try:

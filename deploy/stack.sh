@@ -92,7 +92,7 @@ cmd_up() {
     if in_list kafka "$cs"; then kafka_launch; fi
     if in_list keycloak "$cs"; then keycloak_launch; fi
     for c in $cs; do case $c in kafka|keycloak) ;; *) "${c}_start" ;; esac; done
-    if in_list kafka "$cs"; then kafka_await; fi
+    if in_list kafka "$cs"; then kafka_await; kafka_provision; fi
     if in_list keycloak "$cs"; then keycloak_await; fi
     log "up in $(since "$t0")s"
     echo
@@ -149,7 +149,9 @@ cmd_smoke() {
     py=$(stack_python)
     for c in $(components "$@"); do
         case $c in
-            kafka) "$py" "$DEPLOY_DIR/wait_ready.py" smoke-kafka --bootstrap "$STACK_HOST:$KAFKA_PORT" || rc=1 ;;
+            # shellcheck disable=SC2046  # one argument per line
+            kafka) "$py" "$DEPLOY_DIR/wait_ready.py" smoke-kafka --bootstrap "$STACK_HOST:$KAFKA_PORT" \
+                       $(kafka_admin_args) || rc=1 ;;
             s3) "$py" "$DEPLOY_DIR/wait_ready.py" smoke-s3 --endpoint "$STACK_HOST:$S3_PORT" \
                     --access-key "$S3_ROOT_ACCESS_KEY" --secret-key "$(s3_root_secret)" || rc=1 ;;
             pg) pg_psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'ocop_%' ORDER BY 1" >&2 || rc=1 ;;

@@ -84,10 +84,24 @@ def poll(name: str, attempt, timeout: float, pid: int | None, interval: float = 
 
 # --------------------------------------------------------------------------- kafka
 
-async def _kafka_probe(bootstrap: str) -> None:
+def _kafka_client(args) -> dict:
+    """aiokafka's connection arguments: SCRAM-SHA-512 over TLS when a user is given."""
+    options = {"bootstrap_servers": args.bootstrap}
+    if args.sasl_user:
+        import ssl
+
+        with open(args.sasl_password_file, encoding="utf-8") as handle:
+            password = handle.readline().strip()
+        options.update(security_protocol="SASL_SSL", sasl_mechanism="SCRAM-SHA-512",
+                       sasl_plain_username=args.sasl_user, sasl_plain_password=password,
+                       ssl_context=ssl.create_default_context(cafile=args.ca_file))
+    return options
+
+
+async def _kafka_probe(args) -> None:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000,
+    admin = AIOKafkaAdminClient(**_kafka_client(args), request_timeout_ms=5000,
                                 client_id="ocop-stack-ready")
     try:
         await asyncio.wait_for(admin.start(), 10)
@@ -106,16 +120,17 @@ async def _kafka_probe(bootstrap: str) -> None:
 
 def kafka_ready(args) -> int:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    return poll("kafka", lambda: asyncio.run(_kafka_probe(args.bootstrap)), args.timeout, args.pid)
+    return poll("kafka", lambda: asyncio.run(_kafka_probe(args)), args.timeout, args.pid)
 
 
-async def _kafka_smoke(bootstrap: str) -> None:
+async def _kafka_smoke(args) -> None:
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
     topic = f"stack-smoke-{uuid.uuid4().hex[:8]}"
     group = f"{topic}-group"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    client = _kafka_client(args)
+    admin = AIOKafkaAdminClient(**client)
     await admin.start()
     try:
         resp = await admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])
@@ -123,7 +138,7 @@ async def _kafka_smoke(bootstrap: str) -> None:
         assert not errors, f"create_topics failed: {errors}"
         say(f"kafka: created topic {topic} (3 partitions)")
 
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+        producer = AIOKafkaProducer(**client, enable_idempotence=True, acks="all")
         await producer.start()
         try:
             sent = {f"k{i}".encode(): f"v{i}".encode() for i in range(30)}
@@ -134,7 +149,7 @@ async def _kafka_smoke(bootstrap: str) -> None:
         say("kafka: idempotent producer (acks=all) sent 30 records")
 
         async def consume(expect: int):
-            consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group,
+            consumer = AIOKafkaConsumer(topic, **client, group_id=group,
                                         enable_auto_commit=False, auto_offset_reset="earliest")
             await consumer.start()
             got: dict = {}
@@ -177,7 +192,7 @@ async def _kafka_smoke(bootstrap: str) -> None:
 
 def kafka_smoke(args) -> int:
     t0 = time.monotonic()
-    asyncio.run(_kafka_smoke(args.bootstrap))
+    asyncio.run(_kafka_smoke(args))
     say(f"kafka: smoke test OK in {time.monotonic() - t0:.1f}s")
     return 0
 
@@ -298,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
         s.add_argument("--bootstrap", default=os.environ.get("OCOP_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
         s.add_argument("--timeout", type=float, default=120)
         s.add_argument("--pid", type=int)
+        s.add_argument("--sasl-user", help="SCRAM-SHA-512 user (the stack's admin); TLS then")
+        s.add_argument("--sasl-password-file")
+        s.add_argument("--ca-file", help="the CA certificate the broker's is signed by")
     for name in ("s3", "smoke-s3"):
         s = sub.add_parser(name)
         s.add_argument("--endpoint", default=os.environ.get("OCOP_S3_ENDPOINT", "127.0.0.1:9000"))

@@ -40,7 +40,7 @@ async def read_dead_letters(settings: Settings, group: str | None = None) -> lis
         from ocop_shared.messaging.kafka_tools import read_topics_from_start
 
         names = await _kafka_dlq_topics(settings, group)
-        records = await read_topics_from_start(settings.kafka_bootstrap, names)
+        records = await read_topics_from_start(settings.kafka_access(None), names)
         prefix = settings.kafka_namespace
         return [DeadLetter(m.topic.removeprefix(prefix), m.partition, m.offset, m)
                 for m in records]
@@ -63,7 +63,7 @@ async def read_dead_letters(settings: Settings, group: str | None = None) -> lis
 async def _kafka_dlq_topics(settings: Settings, group: str | None) -> list[str]:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**settings.kafka_access(None).aiokafka())
     await admin.start()
     try:
         names = await admin.list_topics()

@@ -94,7 +94,7 @@ async def kafka_messages(settings: Settings, names: Sequence[str], from_start: b
     from aiokafka import AIOKafkaConsumer
 
     consumer = AIOKafkaConsumer(*(settings.kafka_namespace + n for n in names),
-                                bootstrap_servers=settings.kafka_bootstrap, group_id=None,
+                                **settings.kafka_access(None).aiokafka(), group_id=None,
                                 enable_auto_commit=False,
                                 auto_offset_reset="earliest" if from_start else "latest")
     await consumer.start()

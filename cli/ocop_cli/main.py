@@ -15,7 +15,7 @@ from ocop_shared.memory import return_large_buffers_promptly
 from ocop_shared.production import RefusedInProduction
 from ocop_shared.settings import Mode, Settings
 
-from . import accounts_cmd, contracts_cmd, dlq_cmd, events_cmd, login_cmd, pos_cmd, report_cmd
+from . import accounts_cmd, contracts_cmd, dlq_cmd, events_cmd, kafka_cmd, login_cmd, pos_cmd, report_cmd
 from .platform import SERVICES, MissingCredential, make_app
 
 app = typer.Typer(no_args_is_help=True, help="OCOP platform (An Giang) — Mỗi xã một sản phẩm")
@@ -24,6 +24,8 @@ app.add_typer(dlq_cmd.app, name="dlq")
 app.add_typer(pos_cmd.app, name="pos")
 app.add_typer(events_cmd.app, name="events")
 app.add_typer(accounts_cmd.app, name="accounts")
+app.add_typer(kafka_cmd.kafka_app, name="kafka")
+app.add_typer(kafka_cmd.subscribers_app, name="subscribers")
 app.command("report")(report_cmd.report)
 app.command("login")(login_cmd.login)
 app.command("logout")(login_cmd.logout)

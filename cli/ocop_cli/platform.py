@@ -34,9 +34,11 @@ def service_spec(name: str) -> ServiceSpec:
     return spec
 
 
-def make_transport(settings: Settings) -> Transport:
+def make_transport(settings: Settings, service: str | None = None) -> Transport:
+    """Kafka mode: the service's own user (None: the administrator, for tooling); embedded: one
+    log on disk shared by the services of the process."""
     if settings.mode is Mode.KAFKA:
-        return KafkaTransport(settings.kafka_bootstrap, partitions=settings.kafka_partitions,
+        return KafkaTransport(settings.kafka_access(service), partitions=settings.kafka_partitions,
                               replication=settings.kafka_replication,
                               graceful_timeout=settings.shutdown_grace_seconds,
                               namespace=settings.kafka_namespace,
@@ -82,11 +84,13 @@ def make_runtimes(settings: Settings, names: Sequence[str] | None = None,
         for needed in ("registry", ACCOUNTS):  # keeps the office's grants of who may do what
             if needed not in chosen:
                 chosen.insert(0, needed)
-    transport = make_transport(settings)
     specs = [service_spec(name) for name in chosen]
-    shared_store = None if settings.mode is Mode.KAFKA else make_store(settings, specs[0])
+    embedded = settings.mode is not Mode.KAFKA
+    shared_transport = make_transport(settings) if embedded else None
+    shared_store = make_store(settings, specs[0]) if embedded else None
     verifier = verifier_for(settings)
-    return [ServiceRuntime(spec, settings, transport, shared_store or make_store(settings, spec),
+    return [ServiceRuntime(spec, settings, shared_transport or make_transport(settings, spec.name),
+                           shared_store or make_store(settings, spec),
                            verifier=lambda: verifier, clock=clock)
             for spec in specs]
 

@@ -141,6 +141,7 @@ class Sandbox:
             "OCOP_ENV": "development",  # the local stack's development credentials
             "OCOP_OIDC_ISSUER": self.settings.provider_issuer(),
             "OCOP_SHUTDOWN_GRACE_SECONDS": "5",
+            **({"OCOP_SECRETS_DIR": str(self.settings.secrets_dir)} if self.settings.secrets_dir else {}),
         }
 
     def people(self) -> KeycloakPeople:
@@ -167,21 +168,31 @@ class Sandbox:
         return make_store(settings, service_spec(service))
 
     def transport(self) -> KafkaTransport:
-        return KafkaTransport(self.settings.kafka_bootstrap, partitions=3, replication=1,
+        return KafkaTransport(self.settings.kafka_access(None), partitions=3, replication=1,
                               namespace=self.namespace)
 
     async def create_databases(self) -> None:
-        """Each service's database, owned by its role; no other role may connect to it."""
+        """Each service's database, owned by its role (no other role may connect to it), and the
+        namespace's topics and ACLs on Kafka (each service's user, as provisioned)."""
         for service, name in self.databases.items():
             await create_service_database(self.settings, service, name)
+        await self.provision_kafka()
+
+    async def provision_kafka(self) -> None:
+        from .kafka_admin import provision
+
+        await asyncio.to_thread(provision, self.settings, self.namespace, users=False)
 
     async def drop_databases(self) -> None:
         for name in self.databases.values():
             await drop_database(self.settings, name)
 
     async def drop_topics(self) -> None:
-        """Kafka keeps a run's topics otherwise, and every later run pays for their partitions."""
-        await delete_topics(self.settings.kafka_bootstrap, self.namespace)
+        """Kafka keeps a run's topics and ACLs otherwise, and every later run pays for them."""
+        from .kafka_admin import unprovision
+
+        await delete_topics(self.settings.kafka_access(None), self.namespace)
+        await asyncio.to_thread(unprovision, self.settings, self.namespace)
 
     async def remove(self) -> None:
         """What the run left on the shared stack: its databases and its topics."""

@@ -6,6 +6,9 @@
 #   secrets/postgres/superuser            the cluster administrator (deploy tooling, tests)
 #   secrets/<service>/postgres-password   each service's login role (owner of its database)
 #   secrets/s3/root-secret-key            the S3 server's root account (deploy tooling only)
+#   secrets/kafka/admin-password          Kafka's administrator (the broker itself, provisioning)
+#   secrets/<service>/kafka-password      each service's SCRAM-SHA-512 user
+#   secrets/kafka/ca.pem, ca-key.pem      the stack's certificate authority (deploy/tls.py)
 #   secrets/<service>/s3-secret-key       the S3 account of a service that keeps files
 
 SECRETS_DIR=$STACK_DIR/secrets
@@ -27,5 +30,7 @@ secrets_ensure() {
     secret_new "$SECRETS_DIR/postgres/superuser"
     for s in $SECRET_SERVICES; do secret_new "$SECRETS_DIR/$s/postgres-password"; done
     secret_new "$SECRETS_DIR/s3/root-secret-key"
+    secret_new "$SECRETS_DIR/kafka/admin-password"
+    for s in $SECRET_SERVICES; do secret_new "$SECRETS_DIR/$s/kafka-password"; done
     for s in $S3_SERVICES; do secret_new "$SECRETS_DIR/$s/s3-secret-key"; done
 }

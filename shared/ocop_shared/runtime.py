@@ -102,6 +102,7 @@ class ServiceRuntime:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._consumed: list[str] = []
+        self._kafka_watcher = refusals.KafkaAuthenticationWatcher(spec.name)
         self._leader: LeaderLock = SoleLeader()
         self._producers: list[Any] = []
         self._commit_listeners: list[tuple[frozenset[str], Callable[[], None]]] = []
@@ -113,6 +114,18 @@ class ServiceRuntime:
         self.parts = spec.build(self)
         if spec.access is not None and not spec.owns_grants:
             self.parts.handlers = {**access_handlers(spec.access), **self.parts.handlers}
+
+    def topics_read(self) -> set[str]:
+        """The topics this service consumes (what its Kafka user may read)."""
+        return {event_class.topic for event_class in self.parts.handlers}
+
+    def topics_written(self) -> set[str]:
+        """The topics this service publishes to (what its Kafka user may write): its own
+        streams, the audit trail, and its dead letters."""
+        written = set(self.parts.produces) | {topic_names.dead_letter_topic(self.name)}
+        if self.spec.audit is not None:
+            written.add(topic_names.AUDIT)
+        return written
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -187,8 +200,9 @@ class ServiceRuntime:
         )
         consumed = processor.topics
         self._consumed = list(consumed)
+        logging.getLogger("aiokafka").addHandler(self._kafka_watcher)
         await self._once_available("the broker", lambda: self.transport.prepare(
-            [*topic_names.ALL, topic_names.dead_letter_topic(self.name)]))
+            sorted(self.topics_read() | self.topics_written())))
         self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name=f"{self.name}-relay"))
         self._tasks.append(asyncio.create_task(self._sample_metrics(self._stop, consumed),
                                                name=f"{self.name}-metrics"))
@@ -227,6 +241,7 @@ class ServiceRuntime:
             await self._engine.dispose()
             self._engine = None
             self._sessions = None
+        logging.getLogger("aiokafka").removeHandler(self._kafka_watcher)
         log.info("%s stopped cleanly", self.name)
 
     def _database_error(self, context: Any) -> None:
@@ -252,7 +267,9 @@ class ServiceRuntime:
                 if not is_infrastructure_error(error) or time.monotonic() > deadline:
                     raise
                 refused = refusal_of(error)
-                if refused is not None:  # (counted where it happened: the engine, the clients)
+                if refused is not None and refused.system != "postgres":  # (the engine counts those)
+                    refusals.count(self.name, refused)
+                if refused is not None:
                     log.error("%s: %s refused this service (%s): %s; waiting for "
                               "them to be fixed", self.name, refused.system, refused.reason,
                               refused.detail)
@@ -300,7 +317,15 @@ class ServiceRuntime:
                             await self.transport.lag(self.name, consumed)).items():
                         metrics.CONSUMER_LAG.labels(self.name, topic, str(partition)).set(lag)
             except Exception as error:
-                log.debug("%s: metrics sample failed: %s", self.name, error)
+                refused = refusal_of(error)
+                if refused is not None and refused.system == "kafka":
+                    # the consumer's own reconnects are retried inside aiokafka; this is where
+                    # a broker refusing this service's credentials becomes visible
+                    refusals.count(self.name, refused)
+                    log.error("%s: the broker refused this service (%s): %s; waiting for it to be fixed",
+                              self.name, refused.reason, refused.detail)
+                else:
+                    log.debug("%s: metrics sample failed: %s", self.name, error)
             try:
                 await asyncio.wait_for(stop.wait(), timeout=self.settings.metrics_interval_seconds)
             except TimeoutError:

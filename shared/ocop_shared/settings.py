@@ -9,12 +9,15 @@ from pydantic import Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from .messaging.kafka_access import KafkaAccess
 from .secrets import Secret
 
 # Credentials a service reads (see Settings.credential): the file's name in secrets_dir, and the
 # setting that gives it explicitly to a process running one service.
 CREDENTIAL_SETTINGS = {"postgres-password": "database_password", "superuser": "postgres_password",
-                       "s3-secret-key": "s3_secret_key"}
+                       "s3-secret-key": "s3_secret_key", "kafka-password": "kafka_password",
+                       "admin-password": "kafka_admin_password"}
+KAFKA_ADMIN = "admin"  # the cluster's super user (provisioning only)
 
 
 class Mode(StrEnum):
@@ -97,6 +100,20 @@ class Settings(BaseSettings):
         default="", description="Prefix for every topic and consumer group (isolates tenants "
         "or test runs sharing one cluster)."
     )
+    kafka_username: str = Field(
+        default="", description="This process's SCRAM user (default: the service's name).")
+    kafka_password: str = ""
+    kafka_password_file: Path | None = Field(
+        default=None, description="Its password (or <secrets_dir>/<service>/kafka-password), read "
+        "again on every new connection. With a password the process speaks SASL_SSL "
+        "(SCRAM-SHA-512) and trusts OCOP_KAFKA_CA_FILE.")
+    kafka_ca_file: Path | None = Field(
+        default=None, description="The CA certificate of the brokers' TLS (default: "
+        "<secrets_dir>/kafka/ca.pem).")
+    kafka_admin_password: str = ""
+    kafka_admin_password_file: Path | None = Field(
+        default=None, description="Provisioning only (ocop kafka provision, subscribers): the "
+        "cluster administrator's password (or <secrets_dir>/kafka/admin-password).")
 
     s3_endpoint: str = "127.0.0.1:9000"
     s3_access_key: str = Field(
@@ -228,6 +245,20 @@ class Settings(BaseSettings):
         """The service's S3 account: its access key and its secret, if it has one."""
         secret = self.credential(service, "s3-secret-key")
         return (self.s3_access_key or service, secret) if secret is not None else None
+
+    def kafka_access(self, service: str | None) -> KafkaAccess:
+        """How `service` reaches Kafka (its own SCRAM user when it has a password); None: the
+        administrator, for provisioning and test tooling."""
+        if service is None:
+            username, password = KAFKA_ADMIN, self.credential("kafka", "admin-password")
+        else:
+            username, password = self.kafka_username or service, self.credential(service, "kafka-password")
+        ca = self.kafka_ca_file
+        if ca is None and self.secrets_dir is not None and (self.secrets_dir / "kafka" / "ca.pem").exists():
+            ca = self.secrets_dir / "kafka" / "ca.pem"
+        if password is None:
+            return KafkaAccess(self.kafka_bootstrap)
+        return KafkaAccess(self.kafka_bootstrap, username, password, ca)
 
     def s3_bucket_for(self, service: str) -> str:
         return f"{self.s3_bucket}-{service}"

@@ -29,7 +29,7 @@ PG_DSN = pg_dsn(STACK)
 async def stack() -> Settings:
     problems = []
     try:
-        await asyncio.wait_for(KafkaTransport(STACK.kafka_bootstrap, partitions=1,
+        await asyncio.wait_for(KafkaTransport(STACK.kafka_access(None), partitions=1,
                                               replication=1).ping(), 15)
     except Exception as error:
         problems.append(f"Kafka at {STACK.kafka_bootstrap}: {error}")

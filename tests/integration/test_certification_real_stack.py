@@ -43,12 +43,12 @@ async def start(deployment: Deployment, **env: str) -> dict[str, str]:
 
 
 async def events_on(deployment: Deployment, topic: str) -> list[Any]:
-    records = await read_topics_from_start(deployment.settings.kafka_bootstrap, [deployment.namespace + topic])
+    records = await read_topics_from_start(deployment.settings.kafka_access(None), [deployment.namespace + topic])
     return [read_event(r.value) for r in records]
 
 
 async def committed(deployment: Deployment, group: str) -> dict[TopicPartition, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=deployment.settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**deployment.settings.kafka_access(None).aiokafka())
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(deployment.namespace + group)
@@ -106,7 +106,7 @@ async def test_certificate_pdf_qr_revocation_and_duplicates_on_the_real_stack(de
             conclusion="Vi phạm quy định ghi nhãn hàng hóa (kết luận thanh tra)", authority="Sở Y tế tỉnh An Giang",
             confirmed=True), aggregate_id=number, aggregate_version=1, producer="so-y-te",
             clock=SystemClock())
-        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all")
+        producer = AIOKafkaProducer(**settings.kafka_access(None).aiokafka(), enable_idempotence=True, acks="all")
         await producer.start()
         try:
             await producer.send_and_wait(deployment.namespace + topics.INSPECTION_FINDING, finding.to_json_bytes(),
@@ -140,10 +140,10 @@ async def test_certificate_pdf_qr_revocation_and_duplicates_on_the_real_stack(de
     assert [e.aggregate_version for e in on_topic] == [1, 2, 3]
 
     # the same Scored delivered twice more: still one certificate, one Certified
-    records = await read_topics_from_start(settings.kafka_bootstrap, [deployment.namespace + topics.EVALUATION])
+    records = await read_topics_from_start(settings.kafka_access(None), [deployment.namespace + topics.EVALUATION])
     scored = [r for r in records if read_event(r.value).type == "Scored"]
     assert len(scored) == 1
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(**settings.kafka_access(None).aiokafka(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         sent = [await producer.send_and_wait(scored[0].topic, scored[0].value, key=(scored[0].key or "").encode(),
@@ -183,7 +183,7 @@ async def test_a_cached_verification_shows_a_revocation_at_once_on_the_real_stac
         entity_id=str(uuid.uuid4()), entity_name="HTX Thốt nốt Tri Tôn", commune_code="30316",
         province_code="91"), aggregate_id=evaluation_id, aggregate_version=1, producer="scoring",
         clock=SystemClock())
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(**settings.kafka_access(None).aiokafka(), enable_idempotence=True, acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(deployment.namespace + topics.EVALUATION, result.to_json_bytes(),

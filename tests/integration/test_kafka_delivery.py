@@ -32,7 +32,7 @@ async def start(deployment: Deployment, *services: str, **env: str) -> dict[str,
 
 
 async def events_on(deployment: Deployment, topic: str) -> list[object]:
-    records = await read_topics_from_start(deployment.settings.kafka_bootstrap,
+    records = await read_topics_from_start(deployment.settings.kafka_access(None),
                                            [deployment.namespace + topic])
     return [read_event(r.value) for r in records]
 
@@ -166,7 +166,7 @@ async def test_malformed_message_is_dead_lettered_and_the_next_processed(
     deployment: Deployment,
 ) -> None:
     urls = await start(deployment, "registry", "scoring")
-    producer = AIOKafkaProducer(bootstrap_servers=deployment.settings.kafka_bootstrap,
+    producer = AIOKafkaProducer(**deployment.settings.kafka_access(None).aiokafka(),
                                 enable_idempotence=True, acks="all")
     await producer.start()
     try:
@@ -185,7 +185,7 @@ async def test_malformed_message_is_dead_lettered_and_the_next_processed(
 
     await wait_until(evaluated, timeout=30, what="the valid submission's evaluation")
     letters = await read_topics_from_start(
-        deployment.settings.kafka_bootstrap,
+        deployment.settings.kafka_access(None),
         [deployment.namespace + topics.dead_letter_topic("scoring")])
     assert len(letters) == 1
     assert letters[0].value == b'{"type": "ProductSubmitted", "payload": 42}'

@@ -51,7 +51,7 @@ async def test_submission_reaches_kafka_and_evidence_is_in_s3(deployment: Deploy
         body = response.read()
     assert body.startswith(b"%PDF-") and link["expires_in"] == 300
 
-    records = await read_topics_from_start(settings.kafka_bootstrap,
+    records = await read_topics_from_start(settings.kafka_access(None),
                                            [deployment.namespace + topics.PRODUCT])
     submitted = [json.loads(r.value) for r in records
                  if json.loads(r.value)["type"] == "ProductSubmitted"]

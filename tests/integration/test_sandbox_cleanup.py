@@ -7,13 +7,15 @@ from pathlib import Path
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 
+from ocop_cli.kafka_admin import KafkaAdmin
+from ocop_cli.platform import SERVICES
 from ocop_cli.sandbox import Sandbox, pg_dsn
-from ocop_shared.messaging.kafka import ensure_topics
+from ocop_shared.contracts import topics
 from ocop_shared.settings import Settings
 
 
 async def topics_named(settings: Settings, prefix: str) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**settings.kafka_access(None).aiokafka())
     await admin.start()
     try:
         return sorted(t for t in await admin.list_topics() if t.startswith(prefix))
@@ -30,13 +32,19 @@ async def databases_named(settings: Settings, prefix: str) -> list[str]:
         await conn.close()
 
 
-async def test_a_removed_sandbox_leaves_no_database_and_no_topic(stack: Settings, tmp_path: Path) -> None:
+def acls_named(settings: Settings, prefix: str) -> list[str]:
+    return sorted(str(b) for b in KafkaAdmin(settings).acls_of() if b.name.startswith(prefix))
+
+
+async def test_a_removed_sandbox_leaves_no_database_no_topic_and_no_acl(stack: Settings, tmp_path: Path) -> None:
     sandbox = Sandbox(stack, tmp_path, services=["trade", "reporting"])
     await sandbox.create_databases()
-    names = [f"{sandbox.namespace}ocop.certification.certificate.v1", f"{sandbox.namespace}ocop.trade.catalog.v1"]
-    await ensure_topics(stack.kafka_bootstrap, names, partitions=1, replication=1)
-    assert await topics_named(stack, sandbox.namespace) == sorted(names)
+    provisioned = [sandbox.namespace + t for t in topics.ALL] + [
+        sandbox.namespace + topics.dead_letter_topic(s) for s in SERVICES]
+    assert await topics_named(stack, sandbox.namespace) == sorted(provisioned)
+    assert acls_named(stack, sandbox.namespace), "each service's ACLs for the namespace"
     assert len(await databases_named(stack, f"ocop_{sandbox.id}_")) == 2
     await sandbox.remove()
     assert await topics_named(stack, sandbox.namespace) == []
+    assert acls_named(stack, sandbox.namespace) == []
     assert await databases_named(stack, f"ocop_{sandbox.id}_") == []

@@ -50,7 +50,7 @@ async def test_a_council_scores_over_http_and_scored_reaches_kafka(deployment: D
                             headers=stranger)).status_code == 403
 
     async def scored_on_kafka() -> list[dict[str, object]] | None:
-        records = await read_topics_from_start(settings.kafka_bootstrap,
+        records = await read_topics_from_start(settings.kafka_access(None),
                                                [deployment.namespace + topics.EVALUATION])
         found = [(r.key, json.loads(r.value)) for r in records]
         scored = [body for _key, body in found if body["type"] == "Scored"]

@@ -115,7 +115,7 @@ async def test_certificates_reach_tills_and_the_catalog_rebuilds_from_topics(
         assert stale[0]["stale"] is True and stale[0]["stale_since"] is not None
         before = {cid: await catalog(c, cid) for cid in ("province", "long-xuyen", "tinh-bien")}
 
-    records = await read_topics_from_start(settings.kafka_bootstrap,
+    records = await read_topics_from_start(settings.kafka_access(None),
                                            [deployment.namespace + topics.CATALOG])
     tombstones = [json.loads(r.value)["payload"] for r in records
                   if json.loads(r.value)["type"] == "CatalogEntryRemoved"]

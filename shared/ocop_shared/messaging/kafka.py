@@ -15,11 +15,17 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    ClusterAuthorizationFailedError,
+    KafkaError,
+    TopicAlreadyExistsError,
+    TopicAuthorizationFailedError,
+)
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from .kafka_access import KafkaAccess, access_of
 from .processor import EventProcessor
 from .transport import InboundMessage, OutboundMessage, TransportUnavailable
 
@@ -29,8 +35,8 @@ log = logging.getLogger(__name__)
 class KafkaProducer:
     """Idempotent producer (acks=all): `send_batch` returns once the broker has every message."""
 
-    def __init__(self, bootstrap: str, client_id: str, namespace: str = "") -> None:
-        self._bootstrap = bootstrap
+    def __init__(self, access: KafkaAccess | str, client_id: str, namespace: str = "") -> None:
+        self._access = access_of(access)
         self._client_id = client_id
         self._namespace = namespace
         self._producer: AIOKafkaProducer | None = None
@@ -39,7 +45,7 @@ class KafkaProducer:
         if self._producer is not None:
             return
         producer = AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap,
+            **self._access.aiokafka(),
             client_id=self._client_id,
             enable_idempotence=True,
             acks="all",
@@ -80,10 +86,12 @@ class KafkaProducer:
 
 
 async def ensure_topics(
-    bootstrap: str, names: Sequence[str], *, partitions: int, replication: int
+    access: KafkaAccess | str, names: Sequence[str], *, partitions: int, replication: int
 ) -> None:
-    """Create the topics that do not exist yet (the broker does not auto-create)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="ocop-admin")
+    """Create the topics that do not exist yet (the broker does not auto-create). On a cluster
+    with ACLs a service may not create topics (provisioning does): a missing one it may not
+    create is an outage to wait out, said by name."""
+    admin = AIOKafkaAdminClient(**access_of(access).aiokafka(), client_id="ocop-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -96,15 +104,19 @@ async def ensure_topics(
                 )
             except TopicAlreadyExistsError:
                 pass
+            except (TopicAuthorizationFailedError, ClusterAuthorizationFailedError) as error:
+                raise TransportUnavailable(
+                    f"topics {', '.join(missing)} do not exist and this user may not create "
+                    f"them: provision them (ocop kafka provision)") from error
     finally:
         await admin.close()
 
 
-async def delete_topics(bootstrap: str, prefix: str) -> None:
+async def delete_topics(access: KafkaAccess | str, prefix: str) -> None:
     """Delete every topic whose name starts with `prefix` (a test's or a benchmark's own)."""
     if not prefix:
         raise ValueError("a prefix is required: an empty one would delete every topic")
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="ocop-admin")
+    admin = AIOKafkaAdminClient(**access_of(access).aiokafka(), client_id="ocop-admin")
     await admin.start()
     try:
         names = [t for t in await admin.list_topics() if t.startswith(prefix)]
@@ -123,7 +135,7 @@ class KafkaConsumer:
 
     def __init__(
         self,
-        bootstrap: str,
+        access: KafkaAccess | str,
         processor: EventProcessor,
         topics: Sequence[str],
         *,
@@ -135,8 +147,10 @@ class KafkaConsumer:
     ) -> None:
         self._processor = processor
         self._namespace = namespace
+        access = access_of(access)
         self.broker = KafkaBroker(
-            bootstrap,
+            access.bootstrap,
+            security=access.faststream_security(),
             client_id=client_id,
             graceful_timeout=graceful_timeout,
             logger=None,

@@ -83,3 +83,8 @@ class KafkaAccess:
 
     def as_user(self, username: str, password: Secret) -> KafkaAccess:
         return KafkaAccess(self.bootstrap, username, password, self.ca_file)
+
+
+def access_of(access: KafkaAccess | str) -> KafkaAccess:
+    """A bootstrap address alone is a cluster without authentication."""
+    return access if isinstance(access, KafkaAccess) else KafkaAccess(access)

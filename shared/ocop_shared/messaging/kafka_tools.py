@@ -9,17 +9,19 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from .kafka import _headers
+from .kafka_access import KafkaAccess, access_of
 from .transport import InboundMessage
 
 
-async def read_topics_from_start(bootstrap: str, names: Sequence[str]) -> list[InboundMessage]:
+async def read_topics_from_start(access: KafkaAccess | str, names: Sequence[str]) -> list[InboundMessage]:
     """Every record currently in the topics, without joining a consumer group."""
     if not names:
         return []
-    partitions = await topic_partitions(bootstrap, names)
+    access = access_of(access)
+    partitions = await topic_partitions(access, names)
     if not partitions:
         return []
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+    consumer = AIOKafkaConsumer(**access.aiokafka(), group_id=None,
                                 enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
@@ -47,8 +49,8 @@ async def read_topics_from_start(bootstrap: str, names: Sequence[str]) -> list[I
         await stop_quietly(consumer)
 
 
-async def topic_partitions(bootstrap: str, names: Sequence[str]) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="ocop-reader")
+async def topic_partitions(access: KafkaAccess | str, names: Sequence[str]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(**access_of(access).aiokafka(), client_id="ocop-reader")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -77,19 +79,19 @@ async def stop_quietly(consumer: AIOKafkaConsumer) -> None:
             raise
 
 
-async def group_lag(bootstrap: str, group: str, names: Sequence[str]) -> dict[tuple[str, int], int]:
+async def group_lag(access: KafkaAccess | str, group: str, names: Sequence[str]) -> dict[tuple[str, int], int]:
     """Per partition: end offset minus the group's committed offset."""
-    partitions = await topic_partitions(bootstrap, names)
+    access = access_of(access)
+    partitions = await topic_partitions(access, names)
     if not partitions:
         return {}
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="ocop-lag")
+    admin = AIOKafkaAdminClient(**access.aiokafka(), client_id="ocop-lag")
     await admin.start()
     try:
         committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
     finally:
         await admin.close()
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**access.aiokafka(), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         ends = await consumer.end_offsets(partitions)

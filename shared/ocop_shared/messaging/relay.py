@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from .. import failpoints
 from ..clock import Clock
+from ..observability import refusals
 from ..observability.metrics import EVENTS_PUBLISHED
 from .retry import Backoff
 from .transport import OutboundMessage, Producer
@@ -133,7 +134,13 @@ class OutboxRelay:
                 raise
             except Exception as error:
                 failures += 1
-                log.warning("outbox relay: %s (attempt %d)", error, failures)
+                refused = refusals.refusal_of(error)
+                if refused is not None and refused.system == "kafka":  # (the database's are counted by the engine)
+                    refusals.count(self.name, refused)
+                    log.error("%s: the broker refused this service (%s): %s; waiting for it to be fixed",
+                              self.name, refused.reason, refused.detail)
+                else:
+                    log.warning("outbox relay: %s (attempt %d)", error, failures)
                 await self._restart_producer()
                 await self._wait(stop, self._backoff.delay(failures))
         await self._leader.release()

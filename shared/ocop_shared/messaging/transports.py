@@ -9,6 +9,7 @@ from typing import Protocol
 
 from .embedded import EmbeddedConsumer, EmbeddedLog, EmbeddedProducer
 from .kafka import KafkaConsumer, KafkaProducer, ensure_topics
+from .kafka_access import KafkaAccess, access_of
 from .processor import EventProcessor
 from .transport import Producer, TransportUnavailable
 
@@ -93,10 +94,11 @@ class EmbeddedTransport:
 class KafkaTransport:
     name = "kafka"
 
-    def __init__(self, bootstrap: str, *, partitions: int, replication: int,
+    def __init__(self, access: KafkaAccess | str, *, partitions: int, replication: int,
                  graceful_timeout: float = 10.0, namespace: str = "",
                  group_suffix: str = "", max_batch: int = 100) -> None:
-        self.bootstrap = bootstrap
+        self.access = access_of(access)
+        self.bootstrap = self.access.bootstrap
         self._max_batch = max_batch
         self.namespace = namespace
         self.group_suffix = group_suffix
@@ -114,16 +116,16 @@ class KafkaTransport:
         from aiokafka.errors import KafkaError
 
         try:
-            await ensure_topics(self.bootstrap, [self.namespace + t for t in topics],
+            await ensure_topics(self.access, [self.namespace + t for t in topics],
                                 partitions=self._partitions, replication=self._replication)
         except KafkaError as error:
             raise TransportUnavailable(f"Kafka unavailable: {error}") from error
 
     def producer(self, client_id: str) -> Producer:
-        return KafkaProducer(self.bootstrap, client_id, self.namespace)
+        return KafkaProducer(self.access, client_id, self.namespace)
 
     def consumer(self, processor: EventProcessor, topics: Sequence[str]) -> ConsumerHandle:
-        return KafkaConsumer(self.bootstrap, processor, topics,
+        return KafkaConsumer(self.access, processor, topics,
                              client_id=f"{processor.consumer}-consumer",
                              graceful_timeout=self._graceful_timeout,
                              namespace=self.namespace, group_suffix=self.group_suffix,
@@ -132,14 +134,14 @@ class KafkaTransport:
     async def lag(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
         from .kafka_tools import group_lag
 
-        found = await group_lag(self.bootstrap, self.namespace + group + self.group_suffix,
+        found = await group_lag(self.access, self.namespace + group + self.group_suffix,
                                 [self.namespace + t for t in topics])
         return {(topic.removeprefix(self.namespace), p): n for (topic, p), n in found.items()}
 
     async def ping(self) -> None:
         from aiokafka.admin import AIOKafkaAdminClient
 
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="ocop-ping",
+        admin = AIOKafkaAdminClient(**self.access.aiokafka(), client_id="ocop-ping",
                                     request_timeout_ms=3000)
         await admin.start()
         try:

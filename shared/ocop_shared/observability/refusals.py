@@ -5,9 +5,12 @@ waits out an outage, instead of exiting and being restarted in a loop."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from .metrics import AUTH_FAILURES
+
+log = logging.getLogger(__name__)
 
 # PostgreSQL SQLSTATEs: 28000 invalid authorization, 28P01 wrong password, 42501 no privilege
 POSTGRES_REFUSALS = {"28000": "not authorized", "28P01": "wrong password",
@@ -52,3 +55,24 @@ def _one(error: BaseException) -> Refusal | None:
 
 def count(service: str, refusal: Refusal) -> None:
     AUTH_FAILURES.labels(service=service, system=refusal.system, reason=refusal.reason).inc()
+
+
+class KafkaAuthenticationWatcher(logging.Handler):
+    """aiokafka tells of a failed SASL authentication only in its log: its bootstrap and its
+    reconnects catch the error and raise "Unable to bootstrap" without it. A service watches
+    that log so a wrong or rotated password is said and counted like the other refusals.
+    (Authorization refusals reach the caller as exceptions and are counted there.)"""
+
+    MARKERS = ("SaslAuthenticationFailed", "Authentication failed during authentication")
+
+    def __init__(self, service: str) -> None:
+        super().__init__(logging.ERROR)
+        self.service = service
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if any(marker in message for marker in self.MARKERS):
+            refusal = Refusal("kafka", "authentication failed", message)
+            count(self.service, refusal)
+            log.error("%s: the broker refused this service (%s): %s; waiting for it to be fixed",
+                      self.service, refusal.reason, refusal.detail)
