@@ -28,8 +28,10 @@ from ocop_shared.settings import Settings
 
 # Operations that change nothing (a POST only because a QR text can be long).
 READS = {("POST", "/certification/verify-qr")}
-# Not a change, but on the record all the same: who took a dossier's file.
-AUDITED_READS = {("GET", "/registry/documents/{document_id}/download")}
+# Not changes, but on the record all the same: who took a dossier's file, who took a copy of
+# an entity's personal data.
+AUDITED_READS = {("GET", "/registry/documents/{document_id}/download"),
+                 ("GET", "/registry/entities/{entity_id}/personal-data")}
 
 
 async def actions(runtimes: list[ServiceRuntime]) -> dict[str, set[str]]:
@@ -71,6 +73,18 @@ async def tour(client: httpx.AsyncClient, settings: Settings, runtimes: list[Ser
                                  json={"reason": "Chưa đủ điều kiện nâng hạng"}), 200, 409)
     document = expect(await client.get(f"/registry/products/{mam}/documents", headers=producer), 200)[0]
     expect(await client.get(f"/registry/documents/{document['id']}/download", headers=producer), 200)
+
+    # the representative's rights: sensitive data with her consent, a copy of everything, the
+    # consent withdrawn, an erasure request
+    represented = expect(await client.post("/registry/entities", headers=producer, json={
+        "name": "Cơ sở Đường thốt nốt Tri Tôn", "legal_form": "household", "registration_no": "91B8019002",
+        "commune_code": "30316", "address": "Tri Tôn", "phone": "0912345678", "email": "thot-not@example.vn",
+        "representative_name": "Néang Sa Phya", "representative_female": True, "representative_ethnicity": "Khmer",
+        "sensitive_data_consent": {"given": True, "given_by": "Néang Sa Phya"}}), 201)["id"]
+    held = expect(await client.get(f"/registry/entities/{represented}/personal-data", headers=producer), 200)
+    expect(await client.post(f"/registry/entities/{represented}/consents/{held['consents'][0]['id']}/withdrawal",
+                             headers=producer), 200)
+    expect(await client.post(f"/registry/entities/{represented}/erasure-request", headers=producer), 200)
 
     # grants: one granted and revoked
     grant = expect(await client.post("/registry/access-grants", headers=office, json={

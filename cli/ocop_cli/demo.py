@@ -41,12 +41,17 @@ class ProgressSteps:
         return lambda: self.progress.advance(task)
 
 
-async def fresh_databases(settings: Settings) -> None:
-    """Kafka mode: the demo's own databases, recreated empty, each owned by its service's role."""
+async def fresh_deployment(settings: Settings) -> None:
+    """Kafka mode: the demo's own databases, recreated empty, each owned by its service's role;
+    and, on a cluster with ACLs, its namespace's topics and each service's rights on them."""
     for service in SERVICES:
         name = f"{settings.database_prefix}_{service}"
         await drop_database(settings, name)
         await create_service_database(settings, service, name)
+    if settings.kafka_access(None).secured:
+        from .kafka_admin import provision
+
+        await asyncio.to_thread(provision, settings, settings.kafka_namespace, users=False)
 
 
 async def demo(settings: Settings, serve: bool, *, small: bool = False, quiet: bool = False) -> StoryResult:
@@ -59,7 +64,7 @@ async def demo(settings: Settings, serve: bool, *, small: bool = False, quiet: b
     if settings.env is None:
         settings = settings.model_copy(update={"env": Environment.DEVELOPMENT})
     if settings.mode is Mode.KAFKA:
-        await fresh_databases(settings)
+        await fresh_deployment(settings)
     clock = ManualClock(at("2020-02-20"))
     app, runtimes = make_app(settings, clock=clock)
     config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port,

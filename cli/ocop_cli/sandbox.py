@@ -194,10 +194,34 @@ class Sandbox:
         await delete_topics(self.settings.kafka_access(None), self.namespace)
         await asyncio.to_thread(unprovision, self.settings, self.namespace)
 
+    async def drop_buckets(self) -> None:
+        """Each file-keeping service's bucket, emptied and removed through its own account."""
+        from ocop_shared.storage.s3 import S3ObjectStore
+
+        from .platform import service_spec
+
+        for service in self.databases:
+            if service_spec(service).stores_files:
+                store = self.store(service)
+                if isinstance(store, S3ObjectStore):
+                    await store.remove_bucket()
+
     async def remove(self) -> None:
-        """What the run left on the shared stack: its databases and its topics."""
+        """What the run left on the shared stack: its processes, databases, topics, ACLs and
+        buckets."""
+        for process in self.processes:
+            process.kill()
         await self.drop_databases()
         await self.drop_topics()
+        await self.drop_buckets()
+
+    async def __aenter__(self) -> Sandbox:
+        await self.create_databases()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Also when the run failed: nothing it made stays on the stack."""
+        await self.remove()
 
     async def fetchval(self, service: str, sql: str, *args: object) -> object:
         conn = await asyncpg.connect(f"{pg_dsn(self.settings)}/{self.databases[service]}")

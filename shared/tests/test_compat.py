@@ -9,7 +9,7 @@ from ocop_shared.contracts.compat import event_changes, openapi_changes
 from ocop_shared.contracts.export import event_schemas
 
 TOPIC = "ocop.registry.product.v1"
-EVENT = "ProductSubmitted.v1"
+EVENT = "ProductSubmitted.v2"
 
 
 def _payload_schema(doc: dict[str, Any]) -> dict[str, Any]:
@@ -101,3 +101,12 @@ def test_openapi_removed_response_field_breaks_added_one_does_not() -> None:
 
 def test_openapi_removed_operation_breaks() -> None:
     assert openapi_changes(_api(["a"], {}), {"paths": {}}) == ["/x: path removed"]
+
+
+def test_personal_data_marks_are_annotations_not_constraints() -> None:
+    old = event_schemas()
+    new = copy.deepcopy(old)
+    _payload_schema(new)["properties"]["product_name"]["x-personal-data"] = "basic"
+    assert event_changes(old, new) == [], "marking a field tells subscribers; it validates the same"
+    del _payload_schema(new)["properties"]["product_name"]
+    assert any("product_name: field removed" in p for p in event_changes(old, new))

@@ -42,7 +42,7 @@ def test_event_round_trips_through_json() -> None:
 
 def test_product_submitted_validates_against_committed_schema() -> None:
     committed = json.loads((CONTRACTS / "events.schema.json").read_text(encoding="utf-8"))
-    schema = committed["topics"]["ocop.registry.product.v1"]["ProductSubmitted.v1"]
+    schema = committed["topics"]["ocop.registry.product.v1"]["ProductSubmitted.v2"]
     jsonschema.validate(json.loads(_submitted().to_json_bytes()), schema)
     broken = json.loads(_submitted().to_json_bytes())
     del broken["payload"]["round_id"]

@@ -52,16 +52,12 @@ async def stack() -> Settings:
 
 @pytest.fixture
 async def deployment(stack: Settings, tmp_path: Path) -> AsyncIterator[Deployment]:
-    deployment = Deployment(stack, tmp_path)
-    await deployment.create_databases()
-    default_people(deployment.people())  # people sign in through the stack's Keycloak
-    try:
-        yield deployment
-    finally:
-        default_people(None)
-        for process in deployment.processes:
-            process.kill()
-        await deployment.remove()
+    async with Deployment(stack, tmp_path) as deployment:
+        default_people(deployment.people())  # people sign in through the stack's Keycloak
+        try:
+            yield deployment
+        finally:
+            default_people(None)
 
 
 StartAll = Callable[..., object]

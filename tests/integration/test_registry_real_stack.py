@@ -57,7 +57,7 @@ async def test_submission_reaches_kafka_and_evidence_is_in_s3(deployment: Deploy
                  if json.loads(r.value)["type"] == "ProductSubmitted"]
     assert len(submitted) == 1
     schema = json.loads((ROOT / "contracts" / "events.schema.json").read_text())
-    jsonschema.validate(submitted[0], schema["topics"][topics.PRODUCT]["ProductSubmitted.v1"])
+    jsonschema.validate(submitted[0], schema["topics"][topics.PRODUCT]["ProductSubmitted.v2"])
     assert submitted[0]["payload"]["product_id"] == ids["product_id"]
     assert all(r.key == ids["product_id"] for r in records), "keyed by the aggregate id"
     stored = await deployment.fetchval("registry", "SELECT count(*) FROM documents")

@@ -1,10 +1,13 @@
-"""A sandbox removed leaves nothing on the shared stack: no database, no topic."""
+"""A sandbox removed leaves nothing on the shared stack: no database, topic, ACL or bucket —
+also when the run inside it failed."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import asyncpg
+import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from ocop_cli.kafka_admin import KafkaAdmin
@@ -32,6 +35,16 @@ async def databases_named(settings: Settings, prefix: str) -> list[str]:
         await conn.close()
 
 
+def buckets_named(settings: Settings, prefix: str) -> list[str]:
+    """As the S3 server's root sees them (every account's)."""
+    from minio import Minio
+
+    assert settings.secrets_dir is not None
+    secret = (settings.secrets_dir / "s3" / "root-secret-key").read_text().strip()
+    root = Minio(settings.s3_endpoint, "ocop-admin", secret, secure=False, region=settings.s3_region)
+    return sorted(b.name for b in root.list_buckets() if b.name.startswith(prefix))
+
+
 def acls_named(settings: Settings, prefix: str) -> list[str]:
     return sorted(str(b) for b in KafkaAdmin(settings).acls_of() if b.name.startswith(prefix))
 
@@ -48,3 +61,20 @@ async def test_a_removed_sandbox_leaves_no_database_no_topic_and_no_acl(stack: S
     assert await topics_named(stack, sandbox.namespace) == []
     assert acls_named(stack, sandbox.namespace) == []
     assert await databases_named(stack, f"ocop_{sandbox.id}_") == []
+
+
+async def test_a_failed_run_leaves_nothing_behind(stack: Settings, tmp_path: Path) -> None:
+    """The fixture of every real-stack test runs its sandbox this way."""
+    sandbox = Sandbox(stack, tmp_path, services=["registry", "certification", "trade"])
+    with pytest.raises(RuntimeError, match="the test failed"):
+        async with sandbox:
+            for service in ("registry", "certification"):
+                await sandbox.store(service).put(io.BytesIO(f"{service} file".encode()), "text/plain")
+            assert len(buckets_named(stack, f"ocop-{sandbox.id}")) == 2
+            sandbox.process("trade").start()
+            raise RuntimeError("the test failed")
+    assert buckets_named(stack, f"ocop-{sandbox.id}") == []
+    assert await topics_named(stack, sandbox.namespace) == []
+    assert acls_named(stack, sandbox.namespace) == []
+    assert await databases_named(stack, f"ocop_{sandbox.id}_") == []
+    assert all(p.proc is None or p.proc.poll() is not None for p in sandbox.processes), "no process left"

@@ -3,7 +3,6 @@ PostgreSQL and the S3 server, with its own topics, databases and bucket."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import asyncpg
@@ -13,24 +12,23 @@ from openpyxl import load_workbook
 from helpers import free_port
 from ocop_cli.demo import demo
 from ocop_cli.platform import SERVICES
-from ocop_cli.sandbox import pg_dsn
-from ocop_shared.db.postgres import drop_database
+from ocop_cli.sandbox import Sandbox, pg_dsn
 from ocop_shared.settings import Mode, Settings
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.s3]
 
 
 async def test_the_2026_story_on_kafka_postgres_and_s3(stack: Settings, tmp_path: Path) -> None:
-    run = f"s{uuid.uuid4().hex[:8]}"
+    sandbox = Sandbox(stack, tmp_path, services=SERVICES, prefix="s")  # the demo makes its databases and topics itself
+    run = sandbox.id
     settings = stack.model_copy(update={
-        "mode": Mode.KAFKA, "kafka_namespace": f"{run}.", "database_prefix": f"ocop_{run}",
+        "mode": Mode.KAFKA, "kafka_namespace": sandbox.namespace, "database_prefix": f"ocop_{run}",
         "s3_bucket": f"ocop-{run}", "data_dir": tmp_path, "http_port": free_port()})
     try:
         result = await demo(settings, serve=False, small=True, quiet=True)
         await the_audit_trail_holds(f"{pg_dsn(stack)}/ocop_{run}")
     finally:
-        for service in SERVICES:
-            await drop_database(stack, f"ocop_{run}_{service}")
+        await sandbox.remove()
     report = result.reports[2026]
     summary = report["summary"]
     assert (summary["evaluated"], summary["three_plus"], summary["national_evaluation"]) == (7, 6, 1)

@@ -22,11 +22,12 @@ class AccessGrantedPayload(Payload):
     grant_id: str
     login: str = Field(description="Identity key of the person or client (e-mail, phone, "
                                    "subject or client id).",
-                       json_schema_extra={"x-personal-data": True})
+                       json_schema_extra={"x-personal-data": "basic"})
     role: GrantedRole
     scope: str | None = Field(default=None, description="Commune code, department or showroom id "
                                                         "the role applies to (none for the office).")
-    granted_by: str = Field(description="Subject of the office member who granted it.")
+    granted_by: str = Field(description="Subject of the office member who granted it.",
+                            json_schema_extra={"x-personal-data": "basic"})
 
 
 class AccessGranted(Envelope[AccessGrantedPayload]):
@@ -39,7 +40,8 @@ class AccessGranted(Envelope[AccessGrantedPayload]):
 
 class AccessRevokedPayload(Payload):
     grant_id: str
-    revoked_by: str
+    revoked_by: str = Field(description="Subject of the office member who revoked it.",
+                            json_schema_extra={"x-personal-data": "basic"})
 
 
 class AccessRevoked(Envelope[AccessRevokedPayload]):

@@ -14,8 +14,9 @@ from .envelope import Envelope, Payload
 class AuditRecordedPayload(Payload):
     record_id: str
     service: str
-    actor: str = Field(description="Subject of who acted (a person, a client, or 'system:<job>').")
-    actor_name: str = Field(default="", json_schema_extra={"x-personal-data": True})
+    actor: str = Field(description="Subject of who acted (a person, a client, or 'system:<job>').",
+                       json_schema_extra={"x-personal-data": "basic"})
+    actor_name: str = Field(default="", json_schema_extra={"x-personal-data": "basic"})
     actor_roles: list[str] = Field(default_factory=list,
                                    description="The roles the service's records gave them.")
     action: str = Field(description="What they did: the operation, e.g. "
@@ -26,7 +27,8 @@ class AuditRecordedPayload(Payload):
     refs: dict[str, str] = Field(default_factory=dict,
                                  description="Ids a search finds it by: product_id, entity_id, "
                                              "certificate_number, dossier_id, evaluation_id...")
-    client_address: str | None = Field(default=None, json_schema_extra={"x-personal-data": True})
+    client_address: str | None = Field(default=None, json_schema_extra={"x-personal-data": "basic"},
+                                       description="The client's IP address.")
 
 
 class AuditRecorded(Envelope[AuditRecordedPayload]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Union
 
-from pydantic import Field, TypeAdapter
+from pydantic import Discriminator, Tag, TypeAdapter
 
 from . import topics
 from .access_events import AccessGranted, AccessRevoked
@@ -24,8 +24,10 @@ from .envelope import Envelope, EnvelopeHeader
 from .inspection_events import InspectionReported
 from .registry_events import (
     EntityRegistered,
+    EntityRegisteredV1,
     ProductRegistered,
     ProductSubmitted,
+    ProductSubmittedV1,
     SubmissionWithdrawn,
 )
 from .scoring_events import (
@@ -38,8 +40,8 @@ from .scoring_events import (
 from .trade_events import CatalogEntryAdded, CatalogEntryRemoved, FairExhibitorRegistered
 
 EVENTS_BY_TOPIC: dict[str, tuple[type[Envelope[Any]], ...]] = {
-    topics.ENTITY: (EntityRegistered,),
-    topics.PRODUCT: (ProductRegistered, ProductSubmitted, SubmissionWithdrawn),
+    topics.ENTITY: (EntityRegisteredV1, EntityRegistered),
+    topics.PRODUCT: (ProductRegistered, ProductSubmittedV1, ProductSubmitted, SubmissionWithdrawn),
     topics.EVALUATION: (EvaluationOpened, Scored, EvaluationClosed, EvaluationEscalated,
                         CouncilAssigned),
     topics.CERTIFICATE: (Certified, CertificateRevoked, CertificateExpired, CertificateSuperseded,
@@ -57,12 +59,19 @@ EVENT_CLASSES: dict[str, type[Envelope[Any]]] = {
 }
 
 
+def _event_key(value: Any) -> str:
+    if isinstance(value, dict):
+        return f"{value.get('type')}.v{value.get('version')}"
+    return str(value.event_key())
+
+
 def topic_union(topic: str) -> Any:
-    """The discriminated union (on `type`) of the events a topic carries."""
+    """The discriminated union (on `type` and `version`) of the events a topic carries."""
     classes = EVENTS_BY_TOPIC[topic]
     if len(classes) == 1:
         return classes[0]
-    return Annotated[Union[classes], Field(discriminator="type")]  # noqa: UP007
+    tagged = tuple(Annotated[cls, Tag(cls.event_key())] for cls in classes)
+    return Annotated[Union[tagged], Discriminator(_event_key)]  # noqa: UP007
 
 
 class UnknownEventType(Exception):
@@ -78,7 +87,9 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 
 
 def read_event(raw: bytes) -> Envelope[Any]:
-    """Parse a complete event. Raises ValidationError (malformed) or UnknownEventType."""
+    """Parse a complete event, as the newest version of its type (a superseded version is read
+    by its own schema, then told as its successor). Raises ValidationError (malformed) or
+    UnknownEventType."""
     header = read_header(raw)
     key = f"{header.type}.v{header.version}"
     cls = EVENT_CLASSES.get(key)
@@ -88,4 +99,4 @@ def read_event(raw: bytes) -> Envelope[Any]:
     if adapter is None:
         adapter = _ADAPTERS[key] = TypeAdapter(cls)
     event: Envelope[Any] = adapter.validate_json(raw)
-    return event
+    return event.current()

@@ -46,17 +46,41 @@ class ValueModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
-class EntityFacts(ValueModel):
-    """What scoring needs to know about the producer (criteria 3.1 and 3.2)."""
-
+class _Entity(ValueModel):
     entity_id: str
-    name: str
+    name: str = Field(description="The entity's registered (business) name, as on its certificates.")
     legal_form: LegalForm
     commune_code: str
     province_code: str
-    representative_female: bool = False
-    representative_ethnic_minority: bool = False
-    representative_disabled: bool = False
+
+
+class EntityFacts(_Entity):
+    """What scoring needs to know about the producer (criteria 3.1 and 3.2): only the answer to
+    criterion 3.2, never the facts behind it."""
+
+    representative_priority_group: bool = Field(
+        default=False, json_schema_extra={"x-personal-data": "sensitive"},
+        description="Criterion 3.2: the legal representative is a woman, an ethnic-minority "
+                    "person or a person with disability (derived from sensitive data, recorded "
+                    "with the representative's consent).")
+
+
+class EntityFactsV1(_Entity):
+    """The producer's facts in ProductSubmitted v1 (superseded): the representative's gender,
+    ethnic-minority status and disability one by one."""
+
+    representative_female: bool = Field(default=False, json_schema_extra={"x-personal-data": "basic"})
+    representative_ethnic_minority: bool = Field(default=False,
+                                                 json_schema_extra={"x-personal-data": "sensitive"})
+    representative_disabled: bool = Field(default=False, json_schema_extra={"x-personal-data": "sensitive"})
+
+    def current(self) -> EntityFacts:
+        return EntityFacts(
+            entity_id=self.entity_id, name=self.name, legal_form=self.legal_form,
+            commune_code=self.commune_code, province_code=self.province_code,
+            representative_priority_group=(self.representative_female
+                                           or self.representative_ethnic_minority
+                                           or self.representative_disabled))
 
 
 class DocumentRef(ValueModel):

@@ -1,8 +1,9 @@
 """Schema compatibility: what a change to a committed contract breaks.
 
 Events: the only compatible change to an existing event version is adding an
-optional field (plus new event types and topics, and wording). Anything else
-must become a new `version` of the event (and, if breaking, a new topic).
+optional field (plus new event types and topics, wording, and personal-data marks).
+Anything else must become a new `version` of the event (and, if breaking, a new
+topic).
 
 APIs: removing a path or operation, adding a required request field, or
 removing a response field breaks callers.
@@ -12,7 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-DOC_KEYS = frozenset({"description", "title", "examples", "$comment"})
+from .personal import MARK
+
+# Annotations, not constraints: wording, and the personal-data marks (`personal.MARK`), which
+# tell subscribers what a field holds without changing what validates.
+DOC_KEYS = frozenset({"description", "title", "examples", "$comment", MARK})
 
 
 def _resolve(node: Any, root: dict[str, Any], seen: frozenset[str] = frozenset()) -> Any:

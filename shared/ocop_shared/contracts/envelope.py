@@ -7,6 +7,7 @@ gets a discriminated union and a JSON Schema generated from the code.
 
 from __future__ import annotations
 
+import builtins
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
@@ -14,6 +15,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 P = TypeVar("P", bound=BaseModel)
+E = TypeVar("E", bound="Envelope[Any]")
 
 
 class Payload(BaseModel):
@@ -53,6 +55,17 @@ class Envelope(EnvelopeHeader, Generic[P]):
 
     def to_json_bytes(self) -> bytes:
         return self.model_dump_json().encode()
+
+    def current(self) -> Envelope[Any]:
+        """The event as the newest version of its type tells it. A superseded version (kept
+        so that the events already on a topic stay readable) returns its successor, which is
+        what `read_event` hands to consumers: they handle the newest version only."""
+        return self
+
+    def _as(self, successor: builtins.type[E], payload: BaseModel) -> E:
+        """This event (same id, time, aggregate and flow) in a successor's schema."""
+        return successor.model_validate({**self.model_dump(exclude={"payload", "type", "version"}),
+                                         "payload": payload})
 
     @classmethod
     def event_key(cls) -> str:

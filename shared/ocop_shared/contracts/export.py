@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from .catalogue import EVENTS_BY_TOPIC, topic_union
+from .personal import MARK, kinds_in
 from .topics import dead_letter_topic
 
 SERVICES_PRODUCING = {
@@ -49,9 +50,11 @@ def asyncapi(consumers: dict[str, list[str]]) -> dict[str, Any]:
                 "title": name,
                 "summary": (cls.__doc__ or name).strip().splitlines()[0],
                 "contentType": "application/json",
+                # the kinds of personal data its payload carries ([] none); the fields say which
+                MARK: kinds_in(cls.model_json_schema()),
                 "headers": {"type": "object", "properties": {
                     "ocop-event-id": {"type": "string"},
-                    "ocop-event-type": {"type": "string", "const": name},
+                    "ocop-event-type": {"type": "string", "const": cls.model_fields["type"].default},
                     "ocop-event-version": {"type": "string"},
                     "ocop-correlation-id": {"type": "string"},
                     "traceparent": {"type": "string"},

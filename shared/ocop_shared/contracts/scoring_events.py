@@ -133,7 +133,7 @@ class CouncilAssignedPayload(Payload):
     product_id: str
     council_id: str | None = Field(description="None: the evaluation waits for a council again.")
     members: list[str] = Field(
-        default_factory=list, json_schema_extra={"x-personal-data": True},
+        default_factory=list, json_schema_extra={"x-personal-data": "basic"},
         description="Identity keys (e-mail or phone) of the council's members: who may read the "
                     "product's dossier while the evaluation is open.")
 

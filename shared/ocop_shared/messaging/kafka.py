@@ -108,6 +108,13 @@ async def ensure_topics(
                 raise TransportUnavailable(
                     f"topics {', '.join(missing)} do not exist and this user may not create "
                     f"them: provision them (ocop kafka provision)") from error
+            # The admin client reports refusals per topic in its answer, not by raising; and a
+            # user sees only the topics its ACLs name. So: look again.
+            still = [n for n in missing if n not in set(await admin.list_topics())]
+            if still:
+                raise TransportUnavailable(
+                    f"topics {', '.join(still)} do not exist or this user has no rights on them: "
+                    "provision them (ocop kafka provision)")
     finally:
         await admin.close()
 

@@ -21,6 +21,7 @@ from minio import Minio
 from minio.credentials.credentials import Credentials
 from minio.credentials.providers import Provider
 from minio.datatypes import Part
+from minio.deleteobjects import DeleteObject
 from minio.error import S3Error
 
 from ..secrets import Secret
@@ -92,6 +93,22 @@ class S3ObjectStore:
     async def ping(self) -> None:
         self._bucket_ready = False
         await self.ensure_bucket()
+
+    async def remove_bucket(self) -> None:
+        """The bucket and everything in it (a finished test run's or benchmark's own)."""
+        def remove() -> None:
+            try:
+                names = [DeleteObject(o.object_name) for o in
+                         self._client.list_objects(self.bucket, recursive=True) if o.object_name]
+                for failed in self._client.remove_objects(self.bucket, names):
+                    raise RuntimeError(f"could not delete {failed.name}: {failed.message}")
+                self._client.remove_bucket(self.bucket)
+            except S3Error as error:
+                if error.code != "NoSuchBucket":
+                    raise
+            self._bucket_ready = False
+
+        await self._call(remove)
 
     async def exists(self, sha256: str) -> bool:
         await self.ensure_bucket()

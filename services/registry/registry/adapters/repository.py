@@ -16,6 +16,7 @@ from ocop_shared.contracts.common import EvaluationCase, LegalForm
 from ..domain.documents import Document, DocumentKind
 from ..domain.dossier import Claim, Dossier, DossierStatus, Form01, Form02, Form03
 from ..domain.model import Entity, Product, ProductStatus, TimelineEntry
+from ..domain.personal_data import Consent, DataKind
 from ..domain.rounds import Round
 from . import tables
 
@@ -53,6 +54,14 @@ def _entity(row: Any) -> Entity:
         representative_disabled=row.representative_disabled, owner_subject=row.owner_subject,
         version=row.version,
     )
+
+
+def _utc_or_none(moment: datetime | None) -> datetime | None:
+    return utc(moment) if moment else None
+
+
+def _consent_row(consent: Consent) -> dict[str, Any]:
+    return {**asdict(consent), "data_kinds": ",".join(consent.data_kinds)}
 
 
 def _document(row: Any) -> Document:
@@ -111,6 +120,45 @@ class RegistryRepository:
         values = {k: v for k, v in asdict(entity).items()}
         values["legal_form"] = entity.legal_form.value
         await self.session.execute(insert(tables.entities).values(**values, created_at=at))
+
+    async def save_entity(self, entity: Entity) -> None:
+        """The representative's facts and the contact data (what consent withdrawals and
+        erasure requests change)."""
+        await self.session.execute(update(tables.entities).where(
+            tables.entities.c.id == entity.id).values(
+            phone=entity.phone, email=entity.email,
+            representative_female=entity.representative_female,
+            representative_ethnicity=entity.representative_ethnicity,
+            representative_disabled=entity.representative_disabled, version=entity.version))
+
+    async def entity_created_at(self, entity_id: str) -> datetime | None:
+        value = await self.session.scalar(select(tables.entities.c.created_at).where(
+            tables.entities.c.id == entity_id))
+        return utc(value) if value else None
+
+    # -- consents to sensitive data ------------------------------------------------------------
+    async def add_consent(self, consent: Consent) -> None:
+        await self.session.execute(insert(tables.consents).values(**_consent_row(consent)))
+
+    async def save_consent(self, consent: Consent) -> None:
+        await self.session.execute(update(tables.consents).where(
+            tables.consents.c.id == consent.id).values(**_consent_row(consent)))
+
+    async def consents_of(self, entity_id: str) -> list[Consent]:
+        c = tables.consents
+        rows = (await self.session.execute(select(c).where(c.c.entity_id == entity_id)
+                                           .order_by(c.c.recorded_at, c.c.id))).all()
+        return [Consent(
+            id=r.id, entity_id=r.entity_id, purpose=r.purpose,
+            data_kinds=tuple(DataKind(k) for k in r.data_kinds.split(",") if k),
+            given_by=r.given_by, given_at=utc(r.given_at), recorded_by=r.recorded_by,
+            recorded_at=utc(r.recorded_at), withdrawn_at=_utc_or_none(r.withdrawn_at),
+            withdrawn_by=r.withdrawn_by, erased_at=_utc_or_none(r.erased_at)) for r in rows]
+
+    async def products_of(self, entity_id: str) -> list[Product]:
+        ids = await self.session.scalars(select(tables.products.c.id).where(
+            tables.products.c.entity_id == entity_id).order_by(tables.products.c.created_at))
+        return [p for p in [await self.get_product(i) for i in ids] if p is not None]
 
     async def entities_acted_for(self, subject: str, identities: Sequence[str]) -> list[str]:
         """The entities a person registered, or was invited to act for."""

@@ -42,7 +42,7 @@ entities = Table(
     Column("representative_name", String(200), nullable=False, default=""),
     Column("representative_position", String(200), nullable=False, default=""),
     Column("representative_female", Boolean, nullable=False, default=False),
-    Column("representative_ethnicity", String(60), nullable=False, default="Kinh"),
+    Column("representative_ethnicity", String(60), nullable=False, default=""),
     Column("representative_disabled", Boolean, nullable=False, default=False),
     Column("owner_subject", String(100), nullable=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -140,4 +140,20 @@ council_readers = Table(  # from scoring: who sits on the council evaluating a p
     Column("login", String(300), nullable=False, index=True),
     Column("version", Integer, nullable=False),
     PrimaryKeyConstraint("evaluation_id", "login"),
+)
+
+consents = Table(  # the representative's consent to their sensitive data (criterion 3.2)
+    "sensitive_data_consents",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("entity_id", String(36), ForeignKey("entities.id"), nullable=False, index=True),
+    Column("purpose", String(60), nullable=False),
+    Column("data_kinds", String(100), nullable=False),  # comma-separated; "" once erased
+    Column("given_by", String(200), nullable=False),  # the representative's name; "" once erased
+    Column("given_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", String(200), nullable=False),  # the subject who entered it
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True), nullable=True),
+    Column("withdrawn_by", String(200), nullable=True),
+    Column("erased_at", DateTime(timezone=True), nullable=True),
 )

@@ -10,7 +10,14 @@ from ocop_shared.contracts.common import LegalForm
 
 from .errors import DomainError
 
-__all__ = ["DomainError", "Entity", "Product", "ProductStatus", "TimelineEntry"]
+__all__ = ["DomainError", "Entity", "Product", "ProductStatus", "TimelineEntry", "declared_ethnicity"]
+
+
+def declared_ethnicity(raw: str) -> str:
+    """What is kept of an ethnicity entered: a minority's name; "" for none or Kinh (the
+    majority earns nothing under criterion 3.2, so recording it serves no purpose)."""
+    value = raw.strip()
+    return "" if value.lower() in ("", "kinh") else value
 
 
 class ProductStatus(StrEnum):
@@ -39,15 +46,24 @@ class Entity:
     email: str = ""
     representative_name: str = ""
     representative_position: str = ""
+    # Criterion 3.2 only. Ethnicity and disability are sensitive personal data, held with the
+    # representative's consent (domain.personal_data); ethnicity "" is "not declared".
     representative_female: bool = False
-    representative_ethnicity: str = "Kinh"
+    representative_ethnicity: str = ""
     representative_disabled: bool = False
     owner_subject: str = ""
     version: int = 0
 
     @property
     def representative_ethnic_minority(self) -> bool:
-        return self.representative_ethnicity.strip().lower() not in ("", "kinh")
+        return bool(declared_ethnicity(self.representative_ethnicity))
+
+    @property
+    def representative_priority_group(self) -> bool:
+        """Criterion 3.2: the legal representative is a woman, an ethnic-minority person or a
+        person with disability (the one fact other services are told)."""
+        return (self.representative_female or self.representative_ethnic_minority
+                or self.representative_disabled)
 
 
 @dataclass(frozen=True)

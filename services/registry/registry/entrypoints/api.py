@@ -24,6 +24,7 @@ from ..domain.dossier import Claim, Dossier, Form01, Form02, Form03
 from ..domain.rounds import Round
 from ..service_layer import access, services
 from ..service_layer.ports import Places, SheetCatalogue
+from .personal_data import ConsentIn, add_routes
 
 DEFAULT_MAX_UPLOAD = 64 * 1024 * 1024
 
@@ -38,9 +39,16 @@ class EntityIn(BaseModel):
     email: str = Field(min_length=5, max_length=254)
     representative_name: str = Field(min_length=2, max_length=200)
     representative_position: str = ""
-    representative_female: bool = False
-    representative_ethnicity: str = "Kinh"
-    representative_disabled: bool = False
+    representative_female: bool = Field(default=False, description="For criterion 3.2")
+    representative_ethnicity: str = Field(
+        default="", max_length=60, description="For criterion 3.2, only an ethnic minority "
+        "(Kinh or empty: not declared). Sensitive personal data: needs sensitive_data_consent")
+    representative_disabled: bool = Field(
+        default=False, description="For criterion 3.2. Sensitive personal data: needs "
+        "sensitive_data_consent")
+    sensitive_data_consent: ConsentIn | None = Field(
+        default=None, description="The representative's consent, required with an ethnic "
+        "minority or a disability (422 without it, and nothing is stored)")
 
 
 class EntityOut(BaseModel):
@@ -349,9 +357,11 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
     @router.post("/entities", status_code=201, response_model=EntityOut,
                  summary="Register an OCOP entity (chủ thể)")
     async def create_entity(body: EntityIn, principal: Caller) -> EntityOut:
+        consent = body.sensitive_data_consent
+        data = services.EntityData(**body.model_dump(exclude={"sensitive_data_consent"}),
+                                   consent=consent.given_consent() if consent else None)
         async with runtime.uow() as uow:
-            entity = await services.register_entity(
-                uow, services.EntityData(**body.model_dump()), places, principal)
+            entity = await services.register_entity(uow, data, places, principal)
         return EntityOut(**{k: getattr(entity, k) for k in EntityOut.model_fields})
 
     @router.get("/entities", response_model=Page[EntityOut], summary="Entities you may see")
@@ -376,6 +386,8 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
             entity = await services.entity_for(uow, entity_id)
             await services.may_read_entity(uow, principal, entity)
         return EntityOut(**{k: getattr(entity, k) for k in EntityOut.model_fields})
+
+    add_routes(router, runtime)  # the representative's consent, personal data, erasure
 
     # -- products -----------------------------------------------------------------------------
     @router.post("/products", status_code=201, response_model=Created,

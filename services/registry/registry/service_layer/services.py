@@ -56,7 +56,8 @@ from ..domain.dossier import (
     missing_items,
 )
 from ..domain.errors import DomainError, Incomplete
-from ..domain.model import Entity, Product, ProductStatus
+from ..domain.model import Entity, Product, ProductStatus, declared_ethnicity
+from ..domain.personal_data import ConsentGiven, consent_for, sensitive_kinds
 from ..domain.rounds import Round, check_case_allowed, check_round_open
 from .ports import Places, SheetCatalogue
 
@@ -119,19 +120,25 @@ class EntityData:
     representative_name: str
     representative_position: str = ""
     representative_female: bool = False
-    representative_ethnicity: str = "Kinh"
+    representative_ethnicity: str = ""
     representative_disabled: bool = False
+    consent: ConsentGiven | None = None  # needed with an ethnic minority or a disability
 
 
 async def register_entity(uow: UnitOfWork, data: EntityData, places: Places,
                           principal: Principal) -> Entity:
-    today = uow.clock.now().date()
+    now = uow.clock.now()
+    entity_id = str(uuid.uuid4())
+    ethnicity = declared_ethnicity(data.representative_ethnicity)
     try:
         registration_no = validation.normalise_registration(data.registration_no,
                                                             data.legal_form)
         phone = validation.normalise_phone(data.phone)
         email = validation.normalise_email(data.email)
-        place = places.resolve(data.commune_code, today)
+        place = places.resolve(data.commune_code, now.date())
+        consent = consent_for(sensitive_kinds(ethnicity, data.representative_disabled),
+                              data.consent, consent_id=str(uuid.uuid4()), entity_id=entity_id,
+                              recorded_by=principal.subject, now=now)
     except DomainError as error:
         raise problem(error) from error
     repo = RegistryRepository(uow.session)
@@ -139,21 +146,23 @@ async def register_entity(uow: UnitOfWork, data: EntityData, places: Places,
         raise Conflict(Text(f"Mã số đăng ký {registration_no} đã được dùng cho chủ thể khác",
                             f"Registration number {registration_no} is already registered"))
     entity = Entity(
-        id=str(uuid.uuid4()), name=data.name.strip(), legal_form=data.legal_form,
+        id=entity_id, name=data.name.strip(), legal_form=data.legal_form,
         registration_no=registration_no, commune_code=place.commune_code,
         province_code=place.province_code, address=data.address.strip(), phone=phone,
         email=email, representative_name=data.representative_name.strip(),
         representative_position=data.representative_position.strip(),
         representative_female=data.representative_female,
-        representative_ethnicity=data.representative_ethnicity.strip() or "Kinh",
+        representative_ethnicity=ethnicity,
         representative_disabled=data.representative_disabled,
         owner_subject=principal.subject, version=1,
     )
-    await repo.add_entity(entity, uow.clock.now())
+    await repo.add_entity(entity, now)
+    if consent is not None:
+        await repo.add_consent(consent)
     await uow.emit(new_event(
         EntityRegistered,
         EntityRegisteredPayload(entity_id=entity.id, name=entity.name,
-                                legal_form=entity.legal_form, registration_no=registration_no,
+                                legal_form=entity.legal_form,
                                 commune_code=entity.commune_code,
                                 province_code=entity.province_code,
                                 commune_name=place.commune_name or None,
@@ -464,9 +473,7 @@ async def record_commune_report(uow: UnitOfWork, dossier_id: str, form: Form03,
             entity=EntityFacts(
                 entity_id=entity.id, name=entity.name, legal_form=entity.legal_form,
                 commune_code=entity.commune_code, province_code=entity.province_code,
-                representative_female=entity.representative_female,
-                representative_ethnic_minority=entity.representative_ethnic_minority,
-                representative_disabled=entity.representative_disabled),
+                representative_priority_group=entity.representative_priority_group),
             self_assessment=[SelfAssessmentItem(
                 criterion_code=c.criterion_code, option_index=c.option_index,
                 evidence=[d.sha256 for d in documents if d.id in c.evidence])

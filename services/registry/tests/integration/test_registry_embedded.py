@@ -231,10 +231,12 @@ async def test_complete_dossier_goes_to_the_commune_then_the_province(tmp_path: 
         await log.close()
         assert len(submitted) == 1
         schema = json.loads((ROOT / "contracts" / "events.schema.json").read_text())
-        jsonschema.validate(submitted[0], schema["topics"][topics.PRODUCT]["ProductSubmitted.v1"])
+        jsonschema.validate(submitted[0], schema["topics"][topics.PRODUCT]["ProductSubmitted.v2"])
         payload = submitted[0]["payload"]
         assert payload["submission_id"] == ids["dossier_id"]
-        assert payload["entity"]["representative_female"] is True
+        assert payload["entity"]["representative_priority_group"] is True, "a woman represents it"
+        assert set(payload["entity"]) == {"entity_id", "name", "legal_form", "commune_code",
+                                          "province_code", "representative_priority_group"}
         assert len(payload["documents"]) == 6
         assert all(len(d["sha256"]) == 64 for d in payload["documents"])
         assert len(payload["self_assessment"]) == 31, "every criterion of set 9 self-scored"
