@@ -198,10 +198,10 @@ class Sandbox:
         """Each file-keeping service's bucket, emptied and removed through its own account."""
         from ocop_shared.storage.s3 import S3ObjectStore
 
-        from .platform import service_spec
+        from .platform import SERVICES, service_spec
 
-        for service in self.databases:
-            if service_spec(service).stores_files:
+        for service in self.databases:  # (a test may add a database of its own, e.g. a rebuild's)
+            if service in SERVICES and service_spec(service).stores_files:
                 store = self.store(service)
                 if isinstance(store, S3ObjectStore):
                     await store.remove_bucket()
