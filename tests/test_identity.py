@@ -171,6 +171,22 @@ async def test_a_revoked_grant_stops_working_in_every_service(tmp_path: Path) ->
         assert await refused(), "the revocation reached certification"
 
 
+async def test_the_last_office_grant_cannot_be_revoked(tmp_path: Path) -> None:
+    """Nobody could grant anything again (the office locked itself out)."""
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings, ["registry"]) as (client, _):
+        office = await api(client).office()
+        grants = (await client.get("/registry/access-grants", headers=office,
+                                   params={"role": "province_office"})).json()["items"]
+        assert len(grants) == 1
+        r = await client.delete(f"/registry/access-grants/{grants[0]['id']}", headers=office)
+        assert r.status_code == 409 and "cuối cùng" in r.json()["detail"]
+        second = await api(client).granted("pho-van-phong@ocop.angiang.gov.vn", "province_office", None,
+                                           "Phó Văn phòng", ("registry",))
+        r = await client.delete(f"/registry/access-grants/{grants[0]['id']}", headers=second)
+        assert r.status_code == 200, "with another office member it may go"
+
+
 @pytest.mark.parametrize("body", [
     {"login": "not an address", "role": "inspector", "scope": "health"},
     {"login": "x@example.vn", "role": "inspector", "scope": "the-moon"},

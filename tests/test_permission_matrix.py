@@ -39,7 +39,8 @@ from ocop_shared.settings import Settings
 ROUND, CERT_ROUND = "AG-2026-MT", "AG-2026-MT2"
 OTHER_COMMUNE = "30538"
 MISSING = "khong-co-123"
-HIDDEN = {("GET", "/metrics"), ("GET", "/files/{sha256}")}  # served, not in the OpenAPI
+HIDDEN = {("GET", "/metrics"), ("GET", "/files/{sha256}"),  # served, not in the OpenAPI
+          *(("GET", f"/{s}/openapi.json") for s in ("registry", "scoring", "certification", "trade", "reporting"))}
 # Own for some seats only: the summary is the chair's and the secretary's, not a plain member's.
 SEAT_ROLE = {("GET", "/scoring/evaluations/{evaluation_id}/council-view"): Role.COUNCIL_MEMBER}
 

@@ -41,7 +41,7 @@ def run(
     host: Annotated[str | None, typer.Option(help="HTTP host")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port")] = None,
 ) -> None:
-    """Start services: all four in one process (embedded) or one per process (kafka)."""
+    """Start services: all five in one process (embedded) or one per process (kafka)."""
     overrides: dict[str, object] = {"mode": mode}
     if host:
         overrides["http_host"] = host

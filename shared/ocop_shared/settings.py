@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
 
     max_upload_bytes: int = 64 * 1024 * 1024
+    max_json_bytes: int = Field(
+        default=1024 * 1024, description="The largest JSON (or form) request body; files have "
+        "max_upload_bytes. Larger bodies are refused with 413 before they are read.")
     cursor_secret: str = Field(
         default=DEVELOPMENT_SECRETS["cursor_secret"], description="HMAC key of the tills' sync "
         "cursors (or OCOP_CURSOR_SECRET_FILE: one key a line, newest first, each accepted).")

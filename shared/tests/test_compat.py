@@ -99,6 +99,15 @@ def test_openapi_removed_response_field_breaks_added_one_does_not() -> None:
         "POST /x 200.n: response field removed"]
 
 
+def test_openapi_error_responses_are_one_problem_shape_and_a_success_media_type_is_kept() -> None:
+    old, new = _api(["a"], {"id": {}}), _api(["a"], {"id": {}})
+    old["paths"]["/x"]["post"]["responses"]["422"] = {"content": {"application/json": {"schema": {}}}}
+    new["paths"]["/x"]["post"]["responses"]["422"] = {"content": {"application/problem+json": {"schema": {}}}}
+    assert openapi_changes(old, new) == []
+    new["paths"]["/x"]["post"]["responses"]["200"]["content"] = {"text/csv": {}}
+    assert openapi_changes(old, new) == ["POST /x 200: application/json response removed"]
+
+
 def test_openapi_removed_operation_breaks() -> None:
     assert openapi_changes(_api(["a"], {}), {"paths": {}}) == ["/x: path removed"]
 

@@ -124,6 +124,10 @@ def _response_changes(old: Any, new: Any, where: str) -> list[str]:
     return problems
 
 
+def _is_error(status: str) -> bool:
+    return status.isdigit() and int(status) >= 400
+
+
 def openapi_changes(old_doc: dict[str, Any], new_doc: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     old_doc, new_doc = _resolve(old_doc, old_doc), _resolve(new_doc, new_doc)
@@ -152,8 +156,8 @@ def openapi_changes(old_doc: dict[str, Any], new_doc: dict[str, Any]) -> list[st
                     problems.append(f"{where}: new required parameter {param['name']}")
             for status, response in old_op.get("responses", {}).items():
                 new_response = new_op.get("responses", {}).get(status)
-                if new_response is None:
-                    continue
+                if new_response is None or _is_error(status):
+                    continue  # errors are one problem+json shape (RFC 9457), whatever was declared
                 for media, content in response.get("content", {}).items():
                     new_content = new_response.get("content", {}).get(media)
                     if new_content is None:

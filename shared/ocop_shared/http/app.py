@@ -2,7 +2,8 @@
 
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import mimetypes
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +22,7 @@ from ..runtime import ServiceRuntime
 from ..settings import Settings
 from ..storage.filesystem import FilesystemObjectStore, download_signature_valid
 from ..storage.port import ObjectNotFound
+from . import openapi
 from .cached import CachedGet, CachedGetMiddleware
 from .middleware import BodyLimitMiddleware, CorrelationMiddleware
 from .problems import Forbidden, NotFound, Text, install_problem_handlers
@@ -79,12 +81,14 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
         description="OCOP An Giang — Chương trình Mỗi xã một sản phẩm. "
         "Errors are RFC 9457 problem+json; send Accept-Language: en for English messages.",
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024,
+                       json_bytes=settings.max_json_bytes)
     app.add_middleware(CorrelationMiddleware)
     # The client's address behind a trusted proxy (the gateway; the console in this process):
     # sign-in throttling and the audit trail record the browser's address, not the proxy's.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     install_problem_handlers(app)
+    openapi.install(app)
     for runtime in runtimes:
         app.include_router(runtime.parts.router)
         if runtime.spec.access is not None or runtime.spec.owns_grants:
@@ -94,6 +98,11 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
     async def metrics_endpoint() -> Response:
         body, content_type = metrics.exposition()
         return Response(body, media_type=content_type)
+
+    for name in (rt.name for rt in runtimes
+                 if any(getattr(r, "path", "").startswith(f"/{rt.name}/") for r in rt.parts.router.routes)):
+        app.add_api_route(f"/{name}/openapi.json", _service_openapi(app, name), methods=["GET"],
+                          include_in_schema=False, summary=f"The {name} service's own OpenAPI document")
 
     @app.get("/health/live", tags=["health"], summary="The process is alive")
     async def live() -> dict[str, str]:
@@ -128,11 +137,21 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
             except ObjectNotFound as error:
                 raise NotFound(Text("Không tìm thấy tệp", "No such file")) from error
             safe = quote(filename)
-            return StreamingResponse(chunks, media_type="application/octet-stream", headers={
-                "content-disposition": f"attachment; filename*=UTF-8''{safe}"})
+            # the type the file's name says (a certificate's .pdf is application/pdf, as the S3
+            # server answers for it); nosniff keeps browsers from guessing otherwise
+            media_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            return StreamingResponse(chunks, media_type=media_type, headers={
+                "content-disposition": f"attachment; filename*=UTF-8''{safe}",
+                "x-content-type-options": "nosniff"})
 
     check_guarded(app)
     return app
+
+
+def _service_openapi(app: FastAPI, service: str) -> Callable[[], Awaitable[JSONResponse]]:
+    async def document() -> JSONResponse:
+        return JSONResponse(openapi.for_service(app.openapi(), service))
+    return document
 
 
 def check_guarded(app: FastAPI) -> None:

@@ -87,22 +87,35 @@ class CorrelationMiddleware:
 class BodyLimitMiddleware:
     """Refuses request bodies over a limit before they are read (413 problem+json).
 
-    Checks Content-Length up front, and counts the bytes of bodies sent without it,
-    so an oversized upload is stopped early instead of being spooled to disk whole.
+    JSON and form bodies get a small limit (`json_bytes`); files (multipart or sent as the body)
+    get `upload_bytes`. Checks Content-Length up front, and counts the bytes of bodies sent
+    without it, so an oversized body is stopped early instead of being read or spooled whole.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, json_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.json_bytes = json_bytes or max_bytes
+
+    def limit_for(self, content_type: bytes) -> int:
+        media = content_type.split(b";", 1)[0].strip().lower()
+        if media == b"application/json" or media.endswith(b"+json") or media in (
+                b"application/x-www-form-urlencoded", b"text/plain"):
+            return self.json_bytes
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers: dict[bytes, bytes] = dict(scope.get("headers", []))
+        limit = self.limit_for(headers.get(b"content-type", b""))
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
+            return
+        if limit == self.json_bytes and declared is None and scope.get("method") not in ("GET", "HEAD"):
+            await self._buffered(scope, receive, send, limit)
             return
         seen = 0
 
@@ -111,22 +124,45 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 
         try:
             await self.app(scope, counting_receive, send)
         except BodyTooLarge:
-            await self._refuse(send)
+            await self._refuse(send, limit)
 
-    async def _refuse(self, send: Send) -> None:
-        mib = self.max_bytes // (1024 * 1024)
+    async def _buffered(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """A small body sent without its length: read it whole first (the framework turns any
+        error while it reads a JSON body into a 400, so the 413 must come before it)."""
+        messages: list[Message] = []
+        seen = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                await self._refuse(send, limit)
+                return
+            if not message.get("more_body", False):
+                break
+        replay = iter(messages)
+
+        async def replaying_receive() -> Message:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replaying_receive, send)
+
+    async def _refuse(self, send: Send, limit: int) -> None:
+        size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
         body = json.dumps({
             "type": "https://ocop.angiang.gov.vn/problems/file-too-large",
-            "title": "Tệp quá lớn", "status": 413,
-            "detail": f"Nội dung gửi lên vượt quá giới hạn {mib} MB "
-                      f"(request body exceeds the {mib} MB limit)",
+            "title": "Nội dung quá lớn", "status": 413,
+            "detail": f"Nội dung gửi lên vượt quá giới hạn {size} "
+                      f"(request body exceeds the {size} limit)",
         }, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/problem+json"),

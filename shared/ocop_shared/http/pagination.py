@@ -8,7 +8,8 @@ from pydantic import BaseModel
 T = TypeVar("T")
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (1–200)")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip")]
+MAX_OFFSET = 2**31 - 1  # far beyond any list here, and within every database's integer
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]
 
 
 class Page(BaseModel, Generic[T]):

@@ -9,7 +9,9 @@ correlation id, which is also returned so support can find the log line.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -181,8 +183,66 @@ def _validation_errors(error: RequestValidationError, language: str) -> list[dic
         message = known.pick(language) if known else str(item.get("msg", ""))
         if not known and language == "vi":
             message = f"Giá trị không hợp lệ ({item.get('msg', '')})"
-        items.append({"field": ".".join(location), "message": message})
+        items.append({"field": ".".join(location) or "body", "message": message})
     return items
+
+
+# What the framework says in English, said in both languages.
+_FRAMEWORK_DETAILS: dict[str, Text] = {
+    "There was an error parsing the body": Text(
+        "Không đọc được nội dung gửi lên: JSON hoặc mã UTF-8 không hợp lệ, hoặc lồng nhau quá sâu",
+        "The request body could not be read: invalid JSON or UTF-8, or nested too deeply"),
+}
+_STATUS_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+JSON_TYPES = ("application/json",)
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media in JSON_TYPES or media.endswith("+json")
+
+
+def _unreadable_body(request: Request, exc: RequestValidationError) -> tuple[int, str, Text] | None:
+    """A body that is not the JSON the route reads: 415 for another media type, 400 for JSON that
+    does not parse (saying where), 422 for none at all — instead of a field named "?" or "13"."""
+    whole_body = [e for e in exc.errors() if tuple(e.get("loc", ()))[:1] == ("body",)]
+    broken = next((e for e in whole_body if e.get("type") == "json_invalid"), None)
+    if broken is not None:
+        position = int(broken["loc"][1]) if len(broken["loc"]) > 1 else 0
+        text = exc.body if isinstance(exc.body, str) else ""
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        reason = str((broken.get("ctx") or {}).get("error", ""))
+        return 400, "malformed-json", Text(
+            f"Nội dung JSON không hợp lệ ở dòng {line}, cột {column} (ký tự {position}): {reason}",
+            f"The JSON body is malformed at line {line}, column {column} (character {position}): {reason}")
+    if not any(tuple(e.get("loc", ())) == ("body",) for e in whole_body):
+        return None  # the body was read; its fields are what is wrong
+    content_type = request.headers.get("content-type", "")
+    if request.headers.get("content-length", "0") not in ("", "0") and not _is_json(content_type):
+        given = content_type.split(";", 1)[0] or "không có / none"
+        return 415, "unsupported-media-type", Text(
+            f"Nội dung phải là JSON (Content-Type: application/json), không phải {given}",
+            f"The body must be JSON (Content-Type: application/json), not {given}")
+    if all(e.get("type") == "missing" for e in whole_body):
+        return 422, "body-required", Text("Yêu cầu này cần một nội dung JSON",
+                                          "This request needs a JSON body")
+    return None
+
+
+def _methods_at(request: Request) -> list[str]:
+    """Every method the API answers at this path, from its OpenAPI (the framework names only
+    the first matching route's, though GET and POST of one path are often two routes)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), request.url.path):
+            methods |= {m.upper() for m in operations if m.upper() in _HTTP_METHODS}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+_HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -201,6 +261,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         language = language_of(request)
+        unreadable = _unreadable_body(request, exc)
+        if unreadable is not None:
+            status, slug, message = unreadable
+            return ProblemBody(
+                status=status, slug=slug, detail=message.pick(language), title=_title(status, language),
+                instance=request.url.path, errors=[{"field": "body", "message": message.pick(language)}],
+            ).response()
         errors = _validation_errors(exc, language)
         fields = ", ".join(e["field"] for e in errors if e["field"]) or "?"
         detail = Text(f"Dữ liệu gửi lên chưa hợp lệ: {fields}",
@@ -213,10 +280,19 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         language = language_of(request)
-        detail = exc.detail if isinstance(exc.detail, str) else _title(exc.status_code, language)
+        known = _FRAMEWORK_DETAILS.get(str(exc.detail))
+        if known is not None:
+            detail = known.pick(language)
+        elif isinstance(exc.detail, str) and exc.detail != _STATUS_PHRASES.get(exc.status_code):
+            detail = exc.detail
+        else:
+            detail = _title(exc.status_code, language)
+        headers = {name.lower(): value for name, value in (exc.headers or {}).items()}
+        if exc.status_code == 405:
+            headers["allow"] = ", ".join(_methods_at(request)) or headers.get("allow", "")
         return ProblemBody(
             status=exc.status_code, slug=f"http-{exc.status_code}", detail=detail,
-            title=_title(exc.status_code, language), instance=request.url.path,
+            title=_title(exc.status_code, language), instance=request.url.path, headers=headers,
         ).response()
 
     @app.exception_handler(Exception)
@@ -230,14 +306,29 @@ def install_problem_handlers(app: FastAPI) -> None:
     from ..storage.port import StorageUnavailable
 
     for outage in (DBAPIError, TransportUnavailable, StorageUnavailable, ConnectionError,
-                   TimeoutError, OSError):
+                   TimeoutError, OSError, OverflowError):
         app.add_exception_handler(outage, _unexpected_or_unavailable)
+
+
+def _out_of_range(exc: Exception) -> bool:
+    """A number too large for the database's integers (SQLite raises OverflowError; PostgreSQL
+    answers SQLSTATE 22003, numeric value out of range): the caller's value, not our fault."""
+    if isinstance(exc, OverflowError):
+        return True
+    state = getattr(getattr(exc, "orig", None), "sqlstate", None) or getattr(exc, "sqlstate", None)
+    return state == "22003"
 
 
 def _unexpected_or_unavailable(request: Request, exc: Exception) -> JSONResponse:
     from ..messaging.retry import is_infrastructure_error
 
     language = language_of(request)
+    if _out_of_range(exc):
+        return ProblemBody(
+            status=422, slug="out-of-range",
+            detail=Text("Một giá trị số quá lớn", "A number in the request is too large").pick(language),
+            title=_title(422, language), instance=request.url.path,
+        ).response()
     if is_infrastructure_error(exc):
         log.warning("dependency unavailable on %s: %s", request.url.path, exc)
         return ProblemBody(
@@ -248,10 +339,12 @@ def _unexpected_or_unavailable(request: Request, exc: Exception) -> JSONResponse
             title=_title(503, language), instance=request.url.path,
         ).response()
     log.exception("unexpected error on %s", request.url.path)
+    # The server closes the connection after an unexpected error (Starlette re-raises it to
+    # the server); say so, so the client opens a new one instead of failing its next request.
     return ProblemBody(
         status=500, slug="internal",
         detail=Text("Đã xảy ra lỗi không mong muốn. Hãy báo mã tương quan cho bộ phận hỗ trợ.",
                     "Something went wrong. Quote the correlation id to support.")
         .pick(language),
-        title=_title(500, language), instance=request.url.path,
+        title=_title(500, language), instance=request.url.path, headers={"connection": "close"},
     ).response()

@@ -123,6 +123,18 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
                                                 views.record_pdf_name(record))
         return RedirectResponse(url, status_code=307)
 
+    @router.get("/certificates/{number}/qr", response_model=schemas.QrTextOut,
+                summary="The text of the certificate's QR code (no login): what a verifier checks")
+    async def qr(number: str) -> schemas.QrTextOut:
+        async with runtime.uow() as uow:
+            record = await CertificateRepository(uow.session).by_number(number)
+        if record is None:
+            raise no_certificate(number)
+        if record.qr_text is None:
+            raise NotFound(Text(f"Giấy chứng nhận {number} không có mã QR",
+                                f"Certificate {number} has no QR code"), slug="no-qr")
+        return schemas.QrTextOut(number=number, text=record.qr_text)
+
     @router.get("/keys", summary="Public keys that verify QR signatures (JWKS, RFC 8037 Ed25519; no login)")
     async def keys() -> dict[str, Any]:
         return await ctx.keys.jwks()

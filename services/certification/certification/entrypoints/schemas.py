@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from pydantic import BaseModel, Field
 
 from ocop_shared.contracts.common import Department
+from ocop_shared.http.dates import IsoDate, IsoDateTime
 
 from ..domain.inspection import InspectionKind
 
@@ -14,8 +13,8 @@ SHA256 = r"^[0-9a-f]{64}$"
 
 
 class HistoryOut(BaseModel):
-    at: datetime = Field(description="When the change was recorded.")
-    on: date = Field(description="The calendar day (Vietnam) it takes effect.")
+    at: IsoDateTime = Field(description="When the change was recorded.")
+    on: IsoDate = Field(description="The calendar day (Vietnam) it takes effect.")
     from_status: str | None = Field(description="None for the issue itself.")
     status: str
     reason: str = Field(description="Why, in Vietnamese.")
@@ -32,7 +31,16 @@ class GroundOut(BaseModel):
 class RevocationOut(BaseModel):
     grounds: list[GroundOut]
     decision_no: str
-    decided_on: date
+    decided_on: IsoDate
+
+
+class QrTextOut(BaseModel):
+    number: str
+    text: str = Field(description="Exactly what the certificate's QR code encodes: the public "
+                      "verification URL with its signed token (OCOP1.<payload>.<signature>); "
+                      "verify it offline with GET /certification/keys, or online with "
+                      "POST /certification/verify-qr")
+    keys_url: str = "/certification/keys"
 
 
 class QrCheckOut(BaseModel):
@@ -42,7 +50,7 @@ class QrCheckOut(BaseModel):
     message_vi: str
     message_en: str
     key_id: str | None = None
-    signed_at: datetime | None = None
+    signed_at: IsoDateTime | None = None
     signed_status: str | None = Field(default=None, description="Status printed in the QR when it was made.")
 
 
@@ -56,22 +64,22 @@ class VerificationOut(BaseModel):
     product_name: str
     product_code: str
     entity_name: str
-    issued_on: date
-    valid_until: date = Field(description="The expiry printed on the certificate (36 months).")
-    valid_through: date = Field(description="Last valid day as things stand (the extension limit "
+    issued_on: IsoDate
+    valid_until: IsoDate = Field(description="The expiry printed on the certificate (36 months).")
+    valid_through: IsoDate = Field(description="Last valid day as things stand (the extension limit "
                                 "while a re-rating is pending).")
     rerating_pending: bool
-    extended_until: date | None = Field(description="Last day of the extension pending re-rating, if any.")
+    extended_until: IsoDate | None = Field(description="Last day of the extension pending re-rating, if any.")
     authority: str
     authority_en: str
     regulation: str
     decision_no: str
-    decision_date: date
+    decision_date: IsoDate
     supersedes: str | None
     superseded_by: str | None
     revocation: RevocationOut | None
     revocation_case_open: bool
-    checked_on: date = Field(description="The day the status is given for (Vietnam).")
+    checked_on: IsoDate = Field(description="The day the status is given for (Vietnam).")
     pdf_url: str | None
     history: list[HistoryOut]
     qr: QrCheckOut | None = Field(default=None, description="The result of checking ?t= (the QR token).")
@@ -93,12 +101,12 @@ class CertificateSummary(BaseModel):
     stars: int
     status: str = Field(description="Recorded status.")
     effective_status: str = Field(description="Status as of today (the calendar applied).")
-    issued_on: date
-    valid_until: date
+    issued_on: IsoDate
+    valid_until: IsoDate
     authority: str
     pdf_sha256: str | None
     rerating_pending: bool
-    next_notice_at: datetime | None
+    next_notice_at: IsoDateTime | None
 
 
 class RevocationIn(BaseModel):
@@ -109,13 +117,13 @@ class RevocationIn(BaseModel):
 
 class DecisionIn(BaseModel):
     decision_no: str = Field(min_length=1, max_length=200, examples=["123/QĐ-UBND"])
-    decided_on: date | None = Field(default=None, description="Default: today.")
+    decided_on: IsoDate | None = Field(default=None, description="Default: today.")
     note: str = Field(default="", max_length=2000)
 
 
 class DismissalIn(BaseModel):
     reason: str = Field(min_length=3, max_length=2000)
-    dismissed_on: date | None = None
+    dismissed_on: IsoDate | None = None
 
 
 class CaseOut(BaseModel):
@@ -125,21 +133,21 @@ class CaseOut(BaseModel):
     stars: int
     grounds: list[GroundOut]
     conclusion: str
-    concluded_on: date
-    opened_on: date
-    deadline: date = Field(description="15 days from the conclusion (Article 8).")
+    concluded_on: IsoDate
+    opened_on: IsoDate
+    deadline: IsoDate = Field(description="15 days from the conclusion (Article 8).")
     days_left: int = Field(description="Negative when overdue.")
     overdue: bool
     status: str
     competent_authority: str
     authority_level: str
     decision_no: str | None
-    decided_on: date | None
+    decided_on: IsoDate | None
     decided_late: bool
     dismissal_reason: str | None
     inspection_id: str | None
-    opened_at: datetime
-    closed_at: datetime | None
+    opened_at: IsoDateTime
+    closed_at: IsoDateTime | None
 
 
 class FindingIn(BaseModel):
@@ -150,7 +158,7 @@ class FindingIn(BaseModel):
     grounds: list[int] = Field(min_length=1, description="Grounds of 26/2026 Article 8(1), 1-6.")
     conclusion: str = Field(min_length=3, max_length=5000)
     concluded_by: str = Field(min_length=2, max_length=300, description="The concluding authority.")
-    concluded_on: date | None = Field(default=None, description="Default: today.")
+    concluded_on: IsoDate | None = Field(default=None, description="Default: today.")
     confirmed: bool = Field(description="The authority confirmed the violation (opens a revocation case).")
     kind: InspectionKind = InspectionKind.AD_HOC
     evidence: list[str] = Field(default_factory=list, max_length=50,
@@ -184,26 +192,26 @@ class InspectionOut(BaseModel):
     grounds: list[int]
     conclusion: str
     concluded_by: str
-    concluded_on: date | None
+    concluded_on: IsoDate | None
     confirmed: bool
     outcome: str
     note: str | None
     case_id: str | None
     reported_by: str
     department: str | None = None
-    reported_at: datetime
+    reported_at: IsoDateTime
     evidence: list[EvidenceOut]
 
 
 class NoticeOut(BaseModel):
     kind: str
     certificate_number: str
-    due_on: date
+    due_on: IsoDate
     key: str
 
 
 class SchedulerRunOut(BaseModel):
-    at: datetime
+    at: IsoDateTime
     certificates: int
     notices: list[NoticeOut]
 
@@ -227,7 +235,7 @@ class SubscriptionOut(BaseModel):
     event_types: list[str]
     description: str
     created_by: str
-    created_at: datetime
+    created_at: IsoDateTime
 
 
 class SubscriptionCreated(SubscriptionOut):
@@ -243,15 +251,15 @@ class DeliveryOut(BaseModel):
     status: str = Field(description="pending, delivered or failed")
     attempts: int = Field(description="Attempts in the current round (a redelivery starts a new one).")
     redeliveries: int
-    next_attempt_at: datetime | None
+    next_attempt_at: IsoDateTime | None
     last_status_code: int | None
     last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
+    created_at: IsoDateTime
+    delivered_at: IsoDateTime | None
 
 
 class AttemptOut(BaseModel):
-    at: datetime
+    at: IsoDateTime
     status_code: int | None
     error: str | None
     duration_ms: int

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from ocop_shared.http.dates import IsoDate
 from ocop_shared.webhooks import DeliveryRecord, Subscription
 
 from ..adapters.findings import EvidenceItem, StoredCase
@@ -53,7 +53,7 @@ def verification_out(v: Verification, *, pdf_url: str | None) -> schemas.Verific
     )
 
 
-def summary_out(row: Any, today: date) -> schemas.CertificateSummary:
+def summary_out(row: Any, today: IsoDate) -> schemas.CertificateSummary:
     cert = certificate_from_row(row)
     effective = cert.status_on(today) or cert.status
     return schemas.CertificateSummary(
@@ -64,7 +64,7 @@ def summary_out(row: Any, today: date) -> schemas.CertificateSummary:
         rerating_pending=row.status == CertificateStatus.EXTENDED.value, next_notice_at=utc(row.next_due_at))
 
 
-def case_out(stored: StoredCase, certificate_id: str, today: date) -> schemas.CaseOut:
+def case_out(stored: StoredCase, certificate_id: str, today: IsoDate) -> schemas.CaseOut:
     case = stored.case
     return schemas.CaseOut(
         id=case.id, certificate_id=certificate_id, certificate_number=case.certificate_number,

@@ -14,8 +14,16 @@ class PackagedPlaces:
     def __init__(self, units: AdminUnits | None = None) -> None:
         self._units = units or packaged_admin_units()
 
+    def communes(self, on: date, name: str | None = None) -> list[Place]:
+        if name:
+            found = self._units.search(name, on=on, level=Level.COMMUNE, limit=None)
+        else:
+            found = sorted((u for u in self._units if u.level is Level.COMMUNE and u.valid_on(on)),
+                           key=lambda u: u.code)
+        return [self.resolve(unit.code, on) for unit in found]
+
     def resolve(self, commune_code: str, on: date) -> Place:
-        unit = self._units.resolve(commune_code, on)
+        unit = self._units.resolve(commune_code, on, field="commune_code")
         if unit.level is not Level.COMMUNE:
             raise DomainError(f"Mã {commune_code} ({unit.name}) không phải đơn vị cấp xã",
                               f"Code {commune_code} ({unit.name}) is not a commune-level unit",

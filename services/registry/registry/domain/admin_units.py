@@ -329,20 +329,27 @@ class AdminUnits:
     def is_valid(self, code: str, on: date) -> bool:
         return self.find(code, on) is not None
 
-    def resolve(self, code: str, on: date) -> AdminUnit:
+    def resolve(self, code: str, on: date, *, field: str = "code") -> AdminUnit:
         """The version of ``code`` in force on ``on``.
 
         Raises UnknownAdminUnit for a code that never existed and AdminUnitNotInForce (naming the
-        successors in force on ``on``) for a code with no version on that date.
+        successors in force on ``on``) for a code with no version on that date; either names
+        ``field``, the request's field the code came from.
         """
-        versions = self.versions(code)
+        try:
+            versions = self.versions(code)
+        except UnknownAdminUnit as error:
+            error.field = field
+            raise
         for unit in versions:
             if unit.valid_on(on):
                 return unit
         ended = [u for u in versions if u.valid_to is not None and u.valid_to < on]
         nearest = ended[-1] if ended else versions[0]
         chain = self._chain(nearest, on) if ended else ()
-        raise AdminUnitNotInForce(code, on, nearest, chain)
+        refused = AdminUnitNotInForce(code, on, nearest, chain)
+        refused.field = field
+        raise refused
 
     def parent(self, code: str, on: date) -> AdminUnit | None:
         unit = self.resolve(code, on)

@@ -1,7 +1,7 @@
 """Registry HTTP API (thin: parse, authorise, call the service layer)."""
 
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, UploadFile
@@ -14,6 +14,7 @@ from ocop_shared.access import GrantRow
 from ocop_shared.auth import Principal, Role
 from ocop_shared.auth.logins import shown
 from ocop_shared.contracts.common import EvaluationCase, LegalForm
+from ocop_shared.http.dates import IsoDate, IsoDateTime
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import NotFound, Problem, Text
 from ocop_shared.runtime import ServiceRuntime
@@ -76,7 +77,7 @@ class ProductIn(BaseModel):
 
 
 class TimelineOut(BaseModel):
-    at: datetime
+    at: IsoDateTime
     status: str
     note: str
 
@@ -84,7 +85,7 @@ class TimelineOut(BaseModel):
 class CertificateOut(BaseModel):
     number: str
     stars: int | None
-    valid_until: date | None
+    valid_until: IsoDate | None
     active: bool
 
 
@@ -96,11 +97,11 @@ class DocumentOut(BaseModel):
     sha256: str
     size: int
     content_type: str
-    valid_from: date | None
-    valid_until: date | None
+    valid_from: IsoDate | None
+    valid_until: IsoDate | None
     expired: bool
     replaces_id: str | None
-    uploaded_at: datetime
+    uploaded_at: IsoDateTime
 
 
 class ProductOut(BaseModel):
@@ -132,8 +133,8 @@ class RoundIn(BaseModel):
     id: str = Field(pattern=r"^[A-Za-z0-9\-_.]{3,60}$", examples=["AG-2026-R1"])
     name: str = Field(min_length=3, max_length=200)
     regulation: str = "26/2026/QĐ-TTg"
-    opens_on: date
-    closes_on: date
+    opens_on: IsoDate
+    closes_on: IsoDate
 
 
 class DossierIn(BaseModel):
@@ -174,7 +175,7 @@ class Form03In(BaseModel):
     idea_origin: str = Field(min_length=2)
     local_identity: str = Field(min_length=2)
     officer: str = Field(min_length=2)
-    signed_on: date
+    signed_on: IsoDate
 
 
 class MissingItem(BaseModel):
@@ -205,6 +206,15 @@ class DossierSummary(BaseModel):
 
 class WithdrawalIn(BaseModel):
     reason: str = Field(min_length=3, max_length=1000)
+
+
+class CommuneOut(BaseModel):
+    code: str = Field(description="What commune_code takes")
+    name: str
+    province_code: str
+    district_code: str | None = Field(description="None since the 2025 reform (two-level local government)")
+    district_name: str | None
+    path: str = Field(description="Commune, (district,) province")
 
 
 class ProductSetOut(BaseModel):
@@ -238,7 +248,7 @@ class MemberOut(BaseModel):
     id: str
     login: str
     added_by: str
-    added_at: datetime
+    added_at: IsoDateTime
 
 
 GrantRole = Literal["province_office", "commune_officer", "inspector", "showroom_operator"]
@@ -262,8 +272,8 @@ class GrantOut(BaseModel):
     scope: str | None
     name: str
     granted_by: str
-    granted_at: datetime
-    revoked_at: datetime | None
+    granted_at: IsoDateTime
+    revoked_at: IsoDateTime | None
     revoked_by: str | None
 
 
@@ -290,8 +300,8 @@ nothing."""
 class UploadForm(BaseModel):
     file: Annotated[UploadFile, Field(description="The document")]
     kind: DocumentKind
-    valid_from: date | None = None
-    valid_until: date | None = None
+    valid_from: IsoDate | None = None
+    valid_until: IsoDate | None = None
     replaces_id: str | None = None
 
 
@@ -333,7 +343,7 @@ async def body_of(request: Request, limit: int) -> AsyncIterator[bytes]:
                       status=400, slug="upload-interrupted") from error
 
 
-def document_out(document: Document, today: date) -> DocumentOut:
+def document_out(document: Document, today: IsoDate) -> DocumentOut:
     return DocumentOut(
         id=document.id, kind=document.kind, kind_vi=KINDS[document.kind].vi,
         filename=document.filename, sha256=document.sha256, size=document.size,
@@ -516,6 +526,16 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
         return DownloadOut(url=url, expires_in=seconds)
 
     # -- reference data -----------------------------------------------------------------------
+    @router.get("/communes", response_model=list[CommuneOut],
+                summary="The communes in force on a day (default today), whose codes commune_code takes (public)")
+    async def communes(on: IsoDate | None = None,
+                       name: str | None = Query(default=None, max_length=100,
+                                                description="Part of the name, accents ignored")) -> list[CommuneOut]:
+        day = on or runtime.clock.now().date()
+        return [CommuneOut(code=p.commune_code, name=p.commune_name, province_code=p.province_code,
+                           district_code=p.district_code, district_name=p.district_name, path=p.path)
+                for p in places.communes(day, name)]
+
     @router.get("/product-sets", response_model=list[ProductSetOut],
                 summary="The 26 product sets of the regulation in force (public)")
     async def product_sets(regulation: str = services.REGULATION_IN_FORCE) -> list[ProductSetOut]:

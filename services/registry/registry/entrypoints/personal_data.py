@@ -2,7 +2,6 @@
 personal data, withdrawal of consent and erasure (Decree 13/2023/NĐ-CP; PDP Law 2025)."""
 
 from collections.abc import Iterable
-from datetime import date, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -10,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from ocop_shared.auth.logins import shown
 from ocop_shared.contracts.common import EvaluationCase, LegalForm
+from ocop_shared.http.dates import IsoDate, IsoDateTime
 from ocop_shared.runtime import ServiceRuntime
 
 from ..adapters.repository import form_json
@@ -39,13 +39,13 @@ class ConsentOut(BaseModel):
     purpose_vi: str
     data_kinds: list[str] = Field(description="Empty once erased")
     given_by: str = Field(description="The representative's name; empty once erased")
-    given_at: datetime
+    given_at: IsoDateTime
     recorded_by: str
-    recorded_at: datetime
+    recorded_at: IsoDateTime
     active: bool
-    withdrawn_at: datetime | None
+    withdrawn_at: IsoDateTime | None
     withdrawn_by: str | None
-    erased_at: datetime | None
+    erased_at: IsoDateTime | None
 
 
 class NoteOut(BaseModel):
@@ -76,7 +76,7 @@ class EntityRecordOut(BaseModel):
     email: str
     representative: RepresentativeOut
     owner_subject: str
-    registered_at: datetime | None
+    registered_at: IsoDateTime | None
     version: int
 
 
@@ -84,7 +84,7 @@ class MemberRecordOut(BaseModel):
     id: str
     login: str
     added_by: str
-    added_at: datetime
+    added_at: IsoDateTime
 
 
 class ProductRecordOut(BaseModel):
@@ -96,7 +96,7 @@ class ProductRecordOut(BaseModel):
     status: str
     certificate_number: str | None
     certificate_stars: int | None
-    certificate_valid_until: date | None
+    certificate_valid_until: IsoDate | None
     certificate_active: bool
     timeline: list[dict[str, Any]]
 
@@ -121,14 +121,14 @@ class DocumentRecordOut(BaseModel):
     sha256: str
     size: int
     content_type: str
-    valid_from: date | None
-    valid_until: date | None
+    valid_from: IsoDate | None
+    valid_until: IsoDate | None
     replaces_id: str | None
-    uploaded_at: datetime
+    uploaded_at: IsoDateTime
 
 
 class PersonalDataOut(BaseModel):
-    generated_at: datetime
+    generated_at: IsoDateTime
     entity: EntityRecordOut
     members: list[MemberRecordOut]
     products: list[ProductRecordOut]
@@ -159,7 +159,7 @@ def notes(items: Iterable[Note]) -> list[NoteOut]:
     return [NoteOut(what=n.what, holder=n.holder, vi=n.vi, en=n.en) for n in items]
 
 
-def personal_data_out(data: personal_data.PersonalData, now: datetime) -> PersonalDataOut:
+def personal_data_out(data: personal_data.PersonalData, now: IsoDateTime) -> PersonalDataOut:
     e = data.entity
     return PersonalDataOut(
         generated_at=now,

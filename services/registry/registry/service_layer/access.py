@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ocop_shared.access import GrantRow, access_from_grants
 from ocop_shared.access.grants import active_grants
@@ -125,6 +125,16 @@ async def revoke(uow: UnitOfWork, grant_id: str, principal: Principal) -> GrantR
     row = GrantRow(**found._mapping)
     if row.revoked_at is not None:
         raise Conflict(Text("Quyền này đã bị thu hồi", "This grant was already revoked"))
+    if row.role == Role.PROVINCE_OFFICE.value:
+        others = (await uow.session.execute(
+            select(func.count()).select_from(g).where(
+                g.c.role == Role.PROVINCE_OFFICE.value, g.c.revoked_at.is_(None),
+                g.c.grant_id != grant_id))).scalar_one()
+        if others == 0:  # nobody could grant anything again (only `ocop accounts create-admin`)
+            raise Conflict(Text("Không thể thu hồi quyền Văn phòng OCOP cuối cùng: hãy giao quyền "
+                                "cho người khác trước",
+                                "The last provincial office grant cannot be revoked: grant the "
+                                "role to someone else first"))
     now = uow.clock.now()
     await uow.session.execute(update(g).where(g.c.grant_id == grant_id).values(
         revoked_at=now, revoked_by=principal.subject))

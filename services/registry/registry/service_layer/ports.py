@@ -63,3 +63,7 @@ class Places(Protocol):
     """Administrative units valid at a date."""
 
     def resolve(self, commune_code: str, on: date) -> Place: ...
+
+    def communes(self, on: date, name: str | None = None) -> list[Place]:
+        """The communes in force on `on` (whose name matches `name`, accents ignored)."""
+        ...

@@ -1,13 +1,13 @@
 """Reporting HTTP API: the coordination office's 6-month and annual reports (JSON, XLSX, PDF)."""
 
 import asyncio
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict
 
+from ocop_shared.http.dates import IsoDate, IsoDateTime
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.runtime import ServiceRuntime
 
@@ -87,8 +87,8 @@ class FairRowOut(_Out):
     fair_id: str
     fair_name: str
     place: str
-    starts_on: date
-    ends_on: date
+    starts_on: IsoDate
+    ends_on: IsoDate
     products: int
     three_star: int
     four_star: int
@@ -114,7 +114,7 @@ class ChangeRowOut(_Out):
     kind: str
     product_id: str
     product_name: str
-    on: date
+    on: IsoDate
     detail: str
 
 
@@ -161,10 +161,10 @@ class ReportOut(_Out):
     period: str
     period_name_vi: str
     period_name_en: str
-    start: date
-    end: date
-    due: date
-    generated_at: datetime
+    start: IsoDate
+    end: IsoDate
+    due: IsoDate
+    generated_at: IsoDateTime
     plan_vi: str
     plan_en: str
     summary: SummaryOut
@@ -185,7 +185,7 @@ class ReportOut(_Out):
 
 class AuditRecordOut(BaseModel):
     record_id: str
-    recorded_at: datetime
+    recorded_at: IsoDateTime
     service: str
     actor: str
     actor_name: str
@@ -235,7 +235,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                           certificate_number: Annotated[str | None, Query(max_length=200)] = None,
                           dossier_id: Annotated[str | None, Query(max_length=200)] = None,
                           evaluation_id: Annotated[str | None, Query(max_length=200)] = None,
-                          since: date | None = None, until: date | None = None,
+                          since: IsoDate | None = None, until: IsoDate | None = None,
                           service: Annotated[str | None, Query(max_length=40)] = None,
                           action: Annotated[str | None, Query(max_length=200)] = None,
                           format: Literal["json", "csv"] = "json", limit: Limit = 50,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from ocop_shared.http.dates import IsoDate, IsoDateTime
 
 MemberRole = Literal["chair", "member", "secretary"]
 
@@ -30,8 +31,8 @@ class EscalationOut(BaseModel):
 
 
 class ProcedureOut(BaseModel):
-    effective_from: date
-    ceases_on: date | None
+    effective_from: IsoDate
+    ceases_on: IsoDate | None
     amended_by: list[str]
     levels: list[LevelOut]
     escalations: list[EscalationOut]
@@ -48,8 +49,8 @@ class RegulationOut(BaseModel):
     code: str
     name_vi: str
     name_en: str
-    effective_from: date
-    ceases_on: date | None
+    effective_from: IsoDate
+    ceases_on: IsoDate | None
     part_max: dict[str, int]
     bands: list[BandOut]
     certifiable_from_stars: int
@@ -59,7 +60,7 @@ class RegulationOut(BaseModel):
 
 class RoundIn(BaseModel):
     regulation: str = Field(default="26/2026/QĐ-TTg", examples=["1048/QĐ-TTg"])
-    procedure_on: date | None = Field(
+    procedure_on: IsoDate | None = Field(
         default=None, description="Day whose procedure applies (e.g. 2024-05-01 for a 148 round "
                                   "with district councils); default: today's, or the last one")
     name: str | None = Field(default=None, max_length=200)
@@ -68,7 +69,7 @@ class RoundIn(BaseModel):
 class RoundOut(BaseModel):
     id: str
     regulation: str
-    procedure_from: date
+    procedure_from: IsoDate
     entry_level: str
     levels: list[LevelOut]
     name: str | None
@@ -135,7 +136,7 @@ class CouncilOut(BaseModel):
     required_departments: list[str]
     members: list[MemberOut]
     version: int
-    closed_at: datetime | None = Field(default=None, description="When the council's work ended "
+    closed_at: IsoDateTime | None = Field(default=None, description="When the council's work ended "
                                        "(its seats grant nothing since)")
 
 
@@ -151,7 +152,7 @@ class DeclarationOut(BaseModel):
     product_id: str
     reason: str
     declared_by: str
-    declared_at: datetime
+    declared_at: IsoDateTime
 
 
 class AssignmentIn(BaseModel):
@@ -166,7 +167,7 @@ class SheetFileOut(BaseModel):
     size: int
     product_sets: list[int]
     uploaded_by: str
-    uploaded_at: datetime
+    uploaded_at: IsoDateTime
 
 
 # --------------------------------------------------------------------------- evaluations
@@ -301,14 +302,14 @@ class MemberSheetOut(BaseModel):
     knockout: KnockOutOut | None
     total: int | None
     part_totals: dict[str, int] | None
-    submitted_at: datetime | None
+    submitted_at: IsoDateTime | None
 
 
 class SheetVersionOut(BaseModel):
     version: int
     status: str
     saved_by: str
-    saved_at: datetime
+    saved_at: IsoDateTime
     choices: dict[str, int]
     changed: dict[str, list[int | None]] = Field(
         description="Criteria changed since the previous version: code -> [before, after]")
@@ -435,7 +436,7 @@ class ResultOut(BaseModel):
     stars: int | None
     mean_score: Decimal | None
     finalised_by: str
-    finalised_at: datetime
+    finalised_at: IsoDateTime
     minutes: dict[str, Any]
 
 

@@ -11,15 +11,15 @@ read). Hits are answered before routing.
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 
 from ocop_shared.auth import Role, api_key_matches
 from ocop_shared.http.cached import Reply
+from ocop_shared.http.dates import IsoDate, IsoDateTime
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import Problem, Text
 from ocop_shared.readcache import ReadCache
@@ -55,9 +55,9 @@ class ItemOut(BaseModel):
     entity_name: str
     stars: int
     certificate_number: str
-    issued_on: date
-    valid_until: date
-    extended_until: date | None = None
+    issued_on: IsoDate
+    valid_until: IsoDate
+    extended_until: IsoDate | None = None
     verification_url: str
 
 
@@ -89,9 +89,9 @@ class ShowroomCreated(BaseModel):
 class TillOut(BaseModel):
     terminal_id: str
     acked_version: int
-    acked_at: datetime
+    acked_at: IsoDateTime
     stale: bool
-    stale_since: datetime | None
+    stale_since: IsoDateTime | None
 
 
 class ShowroomOut(BaseModel):
@@ -115,7 +115,7 @@ class SnapshotOut(BaseModel):
     catalog_id: str
     version: int
     cursor: str
-    as_of: datetime
+    as_of: IsoDateTime
     items: list[ItemOut]
 
 
@@ -144,7 +144,8 @@ class Snapshot:
 
 class ChangeOut(BaseModel):
     version: int
-    kind: str
+    kind: Literal["upsert", "tombstone"] = Field(
+        description="upsert: the item is (again) on sale, in `item`; tombstone: take it off, `reason` says why")
     product_id: str
     reason: Removal | None = None
     reason_vi: str | None = None
@@ -155,7 +156,7 @@ class DeltaOut(BaseModel):
     catalog_id: str
     version: int
     cursor: str
-    as_of: datetime
+    as_of: IsoDateTime
     changes: list[ChangeOut]
     has_more: bool
 
@@ -172,8 +173,8 @@ class CompactionIn(BaseModel):
 class FairIn(BaseModel):
     id: str = Field(pattern=r"^[A-Za-z0-9\-]{3,60}$")
     name: str = Field(min_length=3, max_length=300)
-    starts_on: date
-    ends_on: date
+    starts_on: IsoDate
+    ends_on: IsoDate
     place: str = Field(min_length=2, max_length=300)
 
 
@@ -304,7 +305,10 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
         return Snapshot.of(body.model_dump_json().encode(), f'W/"{showroom_id}:{version}"', row.api_key_hash)
 
     @router.get("/pos/{showroom_id}/catalog", response_model=SnapshotOut,
-                responses={304: {"description": "Unchanged since If-None-Match"}},
+                responses={200: {"headers": {"ETag": {"description": "The snapshot's version: send it as "
+                                                      "If-None-Match", "schema": {"type": "string"}}}},
+                           304: {"description": "Unchanged since If-None-Match",
+                                 "headers": {"ETag": {"schema": {"type": "string"}}}}},
                 summary="Full snapshot for a till, with a version, ETag and a delta cursor")
     async def pos_snapshot(showroom_id: str, request: Request, x_api_key: ApiKey = None) -> Response:
         snapshot = await snapshots.get_or_load(showroom_id,
@@ -386,6 +390,8 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
         return [FeedItem(**item_out(i).model_dump()) for i in items]
 
     @router.get("/feed.csv", response_class=Response,
+                responses={200: {"description": "One row a certified product; the header row names "
+                                 "the columns of FeedItem", "content": {"text/csv": {"schema": {"type": "string"}}}}},
                 summary="The same feed as CSV (UTF-8 with BOM, opens in Excel)")
     async def feed_csv() -> Response:
         async with runtime.uow() as uow:

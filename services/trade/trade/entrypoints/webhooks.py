@@ -4,11 +4,11 @@ The provincial office, or the showroom's own operator (token with that `showroom
 manages a showroom's subscriptions; anybody else gets 403.
 """
 
-from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from ocop_shared.http.dates import IsoDateTime
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.webhooks import DeliveryRecord, DeliveryStatus, Subscription
@@ -30,7 +30,7 @@ class WebhookOut(BaseModel):
     url: str
     description: str
     created_by: str
-    created_at: datetime
+    created_at: IsoDateTime
 
 
 class WebhookCreated(WebhookOut):
@@ -46,15 +46,15 @@ class DeliveryOut(BaseModel):
     status: str = Field(description="pending, delivered or failed")
     attempts: int = Field(description="Attempts in the current round (a redelivery starts a new one).")
     redeliveries: int
-    next_attempt_at: datetime | None
+    next_attempt_at: IsoDateTime | None
     last_status_code: int | None
     last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
+    created_at: IsoDateTime
+    delivered_at: IsoDateTime | None
 
 
 class AttemptOut(BaseModel):
-    at: datetime
+    at: IsoDateTime
     status_code: int | None
     error: str | None
     duration_ms: int
