@@ -160,8 +160,12 @@ class KafkaAdmin:
             return
         _wait(self.client.create_acls(list(bindings), request_timeout=TIMEOUT))
         wanted = {str(b) for b in bindings}
-        self._until(lambda: wanted <= {str(b) for p in {b.principal for b in bindings} for b in self.acls_of(p)},
-                    "the new ACLs")
+        principals = {b.principal for b in bindings}
+
+        def applied() -> bool:
+            return wanted <= {str(found) for principal in principals for found in self.acls_of(principal)}
+
+        self._until(applied, "the new ACLs")
 
     def revoke(self, filters: Sequence[AclBindingFilter]) -> None:
         if filters:

@@ -56,14 +56,6 @@ RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying",
                                "schema": {"type": "integer"}}}
 
 
-def _problem(status: int, description: str | None = None) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": description or STATUS_TEXT.get(status, "Error"),
-                                "content": {"application/problem+json": {"schema": PROBLEM_REF}}}
-    if status in (429, 503):
-        response["headers"] = RETRY_AFTER
-    return response
-
-
 def _statuses(path: str, method: str, operation: dict[str, Any], row: Row) -> list[int]:
     found = [503]
     if method in ("post", "put", "patch", "delete"):
@@ -106,10 +98,10 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
                                     if permission is not Permission.DENY}
             responses = operation.setdefault("responses", {})
             for status in _statuses(path, method, operation, row):
-                declared = responses.get(str(status))
-                keep = (declared or {}).get("description") if status != 422 else None  # FastAPI's 422 is wrong
-                responses[str(status)] = _problem(status, keep)
-            for status, response in responses.items():  # a route's own 409, 410, 429...: problems too
+                declared = responses.setdefault(str(status), {})
+                if status == 422 or "description" not in declared:  # FastAPI's 422 is not what is sent
+                    declared["description"] = STATUS_TEXT[status]
+            for status, response in responses.items():  # with a route's own 410, 429...: all problems
                 if status.isdigit() and int(status) >= 400:
                     response["content"] = {"application/problem+json": {"schema": PROBLEM_REF}}
                     if int(status) in (429, 503):
