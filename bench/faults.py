@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from ocop_cli.api_client import PDF, OcopClient, poll
+from ocop_cli.api_client import OcopClient, pdf_document, poll
 from ocop_cli.sandbox import ROOT, Sandbox, ServiceProcess, pg_dsn
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 from ocop_shared.settings import Settings
@@ -135,7 +135,7 @@ class Run:
             product = await ocop.register_product(entity, "Sản phẩm thử lỗi", 8)
             while not stop.is_set():
                 self.uploads_wanted += 1
-                content = PDF + f"upload {self.uploads_wanted}".encode()
+                content = pdf_document(f"upload {self.uploads_wanted}")
                 for _ in range(300):
                     try:
                         r = await client.post(f"/registry/products/{product}/documents",

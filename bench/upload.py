@@ -1,5 +1,7 @@
-"""Dossier upload: a 1 GB file through the registry API against the minio SDK uploading the
-same file straight to the same S3 server; and the registry process's peak memory meanwhile.
+"""Dossier upload: a 1 GB file (a product video) through the registry API against the minio SDK
+uploading the same file straight to the same S3 server; and the registry process's peak memory
+meanwhile. (Documents, PDFs and Office files, are opened and checked before they are stored, so
+they are held in a temporary file first; photos and videos, the large files, stream.)
 
 The file goes as the raw request body with its sha256 in the query (the API's form for large
 files), sent by curl (not our code, as wrk is for the HTTP bench): the registry streams it
@@ -32,7 +34,7 @@ CHUNK = 8 * 1024 * 1024
 def make_file(path: Path) -> None:
     block = bytes(range(256)) * (CHUNK // 256)
     with path.open("wb") as out:
-        out.write(b"%PDF-1.7\n% OCOP benchmark\n")
+        out.write(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom")  # an MP4 header
         written = out.tell()
         while written < SIZE:
             out.write(block[: min(CHUNK, SIZE - written)])
@@ -80,7 +82,7 @@ def direct_upload(settings: Settings, bucket: str, path: Path) -> float:
 
 
 async def run(settings: Settings, workdir: Path) -> Result:
-    path = workdir / "dossier-1gb.pdf"
+    path = workdir / "gioi-thieu-1gb.mp4"
     await asyncio.to_thread(make_file, path)
     sandbox = Sandbox(settings, workdir, services=["registry"], prefix="b")
     await sandbox.create_databases()
@@ -108,11 +110,11 @@ async def run(settings: Settings, workdir: Path) -> Result:
             started = time.perf_counter()
             sha256 = await asyncio.to_thread(sha256_of, path)
             token = (await ocop.office())["authorization"]
-            url = (f"{registry.url}/registry/products/{product}/documents?kind=quality_declaration"
-                   f"&filename=ho-so-1gb.pdf&sha256={sha256}")
+            url = (f"{registry.url}/registry/products/{product}/documents?kind=product_story"
+                   f"&filename=gioi-thieu-1gb.mp4&sha256={sha256}")
             curl = await asyncio.create_subprocess_exec(
                 "curl", "--silent", "--show-error", "--request", "POST", "--upload-file", str(path),
-                "--header", f"authorization: {token}", "--header", "content-type: application/pdf",
+                "--header", f"authorization: {token}", "--header", "content-type: video/mp4",
                 "--header", "expect:", "--write-out", "\\n%{http_code}", url,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
             out, err = await curl.communicate()

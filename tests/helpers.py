@@ -17,7 +17,7 @@ import httpx
 import zxingcpp
 from PIL import Image
 
-from ocop_cli.api_client import PDF, PNG, OcopClient, expect  # noqa: F401  (re-exported for tests)
+from ocop_cli.api_client import PDF, PNG, OcopClient, expect, pdf_document  # noqa: F401  (re-exported for tests)
 from ocop_cli.people import InProcessPeople, People
 from ocop_cli.platform import make_app
 from ocop_cli.sandbox import ROOT, SERVICE_NAMES, free_port  # noqa: F401  (re-exported for tests)

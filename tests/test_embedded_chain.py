@@ -78,6 +78,12 @@ async def test_duplicate_scored_event_makes_one_certificate(tmp_path: Path) -> N
 
         await wait_until(drained, what="the duplicates to be consumed")
         assert await certificate_count() == 1
+
+        async def trade_caught_up() -> bool:  # trade lists the certificate a moment later
+            certified = await log.read(topics.CERTIFICATE, 0)
+            return bool(certified) and await log.committed("trade", topics.CERTIFICATE) > certified[-1].offset
+
+        await wait_until(trade_caught_up, what="trade to read every certificate event")
         async with by_name["trade"].uow() as uow:
             entries = await uow.session.scalar(
                 select(func.count()).select_from(catalog_items)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,12 +11,28 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
+from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject
 
 from .people import OFFICE_LOGIN, OFFICE_NAME, People
 
 T = TypeVar("T")
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def pdf_document(note: str = "", filler: bytes = b"") -> bytes:
+    """A real one-page PDF (blank A4) for the demo's and the tests' dossiers: `note` goes in as a
+    comment, `filler` as more page content (any bytes, to make a file of some size)."""
+    writer = PdfWriter()
+    content = DecodedStreamObject()
+    content.set_data(b"% " + " ".join(note.split()).encode() + b"\n" + filler)
+    writer.add_blank_page(595, 842).replace_contents(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = pdf_document("OCOP")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 # Evidence of a food product's first dossier: (kind, file name, valid until)
@@ -283,15 +300,21 @@ class OcopClient:
                                             product_name=product_name,
                                             product_set_no=product_set_no, round_id=round_id)
 
+    async def upload_food_evidence(self, product_id: str) -> dict[str, str]:
+        """A food product's first dossier's evidence (FOOD_EVIDENCE), each file its own."""
+        evidence = {}
+        for kind, filename, until in FOOD_EVIDENCE:
+            content = (PNG + f"{product_id}:{kind}".encode() if filename.endswith(".png")
+                       else pdf_document(f"{product_id} {kind} {filename}"))
+            evidence[kind] = await self.upload(product_id, kind, content, filename, until)
+        return evidence
+
     async def submit_product_of(self, entity_id: str, *, entity_name: str, commune: str,
                                 product_name: str, product_set_no: int,
                                 round_id: str) -> Submitted:
         """A new product of a registered entity, with its evidence, up to the province."""
         product_id = await self.register_product(entity_id, product_name, product_set_no)
-        evidence = {}
-        for kind, filename, until in FOOD_EVIDENCE:
-            content = (PNG if filename.endswith(".png") else PDF) + f"{product_id}:{kind}".encode()
-            evidence[kind] = await self.upload(product_id, kind, content, filename, until)
+        evidence = await self.upload_food_evidence(product_id)
         dossier_id = await self.submit_dossier(
             product_id, round_id=round_id, product_name=product_name,
             product_set_no=product_set_no, commune=commune, applicant=entity_name,

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 
 from helpers import ROOT, api, as_role, submit_product, tax_code, wait_until
-from ocop_cli.api_client import PDF, PNG
+from ocop_cli.api_client import PDF, PNG, pdf_document
 from ocop_cli.sandbox import Sandbox as Deployment
 from ocop_shared.auth import Role
 from ocop_shared.contracts import topics
@@ -100,7 +100,7 @@ async def test_an_upload_cut_off_halfway_leaves_nothing_and_a_retry_works(
         entity = await ocop.register_entity(name="HTX Trà Núi Cấm", legal_form="cooperative",
                                             registration_no=tax_code(502), commune_code="30538")
         product = await ocop.register_product(entity, "Trà khổ qua rừng", 12)
-        content = PDF + b"A" * 3_000_000
+        content = pdf_document("Nhan san pham", b"A" * 3_000_000)
         request = c.build_request("POST", f"/registry/products/{product}/documents",
                                   headers=await ocop.office(), data={"kind": "label"},
                                   files={"file": ("nhan.pdf", content)})
@@ -164,7 +164,8 @@ async def test_a_file_sent_as_the_body_streams_to_s3_in_parts_and_reads_back(
     deployment: Deployment,
 ) -> None:
     url = await registry(deployment)
-    content = PDF + os.urandom(2 * PART_SIZE + 12345)  # three parts
+    # a video: streamed on to S3 as it arrives (documents are opened and checked first)
+    content = b"\x00\x00\x00\x18ftypmp42" + os.urandom(2 * PART_SIZE + 12345)  # three parts
     sha256 = hashlib.sha256(content).hexdigest()
     async with httpx.AsyncClient(base_url=url, timeout=60) as c:
         ocop = api(c, deployment.settings)
@@ -172,13 +173,13 @@ async def test_a_file_sent_as_the_body_streams_to_s3_in_parts_and_reads_back(
                                             registration_no=tax_code(503), commune_code="30316")
         product = await ocop.register_product(entity, "Gạo nàng Nhen", 1)
         r = await c.post(f"/registry/products/{product}/documents",
-                         headers={**await ocop.office(), "content-type": "application/pdf"},
-                         params={"kind": "label", "filename": "nhãn.pdf", "sha256": sha256},
+                         headers={**await ocop.office(), "content-type": "video/mp4"},
+                         params={"kind": "product_story", "filename": "giới-thiệu.mp4", "sha256": sha256},
                          content=content)
         assert r.status_code == 201, r.text
         document = r.json()
         assert (document["sha256"], document["size"], document["filename"]) == (
-            sha256, len(content), "nhãn.pdf")
+            sha256, len(content), "giới-thiệu.mp4")
         link = (await c.get(f"/registry/documents/{document['id']}/download",
                             headers=await ocop.office())).json()
     with urllib.request.urlopen(link["url"], timeout=30) as response:
@@ -192,7 +193,7 @@ async def test_a_body_refused_or_cut_off_leaves_no_row_and_no_object(
 ) -> None:
     process = deployment.process("registry", OCOP_MAX_UPLOAD_BYTES=str(4 * PART_SIZE)).start()
     await process.wait_ready()
-    content = PDF + os.urandom(2 * PART_SIZE + 12345)
+    content = pdf_document("Nhan", os.urandom(2 * PART_SIZE + 12345))  # held, checked, then streamed
     sha256 = hashlib.sha256(content).hexdigest()
     async with httpx.AsyncClient(base_url=process.url, timeout=60) as c:
         ocop = api(c, deployment.settings)

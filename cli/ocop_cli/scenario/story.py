@@ -21,7 +21,7 @@ import httpx
 from ocop_shared.clock import ManualClock
 from registry.adapters.admin_units_loader import packaged_admin_units
 
-from ..api_client import FOOD_EVIDENCE, PDF, PNG, OcopClient, expect, poll
+from ..api_client import OcopClient, expect, poll
 from ..pos_client import LocalList, PosClient
 from . import an_giang as ag
 from .sheets import sheet_file
@@ -165,10 +165,7 @@ class Story:
         producer = self.producers[entry.producer]
         entity_id = await self.entity(entry.producer)
         product_id = await self.ocop.register_product(entity_id, entry.product, entry.set_no)
-        evidence = {}
-        for kind, filename, until in FOOD_EVIDENCE:
-            content = (PNG if filename.endswith(".png") else PDF) + f"{product_id}:{kind}".encode()
-            evidence[kind] = await self.ocop.upload(product_id, kind, content, filename, until)
+        evidence = await self.ocop.upload_food_evidence(product_id)
         await self.ocop.submit_dossier(product_id, round_id=entry.round_id, product_name=entry.product,
                                        product_set_no=entry.set_no, commune=producer.commune,
                                        applicant=producer.name, evidence=evidence)

@@ -14,6 +14,7 @@ the reason, for the office to see; malformed events go to the dead-letter topic.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from ocop_shared.contracts.certification_events import (
 )
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.http.problems import Conflict, Problem, Text, Unprocessable
+from ocop_shared.storage import uploads
+from ocop_shared.storage.filetypes import FileRejected
 from ocop_shared.storage.port import ObjectStore
 
 from ..adapters.findings import EvidenceItem, FindingsRepository, StoredCase
@@ -206,8 +209,12 @@ async def upload_evidence(uow: UnitOfWork, store: ObjectStore, stream: BinaryIO,
     stream.seek(0)
     try:
         kind = check_evidence(head, name)
+        await asyncio.to_thread(uploads.check_inside, stream, kind, name)
     except DomainError as error:
         raise Unprocessable(Text(error.vi, error.en), status=415, slug=error.code, field="file") from error
+    except FileRejected as rejected:
+        raise Unprocessable(Text(rejected.vi, rejected.en), status=415, slug="unsupported-file",
+                            field="file") from rejected
     stored = await store.put(stream, kind.content_type)
     await FindingsRepository(uow.session).add_evidence_file(
         sha256=stored.sha256, size=stored.size, content_type=kind.content_type, filename=name,

@@ -287,14 +287,19 @@ UPLOAD_DESCRIPTION = """The file comes in one of two forms:
 - `multipart/form-data` (browsers, the web console): the file in `file`, the other fields beside it.
 - the file itself as the request body (`Content-Type` the file's type or
   `application/octet-stream`, with `Content-Length`), the fields in the query (`kind`
-  required). With `sha256` (hex, of the whole file) the body streams straight to object storage
-  and is checked against it before anything is stored (422 if it differs); without it, it is
-  spooled to a temporary file while hashed, then stored. Large files should use this form.
+  required). With `sha256` (hex, of the whole file) a photo or video streams straight to object
+  storage and is checked against it before anything is stored (422 if it differs); without
+  it, it is spooled to a temporary file while hashed, then stored. Large files should use this
+  form.
 
-Either way the type is decided from the content (PDF, JPEG, PNG, WebP, MP4, Office files), not
-from the declared type; a name whose extension contradicts the content is refused (415); the
-size limit is checked before and while reading (413); a refused or interrupted upload stores
-nothing."""
+Either way the type is decided from the content (PDF, JPEG, PNG, WebP, MP4, Office and
+OpenDocument files), not from the declared type; a name whose extension contradicts the content
+is refused (415). Documents are then opened before they are accepted (415 otherwise), so they
+are held until complete: a PDF must be readable by a PDF library, not password protected, with
+no JavaScript, launch actions, attached programs or data after its end; an Office or
+OpenDocument file (a zip archive) must open, hold at most 10,000 entries and no program, and
+unpack to at most 512 MiB (and, above 16 MiB, to at most 100 times its size). The size limit is
+checked before and while reading (413); a refused or interrupted upload stores nothing."""
 
 
 class UploadForm(BaseModel):

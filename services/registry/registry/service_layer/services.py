@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -38,8 +39,8 @@ from ocop_shared.contracts.registry_events import (
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.http.problems import Conflict, Forbidden, NotFound, Text, Unprocessable
 from ocop_shared.messaging.outbox import new_event
-from ocop_shared.storage import filetypes
-from ocop_shared.storage.port import NotAsDeclared, ObjectStore
+from ocop_shared.storage import filetypes, uploads
+from ocop_shared.storage.port import NotAsDeclared, ObjectStore, StoredObject
 from ocop_shared.storage.streams import peek
 
 from ..adapters.repository import RegistryRepository
@@ -260,18 +261,12 @@ async def upload_document(uow: UnitOfWork, store: ObjectStore, product_id: str, 
     if isinstance(upload.content, AsyncIterator):
         head, chunks = await peek(upload.content, filetypes.SNIFF_BYTES)
         kind = _file_type(head, name)
-        try:
-            stored = await store.put_stream(chunks, kind.content_type, sha256=upload.sha256,
-                                            size=upload.size)
-        except NotAsDeclared as error:
-            raise Unprocessable(Text("Nội dung nhận được không khớp với mã sha256 hoặc kích "
-                                     "thước đã khai", "The bytes received are not the ones "
-                                     "declared (sha256 or size)"), field="sha256") from error
+        stored = await _store_streamed(store, chunks, kind, name, upload)
     else:
         upload.content.seek(0)
         head = upload.content.read(filetypes.SNIFF_BYTES)
-        upload.content.seek(0)
         kind = _file_type(head, name)
+        await _check_inside(upload.content, kind, name)
         stored = await store.put(upload.content, kind.content_type)
     document = Document(
         id=str(uuid.uuid4()), product_id=product.id, kind=upload.kind, sha256=stored.sha256,
@@ -283,14 +278,42 @@ async def upload_document(uow: UnitOfWork, store: ObjectStore, product_id: str, 
     return document
 
 
+async def _store_streamed(store: ObjectStore, chunks: AsyncIterator[bytes], kind: filetypes.FileType,
+                         name: str, upload: Upload) -> StoredObject:
+    """Photos and videos go straight on to storage as they arrive; documents are opened and
+    checked first, so they are held (in a temporary file when large) until complete."""
+    try:
+        if not uploads.needs_opening(kind):
+            return await store.put_stream(chunks, kind.content_type, sha256=upload.sha256,
+                                          size=upload.size)
+        with await uploads.spool(chunks) as whole:
+            await _check_inside(whole, kind, name)
+            return await store.put_stream(uploads.chunks_of(whole), kind.content_type,
+                                          sha256=upload.sha256, size=upload.size)
+    except NotAsDeclared as error:
+        raise Unprocessable(Text("Nội dung nhận được không khớp với mã sha256 hoặc kích "
+                                 "thước đã khai", "The bytes received are not the ones "
+                                 "declared (sha256 or size)"), field="sha256") from error
+
+
 def _file_type(head: bytes, name: str) -> filetypes.FileType:
     if not head:
         raise Unprocessable(Text("Tệp rỗng", "The file is empty"), field="file")
     try:
         return files.check_content(head, name)
     except DomainError as error:
-        raise Unprocessable(Text(error.vi, error.en), status=415, slug="unsupported-file",
-                            field="file") from error
+        raise _unsupported(error.vi, error.en) from error
+
+
+async def _check_inside(stream: BinaryIO, kind: filetypes.FileType, name: str) -> None:
+    try:
+        await asyncio.to_thread(uploads.check_inside, stream, kind, name)
+    except filetypes.FileRejected as rejected:
+        raise _unsupported(rejected.vi, rejected.en) from rejected
+
+
+def _unsupported(vi: str, en: str) -> Unprocessable:
+    return Unprocessable(Text(vi, en), status=415, slug="unsupported-file", field="file")
 
 
 # -- rounds -----------------------------------------------------------------------------------

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -19,6 +22,7 @@ from helpers import (
     api,
     as_role,
     open_round,
+    pdf_document,
     run_chain,
     running_platform,
     submit_product,
@@ -31,6 +35,18 @@ from ocop_shared.clock import ManualClock
 from ocop_shared.contracts import topics
 from ocop_shared.messaging.embedded import EmbeddedLog
 from ocop_shared.settings import Settings
+
+ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 16
+
+
+@cache
+def office_zip_bomb() -> bytes:
+    """Shaped like a Word file (its manifest first), 200 MiB of zeros inside."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", b'<?xml version="1.0"?><Types/>')
+        archive.writestr("word/document.xml", bytes(200 * 1024 * 1024))
+    return out.getvalue()
 
 ENTITY = {"name": "Cơ sở Khô cá lóc Sáu Tâm", "legal_form": "household",
           "registration_no": "91A8012345", "commune_code": COMMUNE_CHAU_DOC,
@@ -105,6 +121,13 @@ async def test_uploads_are_checked_from_their_content(tmp_path: Path) -> None:
         r = await client.post(url, headers=office, data={"kind": "label"},
                               files={"file": ("big.pdf", PDF + b"0" * (2 * 1024 * 1024))})
         assert r.status_code == 413
+        for name, content, says in (("plan.docx", office_zip_bomb(), "zip bomb"),
+                                    ("bao-cao.pdf", b"%PDF-1.4\n" + ELF, "cannot be read as a PDF"),
+                                    ("bao-cao.pdf", PDF + ELF, "after the end of the PDF")):
+            r = await client.post(url, headers={**office, "accept-language": "en"},
+                                  data={"kind": "label"}, files={"file": (name, content)})
+            assert (r.status_code, r.json()["errors"][0]["field"]) == (415, "file"), r.text
+            assert says in r.json()["detail"], r.text
         r = await client.post(url, headers=office, data={"kind": "label"},
                               files={"file": ("../../etc/Nhãn <mới>.pdf", PDF)})
         assert r.status_code == 201
@@ -144,7 +167,7 @@ async def test_a_file_sent_as_the_request_body_is_checked_and_stored_by_sha256(
         office = await as_role(client, Role.PROVINCE_OFFICE)
         _, product = await make_product(client, settings)
         url = f"/registry/products/{product}/documents"
-        content = PDF + b"Ban tu cong bo chat luong\n" * 4000
+        content = pdf_document("Ban tu cong bo chat luong", b"Ban tu cong bo chat luong\n" * 4000)
 
         async def raw(body: bytes, filename: str = "cong-bo.pdf", **params: str) -> httpx.Response:
             return await client.post(url, headers={**office, "content-type": "application/pdf"},
@@ -170,6 +193,8 @@ async def test_a_file_sent_as_the_request_body_is_checked_and_stored_by_sha256(
             (await raw(content + b"v3", sha256=sha256), 422, "sha256"),
             (await raw(PNG, "anh.pdf"), 415, "file"),
             (await raw(b"MZ\x90\x00" + b"\x00" * 100, "tool.pdf"), 415, "file"),
+            (await raw(office_zip_bomb(), "plan.docx"), 415, "file"),
+            (await raw(b"%PDF-1.4\n" + ELF, "bao-cao.pdf"), 415, "file"),
             (await raw(b""), 422, "file"),
             (await raw(PDF + b"0" * (1024 * 1024)), 413, "file"),
             (await raw(content, valid_from="2027-01-01", valid_until="2026-01-01"), 422,

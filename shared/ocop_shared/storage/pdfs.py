@@ -1,0 +1,109 @@
+"""A PDF is accepted only when a real PDF library (pypdf) can read it, and it carries neither
+scripts, launch actions nor embedded programs.
+
+The object graph is walked from the document catalogue through pages, annotations, outlines,
+forms and name trees; page contents, resources and appearance streams (the images and fonts
+that make a scanned 500-page dossier large) are never loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, BinaryIO
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+from .filetypes import EXECUTABLE_MAGIC, FileRejected
+
+_NOT_WALKED = frozenset({"/Contents", "/Resources", "/AP", "/DR", "/Thumb", "/Parent", "/P",
+                         "/StructTreeRoot", "/StructParent", "/Metadata", "/PieceInfo"})
+_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch"})
+_PROGRAM_NAMES = (".exe", ".dll", ".bat", ".cmd", ".com", ".scr", ".msi", ".ps1", ".vbs", ".js",
+                  ".jar", ".sh", ".apk", ".elf")
+MAX_OBJECTS = 500_000
+# Writers leave a line end or a few bytes after %%EOF; anything longer is another file riding
+# along (a PDF with a program appended still opens in a viewer).
+MAX_AFTER_END = 1024
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # repairs it makes are not our log's business
+
+
+def check_pdf(stream: BinaryIO, filename: str) -> None:
+    """Refuses a file that is not a readable PDF, is password protected, or is active content."""
+    stream.seek(0)
+    try:
+        reader = PdfReader(stream, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise FileRejected(f"Tệp '{filename}' được đặt mật khẩu; hãy tải lên bản không mật khẩu",
+                               f"'{filename}' is password protected; upload it without a password")
+        catalogue = reader.trailer["/Root"].get_object()
+        if not isinstance(catalogue, DictionaryObject) or len(reader.pages) == 0:
+            raise _unreadable(filename)
+        _walk(catalogue, filename)
+        _refuse_trailing_data(stream, filename)
+    except FileRejected:
+        raise
+    except (PyPdfError, KeyError, ValueError, TypeError, AttributeError, IndexError,
+            RecursionError, OSError, NotImplementedError) as error:
+        raise _unreadable(filename) from error
+    finally:
+        stream.seek(0)
+
+
+def _refuse_trailing_data(stream: BinaryIO, filename: str) -> None:
+    stream.seek(0, 2)
+    stream.seek(max(stream.tell() - MAX_AFTER_END - 5, 0))
+    tail = stream.read()
+    end = tail.rfind(b"%%EOF")
+    after = tail[end + 5:].strip() if end >= 0 else tail
+    if end < 0 or after.startswith(EXECUTABLE_MAGIC):
+        raise FileRejected(f"Tệp '{filename}' có dữ liệu lạ sau phần kết thúc của PDF",
+                           f"'{filename}' carries other data after the end of the PDF")
+
+
+def _unreadable(filename: str) -> FileRejected:
+    return FileRejected(f"Tệp '{filename}' không đọc được như một tệp PDF (hỏng hoặc không phải PDF)",
+                        f"'{filename}' cannot be read as a PDF (damaged, or not a PDF)")
+
+
+def _walk(root: DictionaryObject, filename: str) -> None:
+    seen: set[tuple[int, int]] = set()
+    pending: list[Any] = [root]
+    visited = 0
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        visited += 1
+        if visited > MAX_OBJECTS:
+            raise FileRejected(f"Tệp PDF '{filename}' có cấu trúc quá phức tạp để kiểm tra",
+                               f"The PDF '{filename}' is too complex to check")
+        if isinstance(item, DictionaryObject):
+            _refuse_active(item, filename)
+            pending.extend(value for key, value in item.items() if key not in _NOT_WALKED)
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+
+
+def _refuse_active(node: DictionaryObject, filename: str) -> None:
+    if "/JS" in node or "/JavaScript" in node or node.get("/S") in _ACTIVE_ACTIONS:
+        raise FileRejected(
+            f"Tệp PDF '{filename}' chứa mã lệnh (JavaScript hoặc lệnh mở chương trình)",
+            f"The PDF '{filename}' carries scripts (JavaScript or a launch action)")
+    if node.get("/Type") == "/EmbeddedFile" and isinstance(node, StreamObject):
+        if node.get_data()[:8].startswith(EXECUTABLE_MAGIC):
+            raise _program(filename)
+    if node.get("/Type") == "/Filespec" or "/EF" in node:
+        names = [str(node.get(key, "")) for key in ("/F", "/UF")]
+        if any(name.lower().endswith(_PROGRAM_NAMES) for name in names):
+            raise _program(filename)
+
+
+def _program(filename: str) -> FileRejected:
+    return FileRejected(f"Tệp PDF '{filename}' đính kèm chương trình thực thi",
+                        f"The PDF '{filename}' has an executable program attached")
