@@ -5,8 +5,10 @@ problem+json it is."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from helpers import running_platform
+from helpers import as_role, running_platform
+from ocop_shared.auth import Role
 from ocop_shared.auth.permissions import Permission, matrix
 from ocop_shared.settings import Settings
 
@@ -58,3 +60,48 @@ async def test_media_types_headers_and_enumerations_are_the_served_ones(tmp_path
     assert "ETag" in snapshot["200"]["headers"] and "304" in snapshot
     assert document["components"]["schemas"]["ChangeOut"]["properties"]["kind"]["enum"] == ["upsert", "tombstone"]
     assert "Retry-After" in paths["/trade/fairs"]["post"]["responses"]["503"]["headers"]
+    assert "Retry-After" in paths["/auth/token"]["post"]["responses"]["429"]["headers"]
+    assert "Location" in paths["/certification/certificates/{number}/pdf"]["get"]["responses"]["307"]["headers"]
+
+
+def unbounded_strings(document: dict[str, Any], schema: dict[str, Any], where: str) -> list[str]:
+    """Places in a request schema where a string of any length would be accepted."""
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    found: list[str] = []
+    branches = schema.get("anyOf", []) + schema.get("oneOf", []) + schema.get("allOf", [])
+    numeric = any(b.get("type") in ("number", "integer") for b in branches)
+    for branch in branches:
+        if not (numeric and branch.get("type") == "string"):  # a Decimal's string form
+            found += unbounded_strings(document, branch, where)
+    if schema.get("type") == "string" and not BOUNDED.intersection(schema):
+        found.append(where)
+    if schema.get("type") == "array":
+        found += unbounded_strings(document, schema.get("items", {}), where + "[]")
+    for name, sub in schema.get("properties", {}).items():
+        found += unbounded_strings(document, sub, f"{where}.{name}")
+    return found
+
+
+BOUNDED = {"maxLength", "enum", "const", "pattern", "format", "contentMediaType"}
+
+
+async def test_every_string_a_request_may_carry_has_a_length_limit(tmp_path: Path) -> None:
+    async with running_platform(Settings(data_dir=tmp_path)) as (client, _):
+        document = (await client.get("/openapi.json")).json()
+        unbounded, bodies = [], 0
+        for path, operations in document["paths"].items():
+            for method, op in operations.items():
+                for parameter in op.get("parameters", []):
+                    unbounded += unbounded_strings(document, parameter["schema"],
+                                                   f"{method} {path} {parameter['name']}")
+                for media in op.get("requestBody", {}).get("content", {}).values():
+                    bodies += 1
+                    unbounded += unbounded_strings(document, media["schema"], f"{method} {path}")
+        assert bodies > 40
+        assert unbounded == []
+        # and the limit holds at the door
+        office = await as_role(client, Role.PROVINCE_OFFICE)
+        r = await client.post("/registry/products", headers={**office, "accept-language": "en"},
+                              json={"entity_id": "x" * 201, "name": "Mắm cá linh", "product_set_no": 1})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "entity_id", r.text

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request, Response
 from ocop_shared.auth.logins import InvalidLogin, login_key
 from ocop_shared.http.pagination import Limit
 from ocop_shared.http.problems import Problem, Text, TooManyRequests, Unauthorized, Unprocessable
+from ocop_shared.http.text import Line
 from ocop_shared.runtime import ServiceRuntime
 
 from ..adapters.repository import AccountRepository
@@ -92,7 +93,9 @@ def build_router(runtime: ServiceRuntime, ctx: Accounts) -> APIRouter:
 
     @router.post("/token", response_model=TokenOut,
                  summary="Sign in (grant_type=password) or renew (grant_type=refresh_token); "
-                         "429 with Retry-After after too many failures")
+                         "429 with Retry-After after too many failures",
+                 responses={429: {"description": "Too many failed sign-ins for this login or from "
+                                                 "this address: wait Retry-After seconds"}})
     async def token(request: Request, grant_type: Annotated[str, Form(max_length=40)],
                     client_id: Annotated[str, Form(max_length=60)] = "ocop-cli",
                     username: Annotated[str, Form(max_length=254)] = "",
@@ -165,7 +168,7 @@ def build_router(runtime: ServiceRuntime, ctx: Accounts) -> APIRouter:
     if development:
         @router.get("/demo/mailbox", response_model=list[MailOut],
                     summary="Development only: the messages the platform would have sent")
-        async def mailbox(to: str | None = None, limit: Limit = 20) -> list[MailOut]:
+        async def mailbox(to: Line | None = None, limit: Limit = 20) -> list[MailOut]:
             recipient = await answer(lambda: _key(to)) if to else None
             async with runtime.uow() as uow:
                 rows = await AccountRepository(uow.session).mailbox(recipient, limit)

@@ -20,6 +20,7 @@ from ocop_shared.auth import Principal, Role
 from ocop_shared.http.cached import Reply
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import Forbidden, NotFound, Problem, Text, Unprocessable
+from ocop_shared.http.text import Code, RecordId
 from ocop_shared.readcache import ReadCache
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.webhooks import DeliveryStatus
@@ -85,7 +86,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.get("/verify/{number}", response_model=schemas.VerificationOut,
                 summary="Public verification of a certificate (no login); ?t= checks the QR token")
-    async def verify(number: str, t: Annotated[str | None, Query(max_length=4096)] = None) -> Response:
+    async def verify(number: Code, t: Annotated[str | None, Query(max_length=4096)] = None) -> Response:
         day = today()
 
         async def answer() -> Reply:  # also what renews the entry: always for `day`
@@ -109,8 +110,11 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
         return views.verification_out(result, pdf_url=pdf_path(claims.number))
 
     @router.get("/certificates/{number}/pdf", status_code=307, response_class=RedirectResponse,
-                summary="The certificate PDF (no login): a redirect to a short-lived download link")
-    async def pdf(number: str) -> RedirectResponse:
+                summary="The certificate PDF (no login): a redirect to a short-lived download link",
+                responses={307: {"description": "The PDF is at Location (a link valid for minutes)",
+                                 "headers": {"Location": {"description": "The download link",
+                                                          "schema": {"type": "string", "format": "uri-reference"}}}}})
+    async def pdf(number: Code) -> RedirectResponse:
         async with runtime.uow() as uow:
             record = await CertificateRepository(uow.session).by_number(number)
         if record is None:
@@ -125,7 +129,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.get("/certificates/{number}/qr", response_model=schemas.QrTextOut,
                 summary="The text of the certificate's QR code (no login): what a verifier checks")
-    async def qr(number: str) -> schemas.QrTextOut:
+    async def qr(number: Code) -> schemas.QrTextOut:
         async with runtime.uow() as uow:
             record = await CertificateRepository(uow.session).by_number(number)
         if record is None:
@@ -144,8 +148,8 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
     @router.get("/certificates", response_model=Page[schemas.CertificateSummary],
                 summary="Certificates, newest first (filter by recorded status, product or entity)")
     async def list_certificates(principal: Caller, limit: Limit = 50, offset: Offset = 0,
-                                status: CertificateStatus | None = None, product_id: str | None = None,
-                                entity_id: str | None = None) -> Page[schemas.CertificateSummary]:
+                                status: CertificateStatus | None = None, product_id: RecordId | None = None,
+                                entity_id: RecordId | None = None) -> Page[schemas.CertificateSummary]:
         async with runtime.uow() as uow:
             rows, total = await CertificateRepository(uow.session).page(
                 Listing(status=status.value if status else None, product_id=product_id,
@@ -156,7 +160,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
     @router.post("/certificates/{number}/revocation", status_code=204,
                  summary="Record the competent authority's revocation decision directly (opens and "
                  "decides a case)")
-    async def revoke(number: str, body: schemas.RevocationIn, principal: Caller) -> None:
+    async def revoke(number: Code, body: schemas.RevocationIn, principal: Caller) -> None:
         async with runtime.uow() as uow:
             await findings.revoke_directly(uow, ctx, number, grounds=body.grounds,
                                            decision_no=body.decision_no, reason=body.reason)
@@ -164,7 +168,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
     @router.get("/revocation-cases", response_model=Page[schemas.CaseOut],
                 summary="Revocation cases by deadline (?status=open, ?overdue=true)")
     async def list_cases(principal: Caller, limit: Limit = 50, offset: Offset = 0,
-                         status: str | None = None, overdue: bool = False) -> Page[schemas.CaseOut]:
+                         status: Code | None = None, overdue: bool = False) -> Page[schemas.CaseOut]:
         day = today()
         async with runtime.uow() as uow:
             cases, total = await FindingsRepository(uow.session).list_cases(
@@ -174,7 +178,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
                     limit=limit, offset=offset)
 
     @router.get("/revocation-cases/{case_id}", response_model=schemas.CaseOut)
-    async def get_case(case_id: str, principal: Caller) -> schemas.CaseOut:
+    async def get_case(case_id: RecordId, principal: Caller) -> schemas.CaseOut:
         async with runtime.uow() as uow:
             stored = await FindingsRepository(uow.session).case(case_id)
         if stored is None:
@@ -183,7 +187,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.post("/revocation-cases/{case_id}/decision", response_model=schemas.CaseOut,
                  summary="The competent authority revoked the certificate (emits CertificateRevoked)")
-    async def decide(case_id: str, body: schemas.DecisionIn, principal: Caller) -> schemas.CaseOut:
+    async def decide(case_id: RecordId, body: schemas.DecisionIn, principal: Caller) -> schemas.CaseOut:
         async with runtime.uow() as uow:
             stored = await findings.decide_case(uow, ctx, case_id, decision_no=body.decision_no,
                                                 decided_on=body.decided_on, note=body.note)
@@ -191,7 +195,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.post("/revocation-cases/{case_id}/dismissal", response_model=schemas.CaseOut,
                  summary="The competent authority decided not to revoke")
-    async def dismiss(case_id: str, body: schemas.DismissalIn, principal: Caller) -> schemas.CaseOut:
+    async def dismiss(case_id: RecordId, body: schemas.DismissalIn, principal: Caller) -> schemas.CaseOut:
         async with runtime.uow() as uow:
             stored = await findings.dismiss_case(uow, ctx, case_id, reason=body.reason,
                                                  dismissed_on=body.dismissed_on)
@@ -262,7 +266,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
     @router.get("/inspections", response_model=Page[schemas.InspectionOut],
                 summary="Inspection findings (from department systems and inspectors), newest first")
     async def list_inspections(principal: Caller, limit: Limit = 50, offset: Offset = 0,
-                               certificate_number: str | None = None) -> Page[schemas.InspectionOut]:
+                               certificate_number: Code | None = None) -> Page[schemas.InspectionOut]:
         async with runtime.uow() as uow:
             repo = FindingsRepository(uow.session)
             rows, total = await repo.list_inspections(
@@ -292,7 +296,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.post("/webhooks/{subscription_id}/secret-rotation", response_model=schemas.SubscriptionCreated,
                  summary="A new signing secret (shown once; the old one signs nothing more)")
-    async def rotate_webhook_secret(subscription_id: str,
+    async def rotate_webhook_secret(subscription_id: RecordId,
                                     principal: Caller) -> schemas.SubscriptionCreated:
         async with runtime.uow() as uow:
             s = await hooks.rotate_secret(uow, ctx.webhooks, subscription_id)
@@ -300,13 +304,13 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.delete("/webhooks/{subscription_id}", status_code=204,
                    summary="Unsubscribe (pending deliveries are dropped; the log stays)")
-    async def unsubscribe(subscription_id: str, principal: Caller) -> None:
+    async def unsubscribe(subscription_id: RecordId, principal: Caller) -> None:
         async with runtime.uow() as uow:
             await webhooks.unsubscribe(uow, ctx, subscription_id)
 
     @router.get("/webhooks/{subscription_id}/deliveries", response_model=Page[schemas.DeliveryOut],
                 summary="The delivery log of a subscription, newest first (?status=failed)")
-    async def deliveries(subscription_id: str, principal: Caller, limit: Limit = 50, offset: Offset = 0,
+    async def deliveries(subscription_id: RecordId, principal: Caller, limit: Limit = 50, offset: Offset = 0,
                          status: DeliveryStatus | None = None) -> Page[schemas.DeliveryOut]:
         async with runtime.uow() as uow:
             rows, total = await hooks.list_deliveries(uow, ctx.webhooks, subscription_id, status=status,
@@ -315,7 +319,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.get("/webhook-deliveries/{delivery_id}", response_model=schemas.DeliveryDetail,
                 summary="One delivery with every attempt (status code or error, duration)")
-    async def delivery(delivery_id: str, principal: Caller) -> schemas.DeliveryDetail:
+    async def delivery(delivery_id: RecordId, principal: Caller) -> schemas.DeliveryDetail:
         async with runtime.uow() as uow:
             found, attempts = await hooks.delivery_detail(uow, ctx.webhooks, delivery_id)
         return schemas.DeliveryDetail(**views.delivery_out(found).model_dump(), log=[
@@ -324,7 +328,7 @@ def build_router(runtime: ServiceRuntime, ctx: Context,
 
     @router.post("/webhook-deliveries/{delivery_id}/redelivery", status_code=202,
                  response_model=schemas.DeliveryOut, summary="Send a delivery again (a new round of attempts)")
-    async def redeliver(delivery_id: str, principal: Caller) -> schemas.DeliveryOut:
+    async def redeliver(delivery_id: RecordId, principal: Caller) -> schemas.DeliveryOut:
         async with runtime.uow() as uow:
             found = await webhooks.redeliver(uow, ctx, delivery_id)
         return views.delivery_out(found)

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from ocop_shared.contracts.common import Department
 from ocop_shared.http.dates import IsoDate, IsoDateTime
+from ocop_shared.http.text import Code, Sha256
 
 from ..domain.inspection import InspectionKind
 
@@ -161,7 +162,7 @@ class FindingIn(BaseModel):
     concluded_on: IsoDate | None = Field(default=None, description="Default: today.")
     confirmed: bool = Field(description="The authority confirmed the violation (opens a revocation case).")
     kind: InspectionKind = InspectionKind.AD_HOC
-    evidence: list[str] = Field(default_factory=list, max_length=50,
+    evidence: list[Sha256] = Field(default_factory=list, max_length=50,
                                 description="sha256 of files uploaded with POST /certification/evidence")
     department: Department | None = Field(
         default=None, description="Whose inspection it was; an inspector's own department by default")
@@ -223,7 +224,8 @@ class KeysOut(BaseModel):
 
 class SubscriptionIn(BaseModel):
     url: str = Field(min_length=8, max_length=2000, examples=["https://so-cong-thuong.angiang.gov.vn/ocop"])
-    event_types: list[str] = Field(default_factory=list, description="Empty: every certificate event.")
+    event_types: list[Code] = Field(default_factory=list, max_length=20,
+                                    description="Empty: every certificate event.")
     description: str = Field(default="", max_length=300)
     secret: str | None = Field(default=None, min_length=16, max_length=200,
                                description="HMAC key; generated when omitted (shown once).")

@@ -17,6 +17,7 @@ from ocop_shared.contracts.common import EvaluationCase, LegalForm
 from ocop_shared.http.dates import IsoDate, IsoDateTime
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import NotFound, Problem, Text
+from ocop_shared.http.text import Code, Line, Paragraph, RecordId
 from ocop_shared.runtime import ServiceRuntime
 
 from ..adapters.repository import RegistryRepository, Scope
@@ -39,7 +40,7 @@ class EntityIn(BaseModel):
     phone: str = Field(min_length=9, max_length=20)
     email: str = Field(min_length=5, max_length=254)
     representative_name: str = Field(min_length=2, max_length=200)
-    representative_position: str = ""
+    representative_position: Line = ""
     representative_female: bool = Field(default=False, description="For criterion 3.2")
     representative_ethnicity: str = Field(
         default="", max_length=60, description="For criterion 3.2, only an ethnic minority "
@@ -70,7 +71,7 @@ class Created(BaseModel):
 
 
 class ProductIn(BaseModel):
-    entity_id: str
+    entity_id: RecordId
     name: str = Field(min_length=2, max_length=300)
     product_set_no: int = Field(description="Product set (bộ sản phẩm) 1–26 of 26/2026")
     description: str = Field(default="", max_length=5000)
@@ -132,49 +133,49 @@ class ProductSummary(BaseModel):
 class RoundIn(BaseModel):
     id: str = Field(pattern=r"^[A-Za-z0-9\-_.]{3,60}$", examples=["AG-2026-R1"])
     name: str = Field(min_length=3, max_length=200)
-    regulation: str = "26/2026/QĐ-TTg"
+    regulation: Code = "26/2026/QĐ-TTg"
     opens_on: IsoDate
     closes_on: IsoDate
 
 
 class DossierIn(BaseModel):
     case: EvaluationCase = EvaluationCase.FIRST
-    round_id: str
+    round_id: RecordId
 
 
 class Form01In(BaseModel):
-    applicant: str = Field(min_length=2)
-    representative: str = Field(min_length=2)
-    representative_position: str = ""
-    address: str = Field(min_length=2)
-    phone: str
-    email: str
-    product_name: str = Field(min_length=2)
+    applicant: Line = Field(min_length=2)
+    representative: Line = Field(min_length=2)
+    representative_position: Line = ""
+    address: Line = Field(min_length=2)
+    phone: str = Field(max_length=20)
+    email: str = Field(max_length=254)
+    product_name: Line = Field(min_length=2)
     samples: int = Field(ge=0, le=100)
     commitment: bool
 
 
 class ClaimIn(BaseModel):
-    criterion_code: str
+    criterion_code: Code
     option_index: int = Field(ge=0)
-    description: str = ""
-    evidence: list[str] = Field(default_factory=list, description="Document ids")
+    description: Paragraph = ""
+    evidence: list[RecordId] = Field(default_factory=list, max_length=100, description="Document ids")
 
 
 class Form02In(BaseModel):
-    specification: str = ""
-    plan_results: str = ""
-    next_plan: str = ""
-    claims: list[ClaimIn]
-    changes: str = ""
+    specification: Paragraph = ""
+    plan_results: Paragraph = ""
+    next_plan: Paragraph = ""
+    claims: list[ClaimIn] = Field(max_length=200)
+    changes: Paragraph = ""
 
 
 class Form03In(BaseModel):
-    local_raw_materials: str = Field(min_length=2)
-    local_labour: str = Field(min_length=2)
-    idea_origin: str = Field(min_length=2)
-    local_identity: str = Field(min_length=2)
-    officer: str = Field(min_length=2)
+    local_raw_materials: Paragraph = Field(min_length=2)
+    local_labour: Paragraph = Field(min_length=2)
+    idea_origin: Paragraph = Field(min_length=2)
+    local_identity: Paragraph = Field(min_length=2)
+    officer: Line = Field(min_length=2)
     signed_on: IsoDate
 
 
@@ -307,7 +308,7 @@ class UploadForm(BaseModel):
     kind: DocumentKind
     valid_from: IsoDate | None = None
     valid_until: IsoDate | None = None
-    replaces_id: str | None = None
+    replaces_id: RecordId | None = None
 
 
 def upload_form(form: FormData) -> UploadForm:
@@ -396,7 +397,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
         return Scope(entity_ids=tuple(sorted(principal.entities)))
 
     @router.get("/entities/{entity_id}", response_model=EntityOut)
-    async def get_entity(entity_id: str, principal: Caller) -> EntityOut:
+    async def get_entity(entity_id: RecordId, principal: Caller) -> EntityOut:
         async with runtime.uow() as uow:
             entity = await services.entity_for(uow, entity_id)
             await services.may_read_entity(uow, principal, entity)
@@ -432,7 +433,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.get("/products/{product_id}", response_model=ProductOut,
                 summary="A product with its certificate and status timeline")
-    async def get_product(product_id: str, principal: Caller) -> ProductOut:
+    async def get_product(product_id: RecordId, principal: Caller) -> ProductOut:
         async with runtime.uow() as uow:
             product, entity = await services.product_for(uow, product_id)
         services.may_read(principal, entity, product_id)
@@ -453,7 +454,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
                  summary="Upload an evidence file (streamed to object storage, stored by sha256)",
                  description=UPLOAD_DESCRIPTION, openapi_extra={"requestBody": upload_body()})
     async def upload(
-        product_id: str, request: Request, principal: Caller,
+        product_id: RecordId, request: Request, principal: Caller,
         kind: Annotated[DocumentKind | None, Query(
             description="Raw body: the document's kind (required)")] = None,
         filename: Annotated[str | None, Query(max_length=255,
@@ -462,9 +463,9 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
             pattern=r"^[0-9a-fA-F]{64}$",
             description="Raw body: the file's sha256 (hex); lets it stream straight to storage, "
                         "checked before anything is stored")] = None,
-        valid_from: Annotated[date | None, Query(description="Raw body")] = None,
-        valid_until: Annotated[date | None, Query(description="Raw body")] = None,
-        replaces_id: Annotated[str | None, Query(description="Raw body")] = None,
+        valid_from: Annotated[IsoDate | None, Query(description="Raw body")] = None,
+        valid_until: Annotated[IsoDate | None, Query(description="Raw body")] = None,
+        replaces_id: Annotated[RecordId | None, Query(description="Raw body")] = None,
     ) -> DocumentOut:
         media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
         if media == "multipart/form-data":
@@ -504,7 +505,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.get("/products/{product_id}/documents", response_model=list[DocumentOut],
                 summary="The product's documents, flagged when expired")
-    async def documents(product_id: str, principal: Caller) -> list[DocumentOut]:
+    async def documents(product_id: RecordId, principal: Caller) -> list[DocumentOut]:
         async with runtime.uow() as uow:
             _, entity = await services.product_for(uow, product_id)
             services.may_read(principal, entity, product_id)
@@ -513,7 +514,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.get("/documents/{document_id}/download", response_model=DownloadOut,
                 summary="A short-lived download link (council members, the office, the owner)")
-    async def download(document_id: str, principal: Caller) -> DownloadOut:
+    async def download(document_id: RecordId, principal: Caller) -> DownloadOut:
         async with runtime.uow() as uow:
             document = await RegistryRepository(uow.session).get_document(document_id)
             if document is None:
@@ -534,7 +535,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
     @router.get("/communes", response_model=list[CommuneOut],
                 summary="The communes in force on a day (default today), whose codes commune_code takes (public)")
     async def communes(on: IsoDate | None = None,
-                       name: str | None = Query(default=None, max_length=100,
+                       name: Line | None = Query(default=None, max_length=100,
                                                 description="Part of the name, accents ignored")) -> list[CommuneOut]:
         day = on or runtime.clock.now().date()
         return [CommuneOut(code=p.commune_code, name=p.commune_name, province_code=p.province_code,
@@ -543,13 +544,13 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.get("/product-sets", response_model=list[ProductSetOut],
                 summary="The 26 product sets of the regulation in force (public)")
-    async def product_sets(regulation: str = services.REGULATION_IN_FORCE) -> list[ProductSetOut]:
+    async def product_sets(regulation: Code = services.REGULATION_IN_FORCE) -> list[ProductSetOut]:
         return [ProductSetOut(**info.__dict__) for info in catalogue.product_sets(regulation)]
 
     @router.get("/product-sets/{set_no}/criteria", response_model=list[CriterionOut],
                 summary="The scoring sheet's criteria and options, for the self-assessment (public)")
     async def criteria(set_no: int,
-                       regulation: str = services.REGULATION_IN_FORCE) -> list[CriterionOut]:
+                       regulation: Code = services.REGULATION_IN_FORCE) -> list[CriterionOut]:
         leaves = catalogue.leaf_criteria(regulation, set_no)
         if leaves is None:
             raise NotFound(Text(f"Không có phiếu đánh giá cho bộ sản phẩm {set_no} ({regulation})",
@@ -584,7 +585,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.post("/products/{product_id}/dossiers", status_code=201, response_model=DossierOut,
                  summary="Start a dossier (first evaluation, upgrade or re-rating)")
-    async def open_dossier(product_id: str, body: DossierIn, principal: Caller) -> DossierOut:
+    async def open_dossier(product_id: RecordId, body: DossierIn, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
             dossier = await services.open_dossier(uow, product_id=product_id, case=body.case,
                                                   round_id=body.round_id, principal=principal)
@@ -592,7 +593,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.get("/products/{product_id}/dossiers", response_model=list[DossierSummary],
                 summary="The product's dossiers, the one not yet filed first, then newest first")
-    async def dossiers(product_id: str, principal: Caller) -> list[DossierSummary]:
+    async def dossiers(product_id: RecordId, principal: Caller) -> list[DossierSummary]:
         async with runtime.uow() as uow:
             _, entity = await services.product_for(uow, product_id)
             services.may_read(principal, entity, product_id)
@@ -602,7 +603,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.get("/dossiers/{dossier_id}", response_model=DossierOut,
                 summary="A dossier with what is still missing")
-    async def get_dossier(dossier_id: str, principal: Caller) -> DossierOut:
+    async def get_dossier(dossier_id: RecordId, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
             _, product, entity = await services.dossier_for(uow, dossier_id)
         services.may_read(principal, entity, product.id)
@@ -610,14 +611,14 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.put("/dossiers/{dossier_id}/form-01", response_model=DossierOut,
                 summary="Form 01: registration")
-    async def put_form01(dossier_id: str, body: Form01In, principal: Caller) -> DossierOut:
+    async def put_form01(dossier_id: RecordId, body: Form01In, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
             await services.save_form01(uow, dossier_id, Form01(**body.model_dump()), principal)
         return await dossier_view(dossier_id)
 
     @router.put("/dossiers/{dossier_id}/form-02", response_model=DossierOut,
                 summary="Form 02: self-assessment, criterion by criterion, with evidence")
-    async def put_form02(dossier_id: str, body: Form02In, principal: Caller) -> DossierOut:
+    async def put_form02(dossier_id: RecordId, body: Form02In, principal: Caller) -> DossierOut:
         form = Form02(specification=body.specification, plan_results=body.plan_results,
                       next_plan=body.next_plan, changes=body.changes,
                       claims=tuple(Claim(criterion_code=c.criterion_code,
@@ -630,14 +631,14 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.post("/dossiers/{dossier_id}/filing", response_model=DossierOut,
                  summary="File the dossier with the commune (422 lists what is missing)")
-    async def file(dossier_id: str, principal: Caller) -> DossierOut:
+    async def file(dossier_id: RecordId, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
             await services.file_dossier(uow, dossier_id, catalogue, principal)
         return await dossier_view(dossier_id)
 
     @router.put("/dossiers/{dossier_id}/form-03", response_model=DossierOut,
                 summary="Form 03: the commune's report; forwards the dossier to the province")
-    async def put_form03(dossier_id: str, body: Form03In, principal: Caller) -> DossierOut:
+    async def put_form03(dossier_id: RecordId, body: Form03In, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
             await services.record_commune_report(uow, dossier_id, Form03(**body.model_dump()),
                                                  principal)
@@ -645,7 +646,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.post("/dossiers/{dossier_id}/withdrawal", response_model=DossierOut,
                  summary="Withdraw the dossier before the council evaluates it")
-    async def withdraw(dossier_id: str, body: WithdrawalIn, principal: Caller) -> DossierOut:
+    async def withdraw(dossier_id: RecordId, body: WithdrawalIn, principal: Caller) -> DossierOut:
         async with runtime.uow() as uow:
             await services.withdraw_dossier(uow, dossier_id, body.reason, principal)
         return await dossier_view(dossier_id)
@@ -656,7 +657,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.get("/entities/{entity_id}/members", response_model=list[MemberOut],
                 summary="People who act for the entity besides whoever registered it")
-    async def members(entity_id: str, principal: Caller) -> list[MemberOut]:
+    async def members(entity_id: RecordId, principal: Caller) -> list[MemberOut]:
         async with runtime.uow() as uow:
             await acted_for(uow, entity_id, principal)
             rows = await RegistryRepository(uow.session).members(entity_id)
@@ -665,7 +666,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.post("/entities/{entity_id}/members", status_code=201, response_model=MemberOut,
                  summary="Let someone act for the entity (by e-mail or phone; they sign up with it)")
-    async def add_member(entity_id: str, body: MemberIn, principal: Caller) -> MemberOut:
+    async def add_member(entity_id: RecordId, body: MemberIn, principal: Caller) -> MemberOut:
         async with runtime.uow() as uow:
             await acted_for(uow, entity_id, principal)
             member_id = await access.add_member(uow, entity_id, body.login, principal)
@@ -673,7 +674,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
                          added_at=runtime.clock.now())
 
     @router.delete("/entities/{entity_id}/members/{member_id}", status_code=204)
-    async def remove_member(entity_id: str, member_id: str, principal: Caller) -> Response:
+    async def remove_member(entity_id: RecordId, member_id: RecordId, principal: Caller) -> Response:
         async with runtime.uow() as uow:
             await acted_for(uow, entity_id, principal)
             await access.remove_member(uow, entity_id, member_id)
@@ -682,7 +683,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
     # -- grants: who may do what (the office) -------------------------------------------------
     @router.get("/access-grants", response_model=Page[GrantOut],
                 summary="Roles the office granted (?role=, ?login=, ?include_revoked=true)")
-    async def list_grants(principal: Caller, role: str | None = None, login: str | None = None,
+    async def list_grants(principal: Caller, role: Code | None = None, login: Line | None = None,
                           include_revoked: bool = False, limit: Limit = 50,
                           offset: Offset = 0) -> Page[GrantOut]:
         async with runtime.uow() as uow:
@@ -703,7 +704,7 @@ def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Pla
 
     @router.delete("/access-grants/{grant_id}", response_model=GrantOut,
                    summary="Revoke a grant: it stops working in every service at once")
-    async def revoke(grant_id: str, principal: Caller) -> GrantOut:
+    async def revoke(grant_id: RecordId, principal: Caller) -> GrantOut:
         async with runtime.uow() as uow:
             row = await access.revoke(uow, grant_id, principal)
         return grant_out(row)

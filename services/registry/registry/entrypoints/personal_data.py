@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from ocop_shared.auth.logins import shown
 from ocop_shared.contracts.common import EvaluationCase, LegalForm
 from ocop_shared.http.dates import IsoDate, IsoDateTime
+from ocop_shared.http.text import RecordId
 from ocop_shared.runtime import ServiceRuntime
 
 from ..adapters.repository import form_json
@@ -205,7 +206,7 @@ def add_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
     @router.get("/entities/{entity_id}/personal-data", response_model=PersonalDataOut,
                 summary="Everything the registry holds about the entity and its representative, "
                         "and what other services keep (the owner, the office; audited)")
-    async def personal_data_of(entity_id: str, principal: Caller) -> PersonalDataOut:
+    async def personal_data_of(entity_id: RecordId, principal: Caller) -> PersonalDataOut:
         async with runtime.uow() as uow:
             data = await personal_data.export(uow, entity_id, principal)
         return personal_data_out(data, runtime.clock.now())
@@ -214,7 +215,7 @@ def add_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
                  response_model=ConsentOut,
                  summary="Withdraw the representative's consent: the sensitive data it covered "
                          "is erased at once")
-    async def withdraw_consent(entity_id: str, consent_id: str, principal: Caller) -> ConsentOut:
+    async def withdraw_consent(entity_id: RecordId, consent_id: RecordId, principal: Caller) -> ConsentOut:
         async with runtime.uow() as uow:
             consent = await personal_data.withdraw_consent(uow, entity_id, consent_id, principal)
         return consent_out(consent)
@@ -222,7 +223,7 @@ def add_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
     @router.post("/entities/{entity_id}/erasure-request", response_model=ErasureOut,
                  summary="Erase the personal data the law lets go; the answer says what is kept "
                          "and why")
-    async def erasure_request(entity_id: str, principal: Caller) -> ErasureOut:
+    async def erasure_request(entity_id: RecordId, principal: Caller) -> ErasureOut:
         async with runtime.uow() as uow:
             result = await personal_data.request_erasure(uow, entity_id, principal)
         return ErasureOut(entity_id=entity_id, erased=notes(result.erased),

@@ -16,6 +16,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from ocop_shared.auth.logins import InvalidLogin, login_key, shown
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import Problem, Text, Unprocessable
+from ocop_shared.http.text import Code, RecordId
 from ocop_shared.regulations import Criterion, ProductSet, Regulation, get_regulation, regulations
 from ocop_shared.runtime import ServiceRuntime
 
@@ -235,7 +236,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     # the use cases check the seats: which council, which sheet, who chairs.
     router = APIRouter(prefix="/scoring", tags=["scoring"], dependencies=[runtime.guard.dependency])
     Caller = runtime.guard.Caller
-    Lang = Annotated[str | None, Query(description="vi (default) or en")]
+    Lang = Annotated[str | None, Query(max_length=10, description="vi (default) or en")]
 
     # -- regulations and rounds -----------------------------------------------------
     @router.get("/regulations", response_model=Page[RegulationOut],
@@ -253,13 +254,13 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
         return Page(items=[_round_out(r) for r in items], total=total, limit=limit, offset=offset)
 
     @router.get("/rounds/{round_id}", response_model=RoundOut, summary="A round (office)")
-    async def get_round(round_id: str, principal: Caller) -> RoundOut:
+    async def get_round(round_id: RecordId, principal: Caller) -> RoundOut:
         async with runtime.uow() as uow:
             return _round_out(await administration.get_round(uow, round_id))
 
     @router.put("/rounds/{round_id}", response_model=RoundOut,
                 summary="Configure a round's regulation and procedure (office)")
-    async def put_round(round_id: str, body: RoundIn, principal: Caller) -> RoundOut:
+    async def put_round(round_id: RecordId, body: RoundIn, principal: Caller) -> RoundOut:
         async with runtime.uow() as uow:
             record = await administration.configure_round(
                 uow, round_id, body.regulation, body.procedure_on, body.name, principal)
@@ -280,7 +281,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/councils", response_model=Page[CouncilOut],
                 summary="Councils (office: all; members: their own)")
-    async def list_councils(principal: Caller, round_id: str | None = None, level: str | None = None,
+    async def list_councils(principal: Caller, round_id: RecordId | None = None, level: Code | None = None,
                             limit: Limit = 50, offset: Offset = 0) -> Page[CouncilOut]:
         async with runtime.uow() as uow:
             items, total = await queries.list_councils(uow, principal, limit, offset,
@@ -289,13 +290,13 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/councils/{council_id}", response_model=CouncilOut,
                 summary="A council (office, or one of its members)")
-    async def get_council(council_id: str, principal: Caller) -> CouncilOut:
+    async def get_council(council_id: RecordId, principal: Caller) -> CouncilOut:
         async with runtime.uow() as uow:
             return _council_out(await queries.get_council(uow, council_id, principal))
 
     @router.patch("/councils/{council_id}", response_model=CouncilOut,
                   summary="Rename a council or change its rules (quorum, spread) (office)")
-    async def patch_council(council_id: str, body: CouncilPatch, principal: Caller) -> CouncilOut:
+    async def patch_council(council_id: RecordId, body: CouncilPatch, principal: Caller) -> CouncilOut:
         async with runtime.uow() as uow:
             record = await administration.update_council(
                 uow, council_id, name=body.name, establishment_ref=body.establishment_ref,
@@ -307,20 +308,20 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.delete("/councils/{council_id}", status_code=204,
                    summary="Dissolve a council that has not scored yet (office)")
-    async def delete_council(council_id: str, principal: Caller) -> Response:
+    async def delete_council(council_id: RecordId, principal: Caller) -> Response:
         async with runtime.uow() as uow:
             await administration.delete_council(uow, council_id)
         return Response(status_code=204)
 
     @router.post("/councils/{council_id}/closure", response_model=CouncilOut,
                  summary="End the council's work: its seats stop granting anything (office)")
-    async def close_council(council_id: str, principal: Caller) -> CouncilOut:
+    async def close_council(council_id: RecordId, principal: Caller) -> CouncilOut:
         async with runtime.uow() as uow:
             return _council_out(await administration.close_council(uow, council_id))
 
     @router.get("/councils/{council_id}/members", response_model=Page[MemberOut],
                 summary="A council's members (office, or one of its members)")
-    async def list_members(council_id: str, principal: Caller, limit: Limit = 50,
+    async def list_members(council_id: RecordId, principal: Caller, limit: Limit = 50,
                            offset: Offset = 0) -> Page[MemberOut]:
         async with runtime.uow() as uow:
             council = await queries.get_council(uow, council_id, principal)
@@ -330,7 +331,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.put("/councils/{council_id}/members/{member_id}", response_model=CouncilOut,
                 summary="Add or change a member (office)")
-    async def put_member(council_id: str, member_id: str, body: MemberBody,
+    async def put_member(council_id: RecordId, member_id: RecordId, body: MemberBody,
                          principal: Caller) -> CouncilOut:
         async with runtime.uow() as uow:
             current = (await administration.council_of(ScoringRepository(uow.session),
@@ -340,13 +341,13 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.delete("/councils/{council_id}/members/{member_id}", response_model=CouncilOut,
                    summary="Remove a member who has no sheet in an open evaluation (office)")
-    async def delete_member(council_id: str, member_id: str, principal: Caller) -> CouncilOut:
+    async def delete_member(council_id: RecordId, member_id: RecordId, principal: Caller) -> CouncilOut:
         async with runtime.uow() as uow:
             return _council_out(await administration.remove_member(uow, council_id, member_id))
 
     @router.post("/councils/{council_id}/conflicts", response_model=DeclarationOut, status_code=201,
                  summary="Declare a conflict of interest (the member themself, or the office)")
-    async def declare(council_id: str, body: DeclarationIn, principal: Caller) -> DeclarationOut:
+    async def declare(council_id: RecordId, body: DeclarationIn, principal: Caller) -> DeclarationOut:
         async with runtime.uow() as uow:
             declaration = await administration.declare_conflict(
                 uow, council_id, body.member_id, body.product_id, body.reason, principal)
@@ -354,7 +355,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/councils/{council_id}/conflicts", response_model=Page[DeclarationOut],
                 summary="Declared conflicts of interest (office)")
-    async def list_declarations(council_id: str, principal: Caller, limit: Limit = 50,
+    async def list_declarations(council_id: RecordId, principal: Caller, limit: Limit = 50,
                                 offset: Offset = 0) -> Page[DeclarationOut]:
         async with runtime.uow() as uow:
             repo = ScoringRepository(uow.session)
@@ -365,7 +366,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/councils/{council_id}/evaluations", response_model=Page[EvaluationOut],
                 summary="Evaluations assigned to a council (office)")
-    async def council_evaluations(council_id: str, principal: Caller, limit: Limit = 50,
+    async def council_evaluations(council_id: RecordId, principal: Caller, limit: Limit = 50,
                                   offset: Offset = 0) -> Page[EvaluationOut]:
         async with runtime.uow() as uow:
             items, total = await queries.list_evaluations(
@@ -375,7 +376,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.put("/evaluations/{evaluation_id}/council", response_model=EvaluationOut,
                 summary="Assign an evaluation to a council of its round and level (office)")
-    async def assign(evaluation_id: str, body: AssignmentIn, principal: Caller) -> EvaluationOut:
+    async def assign(evaluation_id: RecordId, body: AssignmentIn, principal: Caller) -> EvaluationOut:
         async with runtime.uow() as uow:
             evaluation = await administration.assign(uow, evaluation_id, body.council_id)
         return EvaluationOut(**_evaluation_fields(evaluation))
@@ -385,7 +386,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                  summary="Load a province's sheet file for 148/1048 (validated; office)",
                  responses={200: {"model": SheetFileOut, "description": "The same file, already loaded"}})
     async def upload_sheet_file(response: Response, principal: Caller,
-                                regulation: Annotated[str, Form(examples=["1048/QĐ-TTg"])],
+                                regulation: Annotated[Code, Form(examples=["1048/QĐ-TTg"])],
                                 file: Annotated[UploadFile, File(description="JSON sheet file")]
                                 ) -> SheetFileOut:
         content = await file.read(MAX_SHEET_FILE_BYTES + 1)
@@ -397,7 +398,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
         return _sheet_file_out(record)
 
     @router.get("/sheet-files", response_model=Page[SheetFileOut], summary="Loaded sheet files (office)")
-    async def list_sheet_files(principal: Caller, regulation: str | None = None, limit: Limit = 50,
+    async def list_sheet_files(principal: Caller, regulation: Code | None = None, limit: Limit = 50,
                                offset: Offset = 0) -> Page[SheetFileOut]:
         async with runtime.uow() as uow:
             items, total = await ScoringRepository(uow.session).list_sheet_files(limit, offset,
@@ -406,7 +407,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                     offset=offset)
 
     @router.get("/sheet-files/{file_id}", response_model=SheetFileOut, summary="A sheet file (office)")
-    async def get_sheet_file(file_id: str, principal: Caller) -> SheetFileOut:
+    async def get_sheet_file(file_id: RecordId, principal: Caller) -> SheetFileOut:
         async with runtime.uow() as uow:
             record = await ScoringRepository(uow.session).get_sheet_file(file_id)
         if record is None:
@@ -418,9 +419,9 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.get("/evaluations", response_model=list[EvaluationOut],
                 summary="Evaluations, newest first (office: all; members: assigned ones). The "
                         "body is a plain array for older clients; the total is in X-Total-Count")
-    async def list_evaluations(response: Response, principal: Caller, product_id: str | None = None,
-                               round_id: str | None = None, level: str | None = None,
-                               status: str | None = None, limit: Limit = 50,
+    async def list_evaluations(response: Response, principal: Caller, product_id: RecordId | None = None,
+                               round_id: RecordId | None = None, level: Code | None = None,
+                               status: Code | None = None, limit: Limit = 50,
                                offset: Offset = 0) -> list[EvaluationOut]:
         async with runtime.uow() as uow:
             items, total = await queries.list_evaluations(
@@ -431,7 +432,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/my/evaluations", response_model=Page[MyEvaluationOut],
                 summary="My assigned evaluations (council member; blind: only my own sheet's state)")
-    async def my_evaluations(principal: Caller, status: str | None = None, limit: Limit = 50,
+    async def my_evaluations(principal: Caller, status: Code | None = None, limit: Limit = 50,
                              offset: Offset = 0) -> Page[MyEvaluationOut]:
         async with runtime.uow() as uow:
             items, total = await queries.my_evaluations(uow, principal, limit, offset, status)
@@ -452,7 +453,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/evaluations/{evaluation_id}", response_model=EvaluationDetailOut,
                 summary="An evaluation (office, or a member of its council)")
-    async def get_evaluation(evaluation_id: str, principal: Caller) -> EvaluationDetailOut:
+    async def get_evaluation(evaluation_id: RecordId, principal: Caller) -> EvaluationDetailOut:
         async with runtime.uow() as uow:
             detail = await queries.evaluation_detail(uow, evaluation_id, principal)
         e = detail.evaluation
@@ -464,7 +465,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.get("/evaluations/{evaluation_id}/sheet", response_model=SheetOut,
                 summary="The sheet to fill: criteria, options, star marks, knock-out notes, and my "
                         "draft (council member)")
-    async def get_sheet(evaluation_id: str, principal: Caller) -> SheetOut:
+    async def get_sheet(evaluation_id: RecordId, principal: Caller) -> SheetOut:
         async with runtime.uow() as uow:
             mine = await council_work.my_sheet(uow, evaluation_id, principal)
         ps = mine.context.product_set
@@ -475,7 +476,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.put("/evaluations/{evaluation_id}/sheet", response_model=MySheetOut,
                 summary="Save my draft (replaces it; each option checked at once) (council member)")
-    async def save_draft(evaluation_id: str, body: DraftIn, principal: Caller) -> MySheetOut:
+    async def save_draft(evaluation_id: RecordId, body: DraftIn, principal: Caller) -> MySheetOut:
         async with runtime.uow() as uow:
             mine = await council_work.save_draft(uow, evaluation_id, principal, body.choices,
                                                  _knockout_in(body.knockout))
@@ -484,7 +485,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.post("/evaluations/{evaluation_id}/sheet/submission", response_model=MySheetOut,
                  summary="Hand in my sheet (optionally with its choices); then it is frozen "
                          "(council member)")
-    async def submit_sheet(evaluation_id: str, principal: Caller,
+    async def submit_sheet(evaluation_id: RecordId, principal: Caller,
                            body: SubmissionIn | None = None) -> MySheetOut:
         body = body or SubmissionIn()
         async with runtime.uow() as uow:
@@ -496,7 +497,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/evaluations/{evaluation_id}/sheets", response_model=Page[MemberSheetOut],
                 summary="Sheets I may see: blind until I submit; all after finalisation")
-    async def list_sheets(evaluation_id: str, principal: Caller, limit: Limit = 50,
+    async def list_sheets(evaluation_id: RecordId, principal: Caller, limit: Limit = 50,
                           offset: Offset = 0) -> Page[MemberSheetOut]:
         async with runtime.uow() as uow:
             ctx, sheets = await council_work.visible_sheets(uow, evaluation_id, principal)
@@ -512,7 +513,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                 response_model=list[SheetVersionOut],
                 summary="Every saved version of a member's sheet until hand-in: who changed which "
                         "criterion, when (the member; the office and the council once finalised)")
-    async def sheet_versions(evaluation_id: str, member_id: str,
+    async def sheet_versions(evaluation_id: RecordId, member_id: RecordId,
                              principal: Caller) -> list[SheetVersionOut]:
         async with runtime.uow() as uow:
             versions = await reports.sheet_history(uow, evaluation_id, member_id, principal)
@@ -520,7 +521,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.put("/evaluations/{evaluation_id}/attendance", response_model=AttendanceOut,
                 summary="Record who attends the session (chair, secretary or office)")
-    async def attendance(evaluation_id: str, body: AttendanceIn, principal: Caller) -> AttendanceOut:
+    async def attendance(evaluation_id: RecordId, body: AttendanceIn, principal: Caller) -> AttendanceOut:
         async with runtime.uow() as uow:
             ctx = await council_work.record_attendance(uow, evaluation_id, principal, body.present)
         ev = ctx.domain()
@@ -530,7 +531,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.get("/evaluations/{evaluation_id}/council-view", response_model=CouncilViewOut,
                 summary="Members' totals, mean, spread, caps and blockers (chair or secretary; "
                         "the office sees the blind view)")
-    async def council_view(evaluation_id: str, principal: Caller, lang: Lang = None) -> CouncilViewOut:
+    async def council_view(evaluation_id: RecordId, principal: Caller, lang: Lang = None) -> CouncilViewOut:
         language = _lang(lang)
         async with runtime.uow() as uow:
             view = await council_work.council_view(uow, evaluation_id, principal)
@@ -563,7 +564,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.post("/evaluations/{evaluation_id}/rescoring", response_model=RescoringOut,
                  summary="Send members' submitted sheets back to them to be re-scored (chair)")
-    async def rescoring(evaluation_id: str, body: RescoringIn, principal: Caller) -> RescoringOut:
+    async def rescoring(evaluation_id: RecordId, body: RescoringIn, principal: Caller) -> RescoringOut:
         async with runtime.uow() as uow:
             reopened = await council_work.reopen_sheets(uow, evaluation_id, principal,
                                                         body.member_ids)
@@ -572,7 +573,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     @router.post("/evaluations/{evaluation_id}/finalisation", response_model=FinalisationOut,
                  summary="Finalise the council's result (chair); with a recorded reason to lift the "
                          "spread rule or rule on a minority knock-out")
-    async def finalise(evaluation_id: str, body: FinalisationIn, principal: Caller,
+    async def finalise(evaluation_id: RecordId, body: FinalisationIn, principal: Caller,
                        lang: Lang = None) -> FinalisationOut:
         async with runtime.uow() as uow:
             done = await council_work.finalise(
@@ -595,7 +596,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/evaluations/{evaluation_id}/result", response_model=ResultOut,
                 summary="The finalised result with the minutes' data (office, or a council member)")
-    async def get_result(evaluation_id: str, principal: Caller) -> ResultOut:
+    async def get_result(evaluation_id: RecordId, principal: Caller) -> ResultOut:
         async with runtime.uow() as uow:
             result = await queries.get_result(uow, evaluation_id, principal)
         return ResultOut(evaluation_id=evaluation_id, decision=result.decision, stars=result.stars,
@@ -612,7 +613,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                 response_class=Response, summary="A member's sheet as PDF or XLSX (Vietnamese)",
                 responses={200: {"content": {documents.PDF_MEDIA_TYPE: {},
                                              documents.XLSX_MEDIA_TYPE: {}}}})
-    async def export_sheet(evaluation_id: str, member_id: str, principal: Caller,
+    async def export_sheet(evaluation_id: RecordId, member_id: RecordId, principal: Caller,
                            format: ExportFormat = "pdf") -> Response:
         async with runtime.uow() as uow:
             report = await reports.member_sheet_report(uow, evaluation_id, member_id, principal)
@@ -624,7 +625,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                 summary="The council minutes with the aggregation, as PDF or XLSX (Vietnamese)",
                 responses={200: {"content": {documents.PDF_MEDIA_TYPE: {},
                                              documents.XLSX_MEDIA_TYPE: {}}}})
-    async def export_minutes(evaluation_id: str, principal: Caller,
+    async def export_minutes(evaluation_id: RecordId, principal: Caller,
                              format: ExportFormat = "pdf") -> Response:
         async with runtime.uow() as uow:
             report = await reports.minutes_report(uow, evaluation_id, principal)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ocop_shared.http.dates import IsoDate, IsoDateTime
+from ocop_shared.http.text import Code, Line, RecordId
 
 MemberRole = Literal["chair", "member", "secretary"]
 
@@ -59,7 +60,7 @@ class RegulationOut(BaseModel):
 
 
 class RoundIn(BaseModel):
-    regulation: str = Field(default="26/2026/QĐ-TTg", examples=["1048/QĐ-TTg"])
+    regulation: Code = Field(default="26/2026/QĐ-TTg", examples=["1048/QĐ-TTg"])
     procedure_on: IsoDate | None = Field(
         default=None, description="Day whose procedure applies (e.g. 2024-05-01 for a 148 round "
                                   "with district councils); default: today's, or the last one")
@@ -87,8 +88,9 @@ class MemberBody(BaseModel):
     role: MemberRole = "member"
     department: str | None = Field(default=None, max_length=200)
     commune_code: str | None = Field(default=None, pattern=r"^[0-9A-Za-z\-]{2,10}$")
-    entity_ids: list[str] = Field(default_factory=list, description="Entities the member belongs to")
-    supplies_entity_ids: list[str] = Field(default_factory=list,
+    entity_ids: list[RecordId] = Field(default_factory=list, max_length=100,
+                                       description="Entities the member belongs to")
+    supplies_entity_ids: list[RecordId] = Field(default_factory=list, max_length=100,
                                            description="Entities the member (or their firm) supplies")
 
 
@@ -105,14 +107,14 @@ class MemberOut(MemberIn):
 
 class CouncilIn(BaseModel):
     round_id: str = Field(min_length=1, max_length=60)
-    level: str = Field(default="province", examples=["province", "central", "district"])
+    level: Code = Field(default="province", examples=["province", "central", "district"])
     name: str = Field(min_length=3, max_length=300)
     establishment_ref: str | None = Field(default=None, max_length=200)
     quorum: str = Field(default="3/4", pattern=r"^[0-9]{1,3}/[0-9]{1,3}$")
     quorum_requires_chair: bool = True
     max_spread: Decimal = Field(default=Decimal(10), ge=0, le=100)
-    required_departments: list[str] = Field(default_factory=list)
-    members: list[MemberIn] = Field(min_length=1)
+    required_departments: list[Line] = Field(default_factory=list, max_length=30)
+    members: list[MemberIn] = Field(min_length=1, max_length=100)
 
 
 class CouncilPatch(BaseModel):
@@ -121,7 +123,7 @@ class CouncilPatch(BaseModel):
     quorum: str | None = Field(default=None, pattern=r"^[0-9]{1,3}/[0-9]{1,3}$")
     quorum_requires_chair: bool | None = None
     max_spread: Decimal | None = Field(default=None, ge=0, le=100)
-    required_departments: list[str] | None = None
+    required_departments: list[Line] | None = Field(default=None, max_length=30)
 
 
 class CouncilOut(BaseModel):
@@ -156,7 +158,7 @@ class DeclarationOut(BaseModel):
 
 
 class AssignmentIn(BaseModel):
-    council_id: str
+    council_id: RecordId
 
 
 class SheetFileOut(BaseModel):
@@ -247,7 +249,7 @@ class PartOut(BaseModel):
 
 
 class KnockOutIn(BaseModel):
-    criterion_code: str | None = Field(
+    criterion_code: Code | None = Field(
         default=None, description="A criterion with a knock-out rule; null: the dossier disqualifiers")
     reason: str = Field(min_length=3, max_length=2000)
 
@@ -288,7 +290,7 @@ class DraftIn(BaseModel):
 
 
 class SubmissionIn(BaseModel):
-    regulation: str | None = Field(default=None, description="If given, must be the evaluation's")
+    regulation: Code | None = Field(default=None, description="If given, must be the evaluation's")
     product_set_no: int | None = Field(default=None, description="If given, must be the product's")
     choices: dict[str, int] | None = Field(default=None, description="Replaces the draft if given")
     knockout: KnockOutIn | None = None
@@ -317,7 +319,7 @@ class SheetVersionOut(BaseModel):
 
 
 class AttendanceIn(BaseModel):
-    present: list[str]
+    present: list[RecordId] = Field(max_length=100)
 
 
 class QuorumOut(BaseModel):
@@ -396,7 +398,8 @@ class CouncilViewOut(BaseModel):
 
 
 class RescoringIn(BaseModel):
-    member_ids: list[str] = Field(min_length=1, description="Members whose sheets go back to draft")
+    member_ids: list[RecordId] = Field(min_length=1, max_length=100,
+                                       description="Members whose sheets go back to draft")
 
 
 class RescoringOut(BaseModel):

@@ -22,6 +22,7 @@ from ocop_shared.http.cached import Reply
 from ocop_shared.http.dates import IsoDate, IsoDateTime
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import Problem, Text
+from ocop_shared.http.text import Line, Paragraph, RecordId
 from ocop_shared.readcache import ReadCache
 from ocop_shared.runtime import ServiceRuntime
 
@@ -107,8 +108,8 @@ class ShowroomOut(BaseModel):
 
 
 class AssortmentIn(BaseModel):
-    add: list[str] = Field(default_factory=list)
-    remove: list[str] = Field(default_factory=list)
+    add: list[RecordId] = Field(default_factory=list, max_length=1000, description="Product ids")
+    remove: list[RecordId] = Field(default_factory=list, max_length=1000, description="Product ids")
 
 
 class SnapshotOut(BaseModel):
@@ -179,13 +180,13 @@ class FairIn(BaseModel):
 
 
 class ExhibitorIn(BaseModel):
-    product_id: str
+    product_id: RecordId
 
 
 class ResultIn(BaseModel):
     sales_vnd: int = Field(ge=0)
     contracts: int = Field(ge=0)
-    notes: str = ""
+    notes: Paragraph = ""
 
 
 class ExhibitorOut(BaseModel):
@@ -208,7 +209,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/catalogs/{catalog_id}", response_model=CatalogOut,
                 summary="What a catalog lists now (public; 'province' = every OCOP product)")
-    async def catalog(catalog_id: str) -> CatalogOut:
+    async def catalog(catalog_id: RecordId) -> CatalogOut:
         async with runtime.uow() as uow:
             if catalog_id != services.PROVINCE_CATALOG:
                 await services.showroom_row(uow, catalog_id)
@@ -254,27 +255,27 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                     limit=limit, offset=offset)
 
     @router.get("/showrooms/{showroom_id}", response_model=ShowroomOut)
-    async def get_showroom(showroom_id: str, principal: Caller) -> ShowroomOut:
+    async def get_showroom(showroom_id: RecordId, principal: Caller) -> ShowroomOut:
         may_operate(principal, showroom_id)
         return await showroom_out(showroom_id)
 
     @router.post("/showrooms/{showroom_id}/api-key", response_model=ShowroomCreated,
                  summary="Issue a new POS API key (the old one stops working)")
-    async def rotate(showroom_id: str, principal: Caller) -> ShowroomCreated:
+    async def rotate(showroom_id: RecordId, principal: Caller) -> ShowroomCreated:
         async with runtime.uow() as uow:
             key = await services.rotate_key(uow, showroom_id)
         return ShowroomCreated(id=showroom_id, api_key=key)
 
     @router.put("/showrooms/{showroom_id}/assortment", response_model=ShowroomOut,
                 summary="Add or drop products a showroom carries")
-    async def assortment(showroom_id: str, body: AssortmentIn, principal: Caller) -> ShowroomOut:
+    async def assortment(showroom_id: RecordId, body: AssortmentIn, principal: Caller) -> ShowroomOut:
         may_operate(principal, showroom_id)
         async with runtime.uow() as uow:
             await services.change_assortment(uow, showroom_id, add=body.add, remove=body.remove)
         return await showroom_out(showroom_id)
 
     @router.post("/catalogs/{catalog_id}/compaction", summary="Drop old changes of the delta feed")
-    async def compaction(catalog_id: str, body: CompactionIn, principal: Caller) -> dict[str, int]:
+    async def compaction(catalog_id: RecordId, body: CompactionIn, principal: Caller) -> dict[str, int]:
         async with runtime.uow() as uow:
             floor = await services.compact(uow, catalog_id, body.keep_last)
         return {"floor_version": floor}
@@ -283,7 +284,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
     add_webhook_routes(router, runtime)
 
     # -- tills -------------------------------------------------------------------------------
-    ApiKey = Annotated[str | None, Header(alias="X-API-Key", description="The showroom's key")]
+    ApiKey = Annotated[str | None, Header(alias="X-API-Key", max_length=200, description="The showroom's key")]
 
     snapshots: ReadCache[str, Snapshot] = runtime.read_cache([catalogs, catalog_items])
 
@@ -310,7 +311,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                            304: {"description": "Unchanged since If-None-Match",
                                  "headers": {"ETag": {"schema": {"type": "string"}}}}},
                 summary="Full snapshot for a till, with a version, ETag and a delta cursor")
-    async def pos_snapshot(showroom_id: str, request: Request, x_api_key: ApiKey = None) -> Response:
+    async def pos_snapshot(showroom_id: RecordId, request: Request, x_api_key: ApiKey = None) -> Response:
         snapshot = await snapshots.get_or_load(showroom_id,
                                                lambda: read_snapshot(showroom_id, x_api_key))
         if not snapshot.admits(x_api_key):
@@ -321,7 +322,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/pos/{showroom_id}/changes", response_model=DeltaOut,
                 summary="Changes since a cursor, with tombstones (410: take a snapshot)")
-    async def pos_changes(showroom_id: str, cursor: str, limit: int = 500,
+    async def pos_changes(showroom_id: RecordId, cursor: Line, limit: int = 500,
                           x_api_key: ApiKey = None) -> DeltaOut:
         async with runtime.uow() as uow:
             await services.authenticate_till(uow, showroom_id, x_api_key)
@@ -343,7 +344,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.post("/pos/{showroom_id}/acks", status_code=204,
                  summary="A till acknowledges the catalog version it now holds")
-    async def pos_ack(showroom_id: str, body: AckIn, x_api_key: ApiKey = None) -> None:
+    async def pos_ack(showroom_id: RecordId, body: AckIn, x_api_key: ApiKey = None) -> None:
         async with runtime.uow() as uow:
             await services.authenticate_till(uow, showroom_id, x_api_key)
             await services.acknowledge(uow, showroom_id, body.terminal_id, body.version)
@@ -357,13 +358,13 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.post("/fairs/{fair_id}/exhibitors", status_code=201, response_model=ExhibitorOut,
                  summary="Register a product (its certificate must be valid on the fair's dates)")
-    async def register(fair_id: str, body: ExhibitorIn, principal: Caller) -> ExhibitorOut:
+    async def register(fair_id: RecordId, body: ExhibitorIn, principal: Caller) -> ExhibitorOut:
         async with runtime.uow() as uow:
             await services.register_exhibitor(uow, fair_id, body.product_id)
         return (await exhibitors(fair_id, principal))[-1]
 
     @router.get("/fairs/{fair_id}/exhibitors", response_model=list[ExhibitorOut])
-    async def exhibitors(fair_id: str, principal: Caller) -> list[ExhibitorOut]:
+    async def exhibitors(fair_id: RecordId, principal: Caller) -> list[ExhibitorOut]:
         from sqlalchemy import select
 
         async with runtime.uow() as uow:
@@ -376,7 +377,7 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.put("/fairs/{fair_id}/exhibitors/{product_id}/result", status_code=204,
                 summary="Record sales and contracts of an exhibitor (for the reports)")
-    async def result(fair_id: str, product_id: str, body: ResultIn, principal: Caller) -> None:
+    async def result(fair_id: RecordId, product_id: RecordId, body: ResultIn, principal: Caller) -> None:
         async with runtime.uow() as uow:
             await services.record_fair_result(uow, fair_id, product_id, sales_vnd=body.sales_vnd,
                                               contracts=body.contracts, notes=body.notes)

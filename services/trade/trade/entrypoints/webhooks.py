@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from ocop_shared.http.dates import IsoDateTime
 from ocop_shared.http.pagination import Limit, Offset, Page
+from ocop_shared.http.text import RecordId
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.webhooks import DeliveryRecord, DeliveryStatus, Subscription
 
@@ -82,7 +83,7 @@ def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
 
     @router.post("/showrooms/{showroom_id}/webhooks", status_code=201, response_model=WebhookCreated,
                  summary="Push this showroom's catalog changes to an endpoint (HMAC-signed, retried)")
-    async def subscribe(showroom_id: str, body: WebhookIn, principal: Caller) -> WebhookCreated:
+    async def subscribe(showroom_id: RecordId, body: WebhookIn, principal: Caller) -> WebhookCreated:
         may_operate(principal, showroom_id)
         async with runtime.uow() as uow:
             s = await webhooks.subscribe(uow, showroom_id, url=body.url, description=body.description,
@@ -91,7 +92,7 @@ def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
 
     @router.get("/showrooms/{showroom_id}/webhooks", response_model=Page[WebhookOut],
                 summary="The showroom's webhook subscriptions")
-    async def list_webhooks(showroom_id: str, principal: Caller, limit: Limit = 50,
+    async def list_webhooks(showroom_id: RecordId, principal: Caller, limit: Limit = 50,
                             offset: Offset = 0) -> Page[WebhookOut]:
         may_operate(principal, showroom_id)
         async with runtime.uow() as uow:
@@ -101,7 +102,7 @@ def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
     @router.post("/showrooms/{showroom_id}/webhooks/{webhook_id}/secret-rotation",
                  response_model=WebhookCreated,
                  summary="A new signing secret (shown once; the old one signs nothing more)")
-    async def rotate_secret(showroom_id: str, webhook_id: str, principal: Caller) -> WebhookCreated:
+    async def rotate_secret(showroom_id: RecordId, webhook_id: RecordId, principal: Caller) -> WebhookCreated:
         may_operate(principal, showroom_id)
         async with runtime.uow() as uow:
             s = await webhooks.rotate_secret(uow, showroom_id, webhook_id)
@@ -109,14 +110,14 @@ def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
 
     @router.delete("/showrooms/{showroom_id}/webhooks/{webhook_id}", status_code=204,
                    summary="Unsubscribe (pending deliveries are dropped; the log stays)")
-    async def unsubscribe(showroom_id: str, webhook_id: str, principal: Caller) -> None:
+    async def unsubscribe(showroom_id: RecordId, webhook_id: RecordId, principal: Caller) -> None:
         may_operate(principal, showroom_id)
         async with runtime.uow() as uow:
             await webhooks.unsubscribe(uow, showroom_id, webhook_id)
 
     @router.get("/showrooms/{showroom_id}/webhooks/{webhook_id}/deliveries", response_model=Page[DeliveryOut],
                 summary="The delivery log of a subscription, newest first (?status=failed)")
-    async def deliveries(showroom_id: str, webhook_id: str, principal: Caller, limit: Limit = 50,
+    async def deliveries(showroom_id: RecordId, webhook_id: RecordId, principal: Caller, limit: Limit = 50,
                          offset: Offset = 0, status: DeliveryStatus | None = None) -> Page[DeliveryOut]:
         may_operate(principal, showroom_id)
         async with runtime.uow() as uow:
@@ -126,7 +127,7 @@ def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
 
     @router.get("/webhook-deliveries/{delivery_id}", response_model=DeliveryDetail,
                 summary="One delivery with every attempt (status code or error, duration)")
-    async def delivery(delivery_id: str, principal: Caller) -> DeliveryDetail:
+    async def delivery(delivery_id: RecordId, principal: Caller) -> DeliveryDetail:
         async with runtime.uow() as uow:
             may_operate(principal, await webhooks.showroom_of_delivery(uow, delivery_id))
             found, attempts = await webhooks.delivery_detail(uow, delivery_id)
@@ -136,7 +137,7 @@ def add_webhook_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
 
     @router.post("/webhook-deliveries/{delivery_id}/redelivery", status_code=202, response_model=DeliveryOut,
                  summary="Send a delivery again (a new round of attempts)")
-    async def redeliver(delivery_id: str, principal: Caller) -> DeliveryOut:
+    async def redeliver(delivery_id: RecordId, principal: Caller) -> DeliveryOut:
         async with runtime.uow() as uow:
             may_operate(principal, await webhooks.showroom_of_delivery(uow, delivery_id))
             found = await webhooks.redeliver(uow, delivery_id)
