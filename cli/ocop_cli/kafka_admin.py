@@ -30,7 +30,6 @@ from confluent_kafka.admin import (
     ResourceType,
     ScramCredentialInfo,
     ScramMechanism,
-    UserScramCredentialDeletion,
     UserScramCredentialUpsertion,
 )
 from confluent_kafka.error import KafkaException
@@ -142,10 +141,14 @@ class KafkaAdmin:
                 raise ProvisioningError(f"the broker did not apply {what} within {TIMEOUT:.0f} s")
             time.sleep(0.1)
 
-    def delete_user(self, name: str) -> None:
-        _wait(self.client.alter_user_scram_credentials(
-            [UserScramCredentialDeletion(name, ScramMechanism.SCRAM_SHA_512)]),
-              ignore=("RESOURCE_NOT_FOUND",))
+    def retire_user(self, name: str) -> None:
+        """Lock a user out for good: its credential is replaced by one made from a random password
+        that is kept nowhere. Deleting SCRAM credentials is avoided on purpose: Kafka 4.0–4.4's
+        `ScramDelta.apply` drops the whole mechanism's user map when a deletion is applied to an
+        empty map, which happens when a broker restarts and replays, from an image without
+        users, a log holding a deletion that hashes first; the broker then refuses every SCRAM
+        login, the administrator's included (docs/operations.md, "Kafka users are retired")."""
+        self.upsert_user(name, secrets.token_urlsafe(48))
 
     def users(self) -> list[str]:
         try:
@@ -232,7 +235,7 @@ def add_subscriber(settings: Settings, name: str, reads: Sequence[str],
         raise ProvisioningError("a subscriber's name is letters, digits, - and _ (e.g. health-department)")
     admin = KafkaAdmin(settings)
     username = SUBSCRIBER_PREFIX + name
-    if username in admin.users():
+    if name in {s.name for s in list_subscribers(settings)}:
         raise ProvisioningError(f"{name} exists already: revoke it first, or choose another name")
     password = secrets.token_urlsafe(32)
     admin.upsert_user(username, password)
@@ -246,13 +249,12 @@ def list_subscribers(settings: Settings) -> list[Subscriber]:
     admin = KafkaAdmin(settings)
     namespace = settings.kafka_namespace
     by_name: dict[str, tuple[set[str], set[str], str]] = {}
-    for username in admin.users():
-        if username.startswith(SUBSCRIBER_PREFIX):
-            by_name[username.removeprefix(SUBSCRIBER_PREFIX)] = (set(), set(), "")
+    users = set(admin.users())
     for binding in admin.acls_of():
         principal = binding.principal.removeprefix("User:")
-        if not principal.startswith(SUBSCRIBER_PREFIX) or principal.removeprefix(SUBSCRIBER_PREFIX) not in by_name:
+        if not principal.startswith(SUBSCRIBER_PREFIX) or principal not in users:
             continue
+        by_name.setdefault(principal.removeprefix(SUBSCRIBER_PREFIX), (set(), set(), ""))
         reads, writes, group = by_name[principal.removeprefix(SUBSCRIBER_PREFIX)]
         if binding.restype == ResourceType.TOPIC and binding.name.startswith(f"{namespace}ocop."):
             topic_group = binding.name.removeprefix(f"{namespace}ocop.").rstrip(".")
@@ -265,14 +267,14 @@ def list_subscribers(settings: Settings) -> list[Subscriber]:
 
 
 def revoke_subscriber(settings: Settings, name: str) -> None:
-    """The user goes (its connections are refused from the next authentication) and every ACL
-    of it with it."""
-    admin = KafkaAdmin(settings)
-    if SUBSCRIBER_PREFIX + name not in admin.users():
+    """Every ACL of the subscriber goes and its user is retired (its connections are refused from
+    the next authentication); a subscriber is listed only while it holds ACLs."""
+    if name not in {s.name for s in list_subscribers(settings)}:
         raise ProvisioningError(f"no subscriber named {name}")
+    admin = KafkaAdmin(settings)
     admin.revoke([AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, subscriber_principal(name),
                                    None, AclOperation.ANY, AclPermissionType.ANY)])
-    admin.delete_user(SUBSCRIBER_PREFIX + name)
+    admin.retire_user(SUBSCRIBER_PREFIX + name)
 
 
 def connection_settings(settings: Settings, subscriber: Subscriber, password: str) -> dict[str, str]:
