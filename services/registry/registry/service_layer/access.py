@@ -135,6 +135,11 @@ async def revoke(uow: UnitOfWork, grant_id: str, principal: Principal) -> GrantR
                                 "cho người khác trước",
                                 "The last provincial office grant cannot be revoked: grant the "
                                 "role to someone else first"))
+        if principal.is_bound_to(row.login):  # the office would lock itself out by a slip
+            raise Conflict(Text("Không thể tự thu hồi quyền Văn phòng OCOP của mình: một thành "
+                                "viên khác của Văn phòng phải làm việc này",
+                                "You cannot revoke your own provincial office grant: another "
+                                "member of the office must do it"))
     now = uow.clock.now()
     await uow.session.execute(update(g).where(g.c.grant_id == grant_id).values(
         revoked_at=now, revoked_by=principal.subject))
