@@ -35,8 +35,9 @@ down: ## Stop the real stack (data is kept; `deploy/stack.sh reset` deletes it)
 status: ## Show what of the real stack is running
 	$(STACK) status
 
-lint: setup ## ruff, and mypy --strict on shared/ and every domain package
+lint: setup ## ruff, the layers' import contracts (import-linter), mypy --strict on shared/ and every domain package
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy shared/ocop_shared services/registry/registry/domain \
 	  services/scoring/scoring/domain services/certification/certification/domain \
 	  services/trade/trade/domain services/reporting/reporting/domain \

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .access import access_handlers, grants_source
 from .audit import AuditRecorder
-from .auth import Guard
-from .auth.guard import VerifierSource
+from .auth.guard import Guard, VerifierSource
 from .clock import Clock, SystemClock, aware
 from .contracts import topics as topic_names
 from .contracts.envelope import Envelope
@@ -29,6 +28,7 @@ from .db.engine import create_engine, is_sqlite, session_factory
 from .db.migrations import upgrade
 from .db.uow import UnitOfWork
 from .http.cached import CachedGet, Lookup
+from .jobs import BackgroundJob
 from .messaging.processor import Consumed, EventProcessor, Handler, Outcome, OutcomeListener
 from .messaging.relay import LeaderLock, OutboxRelay, PostgresAdvisoryLock, SoleLeader
 from .messaging.retry import Backoff, is_infrastructure_error
@@ -41,7 +41,6 @@ from .storage.port import ObjectStore
 
 log = logging.getLogger(__name__)
 
-BackgroundJob = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -52,6 +51,10 @@ class ServiceParts:
     handlers: Mapping[type[Envelope[Any]], Handler] = field(default_factory=dict)
     background: Sequence[BackgroundJob] = ()
     produces: Sequence[str] = ()
+    # Further consumer groups, by name suffix (group "<service>-<suffix>"), for work that must
+    # not wait behind, or hold up, the main group's. Each runs like the main one: inbox, its own
+    # dead-letter topic, metrics, graceful shutdown, and settled() waits for it.
+    groups: Mapping[str, Mapping[type[Envelope[Any]], Handler]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,10 +101,10 @@ class ServiceRuntime:
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self.relay: OutboxRelay | None = None
-        self._consumer: ConsumerHandle | None = None
+        self._consumers: list[ConsumerHandle] = []
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self._consumed: list[str] = []
+        self._consumed: dict[str, list[str]] = {}  # consumer group -> its topics
         self._kafka_watcher = refusals.KafkaAuthenticationWatcher(spec.name)
         self._leader: LeaderLock = SoleLeader()
         self._producers: list[Any] = []
@@ -115,14 +118,19 @@ class ServiceRuntime:
         if spec.access is not None and not spec.owns_grants:
             self.parts.handlers = {**access_handlers(spec.access), **self.parts.handlers}
 
+    def consumer_groups(self) -> dict[str, Mapping[type[Envelope[Any]], Handler]]:
+        """Every consumer group of the service, by group name, the main one first."""
+        return {self.name: self.parts.handlers,
+                **{f"{self.name}-{suffix}": handlers for suffix, handlers in self.parts.groups.items()}}
+
     def topics_read(self) -> set[str]:
         """The topics this service consumes (what its Kafka user may read)."""
-        return {event_class.topic for event_class in self.parts.handlers}
+        return {event_class.topic for handlers in self.consumer_groups().values() for event_class in handlers}
 
     def topics_written(self) -> set[str]:
         """The topics this service publishes to (what its Kafka user may write): its own
-        streams, the audit trail, and its dead letters."""
-        written = set(self.parts.produces) | {topic_names.dead_letter_topic(self.name)}
+        streams, the audit trail, and each consumer group's dead letters."""
+        written = set(self.parts.produces) | {topic_names.dead_letter_topic(g) for g in self.consumer_groups()}
         if self.spec.audit is not None:
             written.add(topic_names.AUDIT)
         return written
@@ -143,6 +151,7 @@ class ServiceRuntime:
             on_events_committed=self.relay.wake if self.relay else None,
             on_tables_committed=self._tables_committed,
             audit=self._audit,
+            settings=self.settings,
         )
 
     def on_commit(self, tables: Iterable[Table], callback: Callable[[], None]) -> None:
@@ -180,46 +189,45 @@ class ServiceRuntime:
             else PostgresAdvisoryLock(self._engine, f"relay:{self.name}")
         )
         self._leader = leader
-        self._producers = [
-            self.transport.producer(f"{self.name}-relay"),
-            self.transport.producer(f"{self.name}-dlq"),
-        ]
+        self._producers = [self.transport.producer(f"{self.name}-relay")]
         self.relay = OutboxRelay(
             self._sessions, self.spec.outbox, self._producers[0],
             self.clock, leader=leader, batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds, name=self.name,
         )
-        processor = EventProcessor(
-            self.name,
-            self.parts.handlers,
-            self.uow,
-            self._producers[1],
-            max_attempts=self.settings.consumer_max_attempts,
-            backoff=Backoff(base_seconds=self.settings.consumer_backoff_seconds),
-            listeners=self._outcome_listeners,
-        )
-        consumed = processor.topics
-        self._consumed = list(consumed)
+        processors = {group: self._processor(group, handlers)
+                      for group, handlers in self.consumer_groups().items() if handlers}
+        self._consumed = {group: list(processor.topics) for group, processor in processors.items()}
         logging.getLogger("aiokafka").addHandler(self._kafka_watcher)
         await self._once_available("the broker", lambda: self.transport.prepare(
             sorted(self.topics_read() | self.topics_written())))
         self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name=f"{self.name}-relay"))
-        self._tasks.append(asyncio.create_task(self._sample_metrics(self._stop, consumed),
-                                               name=f"{self.name}-metrics"))
+        self._tasks.append(asyncio.create_task(self._sample_metrics(self._stop), name=f"{self.name}-metrics"))
         for job in self.parts.background:
             self._tasks.append(asyncio.create_task(job(self._stop), name=f"{self.name}-job"))
-        if consumed:
-            self._consumer = self.transport.consumer(processor, consumed)
-            await self._consumer.start()
+        for group, processor in processors.items():
+            consumer = self.transport.consumer(processor, self._consumed[group])
+            await consumer.start()
+            self._consumers.append(consumer)
         log.info("%s started (%s, %s)", self.name, self.transport.name,
                  self._engine.url.get_backend_name())
+
+    def _processor(self, group: str, handlers: Mapping[type[Envelope[Any]], Handler]) -> EventProcessor:
+        dead_letters = self.transport.producer(f"{group}-dlq")
+        self._producers.append(dead_letters)
+        return EventProcessor(
+            group, handlers, self.uow, dead_letters,
+            max_attempts=self.settings.consumer_max_attempts,
+            backoff=Backoff(base_seconds=self.settings.consumer_backoff_seconds),
+            listeners=self._outcome_listeners,
+        )
 
     async def stop(self) -> None:
         """Stop taking work, finish what is in flight, publish what is committed, close."""
         self._stop.set()
-        if self._consumer is not None:
-            await self._consumer.stop()
-            self._consumer = None
+        for consumer in self._consumers:
+            await consumer.stop()
+        self._consumers.clear()
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks,
                                                timeout=self.settings.shutdown_grace_seconds)
@@ -284,9 +292,10 @@ class ServiceRuntime:
         backlog, _ = await self.relay.backlog()
         if backlog:
             return False
-        if not self._consumed:
-            return True
-        return not any((await self.transport.lag(self.name, self._consumed)).values())
+        for group, consumed in self._consumed.items():
+            if any((await self.transport.lag(group, consumed)).values()):
+                return False
+        return True
 
     async def _drain_outbox(self) -> None:
         assert self.relay is not None
@@ -303,7 +312,7 @@ class ServiceRuntime:
         elif consumed.outcome is Outcome.DUPLICATE:
             metrics.INBOX_DUPLICATES.labels(self.name, topic).inc()
 
-    async def _sample_metrics(self, stop: asyncio.Event, consumed: list[str]) -> None:
+    async def _sample_metrics(self, stop: asyncio.Event) -> None:
         """Outbox backlog and consumer lag, sampled (they are states, not events)."""
         while not stop.is_set():
             try:
@@ -312,10 +321,9 @@ class ServiceRuntime:
                 metrics.OUTBOX_BACKLOG.labels(self.name).set(backlog)
                 age = (self.clock.now() - aware(oldest)).total_seconds() if oldest else 0.0
                 metrics.OUTBOX_OLDEST_AGE.labels(self.name).set(max(0.0, age))
-                if consumed:
-                    for (topic, partition), lag in (
-                            await self.transport.lag(self.name, consumed)).items():
-                        metrics.CONSUMER_LAG.labels(self.name, topic, str(partition)).set(lag)
+                for group, consumed in self._consumed.items():
+                    for (topic, partition), lag in (await self.transport.lag(group, consumed)).items():
+                        metrics.CONSUMER_LAG.labels(group, topic, str(partition)).set(lag)
             except Exception as error:
                 refused = refusal_of(error)
                 if refused is not None and refused.system == "kafka":

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OCOP_", extra="ignore")
 
     mode: Mode = Mode.EMBEDDED
+    province_name: str = Field(default="An Giang", min_length=1, max_length=100,
+                               description="The province running the platform, as written after "
+                               "'tỉnh' / 'thành phố' in its documents (catalog, reports, certificates).")
     env: Environment | None = Field(
         default=None, description="development or production; unset: production in kafka mode, "
         "development in the embedded mode.")

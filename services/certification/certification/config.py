@@ -24,8 +24,6 @@ class CertificationSettings(WebhookSettings, BaseSettings):
     keys_dir: Path | None = Field(
         default=None, description="Folder of the Ed25519 QR signing keys (shared by every replica); "
         "default <OCOP_DATA_DIR>/keys/certification.")
-    province_name: str = Field(default="An Giang", description="Province whose People's Committee "
-                               "issues 3★/4★ certificates.")
     scheduler_interval_seconds: float = Field(default=60.0, gt=0, description="How often the "
                                               "scheduler looks for due notices and expiries.")
     reminder_days: int = Field(default=14, ge=0, le=60, description="Days before the re-rating "

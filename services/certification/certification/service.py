@@ -22,7 +22,6 @@ from .adapters import tables
 from .adapters.keystore import KeyStore
 from .config import CertificationSettings
 from .entrypoints.api import build_router
-from .entrypoints.rerating_consumer import rerating_consumer_job
 from .service_layer import findings, issuance
 from .service_layer.context import Context
 from .service_layer.documents import documents_job
@@ -33,7 +32,12 @@ from .service_layer.webhooks import dispatcher_job
 def build(runtime: ServiceRuntime) -> ServiceParts:
     config = CertificationSettings()
     ctx = Context(uow=runtime.uow, store=runtime.store, keys=KeyStore(config.keys_folder(runtime.settings)),
-                  base_url=runtime.settings.base_url(), config=config)
+                  base_url=runtime.settings.base_url(), config=config,
+                  province=runtime.settings.province_name)
+    # The re-rating tracker reads the registry's and the scoring service's streams in a group of
+    # its own ("certification-rerating"): issuing certificates from `Scored` must not wait
+    # behind the registry's much busier product stream, and a failing re-rating update must
+    # never hold up issuance.
     rerating: dict[type[Envelope[Any]], Handler] = {
         ProductSubmitted: partial(issuance.on_product_submitted, ctx=ctx),
         SubmissionWithdrawn: partial(issuance.on_submission_withdrawn, ctx=ctx),
@@ -45,8 +49,8 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
             Scored: partial(issuance.on_scored, ctx=ctx),
             InspectionReported: partial(findings.on_inspection_reported, ctx=ctx),
         },
-        background=[scheduler_job(ctx), dispatcher_job(ctx), documents_job(ctx),
-                    rerating_consumer_job(runtime, rerating)],
+        groups={"rerating": rerating},
+        background=[scheduler_job(ctx), dispatcher_job(ctx), documents_job(ctx)],
         produces=(topics.CERTIFICATE,),
     )
 

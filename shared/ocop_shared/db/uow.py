@@ -22,6 +22,7 @@ from ..clock import Clock
 from ..contracts.envelope import Envelope
 from ..messaging.flow import current_flow
 from ..messaging.outbox import Outbox
+from ..settings import Settings
 from .engine import WRITTEN_TABLES
 
 
@@ -37,8 +38,10 @@ class UnitOfWork:
         on_events_committed: Callable[[], None] | None = None,
         on_tables_committed: Callable[[frozenset[str]], None] | None = None,
         audit: AuditRecorder | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self._sessions = sessions
+        self.settings = settings or Settings()  # what a use case may know of its surroundings
         self._outbox_table = outbox_table
         self.inbox_table = inbox_table
         self.clock = clock

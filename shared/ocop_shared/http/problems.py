@@ -1,7 +1,8 @@
 """RFC 9457 problem+json errors, Vietnamese first with English on request.
 
-Domain and service code raise `Problem` (or a subclass); the handlers here turn
-it, request-validation errors and anything unexpected into problem+json. A
+Service code raises the application errors of `ocop_shared.errors` (the edge itself may raise
+`Problem` with a status of its own); the handlers here turn them, request-validation errors
+and anything unexpected into problem+json. A
 stack trace never reaches the caller: unexpected errors are logged with the
 correlation id, which is also returned so support can find the log line.
 """
@@ -20,74 +21,55 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..errors import (
+    ApplicationError,
+    Conflict,
+    Forbidden,
+    Gone,
+    Invalid,
+    Malformed,
+    NotFound,
+    Text,
+    TooLarge,
+    TooManyAttempts,
+    Unauthenticated,
+    Unavailable,
+    UnsupportedContent,
+)
 from ..messaging.flow import current_flow
+
+__all__ = [  # the application errors too: the edge's code names them from here
+    "PROBLEM_JSON", "ApplicationError", "Conflict", "Forbidden", "Gone", "Invalid", "Malformed",
+    "NotFound", "Problem", "ServiceUnavailable", "Text", "TooLarge", "TooManyAttempts",
+    "TooManyRequests", "Unauthenticated", "Unauthorized", "Unavailable", "Unprocessable",
+    "UnsupportedContent", "install_problem_handlers", "language_of", "status_of",
+]
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
 
-@dataclass(frozen=True)
-class Text:
-    """A message in Vietnamese and English."""
-
-    vi: str
-    en: str
-
-    def pick(self, language: str) -> str:
-        return self.en if language == "en" else self.vi
-
-
-class Problem(Exception):
-    """An error a person can act on. `status` is the HTTP status it maps to."""
+class Problem(ApplicationError):
+    """An error only the HTTP edge raises, with its own status (411, 405...): service layers
+    raise the application errors of `ocop_shared.errors`, which know no status."""
 
     status: int = 400
-    slug: str = "bad-request"
 
-    def __init__(
-        self,
-        message: Text,
-        *,
-        status: int | None = None,
-        slug: str | None = None,
-        errors: list[dict[str, Any]] | None = None,
-        field: str | None = None,
-        headers: dict[str, str] | None = None,
-        **extensions: Any,
-    ) -> None:
-        super().__init__(message.en)
-        self.message = message
-        self.field = field
+    def __init__(self, message: Text, *, status: int | None = None, headers: dict[str, str] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
         self.headers = headers or {}
         if status is not None:
             self.status = status
-        if slug is not None:
-            self.slug = slug
-        self.errors = errors or []
-        self.extensions = extensions
 
 
-class NotFound(Problem):
-    status = 404
-    slug = "not-found"
-
-
-class Conflict(Problem):
-    status = 409
-    slug = "conflict"
-
-
-class Unprocessable(Problem):
-    status = 422
-    slug = "unprocessable"
-
-
-class Forbidden(Problem):
-    status = 403
-    slug = "forbidden"
+Unprocessable = Invalid  # the edge's name for it (entrypoints read as HTTP)
 
 
 class Unauthorized(Problem):
+    """401 with its WWW-Authenticate challenge (the sign-in edge's)."""
+
     status = 401
     slug = "unauthorized"
 
@@ -106,6 +88,25 @@ class TooManyRequests(Problem):
     def __init__(self, message: Text, *, retry_after: int, **kwargs: Any) -> None:
         super().__init__(message, headers={"retry-after": str(max(1, retry_after))},
                          retry_after=max(1, retry_after), **kwargs)
+
+STATUS_OF: tuple[tuple[type[ApplicationError], int], ...] = (
+    (Malformed, 400), (Unauthenticated, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
+    (Gone, 410), (TooLarge, 413), (UnsupportedContent, 415), (Invalid, 422), (TooManyAttempts, 429),
+    (Unavailable, 503),
+)
+
+
+def status_of(error: ApplicationError) -> int:
+    if isinstance(error, Problem):
+        return error.status
+    return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 400)
+
+
+def headers_of(error: ApplicationError) -> dict[str, str]:
+    headers = dict(error.headers) if isinstance(error, Problem) else {}
+    if isinstance(error, TooManyAttempts):
+        headers["retry-after"] = str(error.retry_after)
+    return headers
 
 
 TITLES: dict[int, Text] = {
@@ -246,16 +247,17 @@ _HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+    @app.exception_handler(ApplicationError)
+    async def _problem(request: Request, exc: ApplicationError) -> JSONResponse:
         language = language_of(request)
         detail = exc.message.pick(language)
         errors = exc.errors or (
             [{"field": exc.field, "message": detail}] if exc.field else [])
+        status = status_of(exc)
         return ProblemBody(
-            status=exc.status, slug=exc.slug, detail=detail,
-            title=_title(exc.status, language), instance=request.url.path,
-            errors=errors, extensions=exc.extensions, headers=exc.headers,
+            status=status, slug=exc.slug, detail=detail,
+            title=_title(status, language), instance=request.url.path,
+            errors=errors, extensions=exc.extensions, headers=headers_of(exc),
         ).response()
 
     @app.exception_handler(RequestValidationError)

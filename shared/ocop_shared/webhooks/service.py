@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 from ..clock import Clock, SystemClock
 from ..contracts.envelope import Envelope
 from ..db.uow import UnitOfWork, UnitOfWorkFactory
-from ..http.problems import NotFound, Text, Unprocessable
-from ..runtime import BackgroundJob
+from ..errors import Invalid, NotFound, Text
+from ..jobs import BackgroundJob
 from .config import WebhookConfig
 from .domain import Delivery, DeliveryStatus, Subscription
 from .sender import AttemptResult, WebhookSender
@@ -53,7 +53,7 @@ class Webhooks:
 def check_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Unprocessable(Text("Địa chỉ nhận phải là URL http(s) đầy đủ",
+        raise Invalid(Text("Địa chỉ nhận phải là URL http(s) đầy đủ",
                                  "The endpoint must be a full http(s) URL"), field="url")
     return url.strip()
 
@@ -180,7 +180,7 @@ async def redeliver(uow: UnitOfWork, hooks: Webhooks, delivery_id: str) -> Deliv
         raise no_delivery(delivery_id)
     subscription = await store.subscription(delivery.subscription_id)
     if subscription is None or not subscription.active:
-        raise Unprocessable(Text("Đăng ký webhook đã bị xóa; không thể gửi lại",
+        raise Invalid(Text("Đăng ký webhook đã bị xóa; không thể gửi lại",
                                  "The subscription was deleted; nothing can be redelivered"),
                             slug="subscription-deleted")
     delivery.redeliver(at=hooks.clock.now())

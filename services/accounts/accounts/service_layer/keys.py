@@ -8,8 +8,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from ocop_shared.jobs import BackgroundJob
 from ocop_shared.keyring import KeyRing
-from ocop_shared.runtime import BackgroundJob
 
 log = logging.getLogger(__name__)
 

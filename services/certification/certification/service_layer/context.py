@@ -36,6 +36,7 @@ class Context:
     keys: KeyStore
     base_url: str  # printed in QR codes and verification links
     config: CertificationSettings
+    province: str  # whose People's Committee issues the province's certificates
     wall_clock: Clock = field(default_factory=SystemClock)  # webhook retries: real time, not business time
     scheduler_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     documents: CertificateDocuments = field(default_factory=CertificateDocuments)

@@ -16,7 +16,7 @@ import io
 import logging
 import time
 
-from ocop_shared.runtime import BackgroundJob
+from ocop_shared.jobs import BackgroundJob
 
 from ..adapters.pdf import render_certificate_pdf
 from ..adapters.repository import CertificateRecord, CertificateRepository

@@ -28,7 +28,7 @@ from ocop_shared.contracts.certification_events import (
     RevocationCaseOpenedPayload,
 )
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.http.problems import Conflict, Problem, Text, Unprocessable
+from ocop_shared.errors import ApplicationError, Conflict, Invalid, Text, UnsupportedContent
 from ocop_shared.storage import uploads
 from ocop_shared.storage.filetypes import FileRejected
 from ocop_shared.storage.port import ObjectStore
@@ -74,15 +74,7 @@ class FindingOutcome:
     note: str | None
 
 
-class _Refused(Exception):
-    """A finding that cannot be applied: a problem over HTTP, a recorded note on the topic."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message.en)
-        self.problem = problem
-
-
-def _text(problem: Problem) -> str:
+def _text(problem: ApplicationError) -> str:
     return f"{problem.message.vi} / {problem.message.en}"
 
 
@@ -100,13 +92,12 @@ async def report_finding(uow: UnitOfWork, ctx: Context, report: FindingReport) -
         record = await CertificateRepository(uow.session).by_number(report.certificate_number,
                                                                     for_update=True)
         if record is None:
-            raise _Refused(no_certificate(report.certificate_number))
+            raise no_certificate(report.certificate_number)
         if report.concluded_on > local_day(now):
-            raise _Refused(Unprocessable(Text("Ngày kết luận không thể ở tương lai",
-                                              "The conclusion cannot be dated in the future"),
-                                         field="concluded_on"))
-    except (DomainError, _Refused) as error:
-        refused = error.problem if isinstance(error, _Refused) else problem(error)
+            raise Invalid(Text("Ngày kết luận không thể ở tương lai",
+                               "The conclusion cannot be dated in the future"), field="concluded_on")
+    except (DomainError, ApplicationError) as error:  # refused: to the caller, or noted from a topic
+        refused = problem(error) if isinstance(error, DomainError) else error
         if strict:
             raise refused from None
         await _record(findings, report, inspection_id, existing is None, certificate_id=None,
@@ -194,7 +185,7 @@ async def evidence_for_http(uow: UnitOfWork, hashes: Sequence[str]) -> list[Evid
     known = await FindingsRepository(uow.session).evidence_files(wanted)
     missing = [h for h in wanted if h not in known]
     if missing:
-        raise Unprocessable(Text(f"Chưa tải lên tệp bằng chứng: {', '.join(missing)}",
+        raise Invalid(Text(f"Chưa tải lên tệp bằng chứng: {', '.join(missing)}",
                                  f"Evidence not uploaded: {', '.join(missing)}"), field="evidence")
     return [EvidenceItem(sha256=h, kind="evidence", filename=known[h].filename,
                          content_type=known[h].content_type, size=known[h].size) for h in wanted]
@@ -211,10 +202,9 @@ async def upload_evidence(uow: UnitOfWork, store: ObjectStore, stream: BinaryIO,
         kind = check_evidence(head, name)
         await asyncio.to_thread(uploads.check_inside, stream, kind, name)
     except DomainError as error:
-        raise Unprocessable(Text(error.vi, error.en), status=415, slug=error.code, field="file") from error
+        raise UnsupportedContent(Text(error.vi, error.en), slug=error.code, field="file") from error
     except FileRejected as rejected:
-        raise Unprocessable(Text(rejected.vi, rejected.en), status=415, slug="unsupported-file",
-                            field="file") from rejected
+        raise UnsupportedContent(Text(rejected.vi, rejected.en), field="file") from rejected
     stored = await store.put(stream, kind.content_type)
     await FindingsRepository(uow.session).add_evidence_file(
         sha256=stored.sha256, size=stored.size, content_type=kind.content_type, filename=name,
@@ -239,7 +229,7 @@ async def _case_and_certificate(uow: UnitOfWork, case_id: str) -> tuple[StoredCa
 def _decision_day(uow: UnitOfWork, day: date | None) -> date:
     today = local_day(uow.clock.now())
     if day is not None and day > today:
-        raise Unprocessable(Text("Ngày quyết định không thể ở tương lai", "A decision cannot be dated in "
+        raise Invalid(Text("Ngày quyết định không thể ở tương lai", "A decision cannot be dated in "
                                  "the future"), field="decided_on")
     return day or today
 
@@ -324,6 +314,6 @@ def case_status(value: str | None) -> str | None:
     try:
         return CaseStatus(value).value
     except ValueError:
-        raise Unprocessable(Text(f"Trạng thái không hợp lệ: {value}", f"Unknown status: {value}"),
+        raise Invalid(Text(f"Trạng thái không hợp lệ: {value}", f"Unknown status: {value}"),
                             field="status") from None
 

@@ -93,7 +93,7 @@ async def _issue(uow: UnitOfWork, ctx: Context, event: Scored, *, supersede: Cer
         id=str(uuid.uuid4()), number=number, product_id=p.product_id, product_code=code,
         product_name=p.product_name, entity_id=p.entity_id, entity_name=p.entity_name, stars=p.stars,
         regulation=p.regulation, decision_no=p.council_decision_ref, at=now,
-        evaluation_id=p.evaluation_id, province=ctx.config.province_name,
+        evaluation_id=p.evaluation_id, province=ctx.province,
         supersedes=supersede.certificate if supersede else None, note=f"{p.mean_score}/100")
     ring = await ctx.keys.loaded()
     qr_text = qr_text_for(ring, certificate, base_url=ctx.base_url, issued_at=now)

@@ -1,24 +1,24 @@
-"""Domain errors and refused tokens as problem+json: what went wrong, in Vietnamese and English."""
+"""Domain errors and refused tokens as application errors: what went wrong, in Vietnamese and English."""
 
 from __future__ import annotations
 
-from ocop_shared.http.problems import Conflict, NotFound, Problem, Text, Unprocessable
+from ocop_shared.errors import ApplicationError, Conflict, Invalid, NotFound, Text
 
 from ..adapters.signing import TokenError
 from ..domain.errors import CaseClosed, DomainError, IllegalTransition, InvalidGrounds
 
 
-def problem(error: DomainError) -> Problem:
+def problem(error: DomainError) -> ApplicationError:
     text = Text(error.vi, error.en)
     if isinstance(error, IllegalTransition | CaseClosed):
         return Conflict(text, slug=error.code)
     if isinstance(error, InvalidGrounds):
-        return Unprocessable(text, slug=error.code, field="grounds")
-    return Unprocessable(text, slug=error.code)
+        return Invalid(text, slug=error.code, field="grounds")
+    return Invalid(text, slug=error.code)
 
 
-def token_problem(error: TokenError) -> Problem:
-    return Unprocessable(Text(error.vi, error.en), slug=error.code, field="text")
+def token_problem(error: TokenError) -> Invalid:
+    return Invalid(Text(error.vi, error.en), slug=error.code, field="text")
 
 
 def no_certificate(number: str) -> NotFound:

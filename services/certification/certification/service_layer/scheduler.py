@@ -26,7 +26,7 @@ from ocop_shared.contracts.certification_events import (
 )
 from ocop_shared.contracts.envelope import Envelope
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.runtime import BackgroundJob
+from ocop_shared.jobs import BackgroundJob
 
 from ..adapters import tables
 from ..adapters.repository import CertificateRecord, CertificateRepository, to_utc

@@ -15,6 +15,7 @@ from certification.adapters.tables import scheduler_runs
 from certification.domain.validity import VIETNAM
 from ocop_shared.clock import ManualClock
 from ocop_shared.contracts import topics
+from ocop_shared.observability.metrics import REGISTRY
 
 # issued 15/06/2026: valid until 14/06/2029; window 16/12/2028 - 14/02/2029; reminder 31/01/2029
 WINDOW_OPENS, REMINDER, EXPIRES = date(2028, 12, 16), date(2029, 1, 31), date(2029, 6, 15)
@@ -190,3 +191,26 @@ async def test_deadlines_coming_due_are_exposed_as_a_metric(tmp_path: Path) -> N
                  if line.startswith("ocop_deadlines_due{")}
         assert lines['ocop_deadlines_due{kind="expiry",service="certification",within_days="30"}'] == 1
         assert lines['ocop_deadlines_due{kind="expiry",service="certification",within_days="3"}'] == 0
+
+
+async def test_the_rerating_group_runs_like_the_main_one(tmp_path: Path) -> None:
+    """Its topics are the service's to read (ACLs), its dead letters are counted, and settled()
+    waits for it."""
+    async with platform(tmp_path) as p:
+        runtime = p.runtime()
+        assert list(runtime.consumer_groups()) == ["certification", "certification-rerating"]
+        assert {topics.PRODUCT, topics.EVALUATION} <= runtime.topics_read()
+        assert topics.dead_letter_topic("certification-rerating") in runtime.topics_written()
+
+        def parked() -> float:
+            return REGISTRY.get_sample_value(
+                "ocop_dead_letters_total", {"service": "certification", "topic": topics.PRODUCT}) or 0.0
+
+        before = parked()
+        await p.inject(raw=b'{"type": "ProductSubmitted", "payload": 7}', topic=topics.PRODUCT,
+                       group="certification-rerating")
+        assert parked() == before + 1
+        dead = await p.log.read(topics.dead_letter_topic("certification-rerating"), 0, limit=10)
+        assert len(dead) == 1 and dead[0].headers["ocop-dlq-consumer"] == "certification-rerating"
+        assert dead[0].headers["ocop-dlq-error"], "the reason goes with it"
+        assert await runtime.settled()

@@ -26,7 +26,7 @@ from ocop_shared.contracts import (
 from ocop_shared.contracts.access_events import AccessGrantedPayload, AccessRevokedPayload
 from ocop_shared.contracts.common import Department
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.http.problems import Conflict, NotFound, Text, Unprocessable
+from ocop_shared.errors import Conflict, Invalid, NotFound, Text
 from ocop_shared.messaging.outbox import new_event
 
 from ..adapters import tables
@@ -66,7 +66,7 @@ def _login(raw: str) -> str:
     try:
         return login_key(raw)
     except InvalidLogin as error:
-        raise Unprocessable(Text(error.vi, error.en), field="login") from error
+        raise Invalid(Text(error.vi, error.en), field="login") from error
 
 
 async def grant(uow: UnitOfWork, request: GrantRequest, principal: Principal,
@@ -76,19 +76,19 @@ async def grant(uow: UnitOfWork, request: GrantRequest, principal: Principal,
     scope = (request.scope or "").strip() or None
     kind = SCOPED.get(role.value)
     if kind is None and scope is not None:
-        raise Unprocessable(Text("Vai trò văn phòng không gắn với địa bàn hay đơn vị",
+        raise Invalid(Text("Vai trò văn phòng không gắn với địa bàn hay đơn vị",
                                  "The office role has no commune, department or showroom"), field="scope")
     if kind is not None and scope is None:
-        raise Unprocessable(Text(f"Vai trò này cần {_KIND_VI[kind]}", f"This role needs a {kind}"),
+        raise Invalid(Text(f"Vai trò này cần {_KIND_VI[kind]}", f"This role needs a {kind}"),
                             field="scope")
     if kind == "commune":
         assert scope is not None
         try:
             scope = places.resolve(scope, uow.clock.now().date()).commune_code
         except DomainError as error:
-            raise Unprocessable(Text(error.vi, error.en), field="scope") from error
+            raise Invalid(Text(error.vi, error.en), field="scope") from error
     if kind == "department" and scope not in DEPARTMENTS:
-        raise Unprocessable(Text(f"Đơn vị {scope} không có trong danh sách: {', '.join(DEPARTMENTS)}",
+        raise Invalid(Text(f"Đơn vị {scope} không có trong danh sách: {', '.join(DEPARTMENTS)}",
                                  f"Unknown department {scope}; one of: {', '.join(DEPARTMENTS)}"),
                             field="scope")
     g = tables.access_grants

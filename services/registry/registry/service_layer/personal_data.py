@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ocop_shared.auth import Principal, Role
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.http.problems import Conflict, Forbidden, Text
+from ocop_shared.errors import Conflict, Forbidden, Text
 
 from ..adapters.repository import RegistryRepository
 from ..domain.documents import Document

@@ -37,7 +37,7 @@ from ocop_shared.contracts.registry_events import (
     SubmissionWithdrawnPayload,
 )
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.http.problems import Conflict, Forbidden, NotFound, Text, Unprocessable
+from ocop_shared.errors import Conflict, Forbidden, Invalid, NotFound, Text, UnsupportedContent
 from ocop_shared.messaging.outbox import new_event
 from ocop_shared.storage import filetypes, uploads
 from ocop_shared.storage.port import NotAsDeclared, ObjectStore, StoredObject
@@ -67,8 +67,8 @@ REGULATION_IN_FORCE = "26/2026/QĐ-TTg"
 
 
 
-def problem(error: DomainError) -> Unprocessable:
-    return Unprocessable(Text(error.vi, error.en), field=error.field)
+def problem(error: DomainError) -> Invalid:
+    return Invalid(Text(error.vi, error.en), field=error.field)
 
 
 def not_found(what_vi: str, what_en: str, key: str) -> NotFound:
@@ -190,7 +190,7 @@ async def register_product(uow: UnitOfWork, *, entity_id: str, name: str, produc
     may_act_for(principal, entity)
     info = catalogue.product_set(regulation, product_set_no)
     if info is None:
-        raise Unprocessable(Text(
+        raise Invalid(Text(
             f"Bộ sản phẩm số {product_set_no} không có trong {regulation} (hợp lệ: 1–26)",
             f"Product set {product_set_no} does not exist in {regulation} (valid: 1–26)"),
             field="product_set_no")
@@ -247,14 +247,14 @@ async def upload_document(uow: UnitOfWork, store: ObjectStore, product_id: str, 
     may_act_for(principal, entity)
     name = files.safe_filename(upload.filename)
     if upload.valid_from and upload.valid_until and upload.valid_until < upload.valid_from:
-        raise Unprocessable(Text("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực",
+        raise Invalid(Text("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực",
                                  "valid_until must not be before valid_from"),
                             field="valid_until")
     repo = RegistryRepository(uow.session)
     if upload.replaces_id:
         replaced = await repo.get_document(upload.replaces_id)
         if replaced is None or replaced.product_id != product.id:
-            raise Unprocessable(Text(f"Tài liệu cần thay thế {upload.replaces_id} không thuộc "
+            raise Invalid(Text(f"Tài liệu cần thay thế {upload.replaces_id} không thuộc "
                                      "sản phẩm này",
                                      f"Document {upload.replaces_id} is not one of this "
                                      "product's"), field="replaces_id")
@@ -291,14 +291,14 @@ async def _store_streamed(store: ObjectStore, chunks: AsyncIterator[bytes], kind
             return await store.put_stream(uploads.chunks_of(whole), kind.content_type,
                                           sha256=upload.sha256, size=upload.size)
     except NotAsDeclared as error:
-        raise Unprocessable(Text("Nội dung nhận được không khớp với mã sha256 hoặc kích "
+        raise Invalid(Text("Nội dung nhận được không khớp với mã sha256 hoặc kích "
                                  "thước đã khai", "The bytes received are not the ones "
                                  "declared (sha256 or size)"), field="sha256") from error
 
 
 def _file_type(head: bytes, name: str) -> filetypes.FileType:
     if not head:
-        raise Unprocessable(Text("Tệp rỗng", "The file is empty"), field="file")
+        raise Invalid(Text("Tệp rỗng", "The file is empty"), field="file")
     try:
         return files.check_content(head, name)
     except DomainError as error:
@@ -312,19 +312,19 @@ async def _check_inside(stream: BinaryIO, kind: filetypes.FileType, name: str) -
         raise _unsupported(rejected.vi, rejected.en) from rejected
 
 
-def _unsupported(vi: str, en: str) -> Unprocessable:
-    return Unprocessable(Text(vi, en), status=415, slug="unsupported-file", field="file")
+def _unsupported(vi: str, en: str) -> UnsupportedContent:
+    return UnsupportedContent(Text(vi, en), field="file")
 
 
 # -- rounds -----------------------------------------------------------------------------------
 
 async def create_round(uow: UnitOfWork, round_: Round, catalogue: SheetCatalogue) -> Round:
     if round_.closes_on < round_.opens_on:
-        raise Unprocessable(Text("Ngày kết thúc nhận hồ sơ phải sau ngày bắt đầu",
+        raise Invalid(Text("Ngày kết thúc nhận hồ sơ phải sau ngày bắt đầu",
                                  "closes_on must not be before opens_on"), field="closes_on")
     if catalogue.product_set(round_.regulation, 1) is None and \
             catalogue.criteria(round_.regulation, 1) is None:
-        raise Unprocessable(Text(f"Chưa có quy định {round_.regulation} trong hệ thống",
+        raise Invalid(Text(f"Chưa có quy định {round_.regulation} trong hệ thống",
                                  f"Regulation {round_.regulation} is not loaded"),
                             field="regulation")
     repo = RegistryRepository(uow.session)
@@ -408,7 +408,7 @@ async def save_form02(uow: UnitOfWork, dossier_id: str, form: Form02, catalogue:
     criteria = catalogue.criteria(round_.regulation, product.product_set_no) or []
     unknown = sorted({c.criterion_code for c in form.claims} - set(criteria)) if criteria else []
     if unknown:
-        raise Unprocessable(Text(
+        raise Invalid(Text(
             f"Tiêu chí không có trong phiếu của bộ sản phẩm {product.product_set_no}: "
             f"{', '.join(unknown)}",
             f"Criteria not in the sheet of product set {product.product_set_no}: "
@@ -452,7 +452,7 @@ async def file_dossier(uow: UnitOfWork, dossier_id: str, catalogue: SheetCatalog
     missing = await missing_for(uow, dossier, product, catalogue)
     if missing:
         incomplete = Incomplete(missing)
-        raise Unprocessable(Text(incomplete.vi, incomplete.en), slug="incomplete-dossier",
+        raise Invalid(Text(incomplete.vi, incomplete.en), slug="incomplete-dossier",
                             missing=[{"vi": vi, "en": en} for vi, en in missing])
     dossier.status = DossierStatus.AWAITING_COMMUNE
     dossier.version += 1

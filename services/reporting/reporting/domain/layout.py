@@ -149,6 +149,6 @@ def _target(low: float, high: float | None, metric: str) -> str:
 
 def title(report: Report, lang: str = "vi") -> str:
     if lang == "en":
-        return f"OCOP {report.period_name_en} {report.year} — An Giang"
+        return f"OCOP {report.period_name_en} {report.year} — {report.province}"
     name = report.period_name_vi if report.period_name_vi.endswith(" năm") else f"{report.period_name_vi} năm"
-    return f"{name} {report.year} — Chương trình OCOP tỉnh An Giang"
+    return f"{name} {report.year} — Chương trình OCOP tỉnh {report.province}"

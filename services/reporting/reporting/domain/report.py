@@ -227,6 +227,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class Report:
+    province: str
     year: int
     period: str
     period_name_vi: str
@@ -300,7 +301,8 @@ def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def build_report(facts: Facts, period: Period, plan: Plan | None, generated_at: datetime) -> Report:
+def build_report(facts: Facts, period: Period, plan: Plan | None, generated_at: datetime,
+                 province: str) -> Report:
     results = outcomes(facts, period)
     in_period = [s for s in facts.scores if period.covers(s.on)]
 
@@ -503,6 +505,7 @@ def build_report(facts: Facts, period: Period, plan: Plan | None, generated_at: 
             district_name=_district_of(facts, s.entity_id)[1]))
 
     return Report(
+        province=province,
         year=period.year, period=period.kind, period_name_vi=period.name_vi, period_name_en=period.name_en,
         start=period.start, end=period.end, due=period.due, generated_at=generated_at,
         plan_vi=plan.plan_vi if plan else "", plan_en=plan.plan_en if plan else "",

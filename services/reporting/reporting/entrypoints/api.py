@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ocop_shared.http.dates import IsoDate, IsoDateTime
 from ocop_shared.http.pagination import Limit, Offset, Page
@@ -157,6 +157,7 @@ class ProductRowOut(_Out):
 class ReportOut(_Out):
     """A report of the provincial OCOP coordination office, computed from the events received."""
 
+    province: str = Field(description="The province reporting (OCOP_PROVINCE_NAME)", max_length=100)
     year: int
     period: str
     period_name_vi: str

@@ -220,4 +220,4 @@ async def load_facts(uow: UnitOfWork) -> Facts:
 
 async def report(uow: UnitOfWork, year: int, kind: str) -> Report:
     facts = await load_facts(uow)
-    return build_report(facts, period(year, kind), plan(year), uow.clock.now())
+    return build_report(facts, period(year, kind), plan(year), uow.clock.now(), uow.settings.province_name)

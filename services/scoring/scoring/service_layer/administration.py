@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from ocop_shared.auth import Principal, Role
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.http.problems import Conflict, Forbidden, Problem, Text, Unprocessable
+from ocop_shared.errors import Conflict, Forbidden, Invalid, Text, TooLarge
 from ocop_shared.regulations import get_regulation
 
 from ..adapters.repository import (
@@ -101,10 +101,10 @@ class CouncilSpec:
 
 def _validate(council: CouncilRecord, regulation_code: str) -> None:
     if not 0 < council.rules.quorum <= 1:
-        raise Unprocessable(Text("Tỷ lệ túc số phải lớn hơn 0 và không quá 1",
+        raise Invalid(Text("Tỷ lệ túc số phải lớn hơn 0 và không quá 1",
                                  "The quorum must be more than 0 and at most 1"), field="quorum")
     if council.rules.max_spread < 0:
-        raise Unprocessable(Text("Mức chênh lệch tối đa không được âm",
+        raise Invalid(Text("Mức chênh lệch tối đa không được âm",
                                  "The maximum spread cannot be negative"), field="max_spread")
     with as_problems():
         council.domain(regulation_code)  # composition rules (one chair, no duplicates, …)
@@ -113,7 +113,7 @@ def _validate(council: CouncilRecord, regulation_code: str) -> None:
 async def _round_and_level(repo: ScoringRepository, round_id: str, level: str) -> RoundRecord:
     round_ = await repo.get_round(round_id)
     if round_ is None:
-        raise Unprocessable(Text(
+        raise Invalid(Text(
             f"Chưa có đợt đánh giá {round_id} trong phân hệ chấm điểm: cấu hình đợt "
             f"(PUT /scoring/rounds/{round_id}) hoặc chờ hồ sơ đầu tiên",
             f"Round {round_id} is not known to scoring: configure it "
@@ -121,7 +121,7 @@ async def _round_and_level(repo: ScoringRepository, round_id: str, level: str) -
     procedure = procedure_of(get_regulation(round_.regulation), round_.procedure_from)
     scoring_levels = [lv.code for lv in procedure.levels if lv.scores]
     if level not in scoring_levels:
-        raise Unprocessable(Text(
+        raise Invalid(Text(
             f"Cấp {level} không chấm điểm theo {round_.regulation} "
             f"(các cấp chấm điểm: {', '.join(scoring_levels)})",
             f"Level {level} does not score under {round_.regulation} "
@@ -285,7 +285,7 @@ async def declare_conflict(uow: UnitOfWork, council_id: str, member_id: str, pro
     repo = ScoringRepository(uow.session)
     council = await council_of(repo, council_id)
     if council.member(member_id) is None:
-        raise Unprocessable(Text(f"{member_id} không phải thành viên hội đồng {council.name}",
+        raise Invalid(Text(f"{member_id} không phải thành viên hội đồng {council.name}",
                                  f"{member_id} is not a member of council {council.name}"),
                             field="member_id")
     seat = council.seat_of(principal.identities)
@@ -308,7 +308,7 @@ async def assign(uow: UnitOfWork, evaluation_id: str, council_id: str) -> Evalua
         raise not_found("phiên đánh giá", "evaluation", evaluation_id)
     council = await council_of(repo, council_id)
     if (council.round_id, council.level) != (evaluation.round_id, evaluation.level):
-        raise Unprocessable(Text(
+        raise Invalid(Text(
             f"Hội đồng {council.name} làm việc ở đợt {council.round_id}, cấp {council.level}; "
             f"hồ sơ thuộc đợt {evaluation.round_id}, cấp {evaluation.level}",
             f"Council {council.name} sits for round {council.round_id} at level {council.level}; "
@@ -334,14 +334,14 @@ async def upload_sheet_file(uow: UnitOfWork, regulation_code: str, filename: str
     with as_problems():
         regulation = get_regulation(regulation_code)
     if regulation.has_packaged_sheets:
-        raise Unprocessable(Text(
+        raise Invalid(Text(
             f"{regulation.code} đã có sẵn phiếu đánh giá của 26 bộ sản phẩm; không nạp tệp của tỉnh",
             f"{regulation.code} ships its sheets for all product sets; no province file is loaded"),
             field="regulation")
     if len(content) > MAX_SHEET_FILE_BYTES:
-        raise Problem(Text(f"Tệp phiếu quá lớn (tối đa {MAX_SHEET_FILE_BYTES // 1024} KiB)",
-                           f"The sheet file is too large (at most {MAX_SHEET_FILE_BYTES // 1024} KiB)"),
-                      status=413, slug="too-large", field="file")
+        raise TooLarge(Text(f"Tệp phiếu quá lớn (tối đa {MAX_SHEET_FILE_BYTES // 1024} KiB)",
+                            f"The sheet file is too large (at most {MAX_SHEET_FILE_BYTES // 1024} KiB)"),
+                       field="file")
     safe_name = "".join(ch for ch in filename if ch.isalnum() or ch in "-_.")[:200] or "sheets.json"
     with as_problems():
         product_sets = parse_sheet_file(content, regulation, safe_name)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ocop_shared.auth import Principal, Role
-from ocop_shared.http.problems import Conflict, Forbidden, Problem, Text
+from ocop_shared.errors import Conflict, Forbidden, Invalid, Text
 from ocop_shared.regulations import ProductSet, Regulation, get_regulation
 
 from ..adapters import sheets as sheet_source
@@ -166,7 +166,7 @@ def ensure_known_member(ctx: EvaluationContext, member_id: str) -> CouncilMember
     council = ctx.require_council()
     found = council.member(member_id)
     if found is None:
-        raise Problem(Text(f"{member_id} không phải thành viên hội đồng {council.name}",
+        raise Invalid(Text(f"{member_id} không phải thành viên hội đồng {council.name}",
                            f"{member_id} is not a member of council {council.name}"),
-                      status=422, slug=UnknownMember.code, field="member_id")
+                      slug=UnknownMember.code, field="member_id")
     return found

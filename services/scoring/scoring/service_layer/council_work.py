@@ -23,7 +23,7 @@ from ocop_shared.contracts.scoring_events import (
     ScoredPayload,
 )
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.http.problems import Forbidden, Text, Unprocessable
+from ocop_shared.errors import Forbidden, Invalid, Text
 from ocop_shared.messaging.flow import flow_scope
 from ocop_shared.messaging.outbox import new_event
 
@@ -202,7 +202,7 @@ async def record_attendance(uow: UnitOfWork, evaluation_id: str, principal: Prin
         council = ctx.require_council()
         unknown = [m for m in present if council.member(m) is None]
         if unknown:
-            raise Unprocessable(Text(f"Không phải thành viên hội đồng: {', '.join(unknown)}",
+            raise Invalid(Text(f"Không phải thành viên hội đồng: {', '.join(unknown)}",
                                      f"Not members of the council: {', '.join(unknown)}"),
                                 field="present")
         ctx.evaluation.present = sorted(set(present))

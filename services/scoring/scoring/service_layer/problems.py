@@ -1,4 +1,4 @@
-"""Domain and regulation errors as problem+json (Vietnamese first, English with ?lang=en).
+"""Domain and regulation errors as application errors (Vietnamese first, English).
 
 Each scoring domain error keeps its stable `code` as the problem type's slug, so clients and
 tests can tell `unknown-option` from `second-sheet-refused` without parsing the message.
@@ -11,26 +11,26 @@ from contextlib import contextmanager
 from enum import Enum
 from typing import Any
 
-from ocop_shared.http.problems import Forbidden, NotFound, Problem, Text
+from ocop_shared.errors import ApplicationError, Conflict, Forbidden, Invalid, Malformed, NotFound, Text
 from ocop_shared.regulations import DataValidationError, RegulationError
 
 from ..adapters.repository import StaleRecord
 from ..domain import errors as e
 
-_STATUS: tuple[tuple[type[e.ScoringDomainError], int], ...] = (
-    (e.SheetError, 422),
-    (e.RankingError, 422),
-    (e.InvalidComposition, 422),
-    (e.InvalidOverride, 422),
-    (e.UnknownMember, 422),
-    (e.NotAScorer, 403),
-    (e.ConflictOfInterestError, 403),
-    (e.NotPresent, 409),
-    (e.SecondSheetRefused, 409),
-    (e.NoSheet, 409),
-    (e.SheetAlreadySubmitted, 409),
-    (e.EvaluationClosed, 409),
-    (e.FinalisationBlocked, 409),
+_KIND: tuple[tuple[type[e.ScoringDomainError], type[ApplicationError]], ...] = (
+    (e.SheetError, Invalid),
+    (e.RankingError, Invalid),
+    (e.InvalidComposition, Invalid),
+    (e.InvalidOverride, Invalid),
+    (e.UnknownMember, Invalid),
+    (e.NotAScorer, Forbidden),
+    (e.ConflictOfInterestError, Forbidden),
+    (e.NotPresent, Conflict),
+    (e.SecondSheetRefused, Conflict),
+    (e.NoSheet, Conflict),
+    (e.SheetAlreadySubmitted, Conflict),
+    (e.EvaluationClosed, Conflict),
+    (e.FinalisationBlocked, Conflict),
 )
 
 
@@ -61,8 +61,8 @@ def _field(error: e.ScoringDomainError) -> str | None:
     return None
 
 
-def domain_problem(error: e.ScoringDomainError) -> Problem:
-    status = next((code for cls, code in _STATUS if isinstance(error, cls)), 400)
+def domain_problem(error: e.ScoringDomainError) -> ApplicationError:
+    kind = next((kind for cls, kind in _KIND if isinstance(error, cls)), Malformed)
     extensions: dict[str, Any] = {"code": error.code}
     for key, value in error.details.items():
         if key == "blockers":
@@ -71,21 +71,20 @@ def domain_problem(error: e.ScoringDomainError) -> Problem:
                  "overridable": b.overridable} for b in value]  # type: ignore[attr-defined]
         else:
             extensions[key] = _plain(value)
-    return Problem(Text(error.message_vi, error.message_en), status=status, slug=error.code,
-                   field=_field(error), **extensions)
+    return kind(Text(error.message_vi, error.message_en), slug=error.code, field=_field(error),
+                **extensions)
 
 
-def sheet_file_problem(error: DataValidationError) -> Problem:
+def sheet_file_problem(error: DataValidationError) -> Invalid:
     """A refused sheet file: one entry per issue, with its exact place and reason."""
     errors = [{"field": issue.place, "message": issue.reason, "place_vi": issue.place_vi,
                "message_vi": issue.reason_vi} for issue in error.issues]
-    return Problem(Text(error.message_vi, error.message_en), status=422, slug="invalid-sheet-file",
-                   errors=errors)
+    return Invalid(Text(error.message_vi, error.message_en), slug="invalid-sheet-file", errors=errors)
 
 
 @contextmanager
 def as_problems() -> Iterator[None]:
-    """Turn domain and regulation errors raised inside into problem+json."""
+    """Turn domain and regulation errors raised inside into application errors."""
     try:
         yield
     except e.ScoringDomainError as error:
@@ -93,12 +92,11 @@ def as_problems() -> Iterator[None]:
     except DataValidationError as error:
         raise sheet_file_problem(error) from error
     except StaleRecord as error:
-        raise Problem(Text("Dữ liệu vừa được người khác thay đổi, hãy tải lại và thử lại",
-                           "Someone else changed this record just now; reload and try again"),
-                      status=409, slug="concurrent-change") from error
+        raise Conflict(Text("Dữ liệu vừa được người khác thay đổi, hãy tải lại và thử lại",
+                            "Someone else changed this record just now; reload and try again"),
+                       slug="concurrent-change") from error
     except RegulationError as error:
-        raise Problem(Text(error.message_vi, error.message_en), status=422,
-                      slug="unknown-regulation-data") from error
+        raise Invalid(Text(error.message_vi, error.message_en), slug="unknown-regulation-data") from error
 
 
 def not_found(what_vi: str, what_en: str, ident: str) -> NotFound:

@@ -8,7 +8,7 @@ from datetime import datetime
 from ocop_shared.auth import Principal
 from ocop_shared.clock import aware
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.http.problems import Conflict, Forbidden, Text
+from ocop_shared.errors import Conflict, Forbidden, Text
 
 from ..adapters.repository import ScoringRepository
 from ..domain.reports import DECISION_VI, LEVEL_VI, ROLE_VI, MinutesReport, SheetReport, sheet_lines

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, Field
 
 from ocop_shared.auth import Role, api_key_matches
+from ocop_shared.errors import Gone
 from ocop_shared.http.cached import Reply
 from ocop_shared.http.dates import IsoDate, IsoDateTime
 from ocop_shared.http.pagination import Limit, Offset, Page
@@ -330,8 +331,12 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
                 since = cursors.decode(cursor_keys.all(), cursor, showroom_id)
             except DomainError as error:
                 raise Problem(Text(error.vi, error.en), status=400, field="cursor") from error
-            current, rows = await services.changes_since(uow, showroom_id, since,
-                                                         max(1, min(limit, 2000)))
+            try:
+                current, rows = await services.changes_since(uow, showroom_id, since,
+                                                             max(1, min(limit, 2000)))
+            except Gone as gone:  # where to start again, as a link
+                gone.extensions["snapshot"] = f"/trade/pos/{showroom_id}/catalog"
+                raise
         last = rows[-1].version if rows else since
         changes = [ChangeOut(
             version=r.version, kind=r.kind, product_id=r.product_id,

@@ -29,7 +29,7 @@ from ocop_shared.contracts.trade_events import (
 )
 from ocop_shared.db.engine import upsert_insert
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.http.problems import Conflict, Forbidden, NotFound, Problem, Text, Unauthorized
+from ocop_shared.errors import Conflict, Forbidden, Gone, Invalid, Malformed, NotFound, Text, Unauthenticated
 from ocop_shared.messaging.outbox import new_event
 from ocop_shared.webhooks.service import Webhooks, record_deliveries
 
@@ -124,7 +124,8 @@ async def _lock_membership(uow: UnitOfWork) -> None:
     lock = select(catalogs.c.id).where(catalogs.c.id == PROVINCE_CATALOG).with_for_update()
     if await uow.session.scalar(lock) is None:
         await uow.session.execute(upsert_insert(uow.session, catalogs).values(
-            id=PROVINCE_CATALOG, name="Danh mục sản phẩm OCOP tỉnh An Giang", carries_all=True,
+            id=PROVINCE_CATALOG, name=f"Danh mục sản phẩm OCOP tỉnh {uow.settings.province_name}",
+            carries_all=True,
             version=0, floor_version=0, created_at=uow.clock.now(), address="", operator="",
         ).on_conflict_do_nothing(index_elements=["id"]))
         await uow.session.execute(lock)
@@ -388,7 +389,7 @@ async def change_assortment(uow: UnitOfWork, catalog_id: str, *, add: Sequence[s
 async def authenticate_till(uow: UnitOfWork, catalog_id: str, api_key: str | None) -> Any:
     row = await showroom_row(uow, catalog_id)
     if not api_key:
-        raise Unauthorized(Text("Thiếu khóa API của điểm bán (X-API-Key)",
+        raise Unauthenticated(Text("Thiếu khóa API của điểm bán (X-API-Key)",
                                 "The showroom API key (X-API-Key) is missing"))
     if row.api_key_hash and api_key_matches(api_key, row.api_key_hash):
         return row
@@ -397,7 +398,7 @@ async def authenticate_till(uow: UnitOfWork, catalog_id: str, api_key: str | Non
     if known:
         raise Forbidden(Text("Khóa API này thuộc về điểm bán khác",
                              "This API key belongs to another showroom"))
-    raise Unauthorized(Text("Khóa API không hợp lệ", "The API key is not valid"))
+    raise Unauthenticated(Text("Khóa API không hợp lệ", "The API key is not valid"))
 
 
 async def snapshot(uow: UnitOfWork, catalog_id: str) -> tuple[int, list[CatalogItem]]:
@@ -413,13 +414,13 @@ async def changes_since(uow: UnitOfWork, catalog_id: str, version: int,
                         limit: int) -> tuple[int, list[Any]]:
     row = await showroom_row(uow, catalog_id)
     if version > row.version:
-        raise Problem(Text("Con trỏ đồng bộ vượt quá phiên bản hiện tại của danh mục",
-                           "The cursor is ahead of the catalog"), status=400, field="cursor")
+        raise Malformed(Text("Con trỏ đồng bộ vượt quá phiên bản hiện tại của danh mục",
+                             "The cursor is ahead of the catalog"), field="cursor")
     if version < row.floor_version:
-        raise Problem(Text(
+        raise Gone(Text(
             "Con trỏ đồng bộ đã quá cũ; hãy tải lại toàn bộ danh mục (GET .../catalog)",
             "The cursor is too old; take a full snapshot again (GET .../catalog)"),
-            status=410, slug="cursor-expired", snapshot=f"/trade/pos/{catalog_id}/catalog")
+            slug="cursor-expired")
     rows = (await uow.session.execute(select(catalog_changes).where(
         catalog_changes.c.catalog_id == catalog_id, catalog_changes.c.version > version)
         .order_by(catalog_changes.c.version).limit(limit))).all()
@@ -429,9 +430,9 @@ async def changes_since(uow: UnitOfWork, catalog_id: str, version: int,
 async def acknowledge(uow: UnitOfWork, catalog_id: str, terminal_id: str, version: int) -> None:
     row = await showroom_row(uow, catalog_id)
     if version > row.version:
-        raise Problem(Text(f"Phiên bản {version} chưa tồn tại (hiện tại: {row.version})",
+        raise Invalid(Text(f"Phiên bản {version} chưa tồn tại (hiện tại: {row.version})",
                            f"Version {version} does not exist yet (current: {row.version})"),
-                      status=422, field="version")
+                      field="version")
     now = uow.clock.now()
     updated = await uow.session.execute(update(till_acks).where(
         till_acks.c.catalog_id == catalog_id, till_acks.c.terminal_id == terminal_id)
@@ -470,8 +471,8 @@ async def compact(uow: UnitOfWork, catalog_id: str, keep_last: int) -> int:
 
 async def create_fair(uow: UnitOfWork, fair: Fair) -> None:
     if fair.ends_on < fair.starts_on:
-        raise Problem(Text("Ngày kết thúc phải sau ngày bắt đầu", "ends_on is before starts_on"),
-                      status=422, field="ends_on")
+        raise Invalid(Text("Ngày kết thúc phải sau ngày bắt đầu", "ends_on is before starts_on"),
+                      field="ends_on")
     if await uow.session.scalar(select(fairs.c.id).where(fairs.c.id == fair.id)):
         raise Conflict(Text(f"Đã có hội chợ {fair.id}", f"Fair {fair.id} exists"))
     await uow.session.execute(insert(fairs).values(**asdict(fair)))
@@ -492,7 +493,7 @@ async def register_exhibitor(uow: UnitOfWork, fair_id: str, product_id: str) -> 
     try:
         check_exhibitor(fair, product)
     except DomainError as error:
-        raise Problem(Text(error.vi, error.en), status=422, field=error.field) from error
+        raise Invalid(Text(error.vi, error.en), field=error.field) from error
     assert product is not None
     if await uow.session.scalar(select(fair_exhibitors.c.product_id).where(
             fair_exhibitors.c.fair_id == fair_id, fair_exhibitors.c.product_id == product_id)):

@@ -9,7 +9,7 @@ CatalogEntryAdded / CatalogEntryRemoved of that showroom, the envelope exactly a
 from __future__ import annotations
 
 from ocop_shared.db.uow import UnitOfWork, UnitOfWorkFactory
-from ocop_shared.runtime import BackgroundJob
+from ocop_shared.jobs import BackgroundJob
 from ocop_shared.webhooks import Attempt, DeliveryRecord, DeliveryStatus, Subscription
 from ocop_shared.webhooks import service as hooks
 
