@@ -27,8 +27,8 @@ def generate() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder))
         runtimes = make_runtimes(settings, list(SERVICES))
-        consumers = {rt.name: sorted({cls.topic for cls in rt.parts.handlers})
-                     for rt in runtimes}
+        consumers = {group: sorted({cls.topic for cls in handlers})  # every consumer group
+                     for rt in runtimes for group, handlers in rt.consumer_groups().items() if handlers}
         documents: dict[str, Any] = {
             "events.schema.json": event_schemas(),
             "asyncapi.json": asyncapi(consumers),

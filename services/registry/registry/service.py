@@ -16,6 +16,7 @@ from ocop_shared.contracts import (
     Scored,
     topics,
 )
+from ocop_shared.readcache import ReadCache
 from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
@@ -26,8 +27,8 @@ from .service_layer import access, services
 
 
 def build(runtime: ServiceRuntime) -> ServiceParts:
-    cache = runtime.read_cache([tables.access_grants, tables.entities, tables.entity_members,
-                                tables.council_readers])
+    cache: ReadCache[tuple[str, frozenset[str]], Access] = runtime.read_cache(
+        [tables.access_grants, tables.entities, tables.entity_members, tables.council_readers])
 
     async def records(token: VerifiedToken) -> Access:
         async def load() -> Access:

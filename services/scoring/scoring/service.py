@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ocop_shared.auth import Access, Role, VerifiedToken
 from ocop_shared.contracts import ProductSubmitted, SubmissionWithdrawn, topics
+from ocop_shared.readcache import ReadCache
 from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
@@ -15,7 +16,7 @@ from .service_layer import evaluations
 
 
 def build(runtime: ServiceRuntime) -> ServiceParts:
-    seats = runtime.read_cache([tables.councils, tables.council_members])
+    seats: ReadCache[frozenset[str], Access] = runtime.read_cache([tables.councils, tables.council_members])
 
     async def seat_roles(token: VerifiedToken) -> Access:
         """A seat on a council that has not ended makes a council member (its chair, a chair)."""

@@ -17,6 +17,9 @@ SERVICES_PRODUCING = {
     "ocop.certification.certificate.v1": "certification",
     "ocop.inspection.finding.v1": "department systems",
     "ocop.trade.catalog.v1": "trade",
+    "ocop.trade.fair.v1": "trade",
+    "ocop.registry.access.v1": "registry",
+    "ocop.audit.v1": "every service (its audit trail)",
 }
 
 
@@ -30,7 +33,7 @@ def event_schemas() -> dict[str, Any]:
 
 
 def asyncapi(consumers: dict[str, list[str]]) -> dict[str, Any]:
-    """AsyncAPI 3.0 document; `consumers` maps service name -> topics it subscribes to."""
+    """AsyncAPI 3.0 document; `consumers` maps consumer group -> topics it subscribes to."""
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     schemas: dict[str, Any] = {}

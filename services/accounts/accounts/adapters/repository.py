@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from .tables import accounts, address_failures, codes, mailbox, sessions
 
 
 def _account(row: Any) -> Account:
-    data = {k: aware(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()}
+    data: dict[str, Any] = {k: aware(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()}
     data["status"] = Status(data["status"])
     return Account(**data)
 
@@ -116,7 +117,7 @@ class AccountRepository:
         await self.session.execute(delete(address_failures).where(address_failures.c.address == address))
 
     # -- the demo mailbox
-    async def mailbox(self, recipient: str | None, limit: int) -> list[Any]:
+    async def mailbox(self, recipient: str | None, limit: int) -> Sequence[Any]:
         query = select(mailbox).order_by(mailbox.c.sent_at.desc()).limit(limit)
         if recipient:
             query = query.where(mailbox.c.recipient == recipient)

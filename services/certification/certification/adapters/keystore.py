@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from .signing import KeyRing
+from ocop_shared.keyring import KeyRing
 
 
 class KeyStore:

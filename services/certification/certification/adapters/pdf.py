@@ -19,11 +19,11 @@ from datetime import date
 from pathlib import Path
 
 import zxingcpp
-from reportlab.lib.colors import Color, HexColor  # type: ignore[import-untyped]
-from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
-from reportlab.lib.utils import simpleSplit  # type: ignore[import-untyped]
-from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
 
 from ocop_shared.documents import fonts
 from ocop_shared.documents.fonts import FONT_DIRS, FONT_PACKAGE, FontsMissing  # noqa: F401 (re-exported)
@@ -81,9 +81,9 @@ def qr_modules(text: str) -> list[list[bool]]:
     the quiet zone. zxing-cpp encodes in C++: about 1.5 ms where the pure-Python encoder took
     40, most of it choosing the mask."""
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    pixels = memoryview(code.to_image(scale=1, add_quiet_zones=False))
-    height, width = pixels.shape
-    data = pixels.tobytes()
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    height, width = image.shape[:2]
+    data = memoryview(image).tobytes()  # type: ignore[arg-type]  # a buffer; the stub does not say so
     return [[data[row * width + column] < 128 for column in range(width)]
             for row in range(height)]
 

@@ -35,14 +35,20 @@ from cryptography.exceptions import InvalidSignature
 
 from ocop_shared.keyring import (  # noqa: F401  (re-exported: the QR's key ring)
     KID_PATTERN,
-    KeyRing,
-    KeyRingError,
-    UnknownKeyId,
     b64url_decode,
     b64url_encode,
     canonical_json,
     default_kid,
     jwk_thumbprint,
+)
+from ocop_shared.keyring import (
+    KeyRing as KeyRing,
+)
+from ocop_shared.keyring import (
+    KeyRingError as KeyRingError,
+)
+from ocop_shared.keyring import (
+    UnknownKeyId as UnknownKeyId,
 )
 
 from ..domain.certificate import Certificate, CertificateStatus

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ocop_shared.access import GrantRow
 from ocop_shared.contracts.common import EvaluationCase, LegalForm
+from ocop_shared.db.engine import rows_affected
 
 from ..domain.documents import Document, DocumentKind
 from ..domain.dossier import Claim, Dossier, DossierStatus, Form01, Form02, Form03
@@ -167,7 +168,7 @@ class RegistryRepository:
         joined = select(m.c.entity_id).where(m.c.login.in_(list(identities)))
         return list(await self.session.scalars(owned.union(joined)))
 
-    async def entity_has_product(self, entity_id: str, product_ids: Sequence[str]) -> bool:
+    async def entity_has_product(self, entity_id: str, product_ids: Iterable[str]) -> bool:
         p = tables.products
         found = await self.session.scalar(select(p.c.id).where(
             p.c.entity_id == entity_id, p.c.id.in_(list(product_ids))).limit(1))
@@ -194,7 +195,7 @@ class RegistryRepository:
         m = tables.entity_members
         done = await self.session.execute(delete(m).where(m.c.entity_id == entity_id,
                                                           m.c.id == member_id))
-        return bool(done.rowcount)
+        return bool(rows_affected(done))
 
     # -- grants (the office's records of who may do what) ---------------------------------------
     async def grants(self, *, role: str | None, login: str | None, include_revoked: bool,
@@ -392,7 +393,8 @@ class RegistryRepository:
 
     # -- helpers ----------------------------------------------------------------------------
     async def _page(self, query: Select[Any], limit: int, offset: int) -> Sequence[Any]:
-        return (await self.session.execute(query.limit(limit).offset(offset))).all()
+        rows: Sequence[Any] = (await self.session.execute(query.limit(limit).offset(offset))).all()
+        return rows
 
     async def _count(self, query: Select[Any]) -> int:
         total = await self.session.scalar(select(func.count()).select_from(query.subquery()))

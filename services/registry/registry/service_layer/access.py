@@ -108,7 +108,7 @@ async def _store_grant(uow: UnitOfWork, login: str, role: str, scope: str | None
                    granted_by=by, granted_at=uow.clock.now())
     await uow.session.execute(tables.access_grants.insert().values(**row.__dict__))
     await uow.emit(new_event(
-        AccessGranted, AccessGrantedPayload(grant_id=row.grant_id, login=login, role=role,  # type: ignore[arg-type]
+        AccessGranted, AccessGrantedPayload(grant_id=row.grant_id, login=login, role=role,
                                             scope=scope, granted_by=by),
         aggregate_id=row.grant_id, aggregate_version=1, producer=SERVICE, clock=uow.clock))
     uow.record_change("grant", row.grant_id, f"{role} {scope or ''} granted to {shown(login)}".strip(),

@@ -32,7 +32,7 @@ class FactWriter:
         if writer is None:
             writer = uow.session.info[_KEY] = cls(uow)
             uow.before_commit(_KEY, writer.send)
-        return writer  # type: ignore[no-any-return]
+        return writer
 
     def replace(self, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
         """Insert the row, or overwrite its values when the key exists."""

@@ -165,22 +165,6 @@ async def on_fair_exhibitor_registered(event: FairExhibitorRegistered, uow: Unit
                 "ends_on": p.ends_on, "product_name": p.product_name, "stars": p.stars})
 
 
-HANDLERS: dict[Any, Any] = {
-    EntityRegistered: on_entity_registered,
-    ProductRegistered: on_product_registered,
-    ProductSubmitted: on_product_submitted,
-    Scored: on_scored,
-    EvaluationEscalated: on_evaluation_escalated,
-    Certified: on_certified,
-    CertificateRevoked: on_certificate_revoked,
-    CertificateExpired: on_certificate_expired,
-    CertificateSuperseded: on_certificate_superseded,
-    CertificateExtended: on_certificate_extended,
-    CatalogEntryAdded: on_catalog_entry_added,
-    CatalogEntryRemoved: on_catalog_entry_removed,
-    FairExhibitorRegistered: on_fair_exhibitor_registered,
-}
-
 
 # -- queries -------------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ocop_shared.db.engine import rows_affected
+
 from ..domain.council import Council, CouncilMember, CouncilRules, Role
 from ..domain.sheet_scoring import KnockOut
 from . import tables
@@ -346,7 +348,7 @@ class ScoringRepository:
             update(tables.councils)
             .where(tables.councils.c.id == council.id, tables.councils.c.version == expected_version)
             .values(**self._council_values(council)))
-        if done.rowcount != 1:  # type: ignore[attr-defined]
+        if rows_affected(done) != 1:
             raise StaleRecord(council.id)
         await self.session.execute(delete(tables.council_members).where(
             tables.council_members.c.council_id == council.id))
@@ -432,7 +434,7 @@ class ScoringRepository:
         done = await self.session.execute(
             update(e).where(e.c.id == evaluation.id, e.c.version == expected_version)
             .values(**_evaluation_values(evaluation)))
-        if done.rowcount != 1:  # type: ignore[attr-defined]
+        if rows_affected(done) != 1:
             raise StaleRecord(evaluation.id)
 
     def _evaluation_query(self, f: EvaluationFilter) -> Select[Any]:
@@ -544,7 +546,7 @@ class ScoringRepository:
             done = await self.session.execute(update(s).where(
                 s.c.evaluation_id == sheet.evaluation_id, s.c.member_id == sheet.member_id,
                 s.c.status == "draft").values(**values))
-            if done.rowcount != 1:  # type: ignore[attr-defined]
+            if rows_affected(done) != 1:
                 raise StaleRecord(f"{sheet.evaluation_id}/{sheet.member_id}")
 
     async def reopen_sheet(self, sheet: SheetRecord) -> None:

@@ -174,7 +174,7 @@ class ChangeFeed:
         if feed is None:
             feed = uow.session.info[cls._KEY] = cls(uow)
             uow.before_commit(cls._KEY, feed.write)
-        return feed  # type: ignore[no-any-return]
+        return feed
 
     async def next_version(self, catalog_id: str) -> int:
         if catalog_id not in self._versions:
