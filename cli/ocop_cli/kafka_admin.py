@@ -191,8 +191,9 @@ def provision(settings: Settings, namespace: str | None = None, *, users: bool =
     namespace = settings.kafka_namespace if namespace is None else namespace
     admin = KafkaAdmin(settings)
     needs = service_needs()
-    admin.create_topics([namespace + t for t in topics.ALL]
-                        + [namespace + topics.dead_letter_topic(s) for s in needs])
+    # every stream, and whatever a service reads or writes besides (each consumer group's dead letters)
+    admin.create_topics(namespace + t for t in sorted(
+        set(topics.ALL).union(*(need.reads | need.writes for need in needs.values()))))
     for service, need in needs.items():
         if users:
             password = settings.credential(service, "kafka-password")

@@ -52,8 +52,9 @@ def acls_named(settings: Settings, prefix: str) -> list[str]:
 async def test_a_removed_sandbox_leaves_no_database_no_topic_and_no_acl(stack: Settings, tmp_path: Path) -> None:
     sandbox = Sandbox(stack, tmp_path, services=["trade", "reporting"])
     await sandbox.create_databases()
+    groups = ["certification-rerating", *SERVICES]  # every consumer group has its dead letters
     provisioned = [sandbox.namespace + t for t in topics.ALL] + [
-        sandbox.namespace + topics.dead_letter_topic(s) for s in SERVICES]
+        sandbox.namespace + topics.dead_letter_topic(g) for g in groups]
     assert await topics_named(stack, sandbox.namespace) == sorted(provisioned)
     assert acls_named(stack, sandbox.namespace), "each service's ACLs for the namespace"
     assert len(await databases_named(stack, f"ocop_{sandbox.id}_")) == 2

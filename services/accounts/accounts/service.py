@@ -19,7 +19,7 @@ from .adapters.issuer import Issuer
 from .adapters.passwords import Passwords
 from .adapters.senders import DemoMailbox, Message, Sender, SmtpSender
 from .domain.account import LockoutPolicy
-from .entrypoints.api import build_router
+from .entrypoints.api import router_for
 from .service_layer import people
 from .service_layer.context import Accounts
 from .service_layer.keys import rotation_job
@@ -78,7 +78,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
             uow.after_commit(f"invite:{p.grant_id}", lambda: send_later(ctx.sender, message))
 
     return ServiceParts(
-        router=build_router(runtime, ctx),
+        router=router_for(runtime),
         handlers={AccessGranted: on_access_granted},
         background=[rotation_job(ctx.issuer.ring, ctx.now,
                                  every=timedelta(days=runtime.settings.signing_key_days),

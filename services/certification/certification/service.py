@@ -21,7 +21,7 @@ from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 from .adapters import tables
 from .adapters.keystore import KeyStore
 from .config import CertificationSettings
-from .entrypoints.api import build_router
+from .entrypoints import api, deps
 from .service_layer import findings, issuance
 from .service_layer.context import Context
 from .service_layer.documents import documents_job
@@ -34,6 +34,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
     ctx = Context(uow=runtime.uow, store=runtime.store, keys=KeyStore(config.keys_folder(runtime.settings)),
                   base_url=runtime.settings.base_url(), config=config,
                   province=runtime.settings.province_name)
+    api.wire(runtime, ctx)
     # The re-rating tracker reads the registry's and the scoring service's streams in a group of
     # its own ("certification-rerating"): issuing certificates from `Scored` must not wait
     # behind the registry's much busier product stream, and a failing re-rating update must
@@ -44,7 +45,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
         EvaluationClosed: partial(issuance.on_evaluation_closed, ctx=ctx),
     }
     return ServiceParts(
-        router=build_router(runtime, ctx, max_upload_bytes=runtime.settings.max_upload_bytes),
+        router=deps.router,
         handlers={
             Scored: partial(issuance.on_scored, ctx=ctx),
             InspectionReported: partial(findings.on_inspection_reported, ctx=ctx),

@@ -23,13 +23,13 @@ from ocop_shared.contracts import (
 from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
-from .entrypoints.api import build_router
+from .entrypoints import api
 from .service_layer import audit, services
 
 
 def build(runtime: ServiceRuntime) -> ServiceParts:
     return ServiceParts(
-        router=build_router(runtime),
+        router=api.router,
         handlers={
             EntityRegistered: services.on_entity_registered,
             ProductRegistered: services.on_product_registered,

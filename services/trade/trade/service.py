@@ -16,15 +16,16 @@ from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
 from .config import TradeSettings
-from .entrypoints.api import build_router
+from .entrypoints import api, deps, webhooks  # noqa: F401  (webhooks: its routes join the router)
 from .service_layer import services
 from .service_layer.webhooks import dispatcher_job
 
 
 def build(runtime: ServiceRuntime) -> ServiceParts:
     config = TradeSettings()
+    api.wire(runtime)
     return ServiceParts(
-        router=build_router(runtime),
+        router=deps.router,
         handlers={
             Certified: services.on_certified_event,
             CertificateRevoked: services.on_certificate_revoked,

@@ -89,6 +89,7 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     install_problem_handlers(app)
     openapi.install(app)
+    app.state.runtimes = {runtime.name: runtime for runtime in runtimes}  # see http.routing
     for runtime in runtimes:
         app.include_router(runtime.parts.router)
         if runtime.spec.access is not None or runtime.spec.owns_grants:

@@ -1,9 +1,11 @@
-"""The Kafka transport: an idempotent producer for the relay and dead letters,
-topic administration, and a FastStream subscriber that commits explicit offsets
-only after the effect is committed in the service's database.
+"""The Kafka transport (aiokafka): an idempotent producer for the relay and dead letters,
+topic administration, and a consumer that commits explicit offsets only after the effect is
+committed in the service's database.
 
-FastStream's Kafka defaults are at-most-once (auto-commit, acks=1, offset reset
-'latest'); every one of them is set explicitly here.
+Kafka clients default to at-most-once (auto-commit, acks=1, offset reset 'latest'); every one
+of those is set explicitly here. FastStream was used for the consumer loop until it was only a
+wrapper around aiokafka's consumer reached through `raw_message` and type-ignores; the loop
+below is the part we need (README, "Messaging").
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import (
     ClusterAuthorizationFailedError,
@@ -21,9 +23,6 @@ from aiokafka.errors import (
     TopicAlreadyExistsError,
     TopicAuthorizationFailedError,
 )
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 
 from .kafka_access import KafkaAccess, access_of
 from .processor import EventProcessor
@@ -138,7 +137,9 @@ def _headers(raw: Any) -> dict[str, str]:
 
 
 class KafkaConsumer:
-    """One consumer group member reading a service's topics through FastStream."""
+    """One consumer group member reading a service's topics (aiokafka): it polls a batch,
+    hands it to the processor, and commits the offsets after it only once the effects are
+    committed in the service's database."""
 
     def __init__(
         self,
@@ -154,34 +155,60 @@ class KafkaConsumer:
     ) -> None:
         self._processor = processor
         self._namespace = namespace
-        access = access_of(access)
-        self.broker = KafkaBroker(
-            access.bootstrap,
-            security=access.faststream_security(),
-            client_id=client_id,
-            graceful_timeout=graceful_timeout,
-            logger=None,
-        )
-        subscriber = self.broker.subscriber(
+        self._graceful_timeout = graceful_timeout
+        self._max_batch = max_batch
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._consumer = AIOKafkaConsumer(
             *(namespace + t for t in topics),
+            **access_of(access).aiokafka(),
+            client_id=client_id,
             group_id=namespace + processor.consumer + group_suffix,
+            enable_auto_commit=False,
             auto_offset_reset="earliest",
-            ack_policy=AckPolicy.MANUAL,
             max_poll_interval_ms=10 * 60 * 1000,
             session_timeout_ms=10_000,
             heartbeat_interval_ms=2_000,
-            title=f"{processor.consumer}:consume",
-            batch=True,
-            max_records=max_batch,
-            batch_timeout_ms=25,  # FastStream also sleeps this long after an empty poll
         )
-        subscriber(self._on_batch)
 
-    async def _on_batch(self, message: KafkaMessage) -> None:
-        raw = message.raw_message
-        records = raw if isinstance(raw, tuple) else (raw,)
-        if not records:
-            return
+    async def start(self) -> None:
+        await self._consumer.start()
+        self._stopping.clear()
+        self._task = asyncio.create_task(self._run(), name=f"{self._processor.consumer}-consume")
+
+    async def stop(self) -> None:
+        """Take no new batch, let the one in hand finish (up to the graceful timeout), leave
+        the group."""
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, self._graceful_timeout)
+            except TimeoutError:
+                log.warning("%s: batch still running after %.0f s: stopped; it will be read again",
+                            self._processor.consumer, self._graceful_timeout)
+            self._task = None
+        await self._consumer.stop()
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                polled = await self._consumer.getmany(timeout_ms=500, max_records=self._max_batch)
+                records = [record for batch in polled.values() for record in batch]
+                if records:
+                    await self._handle(records)
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the broker away or refusing: wait, then poll again
+                failures += 1
+                log.warning("%s: cannot read from Kafka (%s); retrying", self._processor.consumer, error)
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), min(30.0, 0.5 * 2 ** min(failures, 6)))
+                except TimeoutError:
+                    pass
+
+    async def _handle(self, records: Sequence[Any]) -> None:
         inbound = [InboundMessage(
             topic=record.topic.removeprefix(self._namespace),
             partition=record.partition,
@@ -191,7 +218,6 @@ class KafkaConsumer:
             headers=_headers(record.headers),
             timestamp_ms=record.timestamp,
         ) for record in records]
-        consumer = message.consumer
         first: dict[TopicPartition, int] = {}
         after: dict[TopicPartition, int] = {}
         for record in records:
@@ -205,18 +231,12 @@ class KafkaConsumer:
             log.warning("%s: will re-read %d message(s): %s", self._processor.consumer, len(records), error)
             await asyncio.sleep(1.0)
             for partition, offset in first.items():
-                consumer.seek(partition, offset)
+                self._consumer.seek(partition, offset)
             return
         try:
-            await consumer.commit(after)  # type: ignore[call-arg]
+            await self._consumer.commit(after)
         except KafkaError as error:
             # Typically a rebalance took the partition away: the new owner re-reads
             # the message and its inbox drops it as a duplicate.
             log.info("%s: offset commit failed (%s); redelivery will be deduplicated",
                      self._processor.consumer, error)
-
-    async def start(self) -> None:
-        await self.broker.start()
-
-    async def stop(self) -> None:
-        await self.broker.stop()

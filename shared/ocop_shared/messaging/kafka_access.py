@@ -1,6 +1,6 @@
 """How a process reaches Kafka: the bootstrap servers and, on a secured cluster, its own
-SCRAM-SHA-512 user over TLS (the cluster's CA certificate), for aiokafka, FastStream and the
-confluent-kafka admin client alike.
+SCRAM-SHA-512 user over TLS (the cluster's CA certificate), for aiokafka and the confluent-kafka
+admin client alike.
 
 The password is read again from its file on every new connection: a rotated credential is
 used from the next reconnect on, without a restart. (aiokafka's SCRAM authenticator takes the
@@ -59,16 +59,6 @@ class KafkaAccess:
         return {"bootstrap_servers": self.bootstrap, "security_protocol": "SASL_SSL",
                 "sasl_mechanism": MECHANISM, "sasl_plain_username": self.username,
                 "sasl_plain_password": LivePassword(self.password), "ssl_context": self.ssl_context()}
-
-    def faststream_security(self) -> Any:
-        """FastStream's security object (None on a cluster without authentication)."""
-        if not self.secured:
-            return None
-        from faststream.security import SASLScram512
-
-        assert self.password is not None and self.username is not None
-        return SASLScram512(username=self.username, password=LivePassword(self.password),  # type: ignore[arg-type]
-                            ssl_context=self.ssl_context(), use_ssl=True)
 
     def confluent(self) -> dict[str, str]:
         """librdkafka's configuration (the confluent-kafka admin client of the tooling)."""

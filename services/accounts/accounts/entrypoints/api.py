@@ -8,11 +8,14 @@ errors are problem+json with the OAuth `error` code as a member.
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 
+from ocop_shared.auth import Principal
 from ocop_shared.auth.logins import InvalidLogin, login_key
+from ocop_shared.errors import ApplicationError
 from ocop_shared.http.pagination import Limit
 from ocop_shared.http.problems import Problem, Text, TooManyRequests, Unauthorized, Unprocessable
+from ocop_shared.http.routing import guard_of, runtime_of
 from ocop_shared.http.text import Line
 from ocop_shared.runtime import ServiceRuntime
 
@@ -46,7 +49,7 @@ CLIENTS = ("ocop-console", "ocop-cli")
 T = TypeVar("T")
 
 
-def problem_of(error: AccountError | InvalidLogin) -> Problem:
+def problem_of(error: AccountError | InvalidLogin) -> ApplicationError:
     text = Text(error.vi, error.en)
     if isinstance(error, AccountLocked):
         return TooManyRequests(text, retry_after=error.retry_after)
@@ -77,112 +80,143 @@ def tokens_out(tokens: signin.Tokens) -> TokenOut:
                     refresh_expires_in=tokens.refresh_expires_in, session_id=tokens.session_id)
 
 
-def build_router(runtime: ServiceRuntime, ctx: Accounts) -> APIRouter:
-    router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[runtime.guard.dependency])
-    Caller = runtime.guard.Caller
-    settings = runtime.settings
-    development = settings.environment.value == "development"
+SERVICE = "accounts"
+Runtime = Annotated[ServiceRuntime, Depends(runtime_of(SERVICE))]
+Caller = Annotated[Principal, Depends(guard_of(SERVICE))]
 
-    @router.get("/.well-known/openid-configuration", summary="The issuer's discovery document")
-    async def discovery() -> dict[str, Any]:
-        return ctx.issuer.discovery()
 
-    @router.get("/jwks.json", summary="The issuer's public keys (JWKS): services verify tokens by them")
-    async def jwks() -> dict[str, Any]:
-        return ctx.issuer.jwks()
+def accounts_of(request: Request) -> Accounts:
+    found: Accounts = request.app.state.runtimes[SERVICE].state["accounts"]
+    return found
 
-    @router.post("/token", response_model=TokenOut,
-                 summary="Sign in (grant_type=password) or renew (grant_type=refresh_token); "
-                         "429 with Retry-After after too many failures",
-                 responses={429: {"description": "Too many failed sign-ins for this login or from "
-                                                 "this address: wait Retry-After seconds"}})
-    async def token(request: Request, grant_type: Annotated[str, Form(max_length=40)],
-                    client_id: Annotated[str, Form(max_length=60)] = "ocop-cli",
-                    username: Annotated[str, Form(max_length=254)] = "",
-                    password: Annotated[str, Form(max_length=128)] = "",
-                    refresh_token: Annotated[str, Form(max_length=200)] = "") -> TokenOut:
-        if client_id not in CLIENTS:
-            raise Problem(Text("Ứng dụng không được đăng ký", "Unknown client"), status=400,
-                          slug="invalid-client", error="invalid_client")
-        if grant_type == "password":
-            if not username or not password:
-                raise Unprocessable(Text("Cần tên đăng nhập và mật khẩu", "Login and password needed"),
-                                    field="username" if not username else "password")
-            address = request.client.host if request.client else None
-            return tokens_out(await answer(lambda: signin.sign_in(
-                ctx, username, password, client_id=client_id, address=address)))
-        if grant_type == "refresh_token":
-            if not refresh_token:
-                raise Unprocessable(Text("Thiếu refresh_token", "refresh_token is missing"),
-                                    field="refresh_token")
-            return tokens_out(await answer(lambda: signin.refresh(ctx, refresh_token)))
-        raise Problem(Text(f"Kiểu cấp quyền {grant_type} không được hỗ trợ",
-                           f"Grant type {grant_type} is not supported"), status=400,
-                      slug="unsupported-grant-type", error="unsupported_grant_type")
 
-    @router.post("/sign-out", status_code=204, summary="End the session of a refresh token")
-    async def sign_out(body: SignOutIn) -> Response:
-        await signin.sign_out(ctx, body.refresh_token)
-        return Response(status_code=204)
+Ctx = Annotated[Accounts, Depends(accounts_of)]
+_guarded = [Depends(guard_of(SERVICE))]
+router = APIRouter(prefix="/auth", tags=["auth"], dependencies=_guarded)
+development_router = APIRouter(prefix="/auth", tags=["auth"], dependencies=_guarded)
+demo_router = APIRouter(prefix="/auth", tags=["auth"], dependencies=_guarded)
 
-    @router.post("/sign-up", status_code=202, response_model=Accepted,
-                 summary="Create a producer's account; a code is sent to the e-mail or phone")
-    async def sign_up(body: SignUpIn) -> Accepted:
-        await answer(lambda: people.sign_up(ctx, body.login, body.name, body.password))
-        return Accepted(message="Mã xác nhận đã được gửi / A code was sent")
 
-    @router.post("/verification", status_code=204, summary="Confirm a sign-up with its code")
-    async def verification(body: VerificationIn) -> Response:
-        await answer(lambda: people.verify(ctx, body.login, body.code))
-        return Response(status_code=204)
+@router.get("/.well-known/openid-configuration", summary="The issuer's discovery document")
+async def discovery(ctx: Ctx) -> dict[str, Any]:
+    return ctx.issuer.discovery()
 
-    @router.post("/password-reset", status_code=202, response_model=Accepted,
-                 summary="Send a reset code (answers alike whether or not the login exists)")
-    async def password_reset(body: ResetIn) -> Accepted:
-        await answer(lambda: people.request_reset(ctx, body.login))
-        return Accepted(message="Nếu tài khoản tồn tại, mã đã được gửi / If the account exists, "
-                                "a code was sent")
 
-    @router.post("/password-reset/confirmation", status_code=204,
-                 summary="Set a new password with the reset code (every session ends)")
-    async def password_reset_confirmation(body: ResetConfirmationIn) -> Response:
-        await answer(lambda: people.reset_password(ctx, body.login, body.code, body.password))
-        return Response(status_code=204)
+@router.get("/jwks.json", summary="The issuer's public keys (JWKS): services verify tokens by them")
+async def jwks(ctx: Ctx) -> dict[str, Any]:
+    return ctx.issuer.jwks()
 
-    @router.post("/invitation/acceptance", status_code=204,
-                 summary="Accept the office's invitation: set a name and password with its code")
-    async def accept_invitation(body: InvitationIn) -> Response:
-        await answer(lambda: people.accept_invitation(ctx, body.login, body.code, body.name,
-                                                      body.password))
-        return Response(status_code=204)
 
-    @router.get("/me", response_model=MeOut, summary="My account")
-    async def me(principal: Caller) -> MeOut:
-        async with runtime.uow() as uow:
-            account = await AccountRepository(uow.session).by_id(principal.subject)
-        if account is None:
-            raise Unauthorized(Text("Tài khoản không còn tồn tại", "The account no longer exists"))
-        return MeOut(subject=account.id, login=account.login, name=account.name,
-                     status=account.status.value)
+@router.post("/token", response_model=TokenOut,
+             summary="Sign in (grant_type=password) or renew (grant_type=refresh_token); "
+                     "429 with Retry-After after too many failures",
+             responses={429: {"description": "Too many failed sign-ins for this login or from "
+                                             "this address: wait Retry-After seconds"}})
+async def token(request: Request, ctx: Ctx, grant_type: Annotated[str, Form(max_length=40)],
+                client_id: Annotated[str, Form(max_length=60)] = "ocop-cli",
+                username: Annotated[str, Form(max_length=254)] = "",
+                password: Annotated[str, Form(max_length=128)] = "",
+                refresh_token: Annotated[str, Form(max_length=200)] = "") -> TokenOut:
+    if client_id not in CLIENTS:
+        raise Problem(Text("Ứng dụng không được đăng ký", "Unknown client"), status=400,
+                      slug="invalid-client", error="invalid_client")
+    if grant_type == "password":
+        if not username or not password:
+            raise Unprocessable(Text("Cần tên đăng nhập và mật khẩu", "Login and password needed"),
+                                field="username" if not username else "password")
+        address = request.client.host if request.client else None
+        return tokens_out(await answer(lambda: signin.sign_in(
+            ctx, username, password, client_id=client_id, address=address)))
+    if grant_type == "refresh_token":
+        if not refresh_token:
+            raise Unprocessable(Text("Thiếu refresh_token", "refresh_token is missing"),
+                                field="refresh_token")
+        return tokens_out(await answer(lambda: signin.refresh(ctx, refresh_token)))
+    raise Problem(Text(f"Kiểu cấp quyền {grant_type} không được hỗ trợ",
+                       f"Grant type {grant_type} is not supported"), status=400,
+                  slug="unsupported-grant-type", error="unsupported_grant_type")
 
-    if development:
-        @router.get("/demo/mailbox", response_model=list[MailOut],
-                    summary="Development only: the messages the platform would have sent")
-        async def mailbox(to: Line | None = None, limit: Limit = 20) -> list[MailOut]:
-            recipient = await answer(lambda: _key(to)) if to else None
-            async with runtime.uow() as uow:
-                rows = await AccountRepository(uow.session).mailbox(recipient, limit)
-            return [MailOut(recipient=r.recipient, subject=r.subject, body=r.body,
-                            sent_at=r.sent_at.isoformat()) for r in rows]
 
-    if development and settings.demo_sign_in:
-        @router.post("/demo/sign-in", response_model=TokenOut,
-                     summary="Development only: sign in as one of the demo's people, no password")
-        async def demo_sign_in(body: DemoSignInIn) -> TokenOut:
-            return tokens_out(await answer(lambda: signin.token_for(ctx, body.login,
-                                                                    client_id="ocop-console")))
+@router.post("/sign-out", status_code=204, summary="End the session of a refresh token")
+async def sign_out(body: SignOutIn, ctx: Ctx) -> Response:
+    await signin.sign_out(ctx, body.refresh_token)
+    return Response(status_code=204)
 
-    return router
+
+@router.post("/sign-up", status_code=202, response_model=Accepted,
+             summary="Create a producer's account; a code is sent to the e-mail or phone")
+async def sign_up(body: SignUpIn, ctx: Ctx) -> Accepted:
+    await answer(lambda: people.sign_up(ctx, body.login, body.name, body.password))
+    return Accepted(message="Mã xác nhận đã được gửi / A code was sent")
+
+
+@router.post("/verification", status_code=204, summary="Confirm a sign-up with its code")
+async def verification(body: VerificationIn, ctx: Ctx) -> Response:
+    await answer(lambda: people.verify(ctx, body.login, body.code))
+    return Response(status_code=204)
+
+
+@router.post("/password-reset", status_code=202, response_model=Accepted,
+             summary="Send a reset code (answers alike whether or not the login exists)")
+async def password_reset(body: ResetIn, ctx: Ctx) -> Accepted:
+    await answer(lambda: people.request_reset(ctx, body.login))
+    return Accepted(message="Nếu tài khoản tồn tại, mã đã được gửi / If the account exists, "
+                            "a code was sent")
+
+
+@router.post("/password-reset/confirmation", status_code=204,
+             summary="Set a new password with the reset code (every session ends)")
+async def password_reset_confirmation(body: ResetConfirmationIn, ctx: Ctx) -> Response:
+    await answer(lambda: people.reset_password(ctx, body.login, body.code, body.password))
+    return Response(status_code=204)
+
+
+@router.post("/invitation/acceptance", status_code=204,
+             summary="Accept the office's invitation: set a name and password with its code")
+async def accept_invitation(body: InvitationIn, ctx: Ctx) -> Response:
+    await answer(lambda: people.accept_invitation(ctx, body.login, body.code, body.name,
+                                                  body.password))
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=MeOut, summary="My account")
+async def me(principal: Caller, runtime: Runtime) -> MeOut:
+    async with runtime.uow() as uow:
+        account = await AccountRepository(uow.session).by_id(principal.subject)
+    if account is None:
+        raise Unauthorized(Text("Tài khoản không còn tồn tại", "The account no longer exists"))
+    return MeOut(subject=account.id, login=account.login, name=account.name,
+                 status=account.status.value)
+
+
+# -- development only (router_for leaves them out of production) ----------------------------
+@development_router.get("/demo/mailbox", response_model=list[MailOut],
+                        summary="Development only: the messages the platform would have sent")
+async def mailbox(runtime: Runtime, to: Line | None = None, limit: Limit = 20) -> list[MailOut]:
+    recipient = await answer(lambda: _key(to)) if to else None
+    async with runtime.uow() as uow:
+        rows = await AccountRepository(uow.session).mailbox(recipient, limit)
+    return [MailOut(recipient=r.recipient, subject=r.subject, body=r.body,
+                    sent_at=r.sent_at.isoformat()) for r in rows]
+
+
+@demo_router.post("/demo/sign-in", response_model=TokenOut,
+                  summary="Development only: sign in as one of the demo's people, no password")
+async def demo_sign_in(body: DemoSignInIn, ctx: Ctx) -> TokenOut:
+    return tokens_out(await answer(lambda: signin.token_for(ctx, body.login,
+                                                            client_id="ocop-console")))
+
+
+def router_for(runtime: ServiceRuntime) -> APIRouter:
+    """The routes this runtime serves: the development ones only outside production, the demo's
+    sign-in only when the demo asks for it."""
+    routes = APIRouter()
+    routes.include_router(router)
+    if runtime.settings.environment.value == "development":
+        routes.include_router(development_router)
+        if runtime.settings.demo_sign_in:
+            routes.include_router(demo_router)
+    return routes
 
 
 async def _key(raw: str) -> str:

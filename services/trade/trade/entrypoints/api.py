@@ -12,9 +12,9 @@ import csv
 import io
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import Header, Request, Response
 from pydantic import BaseModel, Field
 
 from ocop_shared.auth import Role, api_key_matches
@@ -24,17 +24,17 @@ from ocop_shared.http.dates import IsoDate, IsoDateTime
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import Problem, Text
 from ocop_shared.http.text import Line, Paragraph, RecordId
-from ocop_shared.readcache import ReadCache
 from ocop_shared.runtime import ServiceRuntime
 
-from ..adapters.tables import catalog_items, catalogs, fair_exhibitors
+from ..adapters.tables import catalogs, fair_exhibitors
 from ..domain import cursor as cursors
 from ..domain.catalog import REMOVAL_VI, CatalogItem, Removal
 from ..domain.errors import DomainError
 from ..domain.fairs import Fair
 from ..service_layer import services
+from . import deps
 from .access import may_operate
-from .webhooks import add_webhook_routes
+from .deps import Caller, Runtime, Tills, router
 
 
 class LocationType(StrEnum):
@@ -201,214 +201,213 @@ class FeedItem(ItemOut):
     pass
 
 
-def build_router(runtime: ServiceRuntime) -> APIRouter:
-    # Who may call each route is the permission matrix's (the guard in front of every route); an
-    # operator manages the showrooms the office granted them, a till its showroom's key.
-    router = APIRouter(prefix="/trade", tags=["trade"], dependencies=[runtime.guard.dependency])
-    Caller = runtime.guard.Caller
-    cursor_keys = runtime.settings.secret("cursor_secret")
+@router.get("/catalogs/{catalog_id}", response_model=CatalogOut,
+            summary="What a catalog lists now (public; 'province' = every OCOP product)")
+async def catalog(catalog_id: RecordId, runtime: Runtime) -> CatalogOut:
+    async with runtime.uow() as uow:
+        if catalog_id != services.PROVINCE_CATALOG:
+            await services.showroom_row(uow, catalog_id)
+        version, items = await services.snapshot(uow, catalog_id)
+    return CatalogOut(catalog_id=catalog_id, version=version,
+                      entries=[item_out(i) for i in items])
 
-    @router.get("/catalogs/{catalog_id}", response_model=CatalogOut,
-                summary="What a catalog lists now (public; 'province' = every OCOP product)")
-    async def catalog(catalog_id: RecordId) -> CatalogOut:
-        async with runtime.uow() as uow:
-            if catalog_id != services.PROVINCE_CATALOG:
-                await services.showroom_row(uow, catalog_id)
-            version, items = await services.snapshot(uow, catalog_id)
-        return CatalogOut(catalog_id=catalog_id, version=version,
-                          entries=[item_out(i) for i in items])
+# -- showrooms ---------------------------------------------------------------------------
+@router.post("/showrooms", status_code=201, response_model=ShowroomCreated,
+             summary="Register a point of sale (điểm giới thiệu và bán sản phẩm OCOP)")
+async def create_showroom(body: ShowroomIn, principal: Caller, runtime: Runtime) -> ShowroomCreated:
+    async with runtime.uow() as uow:
+        key = await services.create_showroom(
+            uow, catalog_id=body.id, name=body.name, location_type=body.location_type.value,
+            address=body.address, commune_code=body.commune_code, operator=body.operator,
+            carries_all=body.carries_all)
+    return ShowroomCreated(id=body.id, api_key=key)
 
-    # -- showrooms ---------------------------------------------------------------------------
-    @router.post("/showrooms", status_code=201, response_model=ShowroomCreated,
-                 summary="Register a point of sale (điểm giới thiệu và bán sản phẩm OCOP)")
-    async def create_showroom(body: ShowroomIn, principal: Caller) -> ShowroomCreated:
-        async with runtime.uow() as uow:
-            key = await services.create_showroom(
-                uow, catalog_id=body.id, name=body.name, location_type=body.location_type.value,
-                address=body.address, commune_code=body.commune_code, operator=body.operator,
-                carries_all=body.carries_all)
-        return ShowroomCreated(id=body.id, api_key=key)
+async def showroom_out(runtime: ServiceRuntime, showroom_id: str) -> ShowroomOut:
+    async with runtime.uow() as uow:
+        row = await services.showroom_row(uow, showroom_id)
+        version, states = await services.tills(uow, showroom_id)
+        _, items = await services.snapshot(uow, showroom_id)
+    return ShowroomOut(id=row.id, name=row.name, location_type=row.location_type,
+                       address=row.address, operator=row.operator,
+                       carries_all=row.carries_all, version=version, items=len(items),
+                       tills=[TillOut(**s.__dict__) for s in states])
 
-    async def showroom_out(showroom_id: str) -> ShowroomOut:
-        async with runtime.uow() as uow:
-            row = await services.showroom_row(uow, showroom_id)
-            version, states = await services.tills(uow, showroom_id)
-            _, items = await services.snapshot(uow, showroom_id)
-        return ShowroomOut(id=row.id, name=row.name, location_type=row.location_type,
-                           address=row.address, operator=row.operator,
-                           carries_all=row.carries_all, version=version, items=len(items),
-                           tills=[TillOut(**s.__dict__) for s in states])
+@router.get("/showrooms", response_model=Page[ShowroomOut],
+            summary="Points of sale with their catalog version and which tills are stale")
+async def list_showrooms(principal: Caller, runtime: Runtime, limit: Limit = 50,
+                         offset: Offset = 0) -> Page[ShowroomOut]:
+    from sqlalchemy import func, select
 
-    @router.get("/showrooms", response_model=Page[ShowroomOut],
-                summary="Points of sale with their catalog version and which tills are stale")
-    async def list_showrooms(principal: Caller, limit: Limit = 50,
-                             offset: Offset = 0) -> Page[ShowroomOut]:
-        from sqlalchemy import func, select
+    async with runtime.uow() as uow:
+        query = select(catalogs.c.id).where(catalogs.c.id != services.PROVINCE_CATALOG)
+        if not principal.has(Role.PROVINCE_OFFICE):
+            query = query.where(catalogs.c.id.in_(sorted(principal.showrooms)))
+        total = await uow.session.scalar(select(func.count()).select_from(query.subquery()))
+        ids = list(await uow.session.scalars(query.order_by(catalogs.c.id)
+                                             .limit(limit).offset(offset)))
+    return Page(items=[await showroom_out(runtime, i) for i in ids], total=int(total or 0),
+                limit=limit, offset=offset)
 
-        async with runtime.uow() as uow:
-            query = select(catalogs.c.id).where(catalogs.c.id != services.PROVINCE_CATALOG)
-            if not principal.has(Role.PROVINCE_OFFICE):
-                query = query.where(catalogs.c.id.in_(sorted(principal.showrooms)))
-            total = await uow.session.scalar(select(func.count()).select_from(query.subquery()))
-            ids = list(await uow.session.scalars(query.order_by(catalogs.c.id)
-                                                 .limit(limit).offset(offset)))
-        return Page(items=[await showroom_out(i) for i in ids], total=int(total or 0),
-                    limit=limit, offset=offset)
+@router.get("/showrooms/{showroom_id}", response_model=ShowroomOut)
+async def get_showroom(showroom_id: RecordId, principal: Caller, runtime: Runtime) -> ShowroomOut:
+    may_operate(principal, showroom_id)
+    return await showroom_out(runtime, showroom_id)
 
-    @router.get("/showrooms/{showroom_id}", response_model=ShowroomOut)
-    async def get_showroom(showroom_id: RecordId, principal: Caller) -> ShowroomOut:
-        may_operate(principal, showroom_id)
-        return await showroom_out(showroom_id)
+@router.post("/showrooms/{showroom_id}/api-key", response_model=ShowroomCreated,
+             summary="Issue a new POS API key (the old one stops working)")
+async def rotate(showroom_id: RecordId, principal: Caller, runtime: Runtime) -> ShowroomCreated:
+    async with runtime.uow() as uow:
+        key = await services.rotate_key(uow, showroom_id)
+    return ShowroomCreated(id=showroom_id, api_key=key)
 
-    @router.post("/showrooms/{showroom_id}/api-key", response_model=ShowroomCreated,
-                 summary="Issue a new POS API key (the old one stops working)")
-    async def rotate(showroom_id: RecordId, principal: Caller) -> ShowroomCreated:
-        async with runtime.uow() as uow:
-            key = await services.rotate_key(uow, showroom_id)
-        return ShowroomCreated(id=showroom_id, api_key=key)
+@router.put("/showrooms/{showroom_id}/assortment", response_model=ShowroomOut,
+            summary="Add or drop products a showroom carries")
+async def assortment(showroom_id: RecordId, body: AssortmentIn, principal: Caller,
+                     runtime: Runtime) -> ShowroomOut:
+    may_operate(principal, showroom_id)
+    async with runtime.uow() as uow:
+        await services.change_assortment(uow, showroom_id, add=body.add, remove=body.remove)
+    return await showroom_out(runtime, showroom_id)
 
-    @router.put("/showrooms/{showroom_id}/assortment", response_model=ShowroomOut,
-                summary="Add or drop products a showroom carries")
-    async def assortment(showroom_id: RecordId, body: AssortmentIn, principal: Caller) -> ShowroomOut:
-        may_operate(principal, showroom_id)
-        async with runtime.uow() as uow:
-            await services.change_assortment(uow, showroom_id, add=body.add, remove=body.remove)
-        return await showroom_out(showroom_id)
+@router.post("/catalogs/{catalog_id}/compaction", summary="Drop old changes of the delta feed")
+async def compaction(catalog_id: RecordId, body: CompactionIn, principal: Caller,
+                     runtime: Runtime) -> dict[str, int]:
+    async with runtime.uow() as uow:
+        floor = await services.compact(uow, catalog_id, body.keep_last)
+    return {"floor_version": floor}
 
-    @router.post("/catalogs/{catalog_id}/compaction", summary="Drop old changes of the delta feed")
-    async def compaction(catalog_id: RecordId, body: CompactionIn, principal: Caller) -> dict[str, int]:
-        async with runtime.uow() as uow:
-            floor = await services.compact(uow, catalog_id, body.keep_last)
-        return {"floor_version": floor}
+# -- tills -------------------------------------------------------------------------------
+ApiKey = Annotated[str | None, Header(alias="X-API-Key", max_length=200, description="The showroom's key")]
 
-    # -- webhooks (push, for POS systems that do not read Kafka) ------------------------------
-    add_webhook_routes(router, runtime)
 
-    # -- tills -------------------------------------------------------------------------------
-    ApiKey = Annotated[str | None, Header(alias="X-API-Key", max_length=200, description="The showroom's key")]
 
-    snapshots: ReadCache[str, Snapshot] = runtime.read_cache([catalogs, catalog_items])
+def wire(runtime: ServiceRuntime) -> None:
+    """The tills' snapshot cache, answered before routing when the till's key matches."""
+    snapshots = deps.wire(runtime).snapshots
 
     def cached_snapshot(request: Request, params: dict[str, str]) -> Reply | None:
         snapshot = snapshots.get(params["showroom_id"])
         if snapshot is None or not snapshot.admits(request.headers.get("x-api-key")):
             return None
-        return snapshot.reply(request.headers.get("if-none-match"))
+        return cast(Reply, snapshot.reply(request.headers.get("if-none-match")))
 
     runtime.answer_from_cache("/trade/pos/{showroom_id}/catalog", cached_snapshot)
 
-    async def read_snapshot(showroom_id: str, api_key: str | None) -> Snapshot:
-        async with runtime.uow() as uow:
-            row = await services.authenticate_till(uow, showroom_id, api_key)
-            version, items = await services.snapshot(uow, showroom_id)
-        body = SnapshotOut(catalog_id=showroom_id, version=version,
-                           cursor=cursors.encode(cursor_keys.current(), showroom_id, version),
-                           as_of=runtime.clock.now(), items=[item_out(i) for i in items])
-        return Snapshot.of(body.model_dump_json().encode(), f'W/"{showroom_id}:{version}"', row.api_key_hash)
 
-    @router.get("/pos/{showroom_id}/catalog", response_model=SnapshotOut,
-                responses={200: {"headers": {"ETag": {"description": "The snapshot's version: send it as "
-                                                      "If-None-Match", "schema": {"type": "string"}}}},
-                           304: {"description": "Unchanged since If-None-Match",
-                                 "headers": {"ETag": {"schema": {"type": "string"}}}}},
-                summary="Full snapshot for a till, with a version, ETag and a delta cursor")
-    async def pos_snapshot(showroom_id: RecordId, request: Request, x_api_key: ApiKey = None) -> Response:
-        snapshot = await snapshots.get_or_load(showroom_id,
-                                               lambda: read_snapshot(showroom_id, x_api_key))
-        if not snapshot.admits(x_api_key):
-            # A snapshot another till's key read: the database decides (401/403, or a key just
-            # rotated by another replica). A refused key leaves the cached snapshot alone.
-            snapshot = await read_snapshot(showroom_id, x_api_key)
-        return snapshot.reply(request.headers.get("if-none-match")).response()
+async def read_snapshot(runtime: ServiceRuntime, tills: deps.TillEdge, showroom_id: str,
+                        api_key: str | None) -> Snapshot:
+    async with runtime.uow() as uow:
+        row = await services.authenticate_till(uow, showroom_id, api_key)
+        version, items = await services.snapshot(uow, showroom_id)
+    body = SnapshotOut(catalog_id=showroom_id, version=version,
+                       cursor=cursors.encode(tills.cursor_keys.current(), showroom_id, version),
+                       as_of=runtime.clock.now(), items=[item_out(i) for i in items])
+    return Snapshot.of(body.model_dump_json().encode(), f'W/"{showroom_id}:{version}"', row.api_key_hash)
 
-    @router.get("/pos/{showroom_id}/changes", response_model=DeltaOut,
-                summary="Changes since a cursor, with tombstones (410: take a snapshot)")
-    async def pos_changes(showroom_id: RecordId, cursor: Line, limit: int = 500,
-                          x_api_key: ApiKey = None) -> DeltaOut:
-        async with runtime.uow() as uow:
-            await services.authenticate_till(uow, showroom_id, x_api_key)
-            try:
-                since = cursors.decode(cursor_keys.all(), cursor, showroom_id)
-            except DomainError as error:
-                raise Problem(Text(error.vi, error.en), status=400, field="cursor") from error
-            try:
-                current, rows = await services.changes_since(uow, showroom_id, since,
-                                                             max(1, min(limit, 2000)))
-            except Gone as gone:  # where to start again, as a link
-                gone.extensions["snapshot"] = f"/trade/pos/{showroom_id}/catalog"
-                raise
-        last = rows[-1].version if rows else since
-        changes = [ChangeOut(
-            version=r.version, kind=r.kind, product_id=r.product_id,
-            reason=Removal(r.reason) if r.reason else None,
-            reason_vi=REMOVAL_VI[Removal(r.reason)] if r.reason else None,
-            item=item_out(services._item(r.item)) if r.item else None) for r in rows]
-        return DeltaOut(catalog_id=showroom_id, version=last,
-                        cursor=cursors.encode(cursor_keys.current(), showroom_id, last),
-                        as_of=runtime.clock.now(), changes=changes, has_more=last < current)
+@router.get("/pos/{showroom_id}/catalog", response_model=SnapshotOut,
+            responses={200: {"headers": {"ETag": {"description": "The snapshot's version: send it as "
+                                                  "If-None-Match", "schema": {"type": "string"}}}},
+                       304: {"description": "Unchanged since If-None-Match",
+                             "headers": {"ETag": {"schema": {"type": "string"}}}}},
+            summary="Full snapshot for a till, with a version, ETag and a delta cursor")
+async def pos_snapshot(showroom_id: RecordId, request: Request, runtime: Runtime, tills: Tills,
+                       x_api_key: ApiKey = None) -> Response:
+    snapshot: Snapshot = await tills.snapshots.get_or_load(
+        showroom_id, lambda: read_snapshot(runtime, tills, showroom_id, x_api_key))
+    if not snapshot.admits(x_api_key):
+        # A snapshot another till's key read: the database decides (401/403, or a key just
+        # rotated by another replica). A refused key leaves the cached snapshot alone.
+        snapshot = await read_snapshot(runtime, tills, showroom_id, x_api_key)
+    return snapshot.reply(request.headers.get("if-none-match")).response()
 
-    @router.post("/pos/{showroom_id}/acks", status_code=204,
-                 summary="A till acknowledges the catalog version it now holds")
-    async def pos_ack(showroom_id: RecordId, body: AckIn, x_api_key: ApiKey = None) -> None:
-        async with runtime.uow() as uow:
-            await services.authenticate_till(uow, showroom_id, x_api_key)
-            await services.acknowledge(uow, showroom_id, body.terminal_id, body.version)
+@router.get("/pos/{showroom_id}/changes", response_model=DeltaOut,
+            summary="Changes since a cursor, with tombstones (410: take a snapshot)")
+async def pos_changes(showroom_id: RecordId, cursor: Line, runtime: Runtime, tills: Tills,
+                      limit: int = 500, x_api_key: ApiKey = None) -> DeltaOut:
+    async with runtime.uow() as uow:
+        await services.authenticate_till(uow, showroom_id, x_api_key)
+        try:
+            since = cursors.decode(tills.cursor_keys.all(), cursor, showroom_id)
+        except DomainError as error:
+            raise Problem(Text(error.vi, error.en), status=400, field="cursor") from error
+        try:
+            current, rows = await services.changes_since(uow, showroom_id, since,
+                                                         max(1, min(limit, 2000)))
+        except Gone as gone:  # where to start again, as a link
+            gone.extensions["snapshot"] = f"/trade/pos/{showroom_id}/catalog"
+            raise
+    last = rows[-1].version if rows else since
+    changes = [ChangeOut(
+        version=r.version, kind=r.kind, product_id=r.product_id,
+        reason=Removal(r.reason) if r.reason else None,
+        reason_vi=REMOVAL_VI[Removal(r.reason)] if r.reason else None,
+        item=item_out(services._item(r.item)) if r.item else None) for r in rows]
+    return DeltaOut(catalog_id=showroom_id, version=last,
+                    cursor=cursors.encode(tills.cursor_keys.current(), showroom_id, last),
+                    as_of=runtime.clock.now(), changes=changes, has_more=last < current)
 
-    # -- fairs -------------------------------------------------------------------------------
-    @router.post("/fairs", status_code=201, response_model=FairIn, summary="Register a fair")
-    async def create_fair(body: FairIn, principal: Caller) -> FairIn:
-        async with runtime.uow() as uow:
-            await services.create_fair(uow, Fair(**body.model_dump()))
-        return body
+@router.post("/pos/{showroom_id}/acks", status_code=204,
+             summary="A till acknowledges the catalog version it now holds")
+async def pos_ack(showroom_id: RecordId, body: AckIn, runtime: Runtime, x_api_key: ApiKey = None) -> None:
+    async with runtime.uow() as uow:
+        await services.authenticate_till(uow, showroom_id, x_api_key)
+        await services.acknowledge(uow, showroom_id, body.terminal_id, body.version)
 
-    @router.post("/fairs/{fair_id}/exhibitors", status_code=201, response_model=ExhibitorOut,
-                 summary="Register a product (its certificate must be valid on the fair's dates)")
-    async def register(fair_id: RecordId, body: ExhibitorIn, principal: Caller) -> ExhibitorOut:
-        async with runtime.uow() as uow:
-            await services.register_exhibitor(uow, fair_id, body.product_id)
-        return (await exhibitors(fair_id, principal))[-1]
+# -- fairs -------------------------------------------------------------------------------
+@router.post("/fairs", status_code=201, response_model=FairIn, summary="Register a fair")
+async def create_fair(body: FairIn, principal: Caller, runtime: Runtime) -> FairIn:
+    async with runtime.uow() as uow:
+        await services.create_fair(uow, Fair(**body.model_dump()))
+    return body
 
-    @router.get("/fairs/{fair_id}/exhibitors", response_model=list[ExhibitorOut])
-    async def exhibitors(fair_id: RecordId, principal: Caller) -> list[ExhibitorOut]:
-        from sqlalchemy import select
+@router.post("/fairs/{fair_id}/exhibitors", status_code=201, response_model=ExhibitorOut,
+             summary="Register a product (its certificate must be valid on the fair's dates)")
+async def register(fair_id: RecordId, body: ExhibitorIn, principal: Caller, runtime: Runtime) -> ExhibitorOut:
+    async with runtime.uow() as uow:
+        await services.register_exhibitor(uow, fair_id, body.product_id)
+    return (await exhibitors(fair_id, principal, runtime))[-1]
 
-        async with runtime.uow() as uow:
-            await services.fair_row(uow, fair_id)
-            rows = (await uow.session.execute(select(fair_exhibitors).where(
-                fair_exhibitors.c.fair_id == fair_id)
-                .order_by(fair_exhibitors.c.registered_at))).all()
-        return [ExhibitorOut(product_id=r.product_id, certificate_number=r.certificate_number,
-                             sales_vnd=r.sales_vnd, contracts=r.contracts) for r in rows]
+@router.get("/fairs/{fair_id}/exhibitors", response_model=list[ExhibitorOut])
+async def exhibitors(fair_id: RecordId, principal: Caller, runtime: Runtime) -> list[ExhibitorOut]:
+    from sqlalchemy import select
 
-    @router.put("/fairs/{fair_id}/exhibitors/{product_id}/result", status_code=204,
-                summary="Record sales and contracts of an exhibitor (for the reports)")
-    async def result(fair_id: RecordId, product_id: RecordId, body: ResultIn, principal: Caller) -> None:
-        async with runtime.uow() as uow:
-            await services.record_fair_result(uow, fair_id, product_id, sales_vnd=body.sales_vnd,
-                                              contracts=body.contracts, notes=body.notes)
+    async with runtime.uow() as uow:
+        await services.fair_row(uow, fair_id)
+        rows = (await uow.session.execute(select(fair_exhibitors).where(
+            fair_exhibitors.c.fair_id == fair_id)
+            .order_by(fair_exhibitors.c.registered_at))).all()
+    return [ExhibitorOut(product_id=r.product_id, certificate_number=r.certificate_number,
+                         sales_vnd=r.sales_vnd, contracts=r.contracts) for r in rows]
 
-    # -- marketplace feed --------------------------------------------------------------------
-    @router.get("/feed.json", response_model=list[FeedItem],
-                summary="Currently certified OCOP products (public marketplace feed)")
-    async def feed_json() -> list[FeedItem]:
-        async with runtime.uow() as uow:
-            items = await services.certified_now(uow, runtime.clock.now().date())
-        return [FeedItem(**item_out(i).model_dump()) for i in items]
+@router.put("/fairs/{fair_id}/exhibitors/{product_id}/result", status_code=204,
+            summary="Record sales and contracts of an exhibitor (for the reports)")
+async def result(fair_id: RecordId, product_id: RecordId, body: ResultIn, principal: Caller,
+                 runtime: Runtime) -> None:
+    async with runtime.uow() as uow:
+        await services.record_fair_result(uow, fair_id, product_id, sales_vnd=body.sales_vnd,
+                                          contracts=body.contracts, notes=body.notes)
 
-    @router.get("/feed.csv", response_class=Response,
-                responses={200: {"description": "One row a certified product; the header row names "
-                                 "the columns of FeedItem", "content": {"text/csv": {"schema": {"type": "string"}}}}},
-                summary="The same feed as CSV (UTF-8 with BOM, opens in Excel)")
-    async def feed_csv() -> Response:
-        async with runtime.uow() as uow:
-            items = await services.certified_now(uow, runtime.clock.now().date())
-        out = io.StringIO()
-        writer = csv.writer(out)
-        fields = list(ItemOut.model_fields)
-        writer.writerow(fields)
-        for item in items:
-            writer.writerow([getattr(item, f) for f in fields])
-        return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": 'attachment; filename="ocop-feed.csv"'})
+# -- marketplace feed --------------------------------------------------------------------
+@router.get("/feed.json", response_model=list[FeedItem],
+            summary="Currently certified OCOP products (public marketplace feed)")
+async def feed_json(runtime: Runtime) -> list[FeedItem]:
+    async with runtime.uow() as uow:
+        items = await services.certified_now(uow, runtime.clock.now().date())
+    return [FeedItem(**item_out(i).model_dump()) for i in items]
 
-    return router
+@router.get("/feed.csv", response_class=Response,
+            responses={200: {"description": "One row a certified product; the header row names "
+                             "the columns of FeedItem", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+            summary="The same feed as CSV (UTF-8 with BOM, opens in Excel)")
+async def feed_csv(runtime: Runtime) -> Response:
+    async with runtime.uow() as uow:
+        items = await services.certified_now(uow, runtime.clock.now().date())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    fields = list(ItemOut.model_fields)
+    writer.writerow(fields)
+    for item in items:
+        writer.writerow([getattr(item, f) for f in fields])
+    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": 'attachment; filename="ocop-feed.csv"'})
+

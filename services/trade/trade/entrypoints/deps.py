@@ -1,0 +1,47 @@
+"""What trade's module-level routes depend on: the service's runtime, the caller (the guard in
+front of every route), and the tills' edge — the read cache of serialised snapshots and the
+keys of their sync cursors, made once per runtime by `wire`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from ocop_shared.auth import Principal
+from ocop_shared.http.routing import guard_of, runtime_of
+from ocop_shared.readcache import ReadCache
+from ocop_shared.runtime import ServiceRuntime
+from ocop_shared.secrets import Secret
+
+from ..adapters.tables import catalog_items, catalogs
+
+SERVICE = "trade"
+Runtime = Annotated[ServiceRuntime, Depends(runtime_of(SERVICE))]
+Caller = Annotated[Principal, Depends(guard_of(SERVICE))]
+# Who may call each route is the permission matrix's (the guard in front of every route); an
+# operator manages the showrooms the office granted them, a till its showroom's key.
+router = APIRouter(prefix="/trade", tags=["trade"], dependencies=[Depends(guard_of(SERVICE))])
+
+
+@dataclass(frozen=True)
+class TillEdge:
+    snapshots: ReadCache[str, Any]  # showroom id -> api.Snapshot
+    cursor_keys: Secret
+
+
+def wire(runtime: ServiceRuntime) -> TillEdge:
+    edge = TillEdge(snapshots=runtime.read_cache([catalogs, catalog_items]),
+                    cursor_keys=runtime.settings.secret("cursor_secret"))
+    runtime.state[_EDGE] = edge
+    return edge
+
+
+def till_edge(request: Request) -> TillEdge:
+    edge: TillEdge = request.app.state.runtimes[SERVICE].state[_EDGE]
+    return edge
+
+
+_EDGE = "trade.till-edge"
+Tills = Annotated[TillEdge, Depends(till_edge)]
