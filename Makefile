@@ -35,16 +35,13 @@ down: ## Stop the real stack (data is kept; `deploy/stack.sh reset` deletes it)
 status: ## Show what of the real stack is running
 	$(STACK) status
 
-# mypy --strict: shared/ and the services whose routes are module-level (every layer); registry and
-# scoring still build theirs in closures, so their entrypoints wait (docs/architecture.md).
-SERVICES_TYPED := $(foreach s,certification trade reporting accounts,services/$(s)/$(s)) \
-  $(foreach s,registry scoring,\
-    services/$(s)/$(s)/domain services/$(s)/$(s)/service_layer services/$(s)/$(s)/adapters services/$(s)/$(s)/service.py)
+# mypy --strict over every package: shared/, each service (all layers), the CLI and the console.
+SERVICES_TYPED := $(foreach s,registry scoring certification trade reporting accounts,services/$(s)/$(s))
 
-lint: setup ## ruff, the layers' import contracts (import-linter), mypy --strict (shared/ and the services but their entrypoints)
+lint: setup ## ruff, the layers' import contracts (import-linter), mypy --strict (every package)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/mypy shared/ocop_shared $(SERVICES_TYPED)
+	$(BIN)/mypy shared/ocop_shared $(SERVICES_TYPED) cli/ocop_cli console/ocop_console
 
 contracts: setup ## Regenerate contracts/ (JSON Schema, AsyncAPI, OpenAPI) from the code
 	$(BIN)/ocop contracts export

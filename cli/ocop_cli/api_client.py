@@ -26,7 +26,7 @@ def pdf_document(note: str = "", filler: bytes = b"") -> bytes:
     writer = PdfWriter()
     content = DecodedStreamObject()
     content.set_data(b"% " + " ".join(note.split()).encode() + b"\n" + filler)
-    writer.add_blank_page(595, 842).replace_contents(content)
+    writer.add_blank_page(595, 842).replace_contents(content)  # type: ignore[arg-type]  # works; stub too narrow
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

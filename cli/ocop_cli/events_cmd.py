@@ -8,7 +8,7 @@ one line: when it happened (Vietnam time), its type, and the payload fields a pe
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from datetime import datetime
 from typing import Annotated, Any
@@ -58,7 +58,7 @@ def _local(moment: datetime) -> datetime:
 
 
 async def embedded_messages(settings: Settings, names: Sequence[str], from_start: bool, follow: bool,
-                            interval: float = 0.5) -> AsyncIterator[InboundMessage]:
+                            interval: float = 0.5) -> AsyncGenerator[InboundMessage, None]:
     from ocop_shared.messaging.embedded import EmbeddedLog
 
     log = EmbeddedLog(settings.data_dir / "bus.sqlite3")
@@ -90,7 +90,7 @@ async def _end(log: Any, name: str) -> int:
 
 
 async def kafka_messages(settings: Settings, names: Sequence[str], from_start: bool,
-                         follow: bool) -> AsyncIterator[InboundMessage]:
+                         follow: bool) -> AsyncGenerator[InboundMessage, None]:
     from aiokafka import AIOKafkaConsumer
 
     consumer = AIOKafkaConsumer(*(settings.kafka_namespace + n for n in names),

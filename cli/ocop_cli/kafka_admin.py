@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,7 @@ def service_needs(names: Sequence[str] = SERVICES) -> dict[str, Needs]:
     found = {}
     for name in names:
         runtime = ServiceRuntime(service_spec(name), settings, transport=None,  # type: ignore[arg-type]
-                                 store=NoObjectStore(name), verifier=lambda: None)  # type: ignore[arg-type,return-value]
+                                 store=NoObjectStore(name), verifier=lambda: None)  # type: ignore[arg-type]
         found[name] = Needs(frozenset(runtime.topics_read()), frozenset(runtime.topics_written()))
     return found
 
@@ -101,6 +102,14 @@ def subscriber_bindings(namespace: str, name: str, reads: Iterable[str], writes:
         *(_allow(ResourceType.TOPIC, f"{namespace}ocop.{g}.", prefixed, principal, AclOperation.WRITE) for g in writes),
         _allow(ResourceType.GROUP, f"{namespace}{SUBSCRIBER_PREFIX}{name}", prefixed, principal, AclOperation.READ),
     ], key=str)
+
+
+def _any_acl(principal: str | None) -> AclBindingFilter:
+    """Every ACL (of `principal`, when given). librdkafka takes None as "any" name, principal and
+    host; confluent-kafka's annotations say str."""
+    anything: Any = None
+    return AclBindingFilter(ResourceType.ANY, anything, ResourcePatternType.ANY, principal or anything,
+                            anything, AclOperation.ANY, AclPermissionType.ANY)
 
 
 def _wait(futures: dict[Any, Any], ignore: Iterable[str] = ()) -> None:
@@ -152,7 +161,9 @@ class KafkaAdmin:
 
     def users(self) -> list[str]:
         try:
-            return sorted(self.client.describe_user_scram_credentials().result(timeout=TIMEOUT))
+            described = self.client.describe_user_scram_credentials()  # all users: one future
+            assert isinstance(described, Future)
+            return sorted(described.result(timeout=TIMEOUT))
         except KafkaException as error:
             raise ProvisioningError(f"cannot list the users: {error}") from error
 
@@ -175,9 +186,7 @@ class KafkaAdmin:
             _wait(self.client.delete_acls(list(filters), request_timeout=TIMEOUT))
 
     def acls_of(self, principal: str | None = None) -> list[AclBinding]:
-        found = self.client.describe_acls(AclBindingFilter(
-            ResourceType.ANY, None, ResourcePatternType.ANY, principal, None, AclOperation.ANY,
-            AclPermissionType.ANY), request_timeout=TIMEOUT).result(timeout=TIMEOUT)
+        found = self.client.describe_acls(_any_acl(principal), request_timeout=TIMEOUT).result(timeout=TIMEOUT)
         return list(found)
 
 
@@ -273,8 +282,7 @@ def revoke_subscriber(settings: Settings, name: str) -> None:
     if name not in {s.name for s in list_subscribers(settings)}:
         raise ProvisioningError(f"no subscriber named {name}")
     admin = KafkaAdmin(settings)
-    admin.revoke([AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, subscriber_principal(name),
-                                   None, AclOperation.ANY, AclPermissionType.ANY)])
+    admin.revoke([_any_acl(subscriber_principal(name))])
     admin.retire_user(SUBSCRIBER_PREFIX + name)
 
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
-
-class MultiForm(Protocol):
-    def get(self, key: str, default: Any = None) -> Any: ...
-    def getlist(self, key: str) -> list[Any]: ...
+from starlette.datastructures import FormData as MultiForm  # a submitted form: fields may repeat
 
 
 def text(form: MultiForm, name: str) -> str:

@@ -12,6 +12,7 @@ values and multipart uploads, and does not bind the token to anything of the bro
 from __future__ import annotations
 
 import secrets
+from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import Request
@@ -108,5 +109,5 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def _is_static(scope: dict[str, Any]) -> bool:
+def _is_static(scope: MutableMapping[str, Any]) -> bool:
     return "/static/" in str(scope.get("path", ""))

@@ -72,11 +72,11 @@ def _options(maximum: int, quality: bool) -> list[dict[str, Any]]:
 
 def _product_set(regulation: str, set_no: int) -> dict[str, Any]:
     named = sheet(CLASSIFICATION, set_no)
-    parts = []
+    parts: list[dict[str, Any]] = []
     for part_code, part_name, groups in LAYOUTS[regulation]:
-        criteria = []
+        criteria: list[dict[str, Any]] = []
         for group_code, group_name, leaves in groups:
-            children = [{"code": code, "name_vi": name, "max": maximum,
+            children: list[dict[str, Any]] = [{"code": code, "name_vi": name, "max": maximum,
                          "note_vi": "Bị loại nếu không có giấy tờ an toàn thực phẩm" if knockout else None,
                          "knockout": knockout, "children": [],
                          "options": _options(maximum, part_code == "C")}

@@ -213,7 +213,7 @@ async def certificate(page: PageDep, number: str) -> Response:
 @router.post("/certificates/{number}/revocation")
 async def revoke(page: PageDep, number: str, request: Request) -> Response:
     form = await request.form()
-    grounds = [int(g) for g in form.getlist("grounds") if str(g).isdigit()]
+    grounds = [int(g) for g in form.getlist("grounds") if isinstance(g, str) and g.isdigit()]
     values: dict[str, Any] = {"grounds": grounds, "decision_no": forms.text(form, "decision_no"),
                               "reason": forms.text(form, "reason")}
     try:

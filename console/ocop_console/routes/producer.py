@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -81,7 +82,7 @@ async def product_create(page: PageDep, request: Request) -> Response:
 
 async def _product_page(page: Page, product_id: str, status: int = 200,
                         problem: ApiProblem | None = None, errors: dict[str, str] | None = None,
-                        **values: Any) -> Response:
+                        form_id: str = "", values: Mapping[str, str] | None = None) -> Response:
     product = await page.api.get(f"/registry/products/{product_id}")
     documents = await page.api.get(f"/registry/products/{product_id}/documents")
     dossiers = await page.api.get(f"/registry/products/{product_id}/dossiers")
@@ -90,7 +91,7 @@ async def _product_page(page: Page, product_id: str, status: int = 200,
                        documents=documents, dossiers=dossiers, rounds=rounds,
                        kinds=await page.shared.enums.values("DocumentKind"),
                        cases=await page.shared.enums.values("EvaluationCase"),
-                       values=values, form_id=values.get("form_id", ""))
+                       values={**(values or {}), "form_id": form_id}, form_id=form_id)
 
 
 @router.get("/products/{product_id}")
@@ -107,8 +108,7 @@ async def upload(page: PageDep, product_id: str, request: Request) -> Response:
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
             return await _product_page(page, product_id, 422, form_id="upload",
-                                       errors={"file": page.t("upload.choose_file")},
-                                       **data)
+                                       errors={"file": page.t("upload.choose_file")}, values=data)
         content = await upload.read()
         await page.api.request(
             "POST", f"/registry/products/{product_id}/documents", data=data,
@@ -117,7 +117,7 @@ async def upload(page: PageDep, product_id: str, request: Request) -> Response:
     except ApiProblem as problem:
         if problem.status >= 500 or problem.status == 404:
             raise
-        return await _product_page(page, product_id, 422, problem, form_id="upload", **data)
+        return await _product_page(page, product_id, 422, problem, form_id="upload", values=data)
     return page.redirect(f"/products/{product_id}", ok="uploaded")
 
 
@@ -132,7 +132,7 @@ async def start_dossier(page: PageDep, product_id: str, request: Request) -> Res
             raise
         if not problem.fields:
             problem.fields["round_id" if problem.status == 404 else "case"] = problem.detail
-        return await _product_page(page, product_id, 422, problem, form_id="dossier", **body)
+        return await _product_page(page, product_id, 422, problem, form_id="dossier", values=body)
     return page.redirect(f"/dossiers/{dossier['id']}", ok="dossier")
 
 

@@ -22,7 +22,7 @@ from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 from .adapters import tables
 from .adapters.catalogue import PackagedCatalogue
 from .adapters.places import PackagedPlaces
-from .entrypoints.api import build_router
+from .entrypoints import api, deps, personal_data  # noqa: F401  (personal_data: its routes join the router)
 from .service_layer import access, services
 
 
@@ -38,9 +38,9 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
         return await cache.get_or_load((token.subject, token.identities), load)
 
     runtime.guard.add_access_source(records)
+    deps.wire(runtime, PackagedCatalogue(), PackagedPlaces())
     return ServiceParts(
-        router=build_router(runtime, PackagedCatalogue(), PackagedPlaces(),
-                            max_upload_bytes=runtime.settings.max_upload_bytes),
+        router=deps.router,
         handlers={
             EvaluationOpened: services.on_evaluation_opened,
             EvaluationClosed: services.on_evaluation_closed,

@@ -11,7 +11,7 @@ from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
 from .adapters.repository import ScoringRepository
-from .entrypoints.api import build_router
+from .entrypoints import api
 from .service_layer import evaluations
 
 
@@ -32,7 +32,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
 
     runtime.guard.add_access_source(seat_roles)
     return ServiceParts(
-        router=build_router(runtime),
+        router=api.router,
         handlers={ProductSubmitted: evaluations.on_product_submitted,
                   SubmissionWithdrawn: evaluations.on_submission_withdrawn},
         produces=(topics.EVALUATION,),

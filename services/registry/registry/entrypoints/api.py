@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response, UploadFile
+from fastapi import Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import FormData
@@ -25,10 +25,8 @@ from ..domain.documents import KINDS, Document, DocumentKind, reusable_on
 from ..domain.dossier import Claim, Dossier, Form01, Form02, Form03
 from ..domain.rounds import Round
 from ..service_layer import access, services
-from ..service_layer.ports import Places, SheetCatalogue
-from .personal_data import ConsentIn, add_routes
-
-DEFAULT_MAX_UPLOAD = 64 * 1024 * 1024
+from .deps import Caller, Edge, RegistryEdge, Runtime, router
+from .personal_data import ConsentIn
 
 
 class EntityIn(BaseModel):
@@ -358,358 +356,383 @@ def document_out(document: Document, today: IsoDate) -> DocumentOut:
         replaces_id=document.replaces_id, uploaded_at=document.uploaded_at)
 
 
-def build_router(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Places,
-                 max_upload_bytes: int = DEFAULT_MAX_UPLOAD) -> APIRouter:
-    # Who may call each route is the permission matrix's (the guard in front of every route);
-    # the use cases check the records (whose entity, which commune, which council).
-    router = APIRouter(prefix="/registry", tags=["registry"],
-                       dependencies=[runtime.guard.dependency])
-    Caller = runtime.guard.Caller
+def today(runtime: ServiceRuntime) -> date:
+    return runtime.clock.now().date()
 
-    def today() -> date:
-        return runtime.clock.now().date()
 
-    # -- entities -----------------------------------------------------------------------------
-    @router.post("/entities", status_code=201, response_model=EntityOut,
-                 summary="Register an OCOP entity (chủ thể)")
-    async def create_entity(body: EntityIn, principal: Caller) -> EntityOut:
-        consent = body.sensitive_data_consent
-        data = services.EntityData(**body.model_dump(exclude={"sensitive_data_consent"}),
-                                   consent=consent.given_consent() if consent else None)
-        async with runtime.uow() as uow:
-            entity = await services.register_entity(uow, data, places, principal)
-        return EntityOut(**{k: getattr(entity, k) for k in EntityOut.model_fields})
+# -- entities -----------------------------------------------------------------------------
+@router.post("/entities", status_code=201, response_model=EntityOut,
+             summary="Register an OCOP entity (chủ thể)")
+async def create_entity(body: EntityIn, principal: Caller, runtime: Runtime, edge: Edge) -> EntityOut:
+    consent = body.sensitive_data_consent
+    data = services.EntityData(**body.model_dump(exclude={"sensitive_data_consent"}),
+                               consent=consent.given_consent() if consent else None)
+    async with runtime.uow() as uow:
+        entity = await services.register_entity(uow, data, edge.places, principal)
+    return EntityOut(**{k: getattr(entity, k) for k in EntityOut.model_fields})
 
-    @router.get("/entities", response_model=Page[EntityOut], summary="Entities you may see")
-    async def list_entities(principal: Caller, limit: Limit = 50,
-                            offset: Offset = 0) -> Page[EntityOut]:
-        async with runtime.uow() as uow:
-            entities, total = await RegistryRepository(uow.session).list_entities(
-                scope(principal), limit=limit, offset=offset)
-        return Page(items=[EntityOut(**{k: getattr(e, k) for k in EntityOut.model_fields})
-                           for e in entities], total=total, limit=limit, offset=offset)
 
-    def scope(principal: Principal) -> Scope:
-        if principal.has(Role.PROVINCE_OFFICE):
-            return Scope()
-        if principal.has(Role.COMMUNE_OFFICER):
-            return Scope(communes=tuple(sorted(principal.communes)))
-        return Scope(entity_ids=tuple(sorted(principal.entities)))
+@router.get("/entities", response_model=Page[EntityOut], summary="Entities you may see")
+async def list_entities(principal: Caller, runtime: Runtime, limit: Limit = 50,
+                        offset: Offset = 0) -> Page[EntityOut]:
+    async with runtime.uow() as uow:
+        entities, total = await RegistryRepository(uow.session).list_entities(
+            scope(principal), limit=limit, offset=offset)
+    return Page(items=[EntityOut(**{k: getattr(e, k) for k in EntityOut.model_fields})
+                       for e in entities], total=total, limit=limit, offset=offset)
 
-    @router.get("/entities/{entity_id}", response_model=EntityOut)
-    async def get_entity(entity_id: RecordId, principal: Caller) -> EntityOut:
-        async with runtime.uow() as uow:
-            entity = await services.entity_for(uow, entity_id)
-            await services.may_read_entity(uow, principal, entity)
-        return EntityOut(**{k: getattr(entity, k) for k in EntityOut.model_fields})
 
-    add_routes(router, runtime)  # the representative's consent, personal data, erasure
+def scope(principal: Principal) -> Scope:
+    if principal.has(Role.PROVINCE_OFFICE):
+        return Scope()
+    if principal.has(Role.COMMUNE_OFFICER):
+        return Scope(communes=tuple(sorted(principal.communes)))
+    return Scope(entity_ids=tuple(sorted(principal.entities)))
 
-    # -- products -----------------------------------------------------------------------------
-    @router.post("/products", status_code=201, response_model=Created,
-                 summary="Register a product of an entity")
-    async def create_product(body: ProductIn, principal: Caller) -> Created:
-        async with runtime.uow() as uow:
-            product = await services.register_product(
-                uow, entity_id=body.entity_id, name=body.name,
-                product_set_no=body.product_set_no, description=body.description,
-                catalogue=catalogue, regulation=services.REGULATION_IN_FORCE,
-                principal=principal)
-        return Created(id=product.id)
 
-    @router.get("/products", response_model=Page[ProductSummary],
-                summary="Products you may see (yours, your commune's, or all)")
-    async def list_products(principal: Caller, limit: Limit = 50,
-                            offset: Offset = 0) -> Page[ProductSummary]:
-        async with runtime.uow() as uow:
-            rows, total = await RegistryRepository(uow.session).list_products(
-                scope(principal), limit=limit, offset=offset)
-        return Page(items=[ProductSummary(
-            id=r.id, name=r.name, entity_id=r.entity_id, entity_name=r.entity_name,
-            commune_code=r.commune_code, product_set_no=r.product_set_no,
-            product_code=r.product_code, certificate_number=r.certificate_number,
-            stars=r.certificate_stars, certified=r.certificate_active) for r in rows],
-            total=total, limit=limit, offset=offset)
+@router.get("/entities/{entity_id}", response_model=EntityOut)
+async def get_entity(entity_id: RecordId, principal: Caller, runtime: Runtime) -> EntityOut:
+    async with runtime.uow() as uow:
+        entity = await services.entity_for(uow, entity_id)
+        await services.may_read_entity(uow, principal, entity)
+    return EntityOut(**{k: getattr(entity, k) for k in EntityOut.model_fields})
 
-    @router.get("/products/{product_id}", response_model=ProductOut,
-                summary="A product with its certificate and status timeline")
-    async def get_product(product_id: RecordId, principal: Caller) -> ProductOut:
-        async with runtime.uow() as uow:
-            product, entity = await services.product_for(uow, product_id)
+
+# -- products -----------------------------------------------------------------------------
+@router.post("/products", status_code=201, response_model=Created,
+             summary="Register a product of an entity")
+async def create_product(body: ProductIn, principal: Caller, runtime: Runtime, edge: Edge) -> Created:
+    async with runtime.uow() as uow:
+        product = await services.register_product(
+            uow, entity_id=body.entity_id, name=body.name,
+            product_set_no=body.product_set_no, description=body.description,
+            catalogue=edge.catalogue, regulation=services.REGULATION_IN_FORCE,
+            principal=principal)
+    return Created(id=product.id)
+
+
+@router.get("/products", response_model=Page[ProductSummary],
+            summary="Products you may see (yours, your commune's, or all)")
+async def list_products(principal: Caller, runtime: Runtime, limit: Limit = 50,
+                        offset: Offset = 0) -> Page[ProductSummary]:
+    async with runtime.uow() as uow:
+        rows, total = await RegistryRepository(uow.session).list_products(
+            scope(principal), limit=limit, offset=offset)
+    return Page(items=[ProductSummary(
+        id=r.id, name=r.name, entity_id=r.entity_id, entity_name=r.entity_name,
+        commune_code=r.commune_code, product_set_no=r.product_set_no,
+        product_code=r.product_code, certificate_number=r.certificate_number,
+        stars=r.certificate_stars, certified=r.certificate_active) for r in rows],
+        total=total, limit=limit, offset=offset)
+
+
+@router.get("/products/{product_id}", response_model=ProductOut,
+            summary="A product with its certificate and status timeline")
+async def get_product(product_id: RecordId, principal: Caller, runtime: Runtime) -> ProductOut:
+    async with runtime.uow() as uow:
+        product, entity = await services.product_for(uow, product_id)
+    services.may_read(principal, entity, product_id)
+    certificate = CertificateOut(
+        number=product.certificate_number, stars=product.certificate_stars,
+        valid_until=product.certificate_valid_until, active=product.certificate_active,
+    ) if product.certificate_number else None
+    return ProductOut(
+        id=product.id, entity_id=product.entity_id, name=product.name,
+        product_set_no=product.product_set_no, description=product.description,
+        product_code=product.product_code, status=product.status.value,
+        certificate=certificate,
+        timeline=[TimelineOut(at=e.at, status=e.status.value, note=e.note)
+                  for e in sorted(product.timeline, key=lambda e: e.at)])
+
+
+# -- documents ----------------------------------------------------------------------------
+@router.post("/products/{product_id}/documents", status_code=201, response_model=DocumentOut,
+             summary="Upload an evidence file (streamed to object storage, stored by sha256)",
+             description=UPLOAD_DESCRIPTION, openapi_extra={"requestBody": upload_body()})
+async def upload(
+    product_id: RecordId, request: Request, principal: Caller,
+    runtime: Runtime, kind: Annotated[DocumentKind | None, Query(
+        description="Raw body: the document's kind (required)")] = None,
+    filename: Annotated[str | None, Query(max_length=255,
+                                          description="Raw body: the file's name")] = None,
+    sha256: Annotated[str | None, Query(
+        pattern=r"^[0-9a-fA-F]{64}$",
+        description="Raw body: the file's sha256 (hex); lets it stream straight to storage, "
+                    "checked before anything is stored")] = None,
+    valid_from: Annotated[IsoDate | None, Query(description="Raw body")] = None,
+    valid_until: Annotated[IsoDate | None, Query(description="Raw body")] = None,
+    replaces_id: Annotated[RecordId | None, Query(description="Raw body")] = None,
+) -> DocumentOut:
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media == "multipart/form-data":
+        async with request.form(max_files=1, max_fields=10) as form:
+            fields = upload_form(form)
+            spooled = fields.file.size
+            if (spooled if spooled is not None else _size_of(fields.file)) > runtime.settings.max_upload_bytes:
+                raise too_large(runtime.settings.max_upload_bytes)
+            return await save(runtime, product_id, services.Upload(
+                content=fields.file.file, filename=fields.file.filename or "tep",
+                kind=fields.kind, valid_from=fields.valid_from, valid_until=fields.valid_until,
+                replaces_id=fields.replaces_id or None), principal)
+    if media == "application/x-www-form-urlencoded":
+        raise Problem(Text("Hãy gửi tệp dạng multipart/form-data hoặc gửi chính tệp làm "
+                           "nội dung yêu cầu", "Send the file as multipart/form-data or as "
+                           "the request body itself"), status=415, slug="unsupported-file")
+    if kind is None:
+        raise RequestValidationError([{"type": "missing", "loc": ("query", "kind"),
+                                       "msg": "Field required", "input": None}])
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        raise Problem(Text("Thiếu Content-Length: hãy gửi kích thước tệp",
+                           "Content-Length is required with the file as the body"),
+                      status=411, slug="length-required")
+    if int(declared) > runtime.settings.max_upload_bytes:
+        raise too_large(runtime.settings.max_upload_bytes)
+    return await save(runtime, product_id, services.Upload(
+        content=body_of(request, runtime.settings.max_upload_bytes), filename=filename or "tep", kind=kind,
+        valid_from=valid_from, valid_until=valid_until, replaces_id=replaces_id or None,
+        sha256=sha256.lower() if sha256 else None, size=int(declared)), principal)
+
+
+async def save(runtime: ServiceRuntime, product_id: str, upload: services.Upload, principal: Principal) -> DocumentOut:
+    async with runtime.uow() as uow:
+        document = await services.upload_document(uow, runtime.store, product_id, upload,
+                                                  principal)
+    return document_out(document, today(runtime))
+
+
+@router.get("/products/{product_id}/documents", response_model=list[DocumentOut],
+            summary="The product's documents, flagged when expired")
+async def documents(product_id: RecordId, principal: Caller, runtime: Runtime) -> list[DocumentOut]:
+    async with runtime.uow() as uow:
+        _, entity = await services.product_for(uow, product_id)
         services.may_read(principal, entity, product_id)
-        certificate = CertificateOut(
-            number=product.certificate_number, stars=product.certificate_stars,
-            valid_until=product.certificate_valid_until, active=product.certificate_active,
-        ) if product.certificate_number else None
-        return ProductOut(
-            id=product.id, entity_id=product.entity_id, name=product.name,
-            product_set_no=product.product_set_no, description=product.description,
-            product_code=product.product_code, status=product.status.value,
-            certificate=certificate,
-            timeline=[TimelineOut(at=e.at, status=e.status.value, note=e.note)
-                      for e in sorted(product.timeline, key=lambda e: e.at)])
+        found = await RegistryRepository(uow.session).documents_of(product_id)
+    return [document_out(d, today(runtime)) for d in found]
 
-    # -- documents ----------------------------------------------------------------------------
-    @router.post("/products/{product_id}/documents", status_code=201, response_model=DocumentOut,
-                 summary="Upload an evidence file (streamed to object storage, stored by sha256)",
-                 description=UPLOAD_DESCRIPTION, openapi_extra={"requestBody": upload_body()})
-    async def upload(
-        product_id: RecordId, request: Request, principal: Caller,
-        kind: Annotated[DocumentKind | None, Query(
-            description="Raw body: the document's kind (required)")] = None,
-        filename: Annotated[str | None, Query(max_length=255,
-                                              description="Raw body: the file's name")] = None,
-        sha256: Annotated[str | None, Query(
-            pattern=r"^[0-9a-fA-F]{64}$",
-            description="Raw body: the file's sha256 (hex); lets it stream straight to storage, "
-                        "checked before anything is stored")] = None,
-        valid_from: Annotated[IsoDate | None, Query(description="Raw body")] = None,
-        valid_until: Annotated[IsoDate | None, Query(description="Raw body")] = None,
-        replaces_id: Annotated[RecordId | None, Query(description="Raw body")] = None,
-    ) -> DocumentOut:
-        media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-        if media == "multipart/form-data":
-            async with request.form(max_files=1, max_fields=10) as form:
-                fields = upload_form(form)
-                spooled = fields.file.size
-                if (spooled if spooled is not None else _size_of(fields.file)) > max_upload_bytes:
-                    raise too_large(max_upload_bytes)
-                return await save(product_id, services.Upload(
-                    content=fields.file.file, filename=fields.file.filename or "tep",
-                    kind=fields.kind, valid_from=fields.valid_from, valid_until=fields.valid_until,
-                    replaces_id=fields.replaces_id or None), principal)
-        if media == "application/x-www-form-urlencoded":
-            raise Problem(Text("Hãy gửi tệp dạng multipart/form-data hoặc gửi chính tệp làm "
-                               "nội dung yêu cầu", "Send the file as multipart/form-data or as "
-                               "the request body itself"), status=415, slug="unsupported-file")
-        if kind is None:
-            raise RequestValidationError([{"type": "missing", "loc": ("query", "kind"),
-                                           "msg": "Field required", "input": None}])
-        declared = request.headers.get("content-length", "")
-        if not declared.isdigit():
-            raise Problem(Text("Thiếu Content-Length: hãy gửi kích thước tệp",
-                               "Content-Length is required with the file as the body"),
-                          status=411, slug="length-required")
-        if int(declared) > max_upload_bytes:
-            raise too_large(max_upload_bytes)
-        return await save(product_id, services.Upload(
-            content=body_of(request, max_upload_bytes), filename=filename or "tep", kind=kind,
-            valid_from=valid_from, valid_until=valid_until, replaces_id=replaces_id or None,
-            sha256=sha256.lower() if sha256 else None, size=int(declared)), principal)
 
-    async def save(product_id: str, upload: services.Upload, principal: Principal) -> DocumentOut:
-        async with runtime.uow() as uow:
-            document = await services.upload_document(uow, runtime.store, product_id, upload,
-                                                      principal)
-        return document_out(document, today())
+@router.get("/documents/{document_id}/download", response_model=DownloadOut,
+            summary="A short-lived download link (council members, the office, the owner)")
+async def download(document_id: RecordId, principal: Caller, runtime: Runtime) -> DownloadOut:
+    async with runtime.uow() as uow:
+        document = await RegistryRepository(uow.session).get_document(document_id)
+        if document is None:
+            raise NotFound(Text(f"Không tìm thấy tài liệu {document_id}",
+                                f"No document {document_id}"))
+        _, entity = await services.product_for(uow, document.product_id)
+        services.may_read(principal, entity, document.product_id)
+        seconds = 300
+        url = await runtime.store.presigned_url(document.sha256, seconds, document.filename)
+        uow.record_change("document", document_id,
+                          f"download link to {document.filename} ({document.kind.value})",
+                          product_id=document.product_id, entity_id=entity.id,
+                          document_id=document_id)
+        await uow.commit()  # the audit record of who took the file
+    return DownloadOut(url=url, expires_in=seconds)
 
-    @router.get("/products/{product_id}/documents", response_model=list[DocumentOut],
-                summary="The product's documents, flagged when expired")
-    async def documents(product_id: RecordId, principal: Caller) -> list[DocumentOut]:
-        async with runtime.uow() as uow:
-            _, entity = await services.product_for(uow, product_id)
-            services.may_read(principal, entity, product_id)
-            found = await RegistryRepository(uow.session).documents_of(product_id)
-        return [document_out(d, today()) for d in found]
 
-    @router.get("/documents/{document_id}/download", response_model=DownloadOut,
-                summary="A short-lived download link (council members, the office, the owner)")
-    async def download(document_id: RecordId, principal: Caller) -> DownloadOut:
-        async with runtime.uow() as uow:
-            document = await RegistryRepository(uow.session).get_document(document_id)
-            if document is None:
-                raise NotFound(Text(f"Không tìm thấy tài liệu {document_id}",
-                                    f"No document {document_id}"))
-            _, entity = await services.product_for(uow, document.product_id)
-            services.may_read(principal, entity, document.product_id)
-            seconds = 300
-            url = await runtime.store.presigned_url(document.sha256, seconds, document.filename)
-            uow.record_change("document", document_id,
-                              f"download link to {document.filename} ({document.kind.value})",
-                              product_id=document.product_id, entity_id=entity.id,
-                              document_id=document_id)
-            await uow.commit()  # the audit record of who took the file
-        return DownloadOut(url=url, expires_in=seconds)
+# -- reference data -----------------------------------------------------------------------
+@router.get("/communes", response_model=list[CommuneOut],
+            summary="The communes in force on a day (default today), whose codes commune_code takes (public)")
+async def communes(runtime: Runtime, edge: Edge, on: IsoDate | None = None,
+                   name: Line | None = Query(default=None, max_length=100,
+                                            description="Part of the name, accents ignored")) -> list[CommuneOut]:
+    day = on or runtime.clock.now().date()
+    return [CommuneOut(code=p.commune_code, name=p.commune_name, province_code=p.province_code,
+                       district_code=p.district_code, district_name=p.district_name, path=p.path)
+            for p in edge.places.communes(day, name)]
 
-    # -- reference data -----------------------------------------------------------------------
-    @router.get("/communes", response_model=list[CommuneOut],
-                summary="The communes in force on a day (default today), whose codes commune_code takes (public)")
-    async def communes(on: IsoDate | None = None,
-                       name: Line | None = Query(default=None, max_length=100,
-                                                description="Part of the name, accents ignored")) -> list[CommuneOut]:
-        day = on or runtime.clock.now().date()
-        return [CommuneOut(code=p.commune_code, name=p.commune_name, province_code=p.province_code,
-                           district_code=p.district_code, district_name=p.district_name, path=p.path)
-                for p in places.communes(day, name)]
 
-    @router.get("/product-sets", response_model=list[ProductSetOut],
-                summary="The 26 product sets of the regulation in force (public)")
-    async def product_sets(regulation: Code = services.REGULATION_IN_FORCE) -> list[ProductSetOut]:
-        return [ProductSetOut(**info.__dict__) for info in catalogue.product_sets(regulation)]
+@router.get("/product-sets", response_model=list[ProductSetOut],
+            summary="The 26 product sets of the regulation in force (public)")
+async def product_sets(edge: Edge, regulation: Code = services.REGULATION_IN_FORCE) -> list[ProductSetOut]:
+    return [ProductSetOut(**info.__dict__) for info in edge.catalogue.product_sets(regulation)]
 
-    @router.get("/product-sets/{set_no}/criteria", response_model=list[CriterionOut],
-                summary="The scoring sheet's criteria and options, for the self-assessment (public)")
-    async def criteria(set_no: int,
-                       regulation: Code = services.REGULATION_IN_FORCE) -> list[CriterionOut]:
-        leaves = catalogue.leaf_criteria(regulation, set_no)
-        if leaves is None:
-            raise NotFound(Text(f"Không có phiếu đánh giá cho bộ sản phẩm {set_no} ({regulation})",
-                                f"No scoring sheet for product set {set_no} ({regulation})"))
-        return [CriterionOut(part=c.part, code=c.code, name_vi=c.name_vi,
-                             max_points=c.max_points, knockout=c.knockout, note_vi=c.note_vi,
-                             options=[OptionOut(**o.__dict__) for o in c.options])
-                for c in leaves]
 
-    # -- rounds -------------------------------------------------------------------------------
-    @router.post("/rounds", status_code=201, response_model=RoundIn,
-                 summary="Open an evaluation round (provincial office)")
-    async def create_round(body: RoundIn, principal: Caller) -> RoundIn:
-        async with runtime.uow() as uow:
-            await services.create_round(uow, Round(**body.model_dump()), catalogue)
-        return body
+@router.get("/product-sets/{set_no}/criteria", response_model=list[CriterionOut],
+            summary="The scoring sheet's criteria and options, for the self-assessment (public)")
+async def criteria(set_no: int,
+                   edge: Edge, regulation: Code = services.REGULATION_IN_FORCE) -> list[CriterionOut]:
+    leaves = edge.catalogue.leaf_criteria(regulation, set_no)
+    if leaves is None:
+        raise NotFound(Text(f"Không có phiếu đánh giá cho bộ sản phẩm {set_no} ({regulation})",
+                            f"No scoring sheet for product set {set_no} ({regulation})"))
+    return [CriterionOut(part=c.part, code=c.code, name_vi=c.name_vi,
+                         max_points=c.max_points, knockout=c.knockout, note_vi=c.note_vi,
+                         options=[OptionOut(**o.__dict__) for o in c.options])
+            for c in leaves]
 
-    @router.get("/rounds", response_model=list[RoundIn])
-    async def list_rounds(principal: Caller) -> list[RoundIn]:
-        async with runtime.uow() as uow:
-            rounds = await RegistryRepository(uow.session).list_rounds()
-        return [RoundIn(**r.__dict__) for r in rounds]
 
-    # -- dossiers -----------------------------------------------------------------------------
-    async def dossier_view(dossier_id: str) -> DossierOut:
-        async with runtime.uow() as uow:
-            dossier, product, _ = await services.dossier_for(uow, dossier_id)
-            missing = await services.missing_for(uow, dossier, product, catalogue)
-            found = await RegistryRepository(uow.session).documents_of(product.id)
-        return dossier_out(dossier, [document_out(d, today()) for d in reusable_on(found, today())],
-                           missing)
+# -- rounds -------------------------------------------------------------------------------
+@router.post("/rounds", status_code=201, response_model=RoundIn,
+             summary="Open an evaluation round (provincial office)")
+async def create_round(body: RoundIn, principal: Caller, runtime: Runtime, edge: Edge) -> RoundIn:
+    async with runtime.uow() as uow:
+        await services.create_round(uow, Round(**body.model_dump()), edge.catalogue)
+    return body
 
-    @router.post("/products/{product_id}/dossiers", status_code=201, response_model=DossierOut,
-                 summary="Start a dossier (first evaluation, upgrade or re-rating)")
-    async def open_dossier(product_id: RecordId, body: DossierIn, principal: Caller) -> DossierOut:
-        async with runtime.uow() as uow:
-            dossier = await services.open_dossier(uow, product_id=product_id, case=body.case,
-                                                  round_id=body.round_id, principal=principal)
-        return await dossier_view(dossier.id)
 
-    @router.get("/products/{product_id}/dossiers", response_model=list[DossierSummary],
-                summary="The product's dossiers, the one not yet filed first, then newest first")
-    async def dossiers(product_id: RecordId, principal: Caller) -> list[DossierSummary]:
-        async with runtime.uow() as uow:
-            _, entity = await services.product_for(uow, product_id)
-            services.may_read(principal, entity, product_id)
-            found = await RegistryRepository(uow.session).dossiers_of(product_id)
-        return [DossierSummary(id=d.id, case=d.case, round_id=d.round_id, status=d.status.value)
-                for d in found]
+@router.get("/rounds", response_model=list[RoundIn])
+async def list_rounds(principal: Caller, runtime: Runtime) -> list[RoundIn]:
+    async with runtime.uow() as uow:
+        rounds = await RegistryRepository(uow.session).list_rounds()
+    return [RoundIn(**r.__dict__) for r in rounds]
 
-    @router.get("/dossiers/{dossier_id}", response_model=DossierOut,
-                summary="A dossier with what is still missing")
-    async def get_dossier(dossier_id: RecordId, principal: Caller) -> DossierOut:
-        async with runtime.uow() as uow:
-            _, product, entity = await services.dossier_for(uow, dossier_id)
-        services.may_read(principal, entity, product.id)
-        return await dossier_view(dossier_id)
 
-    @router.put("/dossiers/{dossier_id}/form-01", response_model=DossierOut,
-                summary="Form 01: registration")
-    async def put_form01(dossier_id: RecordId, body: Form01In, principal: Caller) -> DossierOut:
-        async with runtime.uow() as uow:
-            await services.save_form01(uow, dossier_id, Form01(**body.model_dump()), principal)
-        return await dossier_view(dossier_id)
+# -- dossiers -----------------------------------------------------------------------------
+async def dossier_view(runtime: ServiceRuntime, edge: RegistryEdge, dossier_id: str) -> DossierOut:
+    async with runtime.uow() as uow:
+        dossier, product, _ = await services.dossier_for(uow, dossier_id)
+        missing = await services.missing_for(uow, dossier, product, edge.catalogue)
+        found = await RegistryRepository(uow.session).documents_of(product.id)
+    return dossier_out(dossier, [document_out(d, today(runtime)) for d in reusable_on(found, today(runtime))],
+                       missing)
 
-    @router.put("/dossiers/{dossier_id}/form-02", response_model=DossierOut,
-                summary="Form 02: self-assessment, criterion by criterion, with evidence")
-    async def put_form02(dossier_id: RecordId, body: Form02In, principal: Caller) -> DossierOut:
-        form = Form02(specification=body.specification, plan_results=body.plan_results,
-                      next_plan=body.next_plan, changes=body.changes,
-                      claims=tuple(Claim(criterion_code=c.criterion_code,
-                                         option_index=c.option_index,
-                                         description=c.description,
-                                         evidence=tuple(c.evidence)) for c in body.claims))
-        async with runtime.uow() as uow:
-            await services.save_form02(uow, dossier_id, form, catalogue, principal)
-        return await dossier_view(dossier_id)
 
-    @router.post("/dossiers/{dossier_id}/filing", response_model=DossierOut,
-                 summary="File the dossier with the commune (422 lists what is missing)")
-    async def file(dossier_id: RecordId, principal: Caller) -> DossierOut:
-        async with runtime.uow() as uow:
-            await services.file_dossier(uow, dossier_id, catalogue, principal)
-        return await dossier_view(dossier_id)
+@router.post("/products/{product_id}/dossiers", status_code=201, response_model=DossierOut,
+             summary="Start a dossier (first evaluation, upgrade or re-rating)")
+async def open_dossier(product_id: RecordId, body: DossierIn, principal: Caller, runtime: Runtime,
+                       edge: Edge) -> DossierOut:
+    async with runtime.uow() as uow:
+        dossier = await services.open_dossier(uow, product_id=product_id, case=body.case,
+                                              round_id=body.round_id, principal=principal)
+    return await dossier_view(runtime, edge, dossier.id)
 
-    @router.put("/dossiers/{dossier_id}/form-03", response_model=DossierOut,
-                summary="Form 03: the commune's report; forwards the dossier to the province")
-    async def put_form03(dossier_id: RecordId, body: Form03In, principal: Caller) -> DossierOut:
-        async with runtime.uow() as uow:
-            await services.record_commune_report(uow, dossier_id, Form03(**body.model_dump()),
-                                                 principal)
-        return await dossier_view(dossier_id)
 
-    @router.post("/dossiers/{dossier_id}/withdrawal", response_model=DossierOut,
-                 summary="Withdraw the dossier before the council evaluates it")
-    async def withdraw(dossier_id: RecordId, body: WithdrawalIn, principal: Caller) -> DossierOut:
-        async with runtime.uow() as uow:
-            await services.withdraw_dossier(uow, dossier_id, body.reason, principal)
-        return await dossier_view(dossier_id)
+@router.get("/products/{product_id}/dossiers", response_model=list[DossierSummary],
+            summary="The product's dossiers, the one not yet filed first, then newest first")
+async def dossiers(product_id: RecordId, principal: Caller, runtime: Runtime) -> list[DossierSummary]:
+    async with runtime.uow() as uow:
+        _, entity = await services.product_for(uow, product_id)
+        services.may_read(principal, entity, product_id)
+        found = await RegistryRepository(uow.session).dossiers_of(product_id)
+    return [DossierSummary(id=d.id, case=d.case, round_id=d.round_id, status=d.status.value)
+            for d in found]
 
-    # -- who acts for an entity ---------------------------------------------------------------
-    async def acted_for(uow: Any, entity_id: str, principal: Principal) -> None:
-        services.may_act_for(principal, await services.entity_for(uow, entity_id))
 
-    @router.get("/entities/{entity_id}/members", response_model=list[MemberOut],
-                summary="People who act for the entity besides whoever registered it")
-    async def members(entity_id: RecordId, principal: Caller) -> list[MemberOut]:
-        async with runtime.uow() as uow:
-            await acted_for(uow, entity_id, principal)
-            rows = await RegistryRepository(uow.session).members(entity_id)
-        return [MemberOut(id=r.id, login=shown(r.login), added_by=r.added_by, added_at=r.added_at)
-                for r in rows]
+@router.get("/dossiers/{dossier_id}", response_model=DossierOut,
+            summary="A dossier with what is still missing")
+async def get_dossier(dossier_id: RecordId, principal: Caller, runtime: Runtime, edge: Edge) -> DossierOut:
+    async with runtime.uow() as uow:
+        _, product, entity = await services.dossier_for(uow, dossier_id)
+    services.may_read(principal, entity, product.id)
+    return await dossier_view(runtime, edge, dossier_id)
 
-    @router.post("/entities/{entity_id}/members", status_code=201, response_model=MemberOut,
-                 summary="Let someone act for the entity (by e-mail or phone; they sign up with it)")
-    async def add_member(entity_id: RecordId, body: MemberIn, principal: Caller) -> MemberOut:
-        async with runtime.uow() as uow:
-            await acted_for(uow, entity_id, principal)
-            member_id = await access.add_member(uow, entity_id, body.login, principal)
-        return MemberOut(id=member_id, login=body.login.strip(), added_by=principal.subject,
-                         added_at=runtime.clock.now())
 
-    @router.delete("/entities/{entity_id}/members/{member_id}", status_code=204)
-    async def remove_member(entity_id: RecordId, member_id: RecordId, principal: Caller) -> Response:
-        async with runtime.uow() as uow:
-            await acted_for(uow, entity_id, principal)
-            await access.remove_member(uow, entity_id, member_id)
-        return Response(status_code=204)
+@router.put("/dossiers/{dossier_id}/form-01", response_model=DossierOut,
+            summary="Form 01: registration")
+async def put_form01(dossier_id: RecordId, body: Form01In, principal: Caller, runtime: Runtime,
+                     edge: Edge) -> DossierOut:
+    async with runtime.uow() as uow:
+        await services.save_form01(uow, dossier_id, Form01(**body.model_dump()), principal)
+    return await dossier_view(runtime, edge, dossier_id)
 
-    # -- grants: who may do what (the office) -------------------------------------------------
-    @router.get("/access-grants", response_model=Page[GrantOut],
-                summary="Roles the office granted (?role=, ?login=, ?include_revoked=true)")
-    async def list_grants(principal: Caller, role: Code | None = None, login: Line | None = None,
-                          include_revoked: bool = False, limit: Limit = 50,
-                          offset: Offset = 0) -> Page[GrantOut]:
-        async with runtime.uow() as uow:
-            rows, total = await access.list_grants(uow, role=role, login=login,
-                                                   include_revoked=include_revoked,
-                                                   limit=limit, offset=offset)
-        return Page(items=[grant_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
-    @router.post("/access-grants", status_code=201, response_model=GrantOut,
-                 summary="Grant a role: office staff, a commune's officer, a department's "
-                         "inspector or a showroom's operator (by e-mail or phone)")
-    async def grant(body: GrantIn, principal: Caller) -> GrantOut:
-        async with runtime.uow() as uow:
-            row = await access.grant(uow, access.GrantRequest(
-                login=body.login, role=body.role, scope=body.scope, name=body.name),
-                principal, places)
-        return grant_out(row)
+@router.put("/dossiers/{dossier_id}/form-02", response_model=DossierOut,
+            summary="Form 02: self-assessment, criterion by criterion, with evidence")
+async def put_form02(dossier_id: RecordId, body: Form02In, principal: Caller, runtime: Runtime,
+                     edge: Edge) -> DossierOut:
+    form = Form02(specification=body.specification, plan_results=body.plan_results,
+                  next_plan=body.next_plan, changes=body.changes,
+                  claims=tuple(Claim(criterion_code=c.criterion_code,
+                                     option_index=c.option_index,
+                                     description=c.description,
+                                     evidence=tuple(c.evidence)) for c in body.claims))
+    async with runtime.uow() as uow:
+        await services.save_form02(uow, dossier_id, form, edge.catalogue, principal)
+    return await dossier_view(runtime, edge, dossier_id)
 
-    @router.delete("/access-grants/{grant_id}", response_model=GrantOut,
-                   summary="Revoke a grant: it stops working in every service at once")
-    async def revoke(grant_id: RecordId, principal: Caller) -> GrantOut:
-        async with runtime.uow() as uow:
-            row = await access.revoke(uow, grant_id, principal)
-        return grant_out(row)
 
-    return router
+@router.post("/dossiers/{dossier_id}/filing", response_model=DossierOut,
+             summary="File the dossier with the commune (422 lists what is missing)")
+async def file(dossier_id: RecordId, principal: Caller, runtime: Runtime, edge: Edge) -> DossierOut:
+    async with runtime.uow() as uow:
+        await services.file_dossier(uow, dossier_id, edge.catalogue, principal)
+    return await dossier_view(runtime, edge, dossier_id)
+
+
+@router.put("/dossiers/{dossier_id}/form-03", response_model=DossierOut,
+            summary="Form 03: the commune's report; forwards the dossier to the province")
+async def put_form03(dossier_id: RecordId, body: Form03In, principal: Caller, runtime: Runtime,
+                     edge: Edge) -> DossierOut:
+    async with runtime.uow() as uow:
+        await services.record_commune_report(uow, dossier_id, Form03(**body.model_dump()),
+                                             principal)
+    return await dossier_view(runtime, edge, dossier_id)
+
+
+@router.post("/dossiers/{dossier_id}/withdrawal", response_model=DossierOut,
+             summary="Withdraw the dossier before the council evaluates it")
+async def withdraw(dossier_id: RecordId, body: WithdrawalIn, principal: Caller, runtime: Runtime,
+                   edge: Edge) -> DossierOut:
+    async with runtime.uow() as uow:
+        await services.withdraw_dossier(uow, dossier_id, body.reason, principal)
+    return await dossier_view(runtime, edge, dossier_id)
+
+
+# -- who acts for an entity ---------------------------------------------------------------
+async def acted_for(uow: Any, entity_id: str, principal: Principal) -> None:
+    services.may_act_for(principal, await services.entity_for(uow, entity_id))
+
+
+@router.get("/entities/{entity_id}/members", response_model=list[MemberOut],
+            summary="People who act for the entity besides whoever registered it")
+async def members(entity_id: RecordId, principal: Caller, runtime: Runtime) -> list[MemberOut]:
+    async with runtime.uow() as uow:
+        await acted_for(uow, entity_id, principal)
+        rows = await RegistryRepository(uow.session).members(entity_id)
+    return [MemberOut(id=r.id, login=shown(r.login), added_by=r.added_by, added_at=r.added_at)
+            for r in rows]
+
+
+@router.post("/entities/{entity_id}/members", status_code=201, response_model=MemberOut,
+             summary="Let someone act for the entity (by e-mail or phone; they sign up with it)")
+async def add_member(entity_id: RecordId, body: MemberIn, principal: Caller, runtime: Runtime) -> MemberOut:
+    async with runtime.uow() as uow:
+        await acted_for(uow, entity_id, principal)
+        member_id = await access.add_member(uow, entity_id, body.login, principal)
+    return MemberOut(id=member_id, login=body.login.strip(), added_by=principal.subject,
+                     added_at=runtime.clock.now())
+
+
+@router.delete("/entities/{entity_id}/members/{member_id}", status_code=204)
+async def remove_member(entity_id: RecordId, member_id: RecordId, principal: Caller, runtime: Runtime) -> Response:
+    async with runtime.uow() as uow:
+        await acted_for(uow, entity_id, principal)
+        await access.remove_member(uow, entity_id, member_id)
+    return Response(status_code=204)
+
+
+# -- grants: who may do what (the office) -------------------------------------------------
+@router.get("/access-grants", response_model=Page[GrantOut],
+            summary="Roles the office granted (?role=, ?login=, ?include_revoked=true)")
+async def list_grants(principal: Caller, runtime: Runtime, role: Code | None = None, login: Line | None = None,
+                      include_revoked: bool = False, limit: Limit = 50,
+                      offset: Offset = 0) -> Page[GrantOut]:
+    async with runtime.uow() as uow:
+        rows, total = await access.list_grants(uow, role=role, login=login,
+                                               include_revoked=include_revoked,
+                                               limit=limit, offset=offset)
+    return Page(items=[grant_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.post("/access-grants", status_code=201, response_model=GrantOut,
+             summary="Grant a role: office staff, a commune's officer, a department's "
+                     "inspector or a showroom's operator (by e-mail or phone)")
+async def grant(body: GrantIn, principal: Caller, runtime: Runtime, edge: Edge) -> GrantOut:
+    async with runtime.uow() as uow:
+        row = await access.grant(uow, access.GrantRequest(
+            login=body.login, role=body.role, scope=body.scope, name=body.name),
+            principal, edge.places)
+    return grant_out(row)
+
+
+@router.delete("/access-grants/{grant_id}", response_model=GrantOut,
+               summary="Revoke a grant: it stops working in every service at once")
+async def revoke(grant_id: RecordId, principal: Caller, runtime: Runtime) -> GrantOut:
+    async with runtime.uow() as uow:
+        row = await access.revoke(uow, grant_id, principal)
+    return grant_out(row)
 
 
 def grant_out(row: GrantRow) -> GrantOut:

@@ -4,19 +4,18 @@ personal data, withdrawal of consent and erasure (Decree 13/2023/NĐ-CP; PDP Law
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
 from ocop_shared.auth.logins import shown
 from ocop_shared.contracts.common import EvaluationCase, LegalForm
 from ocop_shared.http.dates import IsoDate, IsoDateTime
 from ocop_shared.http.text import RecordId
-from ocop_shared.runtime import ServiceRuntime
 
 from ..adapters.repository import form_json
 from ..domain.documents import DocumentKind
 from ..domain.personal_data import PURPOSE, PURPOSE_EN, PURPOSE_VI, Consent, ConsentGiven, Note
 from ..service_layer import personal_data
+from .deps import Caller, Runtime, router
 
 
 class ConsentIn(BaseModel):
@@ -199,33 +198,32 @@ def personal_data_out(data: personal_data.PersonalData, now: IsoDateTime) -> Per
         retained=notes(data.retained))
 
 
-def add_routes(router: APIRouter, runtime: ServiceRuntime) -> None:
-    """Under the registry's router (its prefix, and the guard in front of every route)."""
-    Caller = runtime.guard.Caller
+@router.get("/entities/{entity_id}/personal-data", response_model=PersonalDataOut,
+            summary="Everything the registry holds about the entity and its representative, "
+                    "and what other services keep (the owner, the office; audited)")
+async def personal_data_of(entity_id: RecordId, principal: Caller, runtime: Runtime) -> PersonalDataOut:
+    async with runtime.uow() as uow:
+        data = await personal_data.export(uow, entity_id, principal)
+    return personal_data_out(data, runtime.clock.now())
 
-    @router.get("/entities/{entity_id}/personal-data", response_model=PersonalDataOut,
-                summary="Everything the registry holds about the entity and its representative, "
-                        "and what other services keep (the owner, the office; audited)")
-    async def personal_data_of(entity_id: RecordId, principal: Caller) -> PersonalDataOut:
-        async with runtime.uow() as uow:
-            data = await personal_data.export(uow, entity_id, principal)
-        return personal_data_out(data, runtime.clock.now())
 
-    @router.post("/entities/{entity_id}/consents/{consent_id}/withdrawal",
-                 response_model=ConsentOut,
-                 summary="Withdraw the representative's consent: the sensitive data it covered "
-                         "is erased at once")
-    async def withdraw_consent(entity_id: RecordId, consent_id: RecordId, principal: Caller) -> ConsentOut:
-        async with runtime.uow() as uow:
-            consent = await personal_data.withdraw_consent(uow, entity_id, consent_id, principal)
-        return consent_out(consent)
+@router.post("/entities/{entity_id}/consents/{consent_id}/withdrawal",
+             response_model=ConsentOut,
+             summary="Withdraw the representative's consent: the sensitive data it covered "
+                     "is erased at once")
+async def withdraw_consent(entity_id: RecordId, consent_id: RecordId, principal: Caller,
+                           runtime: Runtime) -> ConsentOut:
+    async with runtime.uow() as uow:
+        consent = await personal_data.withdraw_consent(uow, entity_id, consent_id, principal)
+    return consent_out(consent)
 
-    @router.post("/entities/{entity_id}/erasure-request", response_model=ErasureOut,
-                 summary="Erase the personal data the law lets go; the answer says what is kept "
-                         "and why")
-    async def erasure_request(entity_id: RecordId, principal: Caller) -> ErasureOut:
-        async with runtime.uow() as uow:
-            result = await personal_data.request_erasure(uow, entity_id, principal)
-        return ErasureOut(entity_id=entity_id, erased=notes(result.erased),
-                          kept=notes(result.kept))
+
+@router.post("/entities/{entity_id}/erasure-request", response_model=ErasureOut,
+             summary="Erase the personal data the law lets go; the answer says what is kept "
+                     "and why")
+async def erasure_request(entity_id: RecordId, principal: Caller, runtime: Runtime) -> ErasureOut:
+    async with runtime.uow() as uow:
+        result = await personal_data.request_erasure(uow, entity_id, principal)
+    return ErasureOut(entity_id=entity_id, erased=notes(result.erased),
+                      kept=notes(result.kept))
 

@@ -229,6 +229,7 @@ async def report(year: Annotated[int, Path(ge=2018, le=2100)],
     return Response(content, media_type=media,
                     headers={"content-disposition": f'attachment; filename="{name}.{format}"'})
 
+
 @router.get("/audit", response_model=Page[AuditRecordOut],
             summary="The audit trail of every service, newest first: by person (subject or name), "
                     "product, entity, certificate, dossier, evaluation, operation and date range; "

@@ -95,7 +95,7 @@ class MemberBody(BaseModel):
 
 
 class MemberIn(MemberBody):
-    login: str = Field(min_length=3, max_length=254, description="The e-mail address or phone "  # type: ignore[assignment]
+    login: str = Field(min_length=3, max_length=254, description="The e-mail address or phone "
                        "number the member signs in with: the seat is theirs (no account needed yet)")
     member_id: str = Field(min_length=1, max_length=200,
                            description="The member's id within the council (e.g. so-cong-thuong)")

@@ -211,6 +211,7 @@ async def catalog(catalog_id: RecordId, runtime: Runtime) -> CatalogOut:
     return CatalogOut(catalog_id=catalog_id, version=version,
                       entries=[item_out(i) for i in items])
 
+
 # -- showrooms ---------------------------------------------------------------------------
 @router.post("/showrooms", status_code=201, response_model=ShowroomCreated,
              summary="Register a point of sale (điểm giới thiệu và bán sản phẩm OCOP)")
@@ -222,6 +223,7 @@ async def create_showroom(body: ShowroomIn, principal: Caller, runtime: Runtime)
             carries_all=body.carries_all)
     return ShowroomCreated(id=body.id, api_key=key)
 
+
 async def showroom_out(runtime: ServiceRuntime, showroom_id: str) -> ShowroomOut:
     async with runtime.uow() as uow:
         row = await services.showroom_row(uow, showroom_id)
@@ -231,6 +233,7 @@ async def showroom_out(runtime: ServiceRuntime, showroom_id: str) -> ShowroomOut
                        address=row.address, operator=row.operator,
                        carries_all=row.carries_all, version=version, items=len(items),
                        tills=[TillOut(**s.__dict__) for s in states])
+
 
 @router.get("/showrooms", response_model=Page[ShowroomOut],
             summary="Points of sale with their catalog version and which tills are stale")
@@ -248,10 +251,12 @@ async def list_showrooms(principal: Caller, runtime: Runtime, limit: Limit = 50,
     return Page(items=[await showroom_out(runtime, i) for i in ids], total=int(total or 0),
                 limit=limit, offset=offset)
 
+
 @router.get("/showrooms/{showroom_id}", response_model=ShowroomOut)
 async def get_showroom(showroom_id: RecordId, principal: Caller, runtime: Runtime) -> ShowroomOut:
     may_operate(principal, showroom_id)
     return await showroom_out(runtime, showroom_id)
+
 
 @router.post("/showrooms/{showroom_id}/api-key", response_model=ShowroomCreated,
              summary="Issue a new POS API key (the old one stops working)")
@@ -259,6 +264,7 @@ async def rotate(showroom_id: RecordId, principal: Caller, runtime: Runtime) -> 
     async with runtime.uow() as uow:
         key = await services.rotate_key(uow, showroom_id)
     return ShowroomCreated(id=showroom_id, api_key=key)
+
 
 @router.put("/showrooms/{showroom_id}/assortment", response_model=ShowroomOut,
             summary="Add or drop products a showroom carries")
@@ -269,6 +275,7 @@ async def assortment(showroom_id: RecordId, body: AssortmentIn, principal: Calle
         await services.change_assortment(uow, showroom_id, add=body.add, remove=body.remove)
     return await showroom_out(runtime, showroom_id)
 
+
 @router.post("/catalogs/{catalog_id}/compaction", summary="Drop old changes of the delta feed")
 async def compaction(catalog_id: RecordId, body: CompactionIn, principal: Caller,
                      runtime: Runtime) -> dict[str, int]:
@@ -276,9 +283,9 @@ async def compaction(catalog_id: RecordId, body: CompactionIn, principal: Caller
         floor = await services.compact(uow, catalog_id, body.keep_last)
     return {"floor_version": floor}
 
+
 # -- tills -------------------------------------------------------------------------------
 ApiKey = Annotated[str | None, Header(alias="X-API-Key", max_length=200, description="The showroom's key")]
-
 
 
 def wire(runtime: ServiceRuntime) -> None:
@@ -304,6 +311,7 @@ async def read_snapshot(runtime: ServiceRuntime, tills: deps.TillEdge, showroom_
                        as_of=runtime.clock.now(), items=[item_out(i) for i in items])
     return Snapshot.of(body.model_dump_json().encode(), f'W/"{showroom_id}:{version}"', row.api_key_hash)
 
+
 @router.get("/pos/{showroom_id}/catalog", response_model=SnapshotOut,
             responses={200: {"headers": {"ETag": {"description": "The snapshot's version: send it as "
                                                   "If-None-Match", "schema": {"type": "string"}}}},
@@ -319,6 +327,7 @@ async def pos_snapshot(showroom_id: RecordId, request: Request, runtime: Runtime
         # rotated by another replica). A refused key leaves the cached snapshot alone.
         snapshot = await read_snapshot(runtime, tills, showroom_id, x_api_key)
     return snapshot.reply(request.headers.get("if-none-match")).response()
+
 
 @router.get("/pos/{showroom_id}/changes", response_model=DeltaOut,
             summary="Changes since a cursor, with tombstones (410: take a snapshot)")
@@ -346,12 +355,14 @@ async def pos_changes(showroom_id: RecordId, cursor: Line, runtime: Runtime, til
                     cursor=cursors.encode(tills.cursor_keys.current(), showroom_id, last),
                     as_of=runtime.clock.now(), changes=changes, has_more=last < current)
 
+
 @router.post("/pos/{showroom_id}/acks", status_code=204,
              summary="A till acknowledges the catalog version it now holds")
 async def pos_ack(showroom_id: RecordId, body: AckIn, runtime: Runtime, x_api_key: ApiKey = None) -> None:
     async with runtime.uow() as uow:
         await services.authenticate_till(uow, showroom_id, x_api_key)
         await services.acknowledge(uow, showroom_id, body.terminal_id, body.version)
+
 
 # -- fairs -------------------------------------------------------------------------------
 @router.post("/fairs", status_code=201, response_model=FairIn, summary="Register a fair")
@@ -360,12 +371,14 @@ async def create_fair(body: FairIn, principal: Caller, runtime: Runtime) -> Fair
         await services.create_fair(uow, Fair(**body.model_dump()))
     return body
 
+
 @router.post("/fairs/{fair_id}/exhibitors", status_code=201, response_model=ExhibitorOut,
              summary="Register a product (its certificate must be valid on the fair's dates)")
 async def register(fair_id: RecordId, body: ExhibitorIn, principal: Caller, runtime: Runtime) -> ExhibitorOut:
     async with runtime.uow() as uow:
         await services.register_exhibitor(uow, fair_id, body.product_id)
     return (await exhibitors(fair_id, principal, runtime))[-1]
+
 
 @router.get("/fairs/{fair_id}/exhibitors", response_model=list[ExhibitorOut])
 async def exhibitors(fair_id: RecordId, principal: Caller, runtime: Runtime) -> list[ExhibitorOut]:
@@ -379,6 +392,7 @@ async def exhibitors(fair_id: RecordId, principal: Caller, runtime: Runtime) -> 
     return [ExhibitorOut(product_id=r.product_id, certificate_number=r.certificate_number,
                          sales_vnd=r.sales_vnd, contracts=r.contracts) for r in rows]
 
+
 @router.put("/fairs/{fair_id}/exhibitors/{product_id}/result", status_code=204,
             summary="Record sales and contracts of an exhibitor (for the reports)")
 async def result(fair_id: RecordId, product_id: RecordId, body: ResultIn, principal: Caller,
@@ -387,6 +401,7 @@ async def result(fair_id: RecordId, product_id: RecordId, body: ResultIn, princi
         await services.record_fair_result(uow, fair_id, product_id, sales_vnd=body.sales_vnd,
                                           contracts=body.contracts, notes=body.notes)
 
+
 # -- marketplace feed --------------------------------------------------------------------
 @router.get("/feed.json", response_model=list[FeedItem],
             summary="Currently certified OCOP products (public marketplace feed)")
@@ -394,6 +409,7 @@ async def feed_json(runtime: Runtime) -> list[FeedItem]:
     async with runtime.uow() as uow:
         items = await services.certified_now(uow, runtime.clock.now().date())
     return [FeedItem(**item_out(i).model_dump()) for i in items]
+
 
 @router.get("/feed.csv", response_class=Response,
             responses={200: {"description": "One row a certified product; the header row names "

@@ -86,6 +86,7 @@ async def subscribe(showroom_id: RecordId, body: WebhookIn, principal: Caller, r
                                      secret=body.secret, created_by=principal.subject)
     return WebhookCreated(**webhook_out(s).model_dump(), secret=s.secret)
 
+
 @router.get("/showrooms/{showroom_id}/webhooks", response_model=Page[WebhookOut],
             summary="The showroom's webhook subscriptions")
 async def list_webhooks(showroom_id: RecordId, principal: Caller, runtime: Runtime, limit: Limit = 50,
@@ -94,6 +95,7 @@ async def list_webhooks(showroom_id: RecordId, principal: Caller, runtime: Runti
     async with runtime.uow() as uow:
         items, total = await webhooks.subscriptions(uow, showroom_id, limit=limit, offset=offset)
     return Page(items=[webhook_out(s) for s in items], total=total, limit=limit, offset=offset)
+
 
 @router.post("/showrooms/{showroom_id}/webhooks/{webhook_id}/secret-rotation",
              response_model=WebhookCreated,
@@ -105,12 +107,14 @@ async def rotate_secret(showroom_id: RecordId, webhook_id: RecordId, principal: 
         s = await webhooks.rotate_secret(uow, showroom_id, webhook_id)
     return WebhookCreated(**webhook_out(s).model_dump(), secret=s.secret)
 
+
 @router.delete("/showrooms/{showroom_id}/webhooks/{webhook_id}", status_code=204,
                summary="Unsubscribe (pending deliveries are dropped; the log stays)")
 async def unsubscribe(showroom_id: RecordId, webhook_id: RecordId, principal: Caller, runtime: Runtime) -> None:
     may_operate(principal, showroom_id)
     async with runtime.uow() as uow:
         await webhooks.unsubscribe(uow, showroom_id, webhook_id)
+
 
 @router.get("/showrooms/{showroom_id}/webhooks/{webhook_id}/deliveries", response_model=Page[DeliveryOut],
             summary="The delivery log of a subscription, newest first (?status=failed)")
@@ -123,6 +127,7 @@ async def deliveries(showroom_id: RecordId, webhook_id: RecordId, principal: Cal
                                                 offset=offset)
     return Page(items=[delivery_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
+
 @router.get("/webhook-deliveries/{delivery_id}", response_model=DeliveryDetail,
             summary="One delivery with every attempt (status code or error, duration)")
 async def delivery(delivery_id: RecordId, principal: Caller, runtime: Runtime) -> DeliveryDetail:
@@ -132,6 +137,7 @@ async def delivery(delivery_id: RecordId, principal: Caller, runtime: Runtime) -
     return DeliveryDetail(**delivery_out(found).model_dump(), log=[
         AttemptOut(at=a.at, status_code=a.status_code, error=a.error, duration_ms=a.duration_ms)
         for a in attempts])
+
 
 @router.post("/webhook-deliveries/{delivery_id}/redelivery", status_code=202, response_model=DeliveryOut,
              summary="Send a delivery again (a new round of attempts)")
