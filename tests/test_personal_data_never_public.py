@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,15 @@ from ocop_shared.settings import Settings
 
 ROUND = "AG-2026-PUB"
 # What must not show: her ethnicity and disability, in either language, and the 3.2 fact.
-NEEDLES = ("khmer", "ethnic", "dân tộc thiểu số", "disab", "khuyết tật", "priority", "3.2",
+NEEDLES = ("khmer", "ethnic", "dân tộc thiểu số", "disab", "khuyết tật", "priority",
            "representative_", "ưu tiên")
+# criterion 3.2 as such, not the digits inside a time or a number ("12:40:13.25", "73.2")
+CRITERION_3_2 = re.compile(r"(?<![\d.])3\.2(?![\d])")
 
 
 def leaks(text: str) -> list[str]:
-    return [n for n in NEEDLES if n in text.lower()]
+    lowered = text.lower()
+    return [n for n in NEEDLES if n in lowered] + (["3.2"] if CRITERION_3_2.search(lowered) else [])
 
 
 async def test_public_pages_feeds_and_tills_never_show_the_representatives_sensitive_data(
