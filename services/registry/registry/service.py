@@ -22,7 +22,14 @@ from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 from .adapters import tables
 from .adapters.catalogue import PackagedCatalogue
 from .adapters.places import PackagedPlaces
-from .entrypoints import api, deps, personal_data  # noqa: F401  (personal_data: its routes join the router)
+from .entrypoints import (  # noqa: F401  (each module's routes join the router)
+    api,
+    deps,
+    documents,
+    dossiers,
+    grants,
+    personal_data,
+)
 from .service_layer import access, services
 
 

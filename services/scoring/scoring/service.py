@@ -11,7 +11,8 @@ from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
 from .adapters.repository import ScoringRepository
-from .entrypoints import api
+from .entrypoints import api, deps, files  # noqa: F401  (each module's routes join the router)
+from .entrypoints import evaluations as evaluation_routes  # noqa: F401
 from .service_layer import evaluations
 
 
@@ -32,7 +33,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
 
     runtime.guard.add_access_source(seat_roles)
     return ServiceParts(
-        router=api.router,
+        router=deps.router,
         handlers={ProductSubmitted: evaluations.on_product_submitted,
                   SubmissionWithdrawn: evaluations.on_submission_withdrawn},
         produces=(topics.EVALUATION,),

@@ -16,14 +16,14 @@ from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 
 from .adapters import tables
 from .config import TradeSettings
-from .entrypoints import api, deps, webhooks  # noqa: F401  (webhooks: its routes join the router)
+from .entrypoints import api, deps, tills, webhooks  # noqa: F401  (each module's routes join the router)
 from .service_layer import services
 from .service_layer.webhooks import dispatcher_job
 
 
 def build(runtime: ServiceRuntime) -> ServiceParts:
     config = TradeSettings()
-    api.wire(runtime)
+    tills.wire(runtime)
     return ServiceParts(
         router=deps.router,
         handlers={
