@@ -241,3 +241,26 @@ async def test_a_commit_reports_the_tables_it_wrote(tmp_path: Path) -> None:
         assert committed == [frozenset({"certificates", "notices"}), frozenset({"certificates"})]
     finally:
         await engine.dispose()
+
+
+async def test_what_a_transaction_keeps_is_made_once_and_ends_with_it(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'svc.sqlite3'}")
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    sessions = session_factory(engine)
+
+    class Lookups(dict[str, int]):
+        pass
+
+    try:
+        async with UnitOfWork(sessions, outbox_table=outbox, inbox_table=inbox, producer="test",
+                              clock=ManualClock(datetime(2026, 6, 1, tzinfo=UTC))) as work:
+            first = work.per_transaction(Lookups, Lookups)
+            first["showrooms"] = 3
+            assert work.per_transaction(Lookups, Lookups) is first, "one per transaction"
+            await work.session.execute(insert(notices).values(id=7))
+            await work.commit()
+            after = work.per_transaction(Lookups, Lookups)
+            assert after is not first and after == {}, "a commit ends what the transaction knew"
+    finally:
+        await engine.dispose()

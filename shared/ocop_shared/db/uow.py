@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +24,8 @@ from ..messaging.flow import current_flow
 from ..messaging.outbox import Outbox
 from ..settings import Settings
 from .engine import WRITTEN_TABLES
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -55,6 +57,7 @@ class UnitOfWork:
         self._outbox: Outbox | None = None
         self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
         self._after_commit: dict[str, Callable[[], None]] = {}
+        self._state: dict[type, object] = {}
 
     @property
     def session(self) -> AsyncSession:
@@ -81,6 +84,7 @@ class UnitOfWork:
             self._session = None
             self._before_commit.clear()
             self._after_commit.clear()
+            self._state.clear()
             self._events.clear()
             self._changes.clear()
 
@@ -97,6 +101,15 @@ class UnitOfWork:
         it); a transaction that writes nothing but records a change is audited too (a
         dossier file handed out)."""
         self._changes.append(Change(aggregate_type, aggregate_id, summary, dict(refs)))
+
+    def per_transaction(self, kind: type[T], make: Callable[[], T]) -> T:
+        """What this transaction keeps while it runs, one of each kind (a batch's lookups done
+        once, writes collected to send in bulk); made on first use, gone when the transaction
+        commits or rolls back."""
+        found = self._state.get(kind)
+        if found is None:
+            found = self._state[kind] = make()
+        return cast(T, found)
 
     def before_commit(self, name: str, write: Callable[[], Awaitable[None]]) -> None:
         """Run `write` once, inside the transaction, just before it commits (e.g. writes a
@@ -125,6 +138,7 @@ class UnitOfWork:
             self._outbox.added = 0
             self._on_events_committed()
         callbacks, self._after_commit = self._after_commit, {}
+        self._state.clear()
         self._events, self._changes = [], []
         for callback in callbacks.values():
             callback()

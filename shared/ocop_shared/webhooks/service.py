@@ -34,9 +34,11 @@ from .domain import Delivery, DeliveryStatus, Subscription
 from .sender import AttemptResult, WebhookSender
 from .store import Attempt, DeliveryRecord, DueDelivery, WebhookStore, WebhookTables
 
-_FOLLOWING = "webhooks.following"  # per-transaction lookups, in the session
-
 log = logging.getLogger(__name__)
+
+
+class _Following(dict[tuple[str, ...], list[Subscription]]):
+    """Subscriptions by the keys they follow, as one transaction found them."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ async def record_deliveries(uow: UnitOfWork, hooks: Webhooks, event: Envelope[An
 async def _following(uow: UnitOfWork, store: WebhookStore, keys: tuple[str, ...]) -> list[Subscription]:
     """Subscriptions following `keys`, looked up once per transaction: a batch of consumed
     events offering the same keys asks once."""
-    known: dict[tuple[str, ...], list[Subscription]] = uow.session.info.setdefault(_FOLLOWING, {})
+    known = uow.per_transaction(_Following, _Following)
     if keys not in known:
         known[keys] = await store.following(list(keys))
     return known[keys]

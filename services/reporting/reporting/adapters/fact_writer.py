@@ -28,11 +28,12 @@ class FactWriter:
     @classmethod
     def of(cls, uow: UnitOfWork) -> FactWriter:
         """The writer of `uow`'s transaction, sent before it commits."""
-        writer = uow.session.info.get(_KEY)
-        if writer is None:
-            writer = uow.session.info[_KEY] = cls(uow)
+        def new() -> FactWriter:
+            writer = cls(uow)
             uow.before_commit(_KEY, writer.send)
-        return writer
+            return writer
+
+        return uow.per_transaction(cls, new)
 
     def replace(self, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
         """Insert the row, or overwrite its values when the key exists."""
@@ -58,4 +59,3 @@ class FactWriter:
                          if kind == "replace" else insert.on_conflict_do_nothing(index_elements=list(keys)))
             await session.execute(statement, list(rows.values()))
         self._rows.clear()
-        session.info.pop(_KEY, None)

@@ -4,7 +4,7 @@ feed, tills' acknowledgements, fairs and the marketplace feed."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -107,10 +107,13 @@ async def _save_product(uow: UnitOfWork, product: CertifiedProduct, exists: bool
             product_id=product.product_id, **values))
 
 
-# What one transaction already knows (kept in its session, gone when it ends).
-_MEMBERSHIP_LOCKED = "trade.membership_locked"
-_CARRYING_ALL = "trade.catalogs_carrying_all"
-_ANY_ASSORTMENT = "trade.any_assortment"
+@dataclass
+class _Membership:
+    """What one transaction knows of which catalogs carry what (UnitOfWork.per_transaction)."""
+
+    locked: bool = False  # the province catalog's row, held until the transaction ends
+    carrying_all: list[str] | None = None  # the catalogs carrying every product; None: ask
+    any_assortment: bool = False  # whether some showroom chose products one by one
 
 
 async def _lock_membership(uow: UnitOfWork) -> None:
@@ -119,7 +122,8 @@ async def _lock_membership(uow: UnitOfWork) -> None:
     certificate's handler sees the new showroom, or the showroom's fill sees the product.
     The province catalog is created the first time (an insert that does nothing when a
     concurrent transaction, e.g. the first certificate and the first showroom, created it)."""
-    if _MEMBERSHIP_LOCKED in uow.session.info:  # held until this transaction ends
+    membership = uow.per_transaction(_Membership, _Membership)
+    if membership.locked:
         return
     lock = select(catalogs.c.id).where(catalogs.c.id == PROVINCE_CATALOG).with_for_update()
     if await uow.session.scalar(lock) is None:
@@ -129,12 +133,12 @@ async def _lock_membership(uow: UnitOfWork) -> None:
             version=0, floor_version=0, created_at=uow.clock.now(), address="", operator="",
         ).on_conflict_do_nothing(index_elements=["id"]))
         await uow.session.execute(lock)
-    uow.session.info[_MEMBERSHIP_LOCKED] = True
+    membership.locked = True
 
 
 def _membership_changed(uow: UnitOfWork) -> None:
     """This transaction changed which catalogs carry what: look it up again when next asked."""
-    uow.session.info.pop(_CARRYING_ALL, None)
+    uow.per_transaction(_Membership, _Membership).carrying_all = None
 
 
 async def _catalogs_carrying(uow: UnitOfWork, product_id: str) -> list[str]:
@@ -142,16 +146,17 @@ async def _catalogs_carrying(uow: UnitOfWork, product_id: str) -> list[str]:
     everything and the assortments cannot change, so a batch of events looks them up once
     (and asks per product only when some showroom chose an assortment)."""
     await _lock_membership(uow)
-    if _CARRYING_ALL not in uow.session.info:
-        uow.session.info[_CARRYING_ALL] = list(await uow.session.scalars(
+    membership = uow.per_transaction(_Membership, _Membership)
+    if membership.carrying_all is None:
+        membership.carrying_all = list(await uow.session.scalars(
             select(catalogs.c.id).where(catalogs.c.carries_all)))
-        uow.session.info[_ANY_ASSORTMENT] = await uow.session.scalar(
+        membership.any_assortment = await uow.session.scalar(
             select(assortments.c.product_id).limit(1)) is not None
     chosen: list[str] = []
-    if uow.session.info[_ANY_ASSORTMENT]:
+    if membership.any_assortment:
         chosen = list(await uow.session.scalars(select(assortments.c.catalog_id).where(
             assortments.c.product_id == product_id)))
-    return sorted(set(uow.session.info[_CARRYING_ALL]) | set(chosen))
+    return sorted(set(membership.carrying_all) | set(chosen))
 
 
 class ChangeFeed:
@@ -159,8 +164,6 @@ class ChangeFeed:
     read (and its row locked) once, counted on in memory, and stored with the feed's new rows
     just before the commit: a batch of events costs a few statements, not a few per event.
     Nothing reads the feed or the versions back inside the transaction that writes them."""
-
-    _KEY = "trade.change_feed"
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
@@ -170,11 +173,12 @@ class ChangeFeed:
 
     @classmethod
     def of(cls, uow: UnitOfWork) -> ChangeFeed:
-        feed = uow.session.info.get(cls._KEY)
-        if feed is None:
-            feed = uow.session.info[cls._KEY] = cls(uow)
-            uow.before_commit(cls._KEY, feed.write)
-        return feed
+        def new() -> ChangeFeed:
+            feed = cls(uow)
+            uow.before_commit("trade.change_feed", feed.write)
+            return feed
+
+        return uow.per_transaction(cls, new)
 
     async def next_version(self, catalog_id: str) -> int:
         if catalog_id not in self._versions:
@@ -197,7 +201,6 @@ class ChangeFeed:
         for rows in (self._upserts, self._tombstones):  # each kind has its own columns
             if rows:
                 await session.execute(insert(catalog_changes), rows)
-        session.info.pop(self._KEY, None)
 
 
 async def _append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
