@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from ocop_shared.auth import Principal
 from ocop_shared.http.cached import Reply
+from ocop_shared.http.routing import Edge as RouteEdge
 from ocop_shared.http.routing import guard_of, runtime_of
 from ocop_shared.readcache import ReadCache
 from ocop_shared.runtime import ServiceRuntime
@@ -23,6 +24,7 @@ from ..service_layer.context import Context
 SERVICE = "certification"
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of(SERVICE))]
 Caller = Annotated[Principal, Depends(guard_of(SERVICE))]
+_EDGE: RouteEdge[CertificationEdge] = RouteEdge(SERVICE, "edge")
 router = APIRouter(prefix="/certification", tags=["certification"], dependencies=[Depends(guard_of(SERVICE))])
 
 
@@ -37,14 +39,7 @@ class CertificationEdge:
 def wire(runtime: ServiceRuntime, ctx: Context) -> CertificationEdge:
     edge = CertificationEdge(ctx=ctx, verifications=runtime.read_cache(
         [tables.certificates, tables.history, tables.revocation_cases]))
-    runtime.state[_EDGE] = edge
-    return edge
+    return _EDGE.put(runtime, edge)
 
 
-def edge_of(request: Request) -> CertificationEdge:
-    edge: CertificationEdge = request.app.state.runtimes[SERVICE].state[_EDGE]
-    return edge
-
-
-_EDGE = "certification.edge"
-Edge = Annotated[CertificationEdge, Depends(edge_of)]
+Edge = Annotated[CertificationEdge, Depends(_EDGE.dependency)]

@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import (  # not yet behind a repository: listed in pyproject's import contract, to move (issue 21)
+    insert,
+    select,
+    update,
+)
 
 from ocop_shared.contracts import CertificateExpired, RerateReminder, RerateWindowOpened
 from ocop_shared.contracts.certification_events import (

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from ocop_shared.auth import Principal
+from ocop_shared.http.routing import Edge as RouteEdge
 from ocop_shared.http.routing import guard_of, runtime_of
 from ocop_shared.runtime import ServiceRuntime
 
@@ -19,6 +20,7 @@ from ..service_layer.ports import Places, SheetCatalogue
 SERVICE = "registry"
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of(SERVICE))]
 Caller = Annotated[Principal, Depends(guard_of(SERVICE))]
+_EDGE: RouteEdge[RegistryEdge] = RouteEdge(SERVICE, "edge")
 router = APIRouter(prefix="/registry", tags=["registry"], dependencies=[Depends(guard_of(SERVICE))])
 
 
@@ -30,14 +32,7 @@ class RegistryEdge:
 
 def wire(runtime: ServiceRuntime, catalogue: SheetCatalogue, places: Places) -> RegistryEdge:
     edge = RegistryEdge(catalogue=catalogue, places=places)
-    runtime.state[_EDGE] = edge
-    return edge
+    return _EDGE.put(runtime, edge)
 
 
-def edge_of(request: Request) -> RegistryEdge:
-    edge: RegistryEdge = request.app.state.runtimes[SERVICE].state[_EDGE]
-    return edge
-
-
-_EDGE = "registry.edge"
-Edge = Annotated[RegistryEdge, Depends(edge_of)]
+Edge = Annotated[RegistryEdge, Depends(_EDGE.dependency)]

@@ -12,7 +12,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import (  # not yet behind a repository: listed in pyproject's import contract, to move (issue 21)
+    func,
+    select,
+    update,
+)
 
 from ocop_shared.access import GrantRow, access_from_grants
 from ocop_shared.access.grants import active_grants

@@ -22,6 +22,8 @@ Reading of the figures (decisions worth knowing):
 
 from __future__ import annotations
 
+# One report's figures in one module, read top to bottom by whoever checks a number against the
+# plan; the layout and the targets already live apart (layout.py, targets.py).
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime

@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import (  # not yet behind a repository: listed in pyproject's import contract, to move (issue 21)
+    Table,
+    select,
+)
 
 from ocop_shared.contracts import (
     CatalogEntryAdded,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# The evaluation aggregate's persistence in one module: it splits with that aggregate, which
+# replaces today's records and string states (issue 21).
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime

@@ -9,6 +9,8 @@ Under written opinions (re-rating) every voting member is consulted, see the dom
 
 from __future__ import annotations
 
+# A council's whole sitting (sheets, hand-in, re-scoring, finalisation) in one module: it splits
+# with the evaluation aggregate that will hold these rules (issue 21).
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any

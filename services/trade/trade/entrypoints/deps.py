@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from ocop_shared.auth import Principal
+from ocop_shared.http.routing import Edge as RouteEdge
 from ocop_shared.http.routing import guard_of, runtime_of
 from ocop_shared.readcache import ReadCache
 from ocop_shared.runtime import ServiceRuntime
@@ -22,6 +23,7 @@ Runtime = Annotated[ServiceRuntime, Depends(runtime_of(SERVICE))]
 Caller = Annotated[Principal, Depends(guard_of(SERVICE))]
 # Who may call each route is the permission matrix's (the guard in front of every route); an
 # operator manages the showrooms the office granted them, a till its showroom's key.
+_EDGE: RouteEdge[TillEdge] = RouteEdge(SERVICE, "edge")
 router = APIRouter(prefix="/trade", tags=["trade"], dependencies=[Depends(guard_of(SERVICE))])
 
 
@@ -34,14 +36,7 @@ class TillEdge:
 def wire(runtime: ServiceRuntime) -> TillEdge:
     edge = TillEdge(snapshots=runtime.read_cache([catalogs, catalog_items]),
                     cursor_keys=runtime.settings.secret("cursor_secret"))
-    runtime.state[_EDGE] = edge
-    return edge
+    return _EDGE.put(runtime, edge)
 
 
-def till_edge(request: Request) -> TillEdge:
-    edge: TillEdge = request.app.state.runtimes[SERVICE].state[_EDGE]
-    return edge
-
-
-_EDGE = "trade.till-edge"
-Tills = Annotated[TillEdge, Depends(till_edge)]
+Tills = Annotated[TillEdge, Depends(_EDGE.dependency)]
