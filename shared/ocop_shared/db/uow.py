@@ -5,27 +5,35 @@ the outbox commit atomically with the state change; after a commit that
 carried events the relay is woken so they go out at once. After a commit that
 wrote tables, `on_tables_committed` hears their names (read caches drop what
 they hold of them), and callbacks registered with `after_commit` run.
+
+Use cases reach their tables through repositories (`repository(kind)`), one of each kind per
+transaction, and hand the aggregates they changed to `track`: on commit the events those
+aggregates recorded go into the outbox, numbered in each aggregate's stream.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ..aggregate import Aggregate
 from ..audit.context import current_actor
 from ..audit.recorder import AuditRecorder, Change
 from ..clock import Clock
 from ..contracts.envelope import Envelope
 from ..messaging.flow import current_flow
-from ..messaging.outbox import Outbox
+from ..messaging.outbox import Outbox, new_event
 from ..settings import Settings
 from .engine import WRITTEN_TABLES
 
 T = TypeVar("T")
+# How a service makes its repositories from a session, by kind; a kind not listed is made by
+# calling it with the session (a repository class taking the session is the usual case).
+Repositories = Mapping[type[Any], Callable[[AsyncSession], Any]]
 
 
 class UnitOfWork:
@@ -41,8 +49,10 @@ class UnitOfWork:
         on_tables_committed: Callable[[frozenset[str]], None] | None = None,
         audit: AuditRecorder | None = None,
         settings: Settings | None = None,
+        repositories: Repositories | None = None,
     ) -> None:
         self._sessions = sessions
+        self._repositories = repositories or {}
         self.settings = settings or Settings()  # what a use case may know of its surroundings
         self._outbox_table = outbox_table
         self.inbox_table = inbox_table
@@ -58,6 +68,7 @@ class UnitOfWork:
         self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
         self._after_commit: dict[str, Callable[[], None]] = {}
         self._state: dict[type, object] = {}
+        self._tracked: list[Aggregate] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -85,6 +96,7 @@ class UnitOfWork:
             self._before_commit.clear()
             self._after_commit.clear()
             self._state.clear()
+            self._tracked.clear()
             self._events.clear()
             self._changes.clear()
 
@@ -94,6 +106,24 @@ class UnitOfWork:
         await self._outbox.add(event)
         if self._audit is not None:
             self._events.append(event)
+
+    def repository(self, kind: type[T]) -> T:
+        """This transaction's repository of `kind`, made on first use."""
+        make = self._repositories.get(kind, kind)
+        return self.per_transaction(kind, lambda: cast(T, make(self.session)))
+
+    def track(self, aggregate: Aggregate) -> None:
+        """Publish the events `aggregate` records in this transaction when it commits."""
+        if not any(seen is aggregate for seen in self._tracked):
+            self._tracked.append(aggregate)
+
+    async def _emit_tracked(self) -> None:
+        for aggregate in self._tracked:
+            for raised in aggregate.take_raised():
+                await self.emit(new_event(
+                    raised.event, raised.payload, aggregate_id=aggregate.id,
+                    aggregate_version=raised.version, producer=self.producer, clock=self.clock))
+        self._tracked.clear()
 
     def record_change(self, aggregate_type: str, aggregate_id: str, summary: str,
                       **refs: str) -> None:
@@ -122,6 +152,7 @@ class UnitOfWork:
         self._after_commit.setdefault(name, callback)
 
     async def commit(self) -> None:
+        await self._emit_tracked()
         for write in self._before_commit.values():
             await write()
         self._before_commit.clear()
