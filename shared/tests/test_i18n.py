@@ -1,0 +1,37 @@
+"""The one catalogue: both languages say every message, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+
+from ocop_shared.i18n import LANGUAGES, messages, read_catalog, translate
+
+PLACEHOLDER = re.compile(r"{(\w+)}")
+
+
+def test_every_message_is_in_both_languages_with_the_same_placeholders() -> None:
+    vi, en = messages("vi"), messages("en")
+    assert set(vi) == set(en), sorted(set(vi) ^ set(en))
+    assert all(vi[key].strip() and en[key].strip() for key in vi)
+    differing = [key for key in vi
+                 if set(PLACEHOLDER.findall(vi[key])) != set(PLACEHOLDER.findall(en[key]))]
+    assert not differing, differing
+
+
+def test_the_catalogues_pass_babels_checks_and_the_vietnamese_one_shows_the_english() -> None:
+    for language in LANGUAGES:
+        catalog = read_catalog(language)
+        problems = [(message.id, errors) for message, errors in catalog.check() if errors]  # Babel's checkers
+        assert not problems, problems
+        assert not any(message.fuzzy for message in catalog if message.id)
+    en = messages("en")
+    for message in read_catalog("vi"):
+        if message.id:
+            assert " ".join(message.auto_comments) == f"en: {en[str(message.id)]}", message.id
+
+
+def test_a_message_is_read_in_the_asked_language_with_vietnamese_first() -> None:
+    assert translate("vi", "stars.n", n=4) == messages("vi")["stars.n"].format(n=4)
+    assert translate("en", "stars.n", n=4) == "4 stars"
+    assert translate("fr", "stars.n", n=4) == translate("vi", "stars.n", n=4)
+    assert translate("en", "no.such.key") == "no.such.key"
