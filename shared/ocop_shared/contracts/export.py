@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from .catalogue import EVENTS_BY_TOPIC, topic_union
+from .envelope import Envelope
 from .personal import MARK, kinds_in
 from .topics import dead_letter_topic
 
@@ -32,6 +33,29 @@ def event_schemas() -> dict[str, Any]:
     }
 
 
+def _message(cls: type[Envelope[Any]]) -> dict[str, Any]:
+    """One event type as an AsyncAPI message: its headers, Kafka key and payload schema."""
+    name = cls.__name__
+    return {
+        "name": cls.event_key(),
+        "title": name,
+        "summary": (cls.__doc__ or name).strip().splitlines()[0],
+        "contentType": "application/json",
+        # the kinds of personal data its payload carries ([] none); the fields say which
+        MARK: kinds_in(cls.model_json_schema()),
+        "headers": {"type": "object", "properties": {
+            "ocop-event-id": {"type": "string"},
+            "ocop-event-type": {"type": "string", "const": cls.model_fields["type"].default},
+            "ocop-event-version": {"type": "string"},
+            "ocop-correlation-id": {"type": "string"},
+            "traceparent": {"type": "string"},
+        }},
+        "bindings": {"kafka": {"key": {"type": "string",
+                                       "description": "aggregate_id"}}},
+        "payload": {"$ref": f"#/components/schemas/{name}"},
+    }
+
+
 def asyncapi(consumers: dict[str, list[str]]) -> dict[str, Any]:
     """AsyncAPI 3.0 document; `consumers` maps consumer group -> topics it subscribes to."""
     channels: dict[str, Any] = {}
@@ -48,24 +72,7 @@ def asyncapi(consumers: dict[str, list[str]]) -> dict[str, Any]:
             schemas.setdefault(name, cls.model_json_schema(
                 ref_template="#/components/schemas/{model}"))
             schemas[name].pop("$defs", None)
-            messages[name] = {
-                "name": cls.event_key(),
-                "title": name,
-                "summary": (cls.__doc__ or name).strip().splitlines()[0],
-                "contentType": "application/json",
-                # the kinds of personal data its payload carries ([] none); the fields say which
-                MARK: kinds_in(cls.model_json_schema()),
-                "headers": {"type": "object", "properties": {
-                    "ocop-event-id": {"type": "string"},
-                    "ocop-event-type": {"type": "string", "const": cls.model_fields["type"].default},
-                    "ocop-event-version": {"type": "string"},
-                    "ocop-correlation-id": {"type": "string"},
-                    "traceparent": {"type": "string"},
-                }},
-                "bindings": {"kafka": {"key": {"type": "string",
-                                               "description": "aggregate_id"}}},
-                "payload": {"$ref": f"#/components/schemas/{name}"},
-            }
+            messages[name] = _message(cls)
         channels[channel_id] = {
             "address": topic,
             "description": f"Produced by {SERVICES_PRODUCING.get(topic, '?')}; "

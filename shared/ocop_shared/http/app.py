@@ -4,7 +4,7 @@
 import asyncio
 import mimetypes
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from .. import production
 from ..access.routes import access_router
 from ..auth.permissions import matrix
+from ..messaging.transports import Transport
 from ..observability import metrics, tracing
 from ..runtime import ServiceRuntime
 from ..settings import Settings
@@ -50,35 +51,18 @@ class _Platform(FastAPI):
 def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: str,
               console: bool = False) -> FastAPI:
     production.check(settings, (*(rt.name for rt in runtimes), *(("console",) if console else ())))
-    transports = {id(rt.transport): rt.transport for rt in runtimes}.values()
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        for transport in transports:
-            await transport.open()
-        started: list[ServiceRuntime] = []
-        try:
-            for runtime in runtimes:
-                await runtime.start()
-                started.append(runtime)
-            yield
-        finally:
-            for runtime in reversed(started):
-                await runtime.stop()
-            for transport in transports:
-                await transport.close()
-
+    transports = list({id(rt.transport): rt.transport for rt in runtimes}.values())
     tracing.configure(title, settings.otlp_endpoint)
     app = _Platform(
         cached_gets=[g for rt in runtimes for g in rt.cached_gets],
         title=title,
         version="0.1.0",
-        lifespan=lifespan,
+        lifespan=_lifespan(runtimes, transports),
         # CorrelationMiddleware already makes the request's server span and latency histogram;
         # FastAPI's own telemetry would add a second server span and three more spans per
         # request (dependencies, endpoint, serialisation), most of a small request's cost.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
-        description="OCOP An Giang — Chương trình Mỗi xã một sản phẩm. "
+        description=f"OCOP {settings.province_name} — Chương trình Mỗi xã một sản phẩm. "
         "Errors are RFC 9457 problem+json; send Accept-Language: en for English messages.",
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_upload_bytes + 1024 * 1024,
@@ -94,6 +78,35 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
         app.include_router(runtime.parts.router)
         if runtime.spec.access is not None or runtime.spec.owns_grants:
             app.include_router(access_router(runtime))
+    _add_platform_routes(app, runtimes, transports)
+    _add_file_downloads(app, runtimes, settings)
+    check_guarded(app)
+    return app
+
+
+def _lifespan(runtimes: Sequence[ServiceRuntime], transports: Sequence[Transport],
+              ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for transport in transports:
+            await transport.open()
+        started: list[ServiceRuntime] = []
+        try:
+            for runtime in runtimes:
+                await runtime.start()
+                started.append(runtime)
+            yield
+        finally:
+            for runtime in reversed(started):
+                await runtime.stop()
+            for transport in transports:
+                await transport.close()
+    return lifespan
+
+
+def _add_platform_routes(app: FastAPI, runtimes: Sequence[ServiceRuntime],
+                         transports: Sequence[Transport]) -> None:
+    """Metrics, each service's own OpenAPI document, liveness and readiness."""
 
     @app.get("/metrics", tags=["health"], summary="Prometheus metrics", include_in_schema=False)
     async def metrics_endpoint() -> Response:
@@ -122,31 +135,32 @@ def build_app(runtimes: Sequence[ServiceRuntime], settings: Settings, *, title: 
         }
         return JSONResponse(body, status_code=200 if not missing else 503)
 
+
+def _add_file_downloads(app: FastAPI, runtimes: Sequence[ServiceRuntime], settings: Settings) -> None:
+    """Signed downloads of stored files, when files are kept on the local disk (embedded mode)."""
     stores = {id(rt.store): rt.store for rt in runtimes}.values()
     file_stores = [store for store in stores if isinstance(store, FilesystemObjectStore)]
-    if file_stores:
-        files = file_stores[0]
+    if not file_stores:
+        return
+    files = file_stores[0]
 
-        @app.get("/files/{sha256}", tags=["files"], include_in_schema=False)
-        async def download(sha256: str, expires: int, signature: str,
-                           filename: str = "tep") -> StreamingResponse:
-            if not download_signature_valid(settings.secret("download_secret"), sha256, expires, signature):
-                raise Forbidden(Text("Liên kết tải về không hợp lệ hoặc đã hết hạn",
-                                     "The download link is invalid or has expired"))
-            try:
-                chunks = await files.open(sha256)
-            except ObjectNotFound as error:
-                raise NotFound(Text("Không tìm thấy tệp", "No such file")) from error
-            safe = quote(filename)
-            # the type the file's name says (a certificate's .pdf is application/pdf, as the S3
-            # server answers for it); nosniff keeps browsers from guessing otherwise
-            media_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-            return StreamingResponse(chunks, media_type=media_type, headers={
-                "content-disposition": f"attachment; filename*=UTF-8''{safe}",
-                "x-content-type-options": "nosniff"})
-
-    check_guarded(app)
-    return app
+    @app.get("/files/{sha256}", tags=["files"], include_in_schema=False)
+    async def download(sha256: str, expires: int, signature: str,
+                       filename: str = "tep") -> StreamingResponse:
+        if not download_signature_valid(settings.secret("download_secret"), sha256, expires, signature):
+            raise Forbidden(Text("Liên kết tải về không hợp lệ hoặc đã hết hạn",
+                                 "The download link is invalid or has expired"))
+        try:
+            chunks = await files.open(sha256)
+        except ObjectNotFound as error:
+            raise NotFound(Text("Không tìm thấy tệp", "No such file")) from error
+        safe = quote(filename)
+        # the type the file's name says (a certificate's .pdf is application/pdf, as the S3
+        # server answers for it); nosniff keeps browsers from guessing otherwise
+        media_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        return StreamingResponse(chunks, media_type=media_type, headers={
+            "content-disposition": f"attachment; filename*=UTF-8''{safe}",
+            "x-content-type-options": "nosniff"})
 
 
 def _service_openapi(app: FastAPI, service: str) -> Callable[[], Awaitable[JSONResponse]]:

@@ -247,60 +247,10 @@ _HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"}
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApplicationError)
-    async def _problem(request: Request, exc: ApplicationError) -> JSONResponse:
-        language = language_of(request)
-        detail = exc.message.pick(language)
-        errors = exc.errors or (
-            [{"field": exc.field, "message": detail}] if exc.field else [])
-        status = status_of(exc)
-        return ProblemBody(
-            status=status, slug=exc.slug, detail=detail,
-            title=_title(status, language), instance=request.url.path,
-            errors=errors, extensions=exc.extensions, headers=headers_of(exc),
-        ).response()
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        language = language_of(request)
-        unreadable = _unreadable_body(request, exc)
-        if unreadable is not None:
-            status, slug, message = unreadable
-            return ProblemBody(
-                status=status, slug=slug, detail=message.pick(language), title=_title(status, language),
-                instance=request.url.path, errors=[{"field": "body", "message": message.pick(language)}],
-            ).response()
-        errors = _validation_errors(exc, language)
-        fields = ", ".join(e["field"] for e in errors if e["field"]) or "?"
-        detail = Text(f"Dữ liệu gửi lên chưa hợp lệ: {fields}",
-                      f"The request has invalid fields: {fields}").pick(language)
-        return ProblemBody(
-            status=422, slug="validation", detail=detail, title=_title(422, language),
-            instance=request.url.path, errors=errors,
-        ).response()
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        language = language_of(request)
-        known = _FRAMEWORK_DETAILS.get(str(exc.detail))
-        if known is not None:
-            detail = known.pick(language)
-        elif isinstance(exc.detail, str) and exc.detail != _STATUS_PHRASES.get(exc.status_code):
-            detail = exc.detail
-        else:
-            detail = _title(exc.status_code, language)
-        headers = {name.lower(): value for name, value in (exc.headers or {}).items()}
-        if exc.status_code == 405:
-            headers["allow"] = ", ".join(_methods_at(request)) or headers.get("allow", "")
-        return ProblemBody(
-            status=exc.status_code, slug=f"http-{exc.status_code}", detail=detail,
-            title=_title(exc.status_code, language), instance=request.url.path, headers=headers,
-        ).response()
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        return _unexpected_or_unavailable(request, exc)
-
+    app.add_exception_handler(ApplicationError, _application_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _framework_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected_or_unavailable)
     # The database, the broker or storage down (or refusing us): answered where the route's
     # errors are, so the answer is the whole story (Starlette re-raises what reaches its
     # outermost handler, and the server then logs a stack trace for an outage).
@@ -310,6 +260,56 @@ def install_problem_handlers(app: FastAPI) -> None:
     for outage in (DBAPIError, TransportUnavailable, StorageUnavailable, ConnectionError,
                    TimeoutError, OSError, OverflowError):
         app.add_exception_handler(outage, _unexpected_or_unavailable)
+
+
+async def _application_error(request: Request, exc: ApplicationError) -> JSONResponse:
+    language = language_of(request)
+    detail = exc.message.pick(language)
+    errors = exc.errors or (
+        [{"field": exc.field, "message": detail}] if exc.field else [])
+    status = status_of(exc)
+    return ProblemBody(
+        status=status, slug=exc.slug, detail=detail,
+        title=_title(status, language), instance=request.url.path,
+        errors=errors, extensions=exc.extensions, headers=headers_of(exc),
+    ).response()
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    language = language_of(request)
+    unreadable = _unreadable_body(request, exc)
+    if unreadable is not None:
+        status, slug, message = unreadable
+        return ProblemBody(
+            status=status, slug=slug, detail=message.pick(language), title=_title(status, language),
+            instance=request.url.path, errors=[{"field": "body", "message": message.pick(language)}],
+        ).response()
+    errors = _validation_errors(exc, language)
+    fields = ", ".join(e["field"] for e in errors if e["field"]) or "?"
+    detail = Text(f"Dữ liệu gửi lên chưa hợp lệ: {fields}",
+                  f"The request has invalid fields: {fields}").pick(language)
+    return ProblemBody(
+        status=422, slug="validation", detail=detail, title=_title(422, language),
+        instance=request.url.path, errors=errors,
+    ).response()
+
+
+async def _framework_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    language = language_of(request)
+    known = _FRAMEWORK_DETAILS.get(str(exc.detail))
+    if known is not None:
+        detail = known.pick(language)
+    elif isinstance(exc.detail, str) and exc.detail != _STATUS_PHRASES.get(exc.status_code):
+        detail = exc.detail
+    else:
+        detail = _title(exc.status_code, language)
+    headers = {name.lower(): value for name, value in (exc.headers or {}).items()}
+    if exc.status_code == 405:
+        headers["allow"] = ", ".join(_methods_at(request)) or headers.get("allow", "")
+    return ProblemBody(
+        status=exc.status_code, slug=f"http-{exc.status_code}", detail=detail,
+        title=_title(exc.status_code, language), instance=request.url.path, headers=headers,
+    ).response()
 
 
 def _out_of_range(exc: Exception) -> bool:
