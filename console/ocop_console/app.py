@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,15 @@ def build_console(client: httpx.AsyncClient, config: ConsoleConfig) -> FastAPI:
     for module in (public, signin, producer, dossiers, commune, office, people, council):
         console.include_router(module.router, dependencies=[Depends(csrf.check)])
 
-    @console.middleware("http")
+    console.middleware("http")(_session_and_language(client, config, csrf))
+    _install_error_pages(console, shared)
+    return console
+
+
+def _session_and_language(client: httpx.AsyncClient, config: ConsoleConfig, csrf: Csrf,
+                          ) -> Callable[[Request, Any], Awaitable[Response]]:
+    prefix = config.prefix
+
     async def session_and_language(request: Request, call_next: Any) -> Response:
         """Gives the browser its CSRF id, renews an expired access token with the refresh
         token (or ends the session, saying so), and remembers the language chosen."""
@@ -105,6 +114,14 @@ def build_console(client: httpx.AsyncClient, config: ConsoleConfig) -> FastAPI:
             response.set_cookie(LANGUAGE_COOKIE, wanted, max_age=365 * 86400, path=prefix,
                                 samesite="lax", secure=config.secure_cookies)
         return response
+
+    return session_and_language
+
+
+def _install_error_pages(console: FastAPI, shared: Shared) -> None:
+    """Problems from the APIs, the identity provider down, a forged form, 404s and the
+    unexpected, each as a page in the visitor's language (or back to sign-in on a 401)."""
+    prefix = shared.prefix
 
     def error_page(request: Request, status: int, message: str) -> HTMLResponse:
         language = language_of(request.query_params.get("lang"),
@@ -151,8 +168,6 @@ def build_console(client: httpx.AsyncClient, config: ConsoleConfig) -> FastAPI:
         language = language_of(request.query_params.get("lang"),
                                request.cookies.get(LANGUAGE_COOKIE))
         return error_page(request, 500, Translator(language)("error.unexpected"))
-
-    return console
 
 
 def _replace_cookie(request: Request, name: str, value: str | None) -> None:
