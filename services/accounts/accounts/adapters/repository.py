@@ -13,12 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ocop_shared.clock import aware
 
-from ..domain.account import Account, CodePurpose, Status
+from ..domain.account import Account, AddressFailures, Code, CodePurpose, LoginSession, Status
 from .tables import accounts, address_failures, codes, mailbox, sessions
 
 
+def _values(row: Any) -> dict[str, Any]:
+    return {k: aware(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()}
+
+
 def _account(row: Any) -> Account:
-    data: dict[str, Any] = {k: aware(v) if isinstance(v, datetime) else v for k, v in row._mapping.items()}
+    data = _values(row)
     data["status"] = Status(data["status"])
     return Account(**data)
 
@@ -68,10 +72,11 @@ class AccountRepository:
             expires_at=expires_at, attempts=0))
         return code_id
 
-    async def live_code(self, account_id: str, purpose: CodePurpose, now: datetime) -> Any:
-        return (await self.session.execute(select(codes).where(
+    async def live_code(self, account_id: str, purpose: CodePurpose, now: datetime) -> Code | None:
+        row = (await self.session.execute(select(codes).where(
             codes.c.account_id == account_id, codes.c.purpose == purpose.value,
             codes.c.used_at.is_(None), codes.c.expires_at > now))).first()
+        return Code(**_values(row)) if row else None
 
     async def code_attempted(self, code_id: str) -> None:
         await self.session.execute(update(codes).where(codes.c.id == code_id)
@@ -87,9 +92,10 @@ class AccountRepository:
             id=session_id, account_id=account_id, client_id=client_id, refresh_digest=digest,
             created_at=now, expires_at=now + lifetime))
 
-    async def session_by_refresh(self, digest: str) -> Any:
-        return (await self.session.execute(select(sessions).where(
+    async def session_by_refresh(self, digest: str) -> LoginSession | None:
+        row = (await self.session.execute(select(sessions).where(
             sessions.c.refresh_digest == digest).with_for_update())).first()
+        return LoginSession(**_values(row)) if row else None
 
     async def renew_session(self, session_id: str, digest: str, expires_at: datetime) -> None:
         await self.session.execute(update(sessions).where(sessions.c.id == session_id).values(
@@ -104,9 +110,10 @@ class AccountRepository:
             sessions.c.account_id == account_id, sessions.c.ended_at.is_(None)).values(ended_at=now))
 
     # -- failures by client address
-    async def address_failures(self, address: str) -> Any:
-        return (await self.session.execute(select(address_failures).where(
+    async def address_failures(self, address: str) -> AddressFailures | None:
+        row = (await self.session.execute(select(address_failures).where(
             address_failures.c.address == address))).first()
+        return AddressFailures(**_values(row)) if row else None
 
     async def set_address_failures(self, address: str, failures: int, started: datetime) -> None:
         await self.session.execute(delete(address_failures).where(address_failures.c.address == address))
@@ -117,6 +124,11 @@ class AccountRepository:
         await self.session.execute(delete(address_failures).where(address_failures.c.address == address))
 
     # -- the demo mailbox
+    async def add_mail(self, recipient: str, subject: str, body: str, sent_at: datetime) -> None:
+        await self.session.execute(mailbox.insert().values(
+            id=str(uuid.uuid4()), recipient=recipient, subject=subject, body=body, sent_at=sent_at,
+            demo=True))
+
     async def mailbox(self, recipient: str | None, limit: int) -> Sequence[Any]:
         query = select(mailbox).order_by(mailbox.c.sent_at.desc()).limit(limit)
         if recipient:

@@ -4,7 +4,6 @@ no server is configured (the demo, development), into the demo mailbox the conso
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -16,7 +15,7 @@ from ocop_shared.auth.logins import shown
 from ocop_shared.db.uow import UnitOfWorkFactory
 
 from ..domain.errors import CannotDeliver
-from .tables import mailbox
+from .repository import AccountRepository
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +42,9 @@ class DemoMailbox:
 
     async def send(self, message: Message) -> None:
         async with self._uow() as uow:
-            await uow.session.execute(mailbox.insert().values(
-                id=str(uuid.uuid4()), recipient=message.to, subject=message.subject,
-                body=message.body, sent_at=datetime.now(UTC), demo=True))  # real time, as its codes
+            await uow.repository(AccountRepository).add_mail(
+                message.to, message.subject, message.body,
+                datetime.now(UTC))  # real time, as its codes
             await uow.commit()
 
 

@@ -87,3 +87,38 @@ def new_secret() -> str:
 
 def secret_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Code:
+    """A code sent to a login (its hash only), for one purpose; five tries."""
+
+    id: str
+    account_id: str
+    purpose: str
+    digest: str
+    expires_at: datetime
+    attempts: int = 0
+    used_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LoginSession:
+    """A signed-in device: renewed with its refresh token (kept as a hash) until it ends."""
+
+    id: str  # the tokens' `sid`
+    account_id: str
+    client_id: str
+    refresh_digest: str
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AddressFailures:
+    """Failed sign-ins from one client address in the current window."""
+
+    address: str
+    failures: int
+    window_started_at: datetime

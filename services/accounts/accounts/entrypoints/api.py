@@ -182,7 +182,7 @@ async def accept_invitation(body: InvitationIn, ctx: Ctx) -> Response:
 @router.get("/me", response_model=MeOut, summary="My account")
 async def me(principal: Caller, runtime: Runtime) -> MeOut:
     async with runtime.uow() as uow:
-        account = await AccountRepository(uow.session).by_id(principal.subject)
+        account = await uow.repository(AccountRepository).by_id(principal.subject)
     if account is None:
         raise Unauthorized(Text("Tài khoản không còn tồn tại", "The account no longer exists"))
     return MeOut(subject=account.id, login=account.login, name=account.name,
@@ -195,7 +195,7 @@ async def me(principal: Caller, runtime: Runtime) -> MeOut:
 async def mailbox(runtime: Runtime, to: Line | None = None, limit: Limit = 20) -> list[MailOut]:
     recipient = await answer(lambda: _key(to)) if to else None
     async with runtime.uow() as uow:
-        rows = await AccountRepository(uow.session).mailbox(recipient, limit)
+        rows = await uow.repository(AccountRepository).mailbox(recipient, limit)
     return [MailOut(recipient=r.recipient, subject=r.subject, body=r.body,
                     sent_at=r.sent_at.isoformat()) for r in rows]
 

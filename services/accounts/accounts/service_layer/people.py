@@ -41,7 +41,7 @@ async def sign_up(ctx: Accounts, login: str, name: str, password: str) -> None:
     check_password(password, shown(key))
     password_hash = await ctx.passwords.hash(password)
     async with ctx.uow() as uow:
-        repo = AccountRepository(uow.session)
+        repo = uow.repository(AccountRepository)
         existing = await repo.by_login(key, for_update=True)
         now = ctx.now()
         if existing is not None and existing.status is not Status.UNVERIFIED:
@@ -64,7 +64,7 @@ async def sign_up(ctx: Accounts, login: str, name: str, password: str) -> None:
 
 async def verify(ctx: Accounts, login: str, code: str) -> None:
     async with ctx.uow() as uow:
-        repo = AccountRepository(uow.session)
+        repo = uow.repository(AccountRepository)
         account = await repo.by_login(login_key(login), for_update=True)
         if account is None or account.status is not Status.UNVERIFIED:
             raise CodeRejected()
@@ -78,7 +78,7 @@ async def request_reset(ctx: Accounts, login: str) -> None:
     key = login_key(login)
     message: Message | None = None
     async with ctx.uow() as uow:
-        repo = AccountRepository(uow.session)
+        repo = uow.repository(AccountRepository)
         account = await repo.by_login(key, for_update=True)
         if account is not None and account.status in (Status.ACTIVE, Status.UNVERIFIED):
             code = await _new_code(repo, account, CodePurpose.RESET, ctx.now())
@@ -98,7 +98,7 @@ async def reset_password(ctx: Accounts, login: str, code: str, password: str) ->
     check_password(password, shown(key))
     password_hash = await ctx.passwords.hash(password)
     async with ctx.uow() as uow:
-        repo = AccountRepository(uow.session)
+        repo = uow.repository(AccountRepository)
         account = await repo.by_login(key, for_update=True)
         if account is None or account.status not in (Status.ACTIVE, Status.UNVERIFIED):
             raise CodeRejected()
@@ -120,7 +120,7 @@ async def invite(ctx: Accounts, uow: UnitOfWork, login: str, role: str,
         return None  # a subject or a client already has an account somewhere
     vi_role, en_role = ROLE_WORDS.get(role, (role, role))
     where = f" ({scope})" if scope else ""
-    repo = AccountRepository(uow.session)
+    repo = uow.repository(AccountRepository)
     account = await repo.by_login(login, for_update=True)
     if account is not None and account.status is not Status.INVITED:
         return Message(login, "Quyền mới trên hệ thống OCOP / New access on the OCOP platform",
@@ -143,7 +143,7 @@ async def accept_invitation(ctx: Accounts, login: str, code: str, name: str, pas
     check_password(password, shown(key))
     password_hash = await ctx.passwords.hash(password)
     async with ctx.uow() as uow:
-        repo = AccountRepository(uow.session)
+        repo = uow.repository(AccountRepository)
         account = await repo.by_login(key, for_update=True)
         if account is None or account.status is not Status.INVITED:
             raise CodeRejected()
@@ -162,7 +162,7 @@ async def create_account(ctx: Accounts, login: str, name: str, password: str | N
         check_password(password, shown(key))
     password_hash = await ctx.passwords.hash(password) if password is not None else None
     async with ctx.uow() as uow:
-        repo = AccountRepository(uow.session)
+        repo = uow.repository(AccountRepository)
         existing = await repo.by_login(key, for_update=True)
         if existing is not None:
             account = replace(existing, name=name.strip() or existing.name, status=Status.ACTIVE,

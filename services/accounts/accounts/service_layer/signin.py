@@ -39,7 +39,7 @@ async def sign_in(ctx: Accounts, login: str, password: str, *, client_id: str,
     except InvalidLogin:
         key = ""
     async with ctx.uow() as uow:
-        repo = AccountRepository(uow.session)
+        repo = uow.repository(AccountRepository)
         now = ctx.now()
         if address:
             await _check_address(ctx, repo, address, now)
@@ -71,7 +71,7 @@ async def refresh(ctx: Accounts, refresh_token: str) -> Tokens:
     """New tokens for a live session; the refresh token is replaced (a stolen one that is used
     after its owner's ends the session)."""
     async with ctx.uow() as uow:
-        repo = AccountRepository(uow.session)
+        repo = uow.repository(AccountRepository)
         now = ctx.now()
         row = await repo.session_by_refresh(secret_digest(refresh_token))
         if row is None or row.ended_at is not None or aware(row.expires_at) <= now:
@@ -89,7 +89,7 @@ async def refresh(ctx: Accounts, refresh_token: str) -> Tokens:
 
 async def sign_out(ctx: Accounts, refresh_token: str) -> None:
     async with ctx.uow() as uow:
-        repo = AccountRepository(uow.session)
+        repo = uow.repository(AccountRepository)
         row = await repo.session_by_refresh(secret_digest(refresh_token))
         if row is not None and row.ended_at is None:
             await repo.end_session(row.id, ctx.now())
@@ -101,7 +101,7 @@ async def token_for(ctx: Accounts, login: str, *, client_id: str) -> Tokens:
     """A session for an account without asking its password: for administrators' tools and
     the demo's one-click sign-in (development only; the API never offers it in production)."""
     async with ctx.uow() as uow:
-        repo = AccountRepository(uow.session)
+        repo = uow.repository(AccountRepository)
         account = await repo.by_login(login_key(login))
         if account is None or account.status is not Status.ACTIVE:
             raise InvalidCredentials()

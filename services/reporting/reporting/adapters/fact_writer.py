@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ocop_shared.db.engine import upsert_insert
 from ocop_shared.db.uow import UnitOfWork
@@ -21,15 +22,15 @@ Shape = tuple[Table, str, tuple[str, ...], tuple[str, ...]]  # table, kind, key 
 
 
 class FactWriter:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
         self._rows: dict[Shape, dict[tuple[Any, ...], dict[str, Any]]] = {}  # shape -> key -> row
 
     @classmethod
     def of(cls, uow: UnitOfWork) -> FactWriter:
         """The writer of `uow`'s transaction, sent before it commits."""
         def new() -> FactWriter:
-            writer = cls(uow)
+            writer = cls(uow.session)
             uow.before_commit(_KEY, writer.send)
             return writer
 
@@ -51,7 +52,7 @@ class FactWriter:
             rows[key] = {**keys, **values}
 
     async def send(self) -> None:
-        session = self._uow.session
+        session = self._session
         for (table, kind, keys, values), rows in self._rows.items():
             insert = upsert_insert(session, table)
             statement = (insert.on_conflict_do_update(index_elements=list(keys),

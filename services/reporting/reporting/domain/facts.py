@@ -143,3 +143,8 @@ class Facts:
     certificates: list[CertificateFact] = field(default_factory=list)
     listings: list[ListingFact] = field(default_factory=list)
     fairs: list[FairFact] = field(default_factory=list)
+
+
+# Any one fact, as a repository keeps it.
+Fact = (EntityFact | ProductFact | SubmissionFact | ScoreFact | EscalationFact | CertificateFact
+        | ListingFact | FairFact)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .report import ENTITY_TYPES, LEVELS, STATUS, Report
+from .rows import ENTITY_TYPES, LEVELS, STATUS, Report
+
+Words = Callable[[str, str], str]  # (Vietnamese, English) -> the one of the report's language
 
 CHANGE_KINDS: dict[str, tuple[str, str]] = {
     "upgrade": ("Nâng hạng sao", "Upgrade"),
@@ -47,8 +50,13 @@ def sheets(report: Report, lang: str = "vi") -> list[Sheet]:
     def t(vi: str, en: str) -> str:
         return _t(lang, vi, en)
 
+    return [_summary(report, t), *_breakdowns(report, t, lang), *_movements(report, t, lang),
+            *_plan_and_products(report, t, lang)]
+
+
+def _summary(report: Report, t: Words) -> Sheet:
     s = report.summary
-    out = [Sheet("summary", t("Tổng hợp", "Summary"), [t("Chỉ tiêu", "Figure"), t("Giá trị", "Value")], [
+    return Sheet("summary", t("Tổng hợp", "Summary"), [t("Chỉ tiêu", "Figure"), t("Giá trị", "Value")], [
         [t("Sản phẩm tham gia đánh giá, phân hạng", "Products evaluated"), s.evaluated],
         [t("Sản phẩm đạt từ 3 sao trở lên", "Products at 3 stars or more"), s.three_plus],
         [t("Tỷ lệ đạt từ 3 sao trở lên", "Share at 3 stars or more"), _percent(s.share_three_plus)],
@@ -64,11 +72,14 @@ def sheets(report: Report, lang: str = "vi") -> list[Sheet]:
         [t("Sản phẩm bày bán tại điểm bán, showroom", "Products in showrooms"), s.products_in_showrooms],
         [t("Hội chợ, triển lãm", "Fairs"), s.fairs],
         [t("Sản phẩm tham gia hội chợ", "Products at fairs"), s.products_at_fairs],
-    ])]
-    out.append(Sheet("by_star", t("Theo hạng sao", "By stars"),
+    ])
+
+
+def _breakdowns(report: Report, t: Words, lang: str) -> list[Sheet]:
+    out = [Sheet("by_star", t("Theo hạng sao", "By stars"),
                      [t("Hạng sao", "Stars"), t("Số sản phẩm", "Products"), t("Được công nhận", "Recognised"),
                       t("Đề xuất trung ương", "Proposed to central")],
-                     [[f"{r.stars}★", r.products, r.recognised, r.pending_central] for r in report.by_star]))
+                     [[f"{r.stars}★", r.products, r.recognised, r.pending_central] for r in report.by_star])]
     out.append(Sheet("by_group", t("Theo nhóm sản phẩm", "By product group"),
                      [t("Nhóm", "Group"), t("Tên nhóm", "Name"), t("Tham gia", "Evaluated"),
                       t("Từ 3 sao", "3★+"), "1★", "2★", "3★", "4★", "5★"],
@@ -103,10 +114,14 @@ def sheets(report: Report, lang: str = "vi") -> list[Sheet]:
     out.append(Sheet("trend", t("Diễn biến qua các đợt", "Trend by round"),
                      [t("Đợt", "Round"), t("Tham gia", "Evaluated"), t("Từ 3 sao", "3★+")],
                      [[r.round_id, r.evaluated, r.three_plus] for r in report.trend]))
-    out.append(Sheet("changes", t("Biến động", "Changes"),
+    return out
+
+
+def _movements(report: Report, t: Words, lang: str) -> list[Sheet]:
+    out = [Sheet("changes", t("Biến động", "Changes"),
                      [t("Loại", "Kind"), t("Sản phẩm", "Product"), t("Ngày", "Date"), t("Chi tiết", "Detail")],
                      [[_name(CHANGE_KINDS, r.kind, lang), r.product_name, r.on.strftime("%d/%m/%Y"), r.detail]
-                      for r in report.changes]))
+                      for r in report.changes])]
     out.append(Sheet("showrooms", t("Điểm bán", "Showrooms"),
                      [t("Điểm bán", "Catalog"), t("Số sản phẩm", "Products"), "3★", "4★", "5★"],
                      [[r.catalog_id, r.products, r.three_star, r.four_star, r.five_star]
@@ -116,13 +131,17 @@ def sheets(report: Report, lang: str = "vi") -> list[Sheet]:
                       t("Số sản phẩm", "Products"), "3★", "4★", "5★"],
                      [[r.fair_name, r.place, r.starts_on.strftime("%d/%m/%Y"), r.ends_on.strftime("%d/%m/%Y"),
                        r.products, r.three_star, r.four_star, r.five_star] for r in report.fairs]))
-    out.append(Sheet("targets", t("Chỉ tiêu kế hoạch", "Plan targets"),
+    return out
+
+
+def _plan_and_products(report: Report, t: Words, lang: str) -> list[Sheet]:
+    out = [Sheet("targets", t("Chỉ tiêu kế hoạch", "Plan targets"),
                      [t("Chỉ tiêu", "Target"), t("Kế hoạch", "Planned"), t("Thực hiện", "Actual"),
                       t("Đạt", "Met"), t("Ghi chú", "Note")],
                      [[t(r.label_vi, r.label_en), _target(r.target_min, r.target_max, r.metric),
                        _percent(r.actual) if r.metric.startswith("share") else _number(r.actual),
                        t("Đạt", "Yes") if r.met else t("Chưa đạt", "No"), t(r.note_vi, r.note_en)]
-                      for r in report.targets]))
+                      for r in report.targets])]
     out.append(Sheet("products", t("Danh sách sản phẩm", "Products"),
                      [t("Sản phẩm", "Product"), t("Chủ thể", "Entity"), t("Loại hình", "Entity type"),
                       t("Mã xã", "Commune"), t("Huyện", "District"), t("Nhóm", "Group"), t("Đợt", "Round"),

@@ -258,5 +258,6 @@ async def audit_trail(principal: Caller, runtime: Runtime, person: Annotated[str
             return Response(body, media_type="text/csv; charset=utf-8", headers={
                 "content-disposition": 'attachment; filename="nhat-ky-thao-tac.csv"'})
         rows, total = await audit.search(uow, query, limit, offset)
-    return Page(items=[AuditRecordOut(**r) for r in rows], total=total, limit=limit, offset=offset)
+    return Page(items=[AuditRecordOut.model_validate(r, from_attributes=True) for r in rows],
+                total=total, limit=limit, offset=offset)
 

@@ -1,0 +1,102 @@
+"""In-memory repositories for reporting's service-layer tests (cosmicpython's fakes): the
+methods the use cases call, with the real ones' signatures, over plain dicts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from ocop_shared.clock import VIETNAM
+from reporting.domain.audit import AuditQuery, AuditRecord
+from reporting.domain.facts import (
+    CertificateFact,
+    EntityFact,
+    EscalationFact,
+    Fact,
+    Facts,
+    FairFact,
+    ListingFact,
+    ProductFact,
+    ScoreFact,
+    SubmissionFact,
+)
+
+KEYS: dict[type[Any], tuple[str, ...]] = {  # each fact's natural key, as the tables have it
+    EntityFact: ("entity_id",), ProductFact: ("product_id",), SubmissionFact: ("submission_id",),
+    ScoreFact: ("evaluation_id",), EscalationFact: ("evaluation_id",),
+    CertificateFact: ("certificate_id", "kind"), ListingFact: ("catalog_id", "catalog_version"),
+    FairFact: ("fair_id", "product_id"),
+}
+
+
+def key_of(fact: Fact) -> tuple[type[Any], tuple[Any, ...]]:
+    values = asdict(fact)
+    return type(fact), tuple(values[name] for name in KEYS[type(fact)])
+
+
+class FakeFactRepository:
+    """Writes wait, like the real ones, until `send` (which the unit of work calls before it
+    commits); then a `put` replaces and a `keep` only fills an empty key."""
+
+    def __init__(self, *facts: Fact) -> None:
+        self.kept: dict[tuple[type[Any], tuple[Any, ...]], Fact] = {key_of(f): f for f in facts}
+        self.pending: list[tuple[str, Fact]] = []
+        self.sends = 0
+
+    def put(self, fact: Fact) -> None:
+        self.pending.append(("put", fact))
+
+    def keep(self, fact: Fact) -> None:
+        self.pending.append(("keep", fact))
+
+    async def send(self) -> None:
+        self.sends += 1
+        puts = {key_of(f): f for kind, f in self.pending if kind == "put"}
+        for kind, fact in self.pending:
+            key = key_of(fact)
+            if kind == "put":
+                self.kept[key] = fact
+            elif key not in self.kept and key not in puts:
+                self.kept[key] = fact
+        self.pending.clear()
+
+    def of(self, kind: type[Any]) -> list[Any]:
+        return [fact for (k, _), fact in self.kept.items() if k is kind]
+
+    async def load(self) -> Facts:
+        return Facts(entities={f.entity_id: f for f in self.of(EntityFact)},
+                     products={f.product_id: f for f in self.of(ProductFact)},
+                     submissions=self.of(SubmissionFact), scores=self.of(ScoreFact),
+                     escalations=self.of(EscalationFact), certificates=self.of(CertificateFact),
+                     listings=self.of(ListingFact), fairs=self.of(FairFact))
+
+
+class FakeAuditRepository:
+    def __init__(self, *records: AuditRecord) -> None:
+        self.records: dict[str, AuditRecord] = {r.record_id: r for r in records}
+
+    async def has(self, record_id: str) -> bool:
+        return record_id in self.records
+
+    async def add(self, record: AuditRecord) -> None:
+        assert record.record_id not in self.records, "the table's primary key refuses a second copy"
+        self.records[record.record_id] = record
+
+    async def search(self, q: AuditQuery, limit: int, offset: int) -> tuple[list[AuditRecord], int]:
+        found = [r for r in self.records.values() if _matches(r, q)]
+        found.sort(key=lambda r: r.record_id)
+        found.sort(key=lambda r: r.recorded_at, reverse=True)
+        return found[offset:offset + limit], len(found)
+
+
+def _matches(r: AuditRecord, q: AuditQuery) -> bool:
+    day = r.recorded_at.astimezone(VIETNAM).date()
+    return all((
+        not q.person or r.actor == q.person or q.person.lower() in r.actor_name.lower(),
+        all(r.refs.get(kind) == value for kind, value in q.refs),
+        not q.since or day >= q.since,
+        not q.until or day <= q.until,
+        not q.service or r.service == q.service,
+        not q.action or q.action.lower() in r.action.lower(),
+    ))
+
