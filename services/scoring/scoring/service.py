@@ -23,7 +23,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
         """A seat on a council that has not ended makes a council member (its chair, a chair)."""
         async def load() -> Access:
             async with runtime.uow() as uow:
-                found = await ScoringRepository(uow.session).seat_roles(token.identities)
+                found = await uow.repository(ScoringRepository).seat_roles(token.identities)
             roles = {Role.COUNCIL_MEMBER} if found else set()
             if "chair" in found:
                 roles.add(Role.COUNCIL_CHAIR)

@@ -25,7 +25,7 @@ from ..audit.context import current_actor
 from ..audit.recorder import AuditRecorder, Change
 from ..clock import Clock
 from ..contracts.envelope import Envelope
-from ..messaging.flow import current_flow
+from ..messaging.flow import Flow, current_flow, flow_scope
 from ..messaging.outbox import Outbox, new_event
 from ..settings import Settings
 from .engine import WRITTEN_TABLES
@@ -68,7 +68,7 @@ class UnitOfWork:
         self._before_commit: dict[str, Callable[[], Awaitable[None]]] = {}
         self._after_commit: dict[str, Callable[[], None]] = {}
         self._state: dict[type, object] = {}
-        self._tracked: list[Aggregate] = []
+        self._tracked: list[tuple[Aggregate, Flow | None]] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -112,17 +112,25 @@ class UnitOfWork:
         make = self._repositories.get(kind, kind)
         return self.per_transaction(kind, lambda: cast(T, make(self.session)))
 
-    def track(self, aggregate: Aggregate) -> None:
-        """Publish the events `aggregate` records in this transaction when it commits."""
-        if not any(seen is aggregate for seen in self._tracked):
-            self._tracked.append(aggregate)
+    def track(self, aggregate: Aggregate, *, flow: Flow | None = None) -> None:
+        """Publish the events `aggregate` records in this transaction when it commits, in the
+        current flow or in `flow` (e.g. a result continues its submission's correlation id,
+        whatever request or event brought it)."""
+        if not any(seen is aggregate for seen, _ in self._tracked):
+            self._tracked.append((aggregate, flow))
 
-    async def _emit_tracked(self) -> None:
-        for aggregate in self._tracked:
+    async def publish(self, aggregate: Aggregate, *, flow: Flow | None = None) -> None:
+        """Put what `aggregate` recorded so far into the outbox now, in the current flow or
+        `flow` (where events of several aggregates must go out in the order they happened)."""
+        with flow_scope(flow or current_flow()):
             for raised in aggregate.take_raised():
                 await self.emit(new_event(
                     raised.event, raised.payload, aggregate_id=aggregate.id,
                     aggregate_version=raised.version, producer=self.producer, clock=self.clock))
+
+    async def _emit_tracked(self) -> None:
+        for aggregate, flow in self._tracked:
+            await self.publish(aggregate, flow=flow)
         self._tracked.clear()
 
     def record_change(self, aggregate_type: str, aggregate_id: str, summary: str,

@@ -18,6 +18,8 @@ another successor). The data itself lives in ``registry/data/admin_units`` (see 
 
 from __future__ import annotations
 
+# Over 400 lines on purpose: one model (versions of codes, resolution on a date, succession)
+# whose parts are read together; the data itself is in registry/data/admin_units.
 import re
 import unicodedata
 from collections import defaultdict

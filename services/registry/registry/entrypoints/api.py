@@ -6,14 +6,12 @@ from datetime import date
 
 from fastapi import Query
 
-from ocop_shared.auth import Principal, Role
 from ocop_shared.http.dates import IsoDate
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import NotFound, Text
 from ocop_shared.http.text import Code, Line, RecordId
 from ocop_shared.runtime import ServiceRuntime
 
-from ..adapters.repository import RegistryRepository, Scope
 from ..domain.rounds import Round
 from ..service_layer import services
 from .deps import Caller, Edge, Runtime, router
@@ -55,18 +53,10 @@ async def create_entity(body: EntityIn, principal: Caller, runtime: Runtime, edg
 async def list_entities(principal: Caller, runtime: Runtime, limit: Limit = 50,
                         offset: Offset = 0) -> Page[EntityOut]:
     async with runtime.uow() as uow:
-        entities, total = await RegistryRepository(uow.session).list_entities(
-            scope(principal), limit=limit, offset=offset)
+        entities, total = await services.list_entities(uow, principal, limit=limit,
+                                                       offset=offset)
     return Page(items=[EntityOut(**{k: getattr(e, k) for k in EntityOut.model_fields})
                        for e in entities], total=total, limit=limit, offset=offset)
-
-
-def scope(principal: Principal) -> Scope:
-    if principal.has(Role.PROVINCE_OFFICE):
-        return Scope()
-    if principal.has(Role.COMMUNE_OFFICER):
-        return Scope(communes=tuple(sorted(principal.communes)))
-    return Scope(entity_ids=tuple(sorted(principal.entities)))
 
 
 @router.get("/entities/{entity_id}", response_model=EntityOut)
@@ -95,8 +85,8 @@ async def create_product(body: ProductIn, principal: Caller, runtime: Runtime, e
 async def list_products(principal: Caller, runtime: Runtime, limit: Limit = 50,
                         offset: Offset = 0) -> Page[ProductSummary]:
     async with runtime.uow() as uow:
-        rows, total = await RegistryRepository(uow.session).list_products(
-            scope(principal), limit=limit, offset=offset)
+        rows, total = await services.list_products(uow, principal, limit=limit,
+                                                   offset=offset)
     return Page(items=[ProductSummary(
         id=r.id, name=r.name, entity_id=r.entity_id, entity_name=r.entity_name,
         commune_code=r.commune_code, product_set_no=r.product_set_no,
@@ -169,5 +159,5 @@ async def create_round(body: RoundIn, principal: Caller, runtime: Runtime, edge:
 @router.get("/rounds", response_model=list[RoundIn])
 async def list_rounds(principal: Caller, runtime: Runtime) -> list[RoundIn]:
     async with runtime.uow() as uow:
-        rounds = await RegistryRepository(uow.session).list_rounds()
+        rounds = await services.list_rounds(uow)
     return [RoundIn(**r.__dict__) for r in rounds]

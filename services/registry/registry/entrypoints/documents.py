@@ -12,11 +12,10 @@ from starlette.requests import ClientDisconnect
 
 from ocop_shared.auth import Principal
 from ocop_shared.http.dates import IsoDate
-from ocop_shared.http.problems import NotFound, Problem, Text
+from ocop_shared.http.problems import Problem, Text
 from ocop_shared.http.text import RecordId
 from ocop_shared.runtime import ServiceRuntime
 
-from ..adapters.repository import RegistryRepository
 from ..domain.documents import KINDS, Document, DocumentKind
 from ..service_layer import services
 from .api import today
@@ -162,9 +161,7 @@ async def save(runtime: ServiceRuntime, product_id: str, upload: services.Upload
             summary="The product's documents, flagged when expired")
 async def documents(product_id: RecordId, principal: Caller, runtime: Runtime) -> list[DocumentOut]:
     async with runtime.uow() as uow:
-        _, entity = await services.product_for(uow, product_id)
-        services.may_read(principal, entity, product_id)
-        found = await RegistryRepository(uow.session).documents_of(product_id)
+        found = await services.documents_of(uow, product_id, principal)
     return [document_out(d, today(runtime)) for d in found]
 
 
@@ -172,20 +169,8 @@ async def documents(product_id: RecordId, principal: Caller, runtime: Runtime) -
             summary="A short-lived download link (council members, the office, the owner)")
 async def download(document_id: RecordId, principal: Caller, runtime: Runtime) -> DownloadOut:
     async with runtime.uow() as uow:
-        document = await RegistryRepository(uow.session).get_document(document_id)
-        if document is None:
-            raise NotFound(Text(f"Không tìm thấy tài liệu {document_id}",
-                                f"No document {document_id}"))
-        _, entity = await services.product_for(uow, document.product_id)
-        services.may_read(principal, entity, document.product_id)
-        seconds = 300
-        url = await runtime.store.presigned_url(document.sha256, seconds, document.filename)
-        uow.record_change("document", document_id,
-                          f"download link to {document.filename} ({document.kind.value})",
-                          product_id=document.product_id, entity_id=entity.id,
-                          document_id=document_id)
-        await uow.commit()  # the audit record of who took the file
-    return DownloadOut(url=url, expires_in=seconds)
+        url = await services.download_link(uow, runtime.store, document_id, principal)
+    return DownloadOut(url=url, expires_in=services.DOWNLOAD_SECONDS)
 
 
 

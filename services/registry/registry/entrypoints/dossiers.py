@@ -10,7 +10,6 @@ from ocop_shared.auth.logins import shown
 from ocop_shared.http.text import RecordId
 from ocop_shared.runtime import ServiceRuntime
 
-from ..adapters.repository import RegistryRepository
 from ..domain.documents import reusable_on
 from ..domain.dossier import Claim, Dossier, Form01, Form02, Form03
 from ..service_layer import access, services
@@ -36,9 +35,7 @@ from .schemas import (
 # -- dossiers -----------------------------------------------------------------------------
 async def dossier_view(runtime: ServiceRuntime, edge: RegistryEdge, dossier_id: str) -> DossierOut:
     async with runtime.uow() as uow:
-        dossier, product, _ = await services.dossier_for(uow, dossier_id)
-        missing = await services.missing_for(uow, dossier, product, edge.catalogue)
-        found = await RegistryRepository(uow.session).documents_of(product.id)
+        dossier, missing, found = await services.dossier_state(uow, dossier_id, edge.catalogue)
     return dossier_out(dossier, [document_out(d, today(runtime)) for d in reusable_on(found, today(runtime))],
                        missing)
 
@@ -57,9 +54,7 @@ async def open_dossier(product_id: RecordId, body: DossierIn, principal: Caller,
             summary="The product's dossiers, the one not yet filed first, then newest first")
 async def dossiers(product_id: RecordId, principal: Caller, runtime: Runtime) -> list[DossierSummary]:
     async with runtime.uow() as uow:
-        _, entity = await services.product_for(uow, product_id)
-        services.may_read(principal, entity, product_id)
-        found = await RegistryRepository(uow.session).dossiers_of(product_id)
+        found = await services.dossiers_of(uow, product_id, principal)
     return [DossierSummary(id=d.id, case=d.case, round_id=d.round_id, status=d.status.value)
             for d in found]
 
@@ -135,7 +130,7 @@ async def acted_for(uow: Any, entity_id: str, principal: Principal) -> None:
 async def members(entity_id: RecordId, principal: Caller, runtime: Runtime) -> list[MemberOut]:
     async with runtime.uow() as uow:
         await acted_for(uow, entity_id, principal)
-        rows = await RegistryRepository(uow.session).members(entity_id)
+        rows = await access.members_of(uow, entity_id)
     return [MemberOut(id=r.id, login=shown(r.login), added_by=r.added_by, added_at=r.added_at)
             for r in rows]
 

@@ -11,31 +11,23 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-
-from sqlalchemy import (  # not yet behind a repository: listed in pyproject's import contract, to move (issue 21)
-    func,
-    select,
-    update,
-)
+from typing import Any
 
 from ocop_shared.access import GrantRow, access_from_grants
-from ocop_shared.access.grants import active_grants
 from ocop_shared.auth import Access, Principal, Role, VerifiedToken
 from ocop_shared.auth.logins import InvalidLogin, login_key, shown
-from ocop_shared.contracts import (
-    AccessGranted,
-    AccessRevoked,
-    CouncilAssigned,
-)
-from ocop_shared.contracts.access_events import AccessGrantedPayload, AccessRevokedPayload
+from ocop_shared.contracts import CouncilAssigned
 from ocop_shared.contracts.common import Department
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.errors import Conflict, Invalid, NotFound, Text
-from ocop_shared.messaging.outbox import new_event
 
-from ..adapters import tables
-from ..adapters.repository import RegistryRepository
+from ..adapters.repository import (
+    CouncilReaderRepository,
+    EntityRepository,
+    GrantRepository,
+)
 from ..domain.errors import DomainError
+from ..domain.grants import Grant
 from .ports import Places
 
 SERVICE = "registry"
@@ -47,10 +39,11 @@ DEPARTMENTS = [d.value for d in Department]
 
 async def registry_access(uow: UnitOfWork, token: VerifiedToken) -> Access:
     identities = sorted(token.identities)
-    repo = RegistryRepository(uow.session)
-    granted = access_from_grants(await active_grants(uow, tables.access_grants, identities))
-    entities = await repo.entities_acted_for(token.subject, identities)
-    products = await repo.products_read_as_council(identities)
+    granted = access_from_grants(await uow.repository(GrantRepository).active_grants(identities))
+    entities = await uow.repository(EntityRepository).entities_acted_for(token.subject,
+                                                                         identities)
+    products = await uow.repository(CouncilReaderRepository).products_read_as_council(
+        identities)
     council = frozenset({Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR}) if products else frozenset()
     return granted | Access(roles=council, entities=frozenset(entities),
                             products=frozenset(products))
@@ -95,11 +88,7 @@ async def grant(uow: UnitOfWork, request: GrantRequest, principal: Principal,
         raise Invalid(Text(f"Đơn vị {scope} không có trong danh sách: {', '.join(DEPARTMENTS)}",
                                  f"Unknown department {scope}; one of: {', '.join(DEPARTMENTS)}"),
                             field="scope")
-    g = tables.access_grants
-    same = await uow.session.scalar(select(g.c.grant_id).where(
-        g.c.login == login, g.c.role == role.value, g.c.revoked_at.is_(None),
-        (g.c.scope == scope) if scope is not None else g.c.scope.is_(None)))
-    if same is not None:
+    if any(g.scope == scope for g in await uow.repository(GrantRepository).live(login, role.value)):
         raise Conflict(Text(f"{shown(login)} đã có vai trò này", f"{shown(login)} already has this role"))
     row = await _store_grant(uow, login, role.value, scope, request.name.strip(), principal.subject)
     await uow.commit()
@@ -108,57 +97,55 @@ async def grant(uow: UnitOfWork, request: GrantRequest, principal: Principal,
 
 async def _store_grant(uow: UnitOfWork, login: str, role: str, scope: str | None, name: str,
                        by: str) -> GrantRow:
-    row = GrantRow(grant_id=str(uuid.uuid4()), login=login, role=role, scope=scope, name=name,
-                   granted_by=by, granted_at=uow.clock.now())
-    await uow.session.execute(tables.access_grants.insert().values(**row.__dict__))
-    await uow.emit(new_event(
-        AccessGranted, AccessGrantedPayload(grant_id=row.grant_id, login=login, role=role,
-                                            scope=scope, granted_by=by),
-        aggregate_id=row.grant_id, aggregate_version=1, producer=SERVICE, clock=uow.clock))
-    uow.record_change("grant", row.grant_id, f"{role} {scope or ''} granted to {shown(login)}".strip(),
-                      grant_id=row.grant_id)
-    return row
+    grant = Grant.make(str(uuid.uuid4()), login=login, role=role, scope=scope, name=name, by=by,
+                       at=uow.clock.now())
+    uow.track(grant)
+    await uow.repository(GrantRepository).add(grant)
+    uow.record_change("grant", grant.id, f"{role} {scope or ''} granted to {shown(login)}".strip(),
+                      grant_id=grant.id)
+    return grant_row(grant)
+
+
+def grant_row(grant: Grant) -> GrantRow:
+    return GrantRow(grant_id=grant.id, login=grant.login, role=grant.role, scope=grant.scope,
+                    name=grant.name, granted_by=grant.granted_by, granted_at=grant.granted_at,
+                    revoked_at=grant.revoked_at, revoked_by=grant.revoked_by)
 
 
 async def revoke(uow: UnitOfWork, grant_id: str, principal: Principal) -> GrantRow:
-    g = tables.access_grants
-    found = (await uow.session.execute(select(g).where(g.c.grant_id == grant_id)
-                                       .with_for_update())).first()
-    if found is None:
+    repo = uow.repository(GrantRepository)
+    grant = await repo.get(grant_id, for_update=True)
+    if grant is None:
         raise NotFound(Text(f"Không có quyền được giao {grant_id}", f"No grant {grant_id}"))
-    row = GrantRow(**found._mapping)
-    if row.revoked_at is not None:
+    if grant.revoked:
         raise Conflict(Text("Quyền này đã bị thu hồi", "This grant was already revoked"))
-    if row.role == Role.PROVINCE_OFFICE.value:
-        others = (await uow.session.execute(
-            select(func.count()).select_from(g).where(
-                g.c.role == Role.PROVINCE_OFFICE.value, g.c.revoked_at.is_(None),
-                g.c.grant_id != grant_id))).scalar_one()
-        if others == 0:  # nobody could grant anything again (only `ocop accounts create-admin`)
+    if grant.role == Role.PROVINCE_OFFICE.value:
+        if await repo.live_count(Role.PROVINCE_OFFICE.value, besides=grant_id) == 0:
+            # nobody could grant anything again (only `ocop accounts create-admin`)
             raise Conflict(Text("Không thể thu hồi quyền Văn phòng OCOP cuối cùng: hãy giao quyền "
                                 "cho người khác trước",
                                 "The last provincial office grant cannot be revoked: grant the "
                                 "role to someone else first"))
-        if principal.is_bound_to(row.login):  # the office would lock itself out by a slip
+        if principal.is_bound_to(grant.login):  # the office would lock itself out by a slip
             raise Conflict(Text("Không thể tự thu hồi quyền Văn phòng OCOP của mình: một thành "
                                 "viên khác của Văn phòng phải làm việc này",
                                 "You cannot revoke your own provincial office grant: another "
                                 "member of the office must do it"))
-    now = uow.clock.now()
-    await uow.session.execute(update(g).where(g.c.grant_id == grant_id).values(
-        revoked_at=now, revoked_by=principal.subject))
-    await uow.emit(new_event(
-        AccessRevoked, AccessRevokedPayload(grant_id=grant_id, revoked_by=principal.subject),
-        aggregate_id=grant_id, aggregate_version=2, producer=SERVICE, clock=uow.clock))
-    uow.record_change("grant", grant_id, f"{row.role} of {shown(row.login)} revoked",
+    try:
+        grant.revoke(principal.subject, uow.clock.now())
+    except DomainError as error:
+        raise Conflict(Text(error.vi, error.en)) from error
+    uow.track(grant)
+    await repo.save_revocation(grant)
+    uow.record_change("grant", grant_id, f"{grant.role} of {shown(grant.login)} revoked",
                       grant_id=grant_id)
     await uow.commit()
-    return GrantRow(**{**row.__dict__, "revoked_at": now, "revoked_by": principal.subject})
+    return grant_row(grant)
 
 
 async def list_grants(uow: UnitOfWork, *, role: str | None, login: str | None,
                       include_revoked: bool, limit: int, offset: int) -> tuple[list[GrantRow], int]:
-    return await RegistryRepository(uow.session).grants(
+    return await uow.repository(GrantRepository).grants(
         role=role, login=_login(login) if login else None, include_revoked=include_revoked,
         limit=limit, offset=offset)
 
@@ -167,11 +154,9 @@ async def record_grant(uow: UnitOfWork, request: GrantRequest, by: str) -> Grant
     """A grant made outside any request (`ocop accounts create-admin`), recorded and published
     the same way, attributed to `by`; an identical live grant is kept as it is."""
     login = _login(request.login)
-    g = tables.access_grants
-    same = (await uow.session.execute(select(g).where(
-        g.c.login == login, g.c.role == request.role, g.c.revoked_at.is_(None)))).first()
-    if same is not None:
-        return GrantRow(**same._mapping)
+    same = await uow.repository(GrantRepository).live(login, request.role)
+    if same:
+        return grant_row(same[0])
     row = await _store_grant(uow, login, request.role, request.scope, request.name, by)
     await uow.commit()
     return row
@@ -185,7 +170,7 @@ _KIND_VI = {"commune": "mã xã/phường", "department": "đơn vị (sở, ng�
 
 async def add_member(uow: UnitOfWork, entity_id: str, raw_login: str, principal: Principal) -> str:
     login = _login(raw_login)
-    repo = RegistryRepository(uow.session)
+    repo = uow.repository(EntityRepository)
     member_id = str(uuid.uuid4())
     if not await repo.add_member(member_id, entity_id, login, principal.subject, uow.clock.now()):
         raise Conflict(Text(f"{shown(login)} đã thay mặt chủ thể này",
@@ -196,8 +181,14 @@ async def add_member(uow: UnitOfWork, entity_id: str, raw_login: str, principal:
     return member_id
 
 
+async def members_of(uow: UnitOfWork, entity_id: str) -> list[Any]:
+    """The people who act for the entity besides whoever registered it (rows: id, login,
+    added_by, added_at)."""
+    return await uow.repository(EntityRepository).members(entity_id)
+
+
 async def remove_member(uow: UnitOfWork, entity_id: str, member_id: str) -> None:
-    if not await RegistryRepository(uow.session).remove_member(entity_id, member_id):
+    if not await uow.repository(EntityRepository).remove_member(entity_id, member_id):
         raise NotFound(Text(f"Không có thành viên {member_id}", f"No member {member_id}"))
     uow.record_change("entity", entity_id, f"member {member_id} removed", entity_id=entity_id)
     await uow.commit()
@@ -207,7 +198,5 @@ async def remove_member(uow: UnitOfWork, entity_id: str, member_id: str) -> None
 
 async def on_council_assigned(event: CouncilAssigned, uow: UnitOfWork) -> None:
     p = event.payload
-    await RegistryRepository(uow.session).set_council_readers(
+    await uow.repository(CouncilReaderRepository).set_council_readers(
         p.evaluation_id, p.product_id, p.members if p.council_id else [], event.aggregate_version)
-
-

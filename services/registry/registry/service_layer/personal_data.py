@@ -10,13 +10,18 @@ from ocop_shared.auth import Principal, Role
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.errors import Conflict, Forbidden, Text
 
-from ..adapters.repository import RegistryRepository
+from ..adapters.repository import (
+    DocumentRepository,
+    DossierRepository,
+    EntityRepository,
+    ProductRepository,
+)
 from ..domain.documents import Document
 from ..domain.dossier import Dossier
 from ..domain.errors import DomainError
 from ..domain.model import Entity, Product
 from ..domain.personal_data import RETAINED_ELSEWHERE, Consent, Erasure, Note, erase, forget
-from .services import entity_for, not_found
+from .records import entity_for, not_found
 
 
 def may_see_personal_data(principal: Principal, entity: Entity) -> None:
@@ -41,7 +46,7 @@ async def withdraw_consent(uow: UnitOfWork, entity_id: str, consent_id: str,
                            principal: Principal) -> Consent:
     """The representative withdraws their consent: the data it covered is erased at once."""
     entity = await _entity(uow, entity_id, principal)
-    repo = RegistryRepository(uow.session)
+    repo = uow.repository(EntityRepository)
     consent = next((c for c in await repo.consents_of(entity_id) if c.id == consent_id), None)
     if consent is None:
         raise not_found("sự đồng ý", "consent", consent_id)
@@ -82,9 +87,11 @@ async def export(uow: UnitOfWork, entity_id: str, principal: Principal) -> Perso
     """Everything the registry holds about the entity and its representative (a copy handed
     out is on the record, as a dossier's file is)."""
     entity = await _entity(uow, entity_id, principal)
-    repo = RegistryRepository(uow.session)
-    products = [ProductRecords(p, await repo.dossiers_of(p.id), await repo.documents_of(p.id))
-                for p in await repo.products_of(entity_id)]
+    repo = uow.repository(EntityRepository)
+    dossiers, documents = uow.repository(DossierRepository), uow.repository(DocumentRepository)
+    products = [ProductRecords(p, await dossiers.dossiers_of(p.id),
+                               await documents.documents_of(p.id))
+                for p in await uow.repository(ProductRepository).products_of(entity_id)]
     data = PersonalData(
         entity=entity, registered_at=await repo.entity_created_at(entity_id),
         members=[(m.id, m.login, m.added_by, m.added_at) for m in await repo.members(entity_id)],
@@ -97,9 +104,9 @@ async def export(uow: UnitOfWork, entity_id: str, principal: Principal) -> Perso
 async def request_erasure(uow: UnitOfWork, entity_id: str, principal: Principal) -> Erasure:
     """Erase what the law lets go; say what is kept and why."""
     entity = await _entity(uow, entity_id, principal)
-    repo = RegistryRepository(uow.session)
+    repo = uow.repository(EntityRepository)
     consents = await repo.consents_of(entity_id)
-    result = erase(entity, consents, in_progress=await _in_progress(repo, entity_id),
+    result = erase(entity, consents, in_progress=await _in_progress(uow, entity_id),
                    by=principal.subject, at=uow.clock.now())
     await repo.save_entity(entity)
     for consent in consents:
@@ -110,9 +117,10 @@ async def request_erasure(uow: UnitOfWork, entity_id: str, principal: Principal)
     return result
 
 
-async def _in_progress(repo: RegistryRepository, entity_id: str) -> bool:
+async def _in_progress(uow: UnitOfWork, entity_id: str) -> bool:
     """A dossier not yet evaluated, or a valid certificate: the entity must stay reachable."""
-    for product in await repo.products_of(entity_id):
-        if product.certificate_active or await repo.open_dossier_of(product.id) is not None:
+    dossiers = uow.repository(DossierRepository)
+    for product in await uow.repository(ProductRepository).products_of(entity_id):
+        if product.certificate_active or await dossiers.open_dossier_of(product.id) is not None:
             return True
     return False

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-# The evaluation aggregate's persistence in one module: it splits with that aggregate, which
-# replaces today's records and string states (issue 21).
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from fractions import Fraction
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select, update
@@ -16,237 +11,49 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ocop_shared.db.engine import rows_affected
 
-from ..domain.council import Council, CouncilMember, CouncilRules, Role
-from ..domain.sheet_scoring import KnockOut
+from ..domain.council import CouncilMember
+from ..domain.evaluation import Evaluation, EvaluationStatus
 from . import tables
+from .records import (
+    CouncilRecord,
+    Declaration,
+    EvaluationFilter,
+    EvaluationRecord,
+    ResultRecord,
+    RoundRecord,
+    SheetFileRecord,
+    SheetRecord,
+    SheetVersionRecord,
+    StaleRecord,
+    _council,
+    _council_values,
+    _evaluation,
+    _evaluation_values,
+    _member,
+    _result,
+    _round,
+    _sheet,
+    _sheet_file,
+    _sheet_version,
+    utc,
+)
 
-
-def utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-class StaleRecord(Exception):
-    """Another transaction changed the record first (optimistic concurrency)."""
-
-
-# ----------------------------------------------------------------------------- records
-
-
-@dataclass
-class RoundRecord:
-    id: str
-    regulation: str
-    procedure_from: date
-    name: str | None
-    configured_by: str | None
-    created_at: datetime
-    version: int = 1
-
-
-@dataclass
-class CouncilRecord:
-    id: str
-    round_id: str
-    level: str
-    name: str
-    establishment_ref: str | None
-    rules: CouncilRules
-    members: list[CouncilMember]
-    created_at: datetime
-    version: int = 1
-    closed_at: datetime | None = None
-
-    def domain(self, regulation_code: str) -> Council:
-        return Council(self.id, self.level, regulation_code, tuple(self.members), self.rules)
-
-    def member(self, member_id: str) -> CouncilMember | None:
-        return next((m for m in self.members if m.member_id == member_id), None)
-
-    def seat_of(self, identities: frozenset[str]) -> CouncilMember | None:
-        """The seat of whoever signs in with one of `identities`; none once the council ended."""
-        if self.closed_at is not None:
-            return None
-        return next((m for m in self.members if m.login is not None and m.login in identities),
-                    None)
-
-    @property
-    def chair(self) -> CouncilMember | None:
-        return next((m for m in self.members if m.role is Role.CHAIR), None)
-
-
-@dataclass
-class EvaluationRecord:
-    id: str
-    submission_id: str
-    product_id: str
-    round_id: str
-    case: str
-    regulation: str
-    level: str
-    status: str
-    product_name: str
-    product_set_no: int
-    entity_id: str
-    entity_name: str
-    commune_code: str
-    province_code: str
-    version: int
-    mean_score: Decimal | None = None
-    stars: int | None = None
-    decision_ref: str | None = None
-    council_id: str | None = None
-    parent_id: str | None = None
-    sheet_file_id: str | None = None
-    written_opinions: bool = False
-    present: list[str] = field(default_factory=list)
-    opened_at: datetime | None = None
-    closed_reason: str | None = None
-    flow_correlation_id: str | None = None
-    flow_traceparent: str | None = None
-
-
-@dataclass
-class SheetRecord:
-    evaluation_id: str
-    member_id: str
-    status: str  # draft | submitted
-    choices: dict[str, int]
-    knockout: KnockOut | None
-    total: int | None
-    part_totals: dict[str, int] | None
-    updated_at: datetime
-    submitted_at: datetime | None
-
-    @property
-    def submitted(self) -> bool:
-        return self.status == "submitted"
-
-
-@dataclass
-class SheetFileRecord:
-    id: str
-    regulation: str
-    filename: str
-    sha256: str
-    size: int
-    content: str
-    product_sets: list[int]
-    uploaded_by: str
-    uploaded_at: datetime
-
-
-@dataclass
-class ResultRecord:
-    evaluation_id: str
-    decision: str
-    mean_score: Decimal | None
-    stars: int | None
-    body: dict[str, Any]
-    finalised_by: str
-    finalised_at: datetime
-
-
-@dataclass(frozen=True)
-class Declaration:
-    council_id: str
-    member_id: str
-    product_id: str
-    reason: str
-    declared_by: str
-    declared_at: datetime
-
-
-# ---------------------------------------------------------------------------- mapping
-
-
-def _round(row: Any) -> RoundRecord:
-    return RoundRecord(id=row.id, regulation=row.regulation, procedure_from=row.procedure_from,
-                       name=row.name, configured_by=row.configured_by,
-                       created_at=utc(row.created_at) or datetime.min, version=row.version)
-
-
-def _member(row: Any) -> CouncilMember:
-    return CouncilMember(member_id=row.member_id, name=row.name, role=Role(row.role),
-                         login=row.login,
-                         department=row.department, commune_code=row.commune_code,
-                         entity_ids=frozenset(row.entity_ids or ()),
-                         supplies_entity_ids=frozenset(row.supplies_entity_ids or ()))
-
-
-def _rules(row: Any) -> CouncilRules:
-    return CouncilRules(quorum=Fraction(row.quorum_numerator, row.quorum_denominator),
-                        quorum_requires_chair=row.quorum_requires_chair,
-                        max_spread=Decimal(row.max_spread),
-                        required_departments=frozenset(row.required_departments or ()))
-
-
-def _evaluation(row: Any) -> EvaluationRecord:
-    return EvaluationRecord(
-        id=row.id, submission_id=row.submission_id, product_id=row.product_id,
-        round_id=row.round_id, case=row.case, regulation=row.regulation, level=row.level,
-        status=row.status, product_name=row.product_name, product_set_no=row.product_set_no,
-        entity_id=row.entity_id, entity_name=row.entity_name, commune_code=row.commune_code,
-        province_code=row.province_code, version=row.version,
-        mean_score=Decimal(row.mean_score) if row.mean_score is not None else None,
-        stars=row.stars, decision_ref=row.decision_ref, council_id=row.council_id,
-        parent_id=row.parent_id, sheet_file_id=row.sheet_file_id,
-        written_opinions=bool(row.written_opinions), present=list(row.present or []),
-        opened_at=utc(row.opened_at), closed_reason=row.closed_reason,
-        flow_correlation_id=row.flow_correlation_id, flow_traceparent=row.flow_traceparent,
-    )
-
-
-def _evaluation_values(e: EvaluationRecord) -> dict[str, Any]:
-    return dict(
-        submission_id=e.submission_id, product_id=e.product_id, round_id=e.round_id,
-        case=e.case, regulation=e.regulation, level=e.level, status=e.status,
-        product_name=e.product_name, product_set_no=e.product_set_no, entity_id=e.entity_id,
-        entity_name=e.entity_name, commune_code=e.commune_code, province_code=e.province_code,
-        version=e.version, mean_score=e.mean_score, stars=e.stars, decision_ref=e.decision_ref,
-        council_id=e.council_id, parent_id=e.parent_id, sheet_file_id=e.sheet_file_id,
-        written_opinions=e.written_opinions, present=sorted(set(e.present)),
-        opened_at=e.opened_at, closed_reason=e.closed_reason,
-        flow_correlation_id=e.flow_correlation_id, flow_traceparent=e.flow_traceparent,
-    )
-
-
-def _sheet(row: Any) -> SheetRecord:
-    knockout = (KnockOut(row.knockout_criterion, row.knockout_reason or "")
-                if row.knockout else None)
-    return SheetRecord(evaluation_id=row.evaluation_id, member_id=row.member_id, status=row.status,
-                       choices={str(k): int(v) for k, v in (row.choices or {}).items()},
-                       knockout=knockout, total=row.total,
-                       part_totals=dict(row.part_totals) if row.part_totals is not None else None,
-                       updated_at=utc(row.updated_at) or datetime.min,
-                       submitted_at=utc(row.submitted_at))
-
-
-def _sheet_file(row: Any) -> SheetFileRecord:
-    return SheetFileRecord(id=row.id, regulation=row.regulation, filename=row.filename,
-                           sha256=row.sha256, size=row.size, content=row.content,
-                           product_sets=list(row.product_sets), uploaded_by=row.uploaded_by,
-                           uploaded_at=utc(row.uploaded_at) or datetime.min)
+__all__ = ["CouncilRecord", "Declaration", "EvaluationFilter", "EvaluationRecord", "ResultRecord",
+           "RoundRecord", "ScoringRepository", "SheetFileRecord", "SheetRecord",
+           "SheetVersionRecord", "StaleRecord", "utc"]
 
 
 # ------------------------------------------------------------------------- repository
 
 
-@dataclass(frozen=True)
-class EvaluationFilter:
-    product_id: str | None = None
-    round_id: str | None = None
-    level: str | None = None
-    status: str | None = None
-    council_id: str | None = None
-    logins: frozenset[str] | None = None  # only those assigned to a council they sit on
-
-
 class ScoringRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._versions: dict[str, int] = {}  # evaluation id -> the version stored (optimistic lock)
+
+    def _loaded(self, evaluation: Evaluation) -> Evaluation:
+        self._versions[evaluation.id] = evaluation.version
+        return evaluation
 
     async def _page(self, query: Select[Any], limit: int, offset: int) -> tuple[list[Any], int]:
         total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
@@ -292,18 +99,12 @@ class ScoringRepository:
             found[row.council_id].append(_member(row))
         return found
 
-    def _council(self, row: Any, members: list[CouncilMember]) -> CouncilRecord:
-        return CouncilRecord(id=row.id, round_id=row.round_id, level=row.level, name=row.name,
-                             establishment_ref=row.establishment_ref, rules=_rules(row),
-                             members=members, created_at=utc(row.created_at) or datetime.min,
-                             version=row.version, closed_at=utc(row.closed_at))
-
     async def get_council(self, council_id: str) -> CouncilRecord | None:
         row = (await self.session.execute(
             select(tables.councils).where(tables.councils.c.id == council_id))).first()
         if row is None:
             return None
-        return self._council(row, (await self._members([row.id]))[row.id])
+        return _council(row, (await self._members([row.id]))[row.id])
 
     async def councils_for(self, round_id: str, level: str) -> list[CouncilRecord]:
         rows = (await self.session.execute(
@@ -311,7 +112,7 @@ class ScoringRepository:
                                           tables.councils.c.level == level)
             .order_by(tables.councils.c.created_at, tables.councils.c.id))).all()
         members = await self._members([r.id for r in rows])
-        return [self._council(r, members[r.id]) for r in rows]
+        return [_council(r, members[r.id]) for r in rows]
 
     async def list_councils(self, limit: int, offset: int, *, round_id: str | None = None,
                             level: str | None = None, logins: frozenset[str] | None = None
@@ -328,28 +129,18 @@ class ScoringRepository:
                     tables.council_members.c.login.in_(sorted(logins)))))
         rows, total = await self._page(query, limit, offset)
         members = await self._members([r.id for r in rows])
-        return [self._council(r, members[r.id]) for r in rows], total
-
-    def _council_values(self, council: CouncilRecord) -> dict[str, Any]:
-        return dict(round_id=council.round_id, level=council.level, name=council.name,
-                    establishment_ref=council.establishment_ref,
-                    quorum_numerator=council.rules.quorum.numerator,
-                    quorum_denominator=council.rules.quorum.denominator,
-                    quorum_requires_chair=council.rules.quorum_requires_chair,
-                    max_spread=council.rules.max_spread,
-                    required_departments=sorted(council.rules.required_departments),
-                    version=council.version, closed_at=council.closed_at)
+        return [_council(r, members[r.id]) for r in rows], total
 
     async def add_council(self, council: CouncilRecord) -> None:
         await self.session.execute(insert(tables.councils).values(
-            id=council.id, created_at=council.created_at, **self._council_values(council)))
+            id=council.id, created_at=council.created_at, **_council_values(council)))
         await self._write_members(council)
 
     async def save_council(self, council: CouncilRecord, expected_version: int) -> None:
         done = await self.session.execute(
             update(tables.councils)
             .where(tables.councils.c.id == council.id, tables.councils.c.version == expected_version)
-            .values(**self._council_values(council)))
+            .values(**_council_values(council)))
         if rows_affected(done) != 1:
             raise StaleRecord(council.id)
         await self.session.execute(delete(tables.council_members).where(
@@ -406,38 +197,43 @@ class ScoringRepository:
 
     # -- evaluations ------------------------------------------------------------------
     async def get_evaluation(self, evaluation_id: str, *, for_update: bool = False
-                             ) -> EvaluationRecord | None:
+                             ) -> Evaluation | None:
         """`for_update` locks the row (PostgreSQL) so sheet hand-ins and finalisation of one
         evaluation take turns."""
         query = select(tables.evaluations).where(tables.evaluations.c.id == evaluation_id)
         if for_update:
             query = query.with_for_update()
         row = (await self.session.execute(query)).first()
-        return _evaluation(row) if row else None
+        return self._loaded(_evaluation(row)) if row else None
 
-    async def evaluation_at(self, submission_id: str, level: str) -> EvaluationRecord | None:
+    async def evaluation_at(self, submission_id: str, level: str) -> Evaluation | None:
         e = tables.evaluations
         row = (await self.session.execute(select(e).where(
             e.c.submission_id == submission_id, e.c.level == level))).first()
-        return _evaluation(row) if row else None
+        return self._loaded(_evaluation(row)) if row else None
 
-    async def evaluations_of_submission(self, submission_id: str) -> list[EvaluationRecord]:
+    async def evaluations_of_submission(self, submission_id: str) -> list[Evaluation]:
         e = tables.evaluations
         rows = (await self.session.execute(select(e).where(e.c.submission_id == submission_id)
                                            .order_by(e.c.opened_at, e.c.id))).all()
-        return [_evaluation(r) for r in rows]
+        return [self._loaded(_evaluation(r)) for r in rows]
 
-    async def add_evaluation(self, evaluation: EvaluationRecord) -> None:
+    async def add_evaluation(self, evaluation: Evaluation) -> None:
         await self.session.execute(insert(tables.evaluations).values(
             id=evaluation.id, **_evaluation_values(evaluation)))
+        self._loaded(evaluation)
 
-    async def save_evaluation(self, evaluation: EvaluationRecord, expected_version: int) -> None:
+    async def save_evaluation(self, evaluation: Evaluation) -> None:
+        """Store the evaluation and its version, if nobody changed it since this repository
+        loaded it (StaleRecord otherwise); saving it unchanged still checks (and locks) it."""
         e = tables.evaluations
         done = await self.session.execute(
-            update(e).where(e.c.id == evaluation.id, e.c.version == expected_version)
+            update(e).where(e.c.id == evaluation.id,
+                            e.c.version == self._versions.get(evaluation.id, evaluation.version))
             .values(**_evaluation_values(evaluation)))
         if rows_affected(done) != 1:
             raise StaleRecord(evaluation.id)
+        self._loaded(evaluation)
 
     def _evaluation_query(self, f: EvaluationFilter) -> Select[Any]:
         e = tables.evaluations
@@ -460,21 +256,21 @@ class ScoringRepository:
         return query.order_by(e.c.opened_at.desc(), e.c.id)
 
     async def list_evaluations(self, f: EvaluationFilter, limit: int, offset: int
-                               ) -> tuple[list[EvaluationRecord], int]:
+                               ) -> tuple[list[Evaluation], int]:
         rows, total = await self._page(self._evaluation_query(f), limit, offset)
-        return [_evaluation(r) for r in rows], total
+        return [self._loaded(_evaluation(r)) for r in rows], total
 
-    async def unassigned(self, round_id: str, level: str) -> list[EvaluationRecord]:
+    async def unassigned(self, round_id: str, level: str) -> list[Evaluation]:
         e = tables.evaluations
         rows = (await self.session.execute(select(e).where(
             e.c.round_id == round_id, e.c.level == level, e.c.council_id.is_(None),
-            e.c.status == "open"))).all()
-        return [_evaluation(r) for r in rows]
+            e.c.status == EvaluationStatus.OPEN.value))).all()
+        return [self._loaded(_evaluation(r)) for r in rows]
 
-    async def list_evaluations_for_council(self, council_id: str) -> list[EvaluationRecord]:
+    async def list_evaluations_for_council(self, council_id: str) -> list[Evaluation]:
         e = tables.evaluations
         rows = (await self.session.execute(select(e).where(e.c.council_id == council_id))).all()
-        return [_evaluation(r) for r in rows]
+        return [self._loaded(_evaluation(r)) for r in rows]
 
     async def has_sheets_for_council(self, council_id: str) -> bool:
         e, s = tables.evaluations, tables.member_sheets
@@ -487,7 +283,7 @@ class ScoringRepository:
         found = await self.session.scalar(select(func.count()).select_from(s).where(
             s.c.member_id == member_id,
             s.c.evaluation_id.in_(select(e.c.id).where(e.c.council_id == council_id,
-                                                        e.c.status == "open"))))
+                                                        e.c.status == EvaluationStatus.OPEN.value))))
         return int(found or 0)
 
     # -- seats: who signs in to which council ------------------------------------------
@@ -511,11 +307,13 @@ class ScoringRepository:
                        "reason": sheet.knockout.reason_vi} if sheet.knockout else None),
             saved_by=saved_by, saved_at=at))
 
-    async def sheet_versions(self, evaluation_id: str, member_id: str) -> list[Any]:
+    async def sheet_versions(self, evaluation_id: str, member_id: str
+                             ) -> list[SheetVersionRecord]:
         v = tables.sheet_versions
-        return list((await self.session.execute(select(v).where(
+        rows = (await self.session.execute(select(v).where(
             v.c.evaluation_id == evaluation_id, v.c.member_id == member_id)
-            .order_by(v.c.version))).all())
+            .order_by(v.c.version))).all()
+        return [_sheet_version(r) for r in rows]
 
     # -- member sheets ----------------------------------------------------------------
     async def sheets(self, evaluation_id: str) -> list[SheetRecord]:
@@ -570,10 +368,7 @@ class ScoringRepository:
             tables.results.c.evaluation_id == evaluation_id))).first()
         if row is None:
             return None
-        return ResultRecord(evaluation_id=row.evaluation_id, decision=row.decision,
-                            mean_score=Decimal(row.mean_score) if row.mean_score is not None else None,
-                            stars=row.stars, body=dict(row.body), finalised_by=row.finalised_by,
-                            finalised_at=utc(row.finalised_at) or datetime.min)
+        return _result(row)
 
     # -- sheet files ------------------------------------------------------------------
     async def add_sheet_file(self, record: SheetFileRecord) -> None:

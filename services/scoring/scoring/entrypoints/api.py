@@ -14,10 +14,7 @@ from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.text import Code, RecordId
 from ocop_shared.regulations import regulations
 
-from ..adapters.repository import (
-    EvaluationFilter,
-    ScoringRepository,
-)
+from ..adapters.repository import EvaluationFilter, ScoringRepository
 from ..service_layer import administration, queries
 from ..service_layer.administration import CouncilSpec
 from .conversions import (
@@ -60,7 +57,7 @@ async def list_regulations(principal: Caller, limit: Limit = 50,
 @router.get("/rounds", response_model=Page[RoundOut], summary="Rounds as scoring sees them (office)")
 async def list_rounds(principal: Caller, runtime: Runtime, limit: Limit = 50, offset: Offset = 0) -> Page[RoundOut]:
     async with runtime.uow() as uow:
-        items, total = await ScoringRepository(uow.session).list_rounds(limit, offset)
+        items, total = await uow.repository(ScoringRepository).list_rounds(limit, offset)
     return Page(items=[_round_out(r) for r in items], total=total, limit=limit, offset=offset)
 
 
@@ -155,8 +152,7 @@ async def list_members(council_id: RecordId, principal: Caller, runtime: Runtime
 async def put_member(council_id: RecordId, member_id: RecordId, body: MemberBody,
                      principal: Caller, runtime: Runtime) -> CouncilOut:
     async with runtime.uow() as uow:
-        current = (await administration.council_of(ScoringRepository(uow.session),
-                                                   council_id)).member(member_id)
+        current = (await queries.get_council(uow, council_id, principal)).member(member_id)
         return _council_out(await administration.put_member(
             uow, council_id, _member(body, member_id, current)))
 
@@ -182,9 +178,7 @@ async def declare(council_id: RecordId, body: DeclarationIn, principal: Caller, 
 async def list_declarations(council_id: RecordId, principal: Caller, runtime: Runtime, limit: Limit = 50,
                             offset: Offset = 0) -> Page[DeclarationOut]:
     async with runtime.uow() as uow:
-        repo = ScoringRepository(uow.session)
-        await administration.council_of(repo, council_id)
-        items, total = await repo.list_declarations(council_id, limit, offset)
+        items, total = await queries.list_declarations(uow, council_id, limit, offset)
     return Page(items=[_declaration_out(d) for d in items], total=total, limit=limit,
                 offset=offset)
 

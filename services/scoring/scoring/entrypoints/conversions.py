@@ -18,7 +18,7 @@ from ..domain.council import CouncilMember
 from ..domain.council import Role as CouncilRole
 from ..domain.ranking import CouncilResult
 from ..domain.sheet_scoring import KnockOut
-from ..service_layer import council_work
+from ..service_layer import member_sheets
 from ..service_layer.evaluations import entry_level, procedure_of
 from .schemas import (
     BandOut,
@@ -145,7 +145,7 @@ def _knockout_out(k: KnockOut | None) -> KnockOutOut | None:
     return KnockOutOut(criterion_code=k.criterion_code, reason=k.reason_vi) if k else None
 
 
-def _my_sheet_out(s: council_work.MySheet) -> MySheetOut:
+def _my_sheet_out(s: member_sheets.MySheet) -> MySheetOut:
     sheet = s.sheet
     parts = s.running_parts
     return MySheetOut(evaluation_id=s.context.evaluation.id, member_id=s.member.member_id,

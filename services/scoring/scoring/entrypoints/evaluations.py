@@ -10,7 +10,7 @@ from ocop_shared.http.text import Code, RecordId
 from ..adapters.repository import (
     EvaluationFilter,
 )
-from ..service_layer import council_work, queries, reports
+from ..service_layer import council_work, member_sheets, queries, reports
 from .conversions import (
     _caps,
     _evaluation_fields,
@@ -103,7 +103,7 @@ async def get_evaluation(evaluation_id: RecordId, principal: Caller, runtime: Ru
                     "draft (council member)")
 async def get_sheet(evaluation_id: RecordId, principal: Caller, runtime: Runtime) -> SheetOut:
     async with runtime.uow() as uow:
-        mine = await council_work.my_sheet(uow, evaluation_id, principal)
+        mine = await member_sheets.my_sheet(uow, evaluation_id, principal)
     ps = mine.context.product_set
     return SheetOut(evaluation_id=evaluation_id, regulation=ps.regulation_code,
                     product_set_no=ps.no, product_set_name=ps.name_vi, sheet_source=ps.source,
@@ -115,7 +115,7 @@ async def get_sheet(evaluation_id: RecordId, principal: Caller, runtime: Runtime
             summary="Save my draft (replaces it; each option checked at once) (council member)")
 async def save_draft(evaluation_id: RecordId, body: DraftIn, principal: Caller, runtime: Runtime) -> MySheetOut:
     async with runtime.uow() as uow:
-        mine = await council_work.save_draft(uow, evaluation_id, principal, body.choices,
+        mine = await member_sheets.save_draft(uow, evaluation_id, principal, body.choices,
                                              _knockout_in(body.knockout))
     return _my_sheet_out(mine)
 
@@ -127,7 +127,7 @@ async def submit_sheet(evaluation_id: RecordId, principal: Caller,
                        runtime: Runtime, body: SubmissionIn | None = None) -> MySheetOut:
     body = body or SubmissionIn()
     async with runtime.uow() as uow:
-        mine = await council_work.submit_sheet(
+        mine = await member_sheets.submit_sheet(
             uow, evaluation_id, principal, regulation=body.regulation,
             product_set_no=body.product_set_no, choices=body.choices,
             knockout=_knockout_in(body.knockout))
@@ -164,7 +164,7 @@ async def sheet_versions(evaluation_id: RecordId, member_id: RecordId,
             summary="Record who attends the session (chair, secretary or office)")
 async def attendance(evaluation_id: RecordId, body: AttendanceIn, principal: Caller, runtime: Runtime) -> AttendanceOut:
     async with runtime.uow() as uow:
-        ctx = await council_work.record_attendance(uow, evaluation_id, principal, body.present)
+        ctx = await member_sheets.record_attendance(uow, evaluation_id, principal, body.present)
     ev = ctx.domain()
     return AttendanceOut(evaluation_id=evaluation_id, present=sorted(ev.present),
                          quorum=_quorum(ev.quorum))
@@ -210,7 +210,7 @@ async def council_view(evaluation_id: RecordId, principal: Caller, runtime: Runt
              summary="Send members' submitted sheets back to them to be re-scored (chair)")
 async def rescoring(evaluation_id: RecordId, body: RescoringIn, principal: Caller, runtime: Runtime) -> RescoringOut:
     async with runtime.uow() as uow:
-        reopened = await council_work.reopen_sheets(uow, evaluation_id, principal,
+        reopened = await member_sheets.reopen_sheets(uow, evaluation_id, principal,
                                                     body.member_ids)
     return RescoringOut(evaluation_id=evaluation_id, reopened=reopened)
 

@@ -48,7 +48,7 @@ async def upload_sheet_file(response: Response, principal: Caller,
 async def list_sheet_files(principal: Caller, runtime: Runtime, regulation: Code | None = None, limit: Limit = 50,
                            offset: Offset = 0) -> Page[SheetFileOut]:
     async with runtime.uow() as uow:
-        items, total = await ScoringRepository(uow.session).list_sheet_files(limit, offset,
+        items, total = await uow.repository(ScoringRepository).list_sheet_files(limit, offset,
                                                                              regulation)
     return Page(items=[_sheet_file_out(r) for r in items], total=total, limit=limit,
                 offset=offset)
@@ -57,7 +57,7 @@ async def list_sheet_files(principal: Caller, runtime: Runtime, regulation: Code
 @router.get("/sheet-files/{file_id}", response_model=SheetFileOut, summary="A sheet file (office)")
 async def get_sheet_file(file_id: RecordId, principal: Caller, runtime: Runtime) -> SheetFileOut:
     async with runtime.uow() as uow:
-        record = await ScoringRepository(uow.session).get_sheet_file(file_id)
+        record = await uow.repository(ScoringRepository).get_sheet_file(file_id)
     if record is None:
         raise Problem(Text(f"Không tìm thấy tệp phiếu {file_id}", f"No sheet file {file_id}"),
                       status=404, slug="not-found")

@@ -18,7 +18,6 @@ from ocop_shared.regulations import get_regulation
 from ..adapters.repository import (
     CouncilRecord,
     Declaration,
-    EvaluationRecord,
     RoundRecord,
     ScoringRepository,
     SheetFileRecord,
@@ -26,8 +25,8 @@ from ..adapters.repository import (
 )
 from ..adapters.sheets import parse_sheet_file
 from ..domain.council import CouncilMember, CouncilRules
-from .context import OPEN
-from .evaluations import council_assigned, procedure_day, procedure_of
+from ..domain.evaluation import Evaluation
+from .evaluations import procedure_day, procedure_of, readers
 from .problems import as_problems, not_found
 
 MAX_SHEET_FILE_BYTES = 2 * 1024 * 1024
@@ -47,7 +46,7 @@ async def configure_round(uow: UnitOfWork, round_id: str, regulation_code: str,
                           principal: Principal) -> RoundRecord:
     with as_problems():
         regulation = get_regulation(regulation_code)
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     day = procedure_day(regulation, procedure_on or uow.clock.now().date())
     used = await repo.regulations_used_in_round(round_id)
     if used and used != {regulation.code}:
@@ -71,7 +70,7 @@ async def configure_round(uow: UnitOfWork, round_id: str, regulation_code: str,
 
 
 async def get_round(uow: UnitOfWork, round_id: str) -> RoundRecord:
-    found = await ScoringRepository(uow.session).get_round(round_id)
+    found = await uow.repository(ScoringRepository).get_round(round_id)
     if found is None:
         raise not_found("đợt đánh giá", "round", round_id)
     return found
@@ -138,27 +137,25 @@ async def _assign_waiting(uow: UnitOfWork, repo: ScoringRepository,
         await set_council(uow, repo, evaluation, council)
 
 
-async def set_council(uow: UnitOfWork, repo: ScoringRepository, evaluation: EvaluationRecord,
+async def set_council(uow: UnitOfWork, repo: ScoringRepository, evaluation: Evaluation,
                       council: CouncilRecord | None) -> None:
     """Give an open evaluation its council (or none), and tell the registry who may now read
-    the product's dossier (CouncilAssigned; the evaluation's version counts it)."""
-    expected = evaluation.version
-    evaluation.council_id = council.id if council else None
-    evaluation.version += 1
-    await repo.save_evaluation(evaluation, expected)
-    await uow.emit(council_assigned(evaluation, council, uow))
+    the product's dossier (CouncilAssigned, recorded by the evaluation)."""
+    evaluation.assign_council(council.id if council else None, readers(council))
+    await repo.save_evaluation(evaluation)
+    uow.track(evaluation)
 
 
 async def _announce_members(uow: UnitOfWork, repo: ScoringRepository,
                             council: CouncilRecord) -> None:
     """The council's members changed (or it ended): its open evaluations' readers change."""
     for evaluation in await repo.list_evaluations_for_council(council.id):
-        if evaluation.status == OPEN:
+        if evaluation.is_open:
             await set_council(uow, repo, evaluation, council)
 
 
 async def create_council(uow: UnitOfWork, spec: CouncilSpec) -> CouncilRecord:
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     round_ = await _round_and_level(repo, spec.round_id, spec.level)
     council = CouncilRecord(id=str(uuid.uuid4()), round_id=spec.round_id, level=spec.level,
                             name=spec.name, establishment_ref=spec.establishment_ref,
@@ -198,11 +195,11 @@ async def _save(uow: UnitOfWork, repo: ScoringRepository, council: CouncilRecord
 async def close_council(uow: UnitOfWork, council_id: str) -> CouncilRecord:
     """The council's work is over: its seats stop granting anything (scoring its evaluations,
     reading their dossiers)."""
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     council = await council_of(repo, council_id)
     if council.closed_at is not None:
         raise Conflict(Text("Hội đồng đã kết thúc nhiệm vụ", "The council has already ended"))
-    open_ones = [e for e in await repo.list_evaluations_for_council(council_id) if e.status == OPEN]
+    open_ones = [e for e in await repo.list_evaluations_for_council(council_id) if e.is_open]
     if open_ones:
         raise Conflict(Text(f"Hội đồng còn {len(open_ones)} hồ sơ đang đánh giá",
                             f"The council still has {len(open_ones)} open evaluation(s)"))
@@ -215,7 +212,7 @@ async def update_council(uow: UnitOfWork, council_id: str, *, name: str | None,
                          establishment_ref: str | None, quorum: Fraction | None,
                          quorum_requires_chair: bool | None, max_spread: Decimal | None,
                          required_departments: frozenset[str] | None) -> CouncilRecord:
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     council = await council_of(repo, council_id)
     expected = council.version
     council.name = name if name is not None else council.name
@@ -233,7 +230,7 @@ async def update_council(uow: UnitOfWork, council_id: str, *, name: str | None,
 
 
 async def delete_council(uow: UnitOfWork, council_id: str) -> None:
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     await council_of(repo, council_id)
     if await repo.has_sheets_for_council(council_id):
         raise Conflict(Text("Hội đồng đã có phiếu chấm, không thể xóa",
@@ -246,7 +243,7 @@ async def delete_council(uow: UnitOfWork, council_id: str) -> None:
 
 
 async def put_member(uow: UnitOfWork, council_id: str, member: CouncilMember) -> CouncilRecord:
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     council = await council_of(repo, council_id)
     expected = council.version
     existing = council.member(member.member_id)
@@ -264,7 +261,7 @@ async def put_member(uow: UnitOfWork, council_id: str, member: CouncilMember) ->
 
 
 async def remove_member(uow: UnitOfWork, council_id: str, member_id: str) -> CouncilRecord:
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     council = await council_of(repo, council_id)
     expected = council.version
     if council.member(member_id) is None:
@@ -282,7 +279,7 @@ async def remove_member(uow: UnitOfWork, council_id: str, member_id: str) -> Cou
 async def declare_conflict(uow: UnitOfWork, council_id: str, member_id: str, product_id: str,
                            reason: str, principal: Principal) -> Declaration:
     """A member's own declaration, or the office recording one."""
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     council = await council_of(repo, council_id)
     if council.member(member_id) is None:
         raise Invalid(Text(f"{member_id} không phải thành viên hội đồng {council.name}",
@@ -301,8 +298,8 @@ async def declare_conflict(uow: UnitOfWork, council_id: str, member_id: str, pro
     return declaration
 
 
-async def assign(uow: UnitOfWork, evaluation_id: str, council_id: str) -> EvaluationRecord:
-    repo = ScoringRepository(uow.session)
+async def assign(uow: UnitOfWork, evaluation_id: str, council_id: str) -> Evaluation:
+    repo = uow.repository(ScoringRepository)
     evaluation = await repo.get_evaluation(evaluation_id)
     if evaluation is None:
         raise not_found("phiên đánh giá", "evaluation", evaluation_id)
@@ -314,7 +311,7 @@ async def assign(uow: UnitOfWork, evaluation_id: str, council_id: str) -> Evalua
             f"Council {council.name} sits for round {council.round_id} at level {council.level}; "
             f"the evaluation is in round {evaluation.round_id} at level {evaluation.level}"),
             field="council_id")
-    if evaluation.status != OPEN:
+    if not evaluation.is_open:
         raise Conflict(Text("Phiên đánh giá đã kết thúc", "The evaluation is over"))
     if evaluation.council_id not in (None, council_id) and await repo.sheets(evaluation_id):
         raise Conflict(Text("Hội đồng đã bắt đầu chấm hồ sơ này, không đổi được",
@@ -345,7 +342,7 @@ async def upload_sheet_file(uow: UnitOfWork, regulation_code: str, filename: str
     safe_name = "".join(ch for ch in filename if ch.isalnum() or ch in "-_.")[:200] or "sheets.json"
     with as_problems():
         product_sets = parse_sheet_file(content, regulation, safe_name)
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     digest = hashlib.sha256(content).hexdigest()
     existing = await repo.sheet_file_by_hash(regulation.code, digest)
     if existing is not None:

@@ -13,22 +13,17 @@ from ocop_shared.regulations import ProductSet, Regulation, get_regulation
 from ..adapters import sheets as sheet_source
 from ..adapters.repository import (
     CouncilRecord,
-    EvaluationRecord,
     RoundRecord,
     ScoringRepository,
     SheetRecord,
 )
 from ..domain.council import CouncilEvaluation, CouncilMember, ProductUnderEvaluation
 from ..domain.errors import UnknownMember
+from ..domain.evaluation import Evaluation
 from .problems import as_problems, not_assigned, not_found
 
-OPEN = "open"
-FINALISED = "finalised"
-ESCALATED = "escalated"
-CLOSED = "closed"
 
-
-async def product_set_for(repo: ScoringRepository, evaluation: EvaluationRecord, *,
+async def product_set_for(repo: ScoringRepository, evaluation: Evaluation, *,
                           pin: bool = False) -> ProductSet:
     """The evaluation's sheet: packaged, or the province file pinned on it (or the newest file
     holding its product set, pinned when `pin` so the sheet cannot change under the council)."""
@@ -61,7 +56,7 @@ async def product_set_for(repo: ScoringRepository, evaluation: EvaluationRecord,
 
 @dataclass
 class EvaluationContext:
-    evaluation: EvaluationRecord
+    evaluation: Evaluation
     round: RoundRecord | None
     council: CouncilRecord | None
     regulation: Regulation
@@ -106,7 +101,7 @@ class EvaluationContext:
         return self.council
 
     def require_open(self) -> None:
-        if self.evaluation.status != OPEN:
+        if not self.evaluation.is_open:
             raise Conflict(Text(
                 f"Phiên đánh giá đã kết thúc ({self.evaluation.status})",
                 f"The evaluation is over ({self.evaluation.status})"), slug="evaluation-closed")

@@ -20,29 +20,15 @@ import uuid
 from datetime import date
 
 from ocop_shared.clock import Clock
-from ocop_shared.contracts import (
-    EvaluationClosed,
-    EvaluationOpened,
-    ProductSubmitted,
-    SubmissionWithdrawn,
-)
-from ocop_shared.contracts.common import EvaluationCase, Level
-from ocop_shared.contracts.scoring_events import (
-    CouncilAssigned,
-    CouncilAssignedPayload,
-    EvaluationClosedPayload,
-    EvaluationOpenedPayload,
-)
+from ocop_shared.contracts import ProductSubmitted, SubmissionWithdrawn
+from ocop_shared.contracts.common import EvaluationCase
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.messaging.flow import Flow, current_flow, flow_scope
-from ocop_shared.messaging.outbox import new_event
+from ocop_shared.messaging.flow import Flow, current_flow
 from ocop_shared.regulations import Procedure, Regulation, get_regulation
 
-from ..adapters.repository import CouncilRecord, EvaluationRecord, RoundRecord, ScoringRepository
+from ..adapters.repository import CouncilRecord, RoundRecord, ScoringRepository
 from ..adapters.sheets import pick, stored_product_sets
-from .context import CLOSED, OPEN
-
-SERVICE = "scoring"
+from ..domain.evaluation import Evaluation, EvaluationStatus
 
 
 def procedure_day(regulation: Regulation, day: date) -> date:
@@ -94,56 +80,46 @@ async def newest_sheet_file_id(repo: ScoringRepository, regulation: Regulation, 
     return record.id if pick(parsed, set_no) is not None else None
 
 
-async def open_evaluation(uow: UnitOfWork, repo: ScoringRepository, template: EvaluationRecord,
-                          level: str, *, parent: EvaluationRecord | None = None) -> EvaluationRecord:
-    """A new evaluation at `level` for `template`'s submission; emits EvaluationOpened."""
+def readers(council: CouncilRecord | None) -> list[str]:
+    """Who may read the dossier of an evaluation `council` scores: its seats' logins (nobody
+    once the council ended)."""
+    if council is None or council.closed_at is not None:
+        return []
+    return sorted({m.login for m in council.members if m.login})
+
+
+async def open_evaluation(uow: UnitOfWork, repo: ScoringRepository, template: Evaluation,
+                          level: str, *, parent: Evaluation | None = None) -> Evaluation:
+    """A new evaluation at `level` for `template`'s submission: it records EvaluationOpened
+    (and CouncilAssigned when its level has one council). The caller sends its events: the
+    unit of work tracks it here, at commit, in the flow of the moment; an escalation sends
+    them at once in the submission's flow (`publish`)."""
     regulation = get_regulation(template.regulation)
     council = await default_council(repo, template.round_id, level)
     sheet_file_id = (parent.sheet_file_id if parent is not None and parent.sheet_file_id
                      else await newest_sheet_file_id(repo, regulation, template.product_set_no))
-    record = EvaluationRecord(
+    evaluation = Evaluation(
         id=str(uuid.uuid4()), submission_id=template.submission_id,
         product_id=template.product_id, round_id=template.round_id, case=template.case,
-        regulation=template.regulation, level=level, status=OPEN,
+        regulation=template.regulation, level=level, status=EvaluationStatus.OPEN,
         product_name=template.product_name, product_set_no=template.product_set_no,
         entity_id=template.entity_id, entity_name=template.entity_name,
-        commune_code=template.commune_code, province_code=template.province_code, version=1,
-        council_id=council.id if council else None, parent_id=parent.id if parent else None,
-        sheet_file_id=sheet_file_id, written_opinions=template.written_opinions, present=[],
-        opened_at=uow.clock.now(),
+        commune_code=template.commune_code, province_code=template.province_code, version=0,
+        parent_id=parent.id if parent else None, sheet_file_id=sheet_file_id,
+        written_opinions=template.written_opinions, present=[], opened_at=uow.clock.now(),
         flow_correlation_id=parent.flow_correlation_id if parent else current_flow().correlation_id,
         flow_traceparent=parent.flow_traceparent if parent else current_flow().traceparent)
-    await repo.add_evaluation(record)
-    await uow.emit(new_event(
-        EvaluationOpened,
-        EvaluationOpenedPayload(evaluation_id=record.id, product_id=record.product_id,
-                                submission_id=record.submission_id, round_id=record.round_id,
-                                level=Level(level)),
-        aggregate_id=record.id, aggregate_version=record.version, producer=SERVICE,
-        clock=uow.clock))
+    evaluation.opened()
     if council is not None:
-        expected = record.version
-        record.version += 1
-        await repo.save_evaluation(record, expected)
-        await uow.emit(council_assigned(record, council, uow))
-    return record
-
-
-def council_assigned(evaluation: EvaluationRecord, council: CouncilRecord | None,
-                     uow: UnitOfWork) -> CouncilAssigned:
-    members = ([] if council is None or council.closed_at is not None
-               else sorted({m.login for m in council.members if m.login}))
-    return new_event(
-        CouncilAssigned,
-        CouncilAssignedPayload(evaluation_id=evaluation.id, product_id=evaluation.product_id,
-                               council_id=council.id if council else None, members=members),
-        aggregate_id=evaluation.id, aggregate_version=evaluation.version, producer=SERVICE,
-        clock=uow.clock)
+        evaluation.assign_council(council.id, readers(council))
+    await repo.add_evaluation(evaluation)
+    uow.track(evaluation)
+    return evaluation
 
 
 async def on_product_submitted(event: ProductSubmitted, uow: UnitOfWork) -> None:
     p = event.payload
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     round_ = await ensure_round(repo, p.round_id, p.regulation, uow.clock)
     regulation = get_regulation(p.regulation)
     day = (round_.procedure_from if round_.regulation == regulation.code
@@ -151,9 +127,9 @@ async def on_product_submitted(event: ProductSubmitted, uow: UnitOfWork) -> None
     level = entry_level(regulation, day)
     if await repo.evaluation_at(p.submission_id, level) is not None:
         return  # already opened (a redelivery with another event id)
-    template = EvaluationRecord(
+    template = Evaluation(
         id="", submission_id=p.submission_id, product_id=p.product_id, round_id=p.round_id,
-        case=p.case.value, regulation=regulation.code, level=level, status=OPEN,
+        case=p.case.value, regulation=regulation.code, level=level, status=EvaluationStatus.OPEN,
         product_name=p.product_name, product_set_no=p.product_set_no,
         entity_id=p.entity.entity_id, entity_name=p.entity.name,
         commune_code=p.entity.commune_code, province_code=p.entity.province_code, version=0,
@@ -161,7 +137,7 @@ async def on_product_submitted(event: ProductSubmitted, uow: UnitOfWork) -> None
     await open_evaluation(uow, repo, template, level)
 
 
-def submission_flow(evaluation: EvaluationRecord) -> Flow:
+def submission_flow(evaluation: Evaluation) -> Flow:
     """The flow of the submission an evaluation belongs to: a council's result, recorded in a
     later request, continues the submission's correlation id and trace."""
     request = current_flow()
@@ -170,26 +146,18 @@ def submission_flow(evaluation: EvaluationRecord) -> Flow:
                 traceparent=evaluation.flow_traceparent or request.traceparent)
 
 
-async def close(uow: UnitOfWork, repo: ScoringRepository, evaluation: EvaluationRecord,
-                reason: str, *, knocked_out: bool = False) -> None:
-    expected = evaluation.version
-    evaluation.status = CLOSED
-    evaluation.closed_reason = reason
-    evaluation.version += 1
-    await repo.save_evaluation(evaluation, expected)
-    with flow_scope(submission_flow(evaluation)):
-        await uow.emit(new_event(
-            EvaluationClosed,
-            EvaluationClosedPayload(evaluation_id=evaluation.id, product_id=evaluation.product_id,
-                                    submission_id=evaluation.submission_id, reason=reason,
-                                    knocked_out=knocked_out),
-            aggregate_id=evaluation.id, aggregate_version=evaluation.version, producer=SERVICE,
-            clock=uow.clock))
+async def publish(uow: UnitOfWork, evaluation: Evaluation, flow: Flow | None = None) -> None:
+    """Send what the evaluation recorded now, in its submission's flow (or `flow`): its result
+    and its end continue the submission's correlation id and trace, whatever request or event
+    brought them, and go out in order with the next level's opening."""
+    await uow.publish(evaluation, flow=flow or submission_flow(evaluation))
 
 
 async def on_submission_withdrawn(event: SubmissionWithdrawn, uow: UnitOfWork) -> None:
     p = event.payload
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     for evaluation in await repo.evaluations_of_submission(p.submission_id):
-        if evaluation.status == OPEN:
-            await close(uow, repo, evaluation, f"dossier withdrawn: {p.reason}")
+        if evaluation.is_open:
+            evaluation.close(f"dossier withdrawn: {p.reason}")
+            await repo.save_evaluation(evaluation)
+            await publish(uow, evaluation)

@@ -9,6 +9,7 @@ from ocop_shared.db.uow import UnitOfWork
 
 from ..adapters.repository import (
     CouncilRecord,
+    Declaration,
     EvaluationFilter,
     EvaluationRecord,
     ResultRecord,
@@ -16,7 +17,7 @@ from ..adapters.repository import (
     SheetRecord,
 )
 from ..domain.council import CouncilMember, ProductUnderEvaluation, find_conflicts
-from .context import OPEN, is_office, load, may_view
+from .context import is_office, load, may_view
 from .problems import as_problems, not_found
 
 
@@ -26,7 +27,7 @@ async def list_evaluations(uow: UnitOfWork, principal: Principal, f: EvaluationF
     scope = f if is_office(principal) else EvaluationFilter(
         product_id=f.product_id, round_id=f.round_id, level=f.level, status=f.status,
         council_id=f.council_id, logins=principal.identities)
-    return await ScoringRepository(uow.session).list_evaluations(scope, limit, offset)
+    return await uow.repository(ScoringRepository).list_evaluations(scope, limit, offset)
 
 
 @dataclass
@@ -39,7 +40,7 @@ class EvaluationDetail:
 
 async def evaluation_detail(uow: UnitOfWork, evaluation_id: str, principal: Principal
                             ) -> EvaluationDetail:
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     with as_problems():
         ctx = await load(repo, evaluation_id)
         may_view(ctx, principal)
@@ -60,7 +61,7 @@ class MyEvaluation:
 async def my_evaluations(uow: UnitOfWork, principal: Principal, limit: int, offset: int,
                          status: str | None = None) -> tuple[list[MyEvaluation], int]:
     """A member's assigned evaluations (blind: their own sheet's state, nobody else's)."""
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     evaluations, total = await repo.list_evaluations(
         EvaluationFilter(logins=principal.identities, status=status), limit, offset)
     councils: dict[str, CouncilRecord] = {}
@@ -93,7 +94,7 @@ async def my_evaluations(uow: UnitOfWork, principal: Principal, limit: int, offs
 
 
 async def get_council(uow: UnitOfWork, council_id: str, principal: Principal) -> CouncilRecord:
-    council = await ScoringRepository(uow.session).get_council(council_id)
+    council = await uow.repository(ScoringRepository).get_council(council_id)
     if council is None or (not is_office(principal) and council.seat_of(principal.identities) is None):
         raise not_found("hội đồng", "council", council_id)
     return council
@@ -102,17 +103,25 @@ async def get_council(uow: UnitOfWork, council_id: str, principal: Principal) ->
 async def list_councils(uow: UnitOfWork, principal: Principal, limit: int, offset: int, *,
                         round_id: str | None, level: str | None) -> tuple[list[CouncilRecord], int]:
     logins = None if is_office(principal) else principal.identities
-    return await ScoringRepository(uow.session).list_councils(
+    return await uow.repository(ScoringRepository).list_councils(
         limit, offset, round_id=round_id, level=level, logins=logins)
 
 
+async def list_declarations(uow: UnitOfWork, council_id: str, limit: int, offset: int
+                            ) -> tuple[list[Declaration], int]:
+    repo = uow.repository(ScoringRepository)
+    if await repo.get_council(council_id) is None:
+        raise not_found("hội đồng", "council", council_id)
+    return await repo.list_declarations(council_id, limit, offset)
+
+
 async def get_result(uow: UnitOfWork, evaluation_id: str, principal: Principal) -> ResultRecord:
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     with as_problems():
         ctx = await load(repo, evaluation_id)
         may_view(ctx, principal)
     result = await repo.get_result(evaluation_id)
-    if result is None or ctx.evaluation.status == OPEN:
+    if result is None or ctx.evaluation.is_open:
         raise not_found("kết quả của phiên đánh giá", "result of evaluation", evaluation_id)
     return result
 

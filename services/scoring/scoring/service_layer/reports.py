@@ -12,13 +12,13 @@ from ocop_shared.errors import Conflict, Forbidden, Text
 
 from ..adapters.repository import ScoringRepository
 from ..domain.reports import DECISION_VI, LEVEL_VI, ROLE_VI, MinutesReport, SheetReport, sheet_lines
-from .context import OPEN, is_office, load
+from .context import is_office, load
 from .problems import as_problems, not_found
 
 
 async def member_sheet_report(uow: UnitOfWork, evaluation_id: str, member_id: str,
                               principal: Principal) -> SheetReport:
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     with as_problems():
         ctx = await load(repo, evaluation_id)
     council = ctx.require_council()
@@ -26,7 +26,7 @@ async def member_sheet_report(uow: UnitOfWork, evaluation_id: str, member_id: st
     sheet = ctx.sheet_of(member_id)
     if member is None or sheet is None:
         raise not_found("phiếu chấm của", "score sheet of", member_id)
-    finished = ctx.evaluation.status != OPEN
+    finished = not ctx.evaluation.is_open
     me = council.seat_of(principal.identities)
     if me is not None:
         if me.member_id != member_id and not finished:
@@ -57,7 +57,7 @@ async def member_sheet_report(uow: UnitOfWork, evaluation_id: str, member_id: st
 
 
 async def minutes_report(uow: UnitOfWork, evaluation_id: str, principal: Principal) -> MinutesReport:
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     evaluation = await repo.get_evaluation(evaluation_id)
     if evaluation is None:
         raise not_found("phiên đánh giá", "evaluation", evaluation_id)
@@ -93,7 +93,7 @@ async def sheet_history(uow: UnitOfWork, evaluation_id: str, member_id: str,
                         principal: Principal) -> list[SheetVersion]:
     """Every saved version of a member's sheet: the member sees their own at any time; the
     office and the council see them once the evaluation is over (blind until then)."""
-    repo = ScoringRepository(uow.session)
+    repo = uow.repository(ScoringRepository)
     with as_problems():
         ctx = await load(repo, evaluation_id)
     council = ctx.require_council()
@@ -101,20 +101,20 @@ async def sheet_history(uow: UnitOfWork, evaluation_id: str, member_id: str,
         raise not_found("thành viên", "member", member_id)
     me = council.seat_of(principal.identities)
     own = me is not None and me.member_id == member_id
-    finished = ctx.evaluation.status != OPEN
+    finished = not ctx.evaluation.is_open
     if not own and not (finished and (is_office(principal) or me is not None)):
         raise Forbidden(Text("Lịch sử phiếu của thành viên khác chỉ xem được sau khi hội đồng kết thúc",
                              "Another member's sheet history is visible once the council has finished"),
                         slug="blind")
     versions: list[SheetVersion] = []
     previous: dict[str, int] = {}
-    for row in await repo.sheet_versions(evaluation_id, member_id):
-        choices = {str(k): int(v) for k, v in (row.choices or {}).items()}
+    for saved in await repo.sheet_versions(evaluation_id, member_id):
+        choices = saved.choices
         changed = {code: [previous.get(code), choices.get(code)]
                    for code in sorted(set(previous) | set(choices))
                    if previous.get(code) != choices.get(code)}
-        versions.append(SheetVersion(version=row.version, status=row.status, saved_by=row.saved_by,
-                                     saved_at=aware(row.saved_at), choices=choices, changed=changed,
-                                     knockout=row.knockout))
+        versions.append(SheetVersion(version=saved.version, status=saved.status,
+                                     saved_by=saved.saved_by, saved_at=aware(saved.saved_at),
+                                     choices=choices, changed=changed, knockout=saved.knockout))
         previous = choices
     return versions
