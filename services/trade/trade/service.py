@@ -17,7 +17,7 @@ from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 from .adapters import tables
 from .config import TradeSettings
 from .entrypoints import api, deps, tills, webhooks  # noqa: F401  (each module's routes join the router)
-from .service_layer import services
+from .service_layer import projection
 from .service_layer.webhooks import dispatcher_job
 
 
@@ -27,11 +27,11 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
     return ServiceParts(
         router=deps.router,
         handlers={
-            Certified: services.on_certified_event,
-            CertificateRevoked: services.on_certificate_revoked,
-            CertificateExpired: services.on_certificate_expired,
-            CertificateExtended: services.on_certificate_extended_event,
-            CertificateSuperseded: services.on_certificate_superseded,
+            Certified: projection.on_certified_event,
+            CertificateRevoked: projection.on_certificate_revoked,
+            CertificateExpired: projection.on_certificate_expired,
+            CertificateExtended: projection.on_certificate_extended_event,
+            CertificateSuperseded: projection.on_certificate_superseded,
         },
         background=[dispatcher_job(runtime.uow, config)],
         produces=(topics.CATALOG, topics.FAIR),

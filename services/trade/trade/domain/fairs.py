@@ -3,19 +3,51 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+
+from ocop_shared.aggregate import Aggregate
+from ocop_shared.contracts.trade_events import FairExhibitorRegistered, FairExhibitorRegisteredPayload
 
 from .catalog import CertifiedProduct
 from .errors import DomainError
 
 
-@dataclass(frozen=True)
-class Fair:
+@dataclass
+class Fair(Aggregate):
+    """A fair; its stream counts its exhibitors (`version`: how many have registered)."""
+
     id: str
     name: str
     starts_on: date
     ends_on: date
     place: str
+    version: int = 0
+
+    def register(self, product: CertifiedProduct | None, at: datetime) -> Exhibitor:
+        """Admit `product` as an exhibitor (FairExhibitorRegistered), or refuse it (DomainError)."""
+        check_exhibitor(self, product)
+        assert product is not None
+        item = product.item
+        self.record(FairExhibitorRegistered, FairExhibitorRegisteredPayload(
+            fair_id=self.id, fair_name=self.name, starts_on=self.starts_on, ends_on=self.ends_on,
+            place=self.place, product_id=product.product_id, product_name=item.product_name,
+            entity_name=item.entity_name, stars=item.stars,
+            certificate_number=item.certificate_number))
+        return Exhibitor(fair_id=self.id, product_id=product.product_id,
+                         certificate_number=item.certificate_number, registered_at=at)
+
+
+@dataclass(frozen=True)
+class Exhibitor:
+    """A product registered for a fair, with what it sold there (recorded after the fair)."""
+
+    fair_id: str
+    product_id: str
+    certificate_number: str
+    registered_at: datetime
+    sales_vnd: int | None = None
+    contracts: int | None = None
+    notes: str | None = None
 
 
 def check_exhibitor(fair: Fair, product: CertifiedProduct | None) -> None:

@@ -14,10 +14,10 @@ from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.text import Paragraph, RecordId
 from ocop_shared.runtime import ServiceRuntime
 
-from ..adapters.tables import catalogs, fair_exhibitors
 from ..domain.catalog import CatalogItem
 from ..domain.fairs import Fair
-from ..service_layer import services
+from ..service_layer import fairs, showrooms, tills
+from ..service_layer.catalogs import PROVINCE_CATALOG
 from .access import may_operate
 from .deps import Caller, Runtime, router
 
@@ -135,9 +135,9 @@ class FeedItem(ItemOut):
             summary="What a catalog lists now (public; 'province' = every OCOP product)")
 async def catalog(catalog_id: RecordId, runtime: Runtime) -> CatalogOut:
     async with runtime.uow() as uow:
-        if catalog_id != services.PROVINCE_CATALOG:
-            await services.showroom_row(uow, catalog_id)
-        version, items = await services.snapshot(uow, catalog_id)
+        if catalog_id != PROVINCE_CATALOG:
+            await showrooms.showroom_row(uow, catalog_id)
+        version, items = await showrooms.snapshot(uow, catalog_id)
     return CatalogOut(catalog_id=catalog_id, version=version,
                       entries=[item_out(i) for i in items])
 
@@ -147,7 +147,7 @@ async def catalog(catalog_id: RecordId, runtime: Runtime) -> CatalogOut:
              summary="Register a point of sale (điểm giới thiệu và bán sản phẩm OCOP)")
 async def create_showroom(body: ShowroomIn, principal: Caller, runtime: Runtime) -> ShowroomCreated:
     async with runtime.uow() as uow:
-        key = await services.create_showroom(
+        key = await showrooms.create_showroom(
             uow, catalog_id=body.id, name=body.name, location_type=body.location_type.value,
             address=body.address, commune_code=body.commune_code, operator=body.operator,
             carries_all=body.carries_all)
@@ -156,9 +156,9 @@ async def create_showroom(body: ShowroomIn, principal: Caller, runtime: Runtime)
 
 async def showroom_out(runtime: ServiceRuntime, showroom_id: str) -> ShowroomOut:
     async with runtime.uow() as uow:
-        row = await services.showroom_row(uow, showroom_id)
-        version, states = await services.tills(uow, showroom_id)
-        _, items = await services.snapshot(uow, showroom_id)
+        row = await showrooms.showroom_row(uow, showroom_id)
+        version, states = await tills.tills(uow, showroom_id)
+        _, items = await showrooms.snapshot(uow, showroom_id)
     return ShowroomOut(id=row.id, name=row.name, location_type=row.location_type,
                        address=row.address, operator=row.operator,
                        carries_all=row.carries_all, version=version, items=len(items),
@@ -169,16 +169,10 @@ async def showroom_out(runtime: ServiceRuntime, showroom_id: str) -> ShowroomOut
             summary="Points of sale with their catalog version and which tills are stale")
 async def list_showrooms(principal: Caller, runtime: Runtime, limit: Limit = 50,
                          offset: Offset = 0) -> Page[ShowroomOut]:
-    from sqlalchemy import func, select
-
+    only = None if principal.has(Role.PROVINCE_OFFICE) else principal.showrooms
     async with runtime.uow() as uow:
-        query = select(catalogs.c.id).where(catalogs.c.id != services.PROVINCE_CATALOG)
-        if not principal.has(Role.PROVINCE_OFFICE):
-            query = query.where(catalogs.c.id.in_(sorted(principal.showrooms)))
-        total = await uow.session.scalar(select(func.count()).select_from(query.subquery()))
-        ids = list(await uow.session.scalars(query.order_by(catalogs.c.id)
-                                             .limit(limit).offset(offset)))
-    return Page(items=[await showroom_out(runtime, i) for i in ids], total=int(total or 0),
+        ids, total = await showrooms.showroom_ids(uow, only, limit=limit, offset=offset)
+    return Page(items=[await showroom_out(runtime, i) for i in ids], total=total,
                 limit=limit, offset=offset)
 
 
@@ -192,7 +186,7 @@ async def get_showroom(showroom_id: RecordId, principal: Caller, runtime: Runtim
              summary="Issue a new POS API key (the old one stops working)")
 async def rotate(showroom_id: RecordId, principal: Caller, runtime: Runtime) -> ShowroomCreated:
     async with runtime.uow() as uow:
-        key = await services.rotate_key(uow, showroom_id)
+        key = await showrooms.rotate_key(uow, showroom_id)
     return ShowroomCreated(id=showroom_id, api_key=key)
 
 
@@ -202,7 +196,7 @@ async def assortment(showroom_id: RecordId, body: AssortmentIn, principal: Calle
                      runtime: Runtime) -> ShowroomOut:
     may_operate(principal, showroom_id)
     async with runtime.uow() as uow:
-        await services.change_assortment(uow, showroom_id, add=body.add, remove=body.remove)
+        await showrooms.change_assortment(uow, showroom_id, add=body.add, remove=body.remove)
     return await showroom_out(runtime, showroom_id)
 
 
@@ -210,7 +204,7 @@ async def assortment(showroom_id: RecordId, body: AssortmentIn, principal: Calle
 async def compaction(catalog_id: RecordId, body: CompactionIn, principal: Caller,
                      runtime: Runtime) -> dict[str, int]:
     async with runtime.uow() as uow:
-        floor = await services.compact(uow, catalog_id, body.keep_last)
+        floor = await showrooms.compact(uow, catalog_id, body.keep_last)
     return {"floor_version": floor}
 
 
@@ -218,7 +212,7 @@ async def compaction(catalog_id: RecordId, body: CompactionIn, principal: Caller
 @router.post("/fairs", status_code=201, response_model=FairIn, summary="Register a fair")
 async def create_fair(body: FairIn, principal: Caller, runtime: Runtime) -> FairIn:
     async with runtime.uow() as uow:
-        await services.create_fair(uow, Fair(**body.model_dump()))
+        await fairs.create_fair(uow, Fair(**body.model_dump()))
     return body
 
 
@@ -226,19 +220,14 @@ async def create_fair(body: FairIn, principal: Caller, runtime: Runtime) -> Fair
              summary="Register a product (its certificate must be valid on the fair's dates)")
 async def register(fair_id: RecordId, body: ExhibitorIn, principal: Caller, runtime: Runtime) -> ExhibitorOut:
     async with runtime.uow() as uow:
-        await services.register_exhibitor(uow, fair_id, body.product_id)
+        await fairs.register_exhibitor(uow, fair_id, body.product_id)
     return (await exhibitors(fair_id, principal, runtime))[-1]
 
 
 @router.get("/fairs/{fair_id}/exhibitors", response_model=list[ExhibitorOut])
 async def exhibitors(fair_id: RecordId, principal: Caller, runtime: Runtime) -> list[ExhibitorOut]:
-    from sqlalchemy import select
-
     async with runtime.uow() as uow:
-        await services.fair_row(uow, fair_id)
-        rows = (await uow.session.execute(select(fair_exhibitors).where(
-            fair_exhibitors.c.fair_id == fair_id)
-            .order_by(fair_exhibitors.c.registered_at))).all()
+        rows = await fairs.exhibitors(uow, fair_id)
     return [ExhibitorOut(product_id=r.product_id, certificate_number=r.certificate_number,
                          sales_vnd=r.sales_vnd, contracts=r.contracts) for r in rows]
 
@@ -248,7 +237,7 @@ async def exhibitors(fair_id: RecordId, principal: Caller, runtime: Runtime) -> 
 async def result(fair_id: RecordId, product_id: RecordId, body: ResultIn, principal: Caller,
                  runtime: Runtime) -> None:
     async with runtime.uow() as uow:
-        await services.record_fair_result(uow, fair_id, product_id, sales_vnd=body.sales_vnd,
+        await fairs.record_fair_result(uow, fair_id, product_id, sales_vnd=body.sales_vnd,
                                           contracts=body.contracts, notes=body.notes)
 
 
@@ -257,7 +246,7 @@ async def result(fair_id: RecordId, product_id: RecordId, body: ResultIn, princi
             summary="Currently certified OCOP products (public marketplace feed)")
 async def feed_json(runtime: Runtime) -> list[FeedItem]:
     async with runtime.uow() as uow:
-        items = await services.certified_now(uow, runtime.clock.now().date())
+        items = await fairs.certified_now(uow, runtime.clock.now().date())
     return [FeedItem(**item_out(i).model_dump()) for i in items]
 
 
@@ -267,7 +256,7 @@ async def feed_json(runtime: Runtime) -> list[FeedItem]:
             summary="The same feed as CSV (UTF-8 with BOM, opens in Excel)")
 async def feed_csv(runtime: Runtime) -> Response:
     async with runtime.uow() as uow:
-        items = await services.certified_now(uow, runtime.clock.now().date())
+        items = await fairs.certified_now(uow, runtime.clock.now().date())
     out = io.StringIO()
     writer = csv.writer(out)
     fields = list(ItemOut.model_fields)

@@ -25,7 +25,8 @@ from ocop_shared.runtime import ServiceRuntime
 from ..domain import cursor as cursors
 from ..domain.catalog import REMOVAL_VI, Removal
 from ..domain.errors import DomainError
-from ..service_layer import services
+from ..service_layer import showrooms
+from ..service_layer import tills as till_cases
 from . import deps
 from .api import ItemOut, item_out
 from .deps import Runtime, Tills, router
@@ -106,8 +107,8 @@ def wire(runtime: ServiceRuntime) -> None:
 async def read_snapshot(runtime: ServiceRuntime, tills: deps.TillEdge, showroom_id: str,
                         api_key: str | None) -> Snapshot:
     async with runtime.uow() as uow:
-        row = await services.authenticate_till(uow, showroom_id, api_key)
-        version, items = await services.snapshot(uow, showroom_id)
+        row = await till_cases.authenticate_till(uow, showroom_id, api_key)
+        version, items = await showrooms.snapshot(uow, showroom_id)
     body = SnapshotOut(catalog_id=showroom_id, version=version,
                        cursor=cursors.encode(tills.cursor_keys.current(), showroom_id, version),
                        as_of=runtime.clock.now(), items=[item_out(i) for i in items])
@@ -136,13 +137,13 @@ async def pos_snapshot(showroom_id: RecordId, request: Request, runtime: Runtime
 async def pos_changes(showroom_id: RecordId, cursor: Line, runtime: Runtime, tills: Tills,
                       limit: int = 500, x_api_key: ApiKey = None) -> DeltaOut:
     async with runtime.uow() as uow:
-        await services.authenticate_till(uow, showroom_id, x_api_key)
+        await till_cases.authenticate_till(uow, showroom_id, x_api_key)
         try:
             since = cursors.decode(tills.cursor_keys.all(), cursor, showroom_id)
         except DomainError as error:
             raise Problem(Text(error.vi, error.en), status=400, field="cursor") from error
         try:
-            current, rows = await services.changes_since(uow, showroom_id, since,
+            current, rows = await till_cases.changes_since(uow, showroom_id, since,
                                                          max(1, min(limit, 2000)))
         except Gone as gone:  # where to start again, as a link
             gone.extensions["snapshot"] = f"/trade/pos/{showroom_id}/catalog"
@@ -152,7 +153,7 @@ async def pos_changes(showroom_id: RecordId, cursor: Line, runtime: Runtime, til
         version=r.version, kind=r.kind, product_id=r.product_id,
         reason=Removal(r.reason) if r.reason else None,
         reason_vi=REMOVAL_VI[Removal(r.reason)] if r.reason else None,
-        item=item_out(services._item(r.item)) if r.item else None) for r in rows]
+        item=item_out(r.item) if r.item else None) for r in rows]
     return DeltaOut(catalog_id=showroom_id, version=last,
                     cursor=cursors.encode(tills.cursor_keys.current(), showroom_id, last),
                     as_of=runtime.clock.now(), changes=changes, has_more=last < current)
@@ -162,5 +163,5 @@ async def pos_changes(showroom_id: RecordId, cursor: Line, runtime: Runtime, til
              summary="A till acknowledges the catalog version it now holds")
 async def pos_ack(showroom_id: RecordId, body: AckIn, runtime: Runtime, x_api_key: ApiKey = None) -> None:
     async with runtime.uow() as uow:
-        await services.authenticate_till(uow, showroom_id, x_api_key)
-        await services.acknowledge(uow, showroom_id, body.terminal_id, body.version)
+        await till_cases.authenticate_till(uow, showroom_id, x_api_key)
+        await till_cases.acknowledge(uow, showroom_id, body.terminal_id, body.version)

@@ -1,0 +1,197 @@
+"""Catalogs (the province's and each showroom's), their assortments, items and delta feed.
+
+One repository a transaction (`UnitOfWork.repository`), so it also keeps what the transaction
+knows of which catalogs carry what, under the membership lock it holds until the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ocop_shared.clock import aware
+from ocop_shared.db.engine import upsert_insert
+
+from ..domain.catalog import CatalogItem
+from ..domain.showrooms import FeedChange, Showroom
+from .products import item_json, item_of
+from .tables import assortments, catalog_changes, catalog_items, catalogs
+
+PROVINCE_CATALOG = "province"
+
+
+@dataclass
+class _Membership:
+    """What this transaction knows of which catalogs carry what."""
+
+    locked: bool = False  # the province catalog's row, held until the transaction ends
+    carrying_all: list[str] | None = None  # the catalogs carrying every product; None: ask
+    any_assortment: bool = False  # whether some showroom chose products one by one
+
+
+class CatalogRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._membership = _Membership()
+
+    # -- membership: which catalogs carry which products --------------------------------------
+    async def lock_membership(self, province_name: str, at: datetime) -> None:
+        """Which products which catalogs carry changes under one lock (the province catalog's
+        row), taken once a transaction; the province catalog is created the first time (an
+        insert that does nothing when a concurrent transaction created it)."""
+        if self._membership.locked:
+            return
+        lock = select(catalogs.c.id).where(catalogs.c.id == PROVINCE_CATALOG).with_for_update()
+        if await self.session.scalar(lock) is None:
+            await self.session.execute(upsert_insert(self.session, catalogs).values(
+                id=PROVINCE_CATALOG, name=province_name, carries_all=True, version=0,
+                floor_version=0, created_at=at, address="", operator="",
+            ).on_conflict_do_nothing(index_elements=["id"]))
+            await self.session.execute(lock)
+        self._membership.locked = True
+
+    def membership_changed(self) -> None:
+        """This transaction changed which catalogs carry what: look it up again when next asked."""
+        self._membership.carrying_all = None
+
+    async def carrying(self, product_id: str) -> list[str]:
+        """The catalogs that carry `product_id` (under the membership lock). The catalogs
+        carrying everything are looked up once a transaction; assortments per product only
+        when some showroom has one."""
+        membership = self._membership
+        if membership.carrying_all is None:
+            membership.carrying_all = list(await self.session.scalars(
+                select(catalogs.c.id).where(catalogs.c.carries_all)))
+            membership.any_assortment = await self.session.scalar(
+                select(assortments.c.product_id).limit(1)) is not None
+        chosen: list[str] = []
+        if membership.any_assortment:
+            chosen = list(await self.session.scalars(select(assortments.c.catalog_id).where(
+                assortments.c.product_id == product_id)))
+        return sorted(set(membership.carrying_all) | set(chosen))
+
+    async def listing(self, product_id: str) -> list[str]:
+        """The catalogs that list `product_id` now, sorted."""
+        return sorted(await self.session.scalars(select(catalog_items.c.catalog_id).where(
+            catalog_items.c.product_id == product_id)))
+
+    # -- showrooms ----------------------------------------------------------------------------
+    async def exists(self, catalog_id: str) -> bool:
+        return await self.session.scalar(
+            select(catalogs.c.id).where(catalogs.c.id == catalog_id)) is not None
+
+    async def get(self, catalog_id: str) -> Showroom | None:
+        row = (await self.session.execute(select(catalogs).where(catalogs.c.id == catalog_id))).first()
+        if row is None:
+            return None
+        return Showroom(id=row.id, name=row.name, location_type=row.location_type,
+                        address=row.address, commune_code=row.commune_code, operator=row.operator,
+                        carries_all=row.carries_all, api_key_hash=row.api_key_hash,
+                        version=row.version, floor_version=row.floor_version)
+
+    async def add(self, showroom: Showroom, at: datetime) -> None:
+        await self.session.execute(insert(catalogs).values(
+            id=showroom.id, name=showroom.name, location_type=showroom.location_type,
+            address=showroom.address, commune_code=showroom.commune_code,
+            operator=showroom.operator, carries_all=showroom.carries_all,
+            api_key_hash=showroom.api_key_hash, version=showroom.version,
+            floor_version=showroom.floor_version, created_at=at))
+
+    async def set_key_hash(self, catalog_id: str, api_key_hash: str) -> None:
+        await self.session.execute(update(catalogs).where(catalogs.c.id == catalog_id)
+                                   .values(api_key_hash=api_key_hash))
+
+    async def key_hash_known(self, api_key_hash: str) -> bool:
+        """Whether some showroom holds this key."""
+        known = await self.session.scalar(select(func.count()).select_from(catalogs).where(
+            catalogs.c.api_key_hash == api_key_hash))
+        return bool(known)
+
+    async def showroom_ids(self, only: Iterable[str] | None, *, limit: int,
+                           offset: int) -> tuple[list[str], int]:
+        """A page of showroom ids (of `only`, when given) by id, and how many there are."""
+        query = select(catalogs.c.id).where(catalogs.c.id != PROVINCE_CATALOG)
+        if only is not None:
+            query = query.where(catalogs.c.id.in_(sorted(only)))
+        total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
+        ids = list(await self.session.scalars(query.order_by(catalogs.c.id).limit(limit).offset(offset)))
+        return ids, int(total or 0)
+
+    # -- assortments --------------------------------------------------------------------------
+    async def assortment(self, catalog_id: str) -> set[str]:
+        return set(await self.session.scalars(select(assortments.c.product_id).where(
+            assortments.c.catalog_id == catalog_id)))
+
+    async def add_to_assortment(self, catalog_id: str, product_ids: Sequence[str], at: datetime) -> None:
+        await self.session.execute(insert(assortments), [
+            {"catalog_id": catalog_id, "product_id": p, "added_at": at} for p in product_ids])
+
+    async def drop_from_assortment(self, catalog_id: str, product_ids: Sequence[str]) -> None:
+        await self.session.execute(delete(assortments).where(
+            assortments.c.catalog_id == catalog_id, assortments.c.product_id.in_(product_ids)))
+
+    # -- items and the delta feed -------------------------------------------------------------
+    async def listed_among(self, catalog_id: str, product_ids: Sequence[str]) -> set[str]:
+        """Which of `product_ids` the catalog lists now."""
+        return set(await self.session.scalars(select(catalog_items.c.product_id).where(
+            catalog_items.c.catalog_id == catalog_id, catalog_items.c.product_id.in_(product_ids))))
+
+    async def put_item(self, catalog_id: str, item: CatalogItem, version: int) -> None:
+        listed = upsert_insert(self.session, catalog_items).values(
+            catalog_id=catalog_id, product_id=item.product_id, item=item_json(item), version=version)
+        await self.session.execute(listed.on_conflict_do_update(
+            index_elements=["catalog_id", "product_id"],
+            set_={"item": listed.excluded.item, "version": listed.excluded.version}))
+
+    async def remove_item(self, catalog_id: str, product_id: str) -> None:
+        await self.session.execute(delete(catalog_items).where(
+            catalog_items.c.catalog_id == catalog_id, catalog_items.c.product_id == product_id))
+
+    async def items(self, catalog_id: str) -> tuple[int, list[CatalogItem]]:
+        """The catalog's version and items (unsorted); version 0 when there is no catalog yet."""
+        version = await self.session.scalar(select(catalogs.c.version).where(
+            catalogs.c.id == catalog_id))
+        rows = (await self.session.execute(select(catalog_items.c.item).where(
+            catalog_items.c.catalog_id == catalog_id))).all()
+        return int(version or 0), [item_of(row.item) for row in rows]
+
+    async def version_for_update(self, catalog_id: str) -> int:
+        """The catalog's version, its row locked until the transaction ends."""
+        current = await self.session.scalar(select(catalogs.c.version).where(
+            catalogs.c.id == catalog_id).with_for_update())
+        return int(current or 0)
+
+    async def set_versions(self, versions: Mapping[str, int]) -> None:
+        for catalog_id, version in versions.items():
+            await self.session.execute(update(catalogs).where(catalogs.c.id == catalog_id)
+                                       .values(version=version))
+
+    async def append_changes(self, rows: list[dict[str, Any]]) -> None:
+        """Feed rows of one kind (upserts or tombstones: each has its own columns), in bulk."""
+        if rows:
+            await self.session.execute(insert(catalog_changes), rows)
+
+    async def changes_after(self, catalog_id: str, version: int, limit: int) -> list[FeedChange]:
+        rows = (await self.session.execute(select(catalog_changes).where(
+            catalog_changes.c.catalog_id == catalog_id, catalog_changes.c.version > version)
+            .order_by(catalog_changes.c.version).limit(limit))).all()
+        return [FeedChange(version=r.version, kind=r.kind, product_id=r.product_id, reason=r.reason,
+                           item=item_of(r.item) if r.item else None) for r in rows]
+
+    async def change_times(self, catalog_id: str, after: int) -> dict[int, datetime]:
+        """When each change after `after` was made, by version."""
+        rows = (await self.session.execute(select(catalog_changes.c.version, catalog_changes.c.at).where(
+            catalog_changes.c.catalog_id == catalog_id, catalog_changes.c.version > after))).all()
+        return {r.version: aware(r.at) for r in rows}
+
+    async def compact(self, catalog_id: str, floor: int, *, floor_version: int) -> None:
+        """Drop the changes up to `floor`; cursors before `floor_version` are then refused."""
+        await self.session.execute(delete(catalog_changes).where(
+            catalog_changes.c.catalog_id == catalog_id, catalog_changes.c.version <= floor))
+        await self.session.execute(update(catalogs).where(catalogs.c.id == catalog_id)
+                                   .values(floor_version=floor_version))

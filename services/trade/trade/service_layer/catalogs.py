@@ -1,0 +1,117 @@
+"""Catalog changes: each one numbered in its catalog's stream, written to its items and delta
+feed, announced (CatalogEntryAdded / CatalogEntryRemoved) and delivered to the webhooks that
+follow the catalog — all in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ocop_shared.contracts import CatalogEntryAdded, CatalogEntryRemoved, RemovalReason
+from ocop_shared.contracts.trade_events import CatalogEntryAddedPayload, CatalogEntryRemovedPayload
+from ocop_shared.db.uow import UnitOfWork
+from ocop_shared.messaging.outbox import new_event
+
+from ..adapters.catalogs import PROVINCE_CATALOG, CatalogRepository
+from ..adapters.products import ProductRepository, item_json
+from ..adapters.webhooks import CatalogWebhooks
+from ..domain.catalog import CatalogItem, Removal
+
+SERVICE = "trade"
+__all__ = ["PROVINCE_CATALOG", "ChangeFeed", "append_change", "fill", "lock_membership"]
+
+
+async def lock_membership(uow: UnitOfWork) -> CatalogRepository:
+    """Which products which catalogs carry changes under one lock, held until the transaction
+    ends: a product certified while a showroom is being created lands in it either way — the
+    certificate's handler sees the new showroom, or the showroom's fill sees the product."""
+    catalogs = uow.repository(CatalogRepository)
+    await catalogs.lock_membership(
+        f"Danh mục sản phẩm OCOP tỉnh {uow.settings.province_name}", uow.clock.now())
+    return catalogs
+
+
+class ChangeFeed:
+    """The catalog versions and delta-feed rows of one transaction. Each catalog's version is
+    read (and its row locked) once, counted on in memory, and stored with the feed's new rows
+    just before the commit: a batch of events costs a few statements, not a few per event.
+    Nothing reads the feed or the versions back inside the transaction that writes them."""
+
+    def __init__(self, catalogs: CatalogRepository) -> None:
+        self._catalogs = catalogs
+        self._versions: dict[str, int] = {}
+        self._upserts: list[dict[str, Any]] = []
+        self._tombstones: list[dict[str, Any]] = []
+
+    @classmethod
+    def of(cls, uow: UnitOfWork) -> ChangeFeed:
+        def new() -> ChangeFeed:
+            feed = cls(uow.repository(CatalogRepository))
+            uow.before_commit("trade.change_feed", feed.write)
+            return feed
+
+        return uow.per_transaction(cls, new)
+
+    async def next_version(self, catalog_id: str) -> int:
+        if catalog_id not in self._versions:
+            self._versions[catalog_id] = await self._catalogs.version_for_update(catalog_id)
+        self._versions[catalog_id] += 1
+        return self._versions[catalog_id]
+
+    def upserted(self, **row: Any) -> None:
+        self._upserts.append(row)
+
+    def tombstoned(self, **row: Any) -> None:
+        self._tombstones.append(row)
+
+    async def write(self) -> None:
+        await self._catalogs.set_versions(self._versions)
+        for rows in (self._upserts, self._tombstones):  # each kind has its own columns
+            await self._catalogs.append_changes(rows)
+
+
+async def append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
+                        item: CatalogItem | None, removal: Removal | None) -> int:
+    """One numbered change of one catalog: its items, its delta feed, its event and a webhook
+    delivery for each subscription following the catalog (all in the caller's transaction)."""
+    feed = ChangeFeed.of(uow)
+    catalogs = uow.repository(CatalogRepository)
+    version = await feed.next_version(catalog_id)
+    now = uow.clock.now()
+    event: CatalogEntryAdded | CatalogEntryRemoved
+    if item is not None:
+        await catalogs.put_item(catalog_id, item, version)
+        feed.upserted(catalog_id=catalog_id, version=version, product_id=product_id, kind="upsert",
+                      item=item_json(item), at=now)
+        event = new_event(
+            CatalogEntryAdded,
+            CatalogEntryAddedPayload(
+                catalog_id=catalog_id, catalog_version=version, product_id=product_id,
+                product_name=item.product_name, product_code=item.product_code,
+                entity_name=item.entity_name, stars=item.stars,
+                certificate_number=item.certificate_number, valid_until=item.valid_until,
+                verification_url=item.verification_url),
+            aggregate_id=catalog_id, aggregate_version=version, producer=SERVICE,
+            clock=uow.clock)
+    else:
+        assert removal is not None
+        await catalogs.remove_item(catalog_id, product_id)
+        number = await uow.repository(ProductRepository).certificate_number(product_id)
+        feed.tombstoned(catalog_id=catalog_id, version=version, product_id=product_id,
+                        kind="tombstone", reason=removal.value, at=now)
+        event = new_event(
+            CatalogEntryRemoved,
+            CatalogEntryRemovedPayload(catalog_id=catalog_id, catalog_version=version,
+                                       product_id=product_id, certificate_number=number,
+                                       reason=RemovalReason(removal.value)),
+            aggregate_id=catalog_id, aggregate_version=version, producer=SERVICE,
+            clock=uow.clock)
+    await uow.emit(event)
+    await uow.repository(CatalogWebhooks).record_deliveries(uow, event, keys=[catalog_id])
+    return version
+
+
+async def fill(uow: UnitOfWork, catalog_id: str, product_ids: Sequence[str] | None) -> None:
+    """List in the catalog every listed product (of `product_ids`, when given)."""
+    for item in await uow.repository(ProductRepository).listed(product_ids):
+        await append_change(uow, catalog_id, item.product_id, item, None)
