@@ -119,14 +119,20 @@ class UnitOfWork:
         if not any(seen is aggregate for seen, _ in self._tracked):
             self._tracked.append((aggregate, flow))
 
-    async def publish(self, aggregate: Aggregate, *, flow: Flow | None = None) -> None:
+    async def publish(self, aggregate: Aggregate, *, flow: Flow | None = None,
+                      ) -> list[Envelope[Any]]:
         """Put what `aggregate` recorded so far into the outbox now, in the current flow or
-        `flow` (where events of several aggregates must go out in the order they happened)."""
+        `flow`, and return the envelopes (where events of several aggregates must go out in the
+        order they happened, or the envelope itself goes further, e.g. to webhooks)."""
+        sent: list[Envelope[Any]] = []
         with flow_scope(flow or current_flow()):
             for raised in aggregate.take_raised():
-                await self.emit(new_event(
+                event = new_event(
                     raised.event, raised.payload, aggregate_id=aggregate.id,
-                    aggregate_version=raised.version, producer=self.producer, clock=self.clock))
+                    aggregate_version=raised.version, producer=self.producer, clock=self.clock)
+                await self.emit(event)
+                sent.append(event)
+        return sent
 
     async def _emit_tracked(self) -> None:
         for aggregate, flow in self._tracked:

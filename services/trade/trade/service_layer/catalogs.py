@@ -7,17 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ocop_shared.contracts import CatalogEntryAdded, CatalogEntryRemoved, RemovalReason
-from ocop_shared.contracts.trade_events import CatalogEntryAddedPayload, CatalogEntryRemovedPayload
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.messaging.outbox import new_event
 
 from ..adapters.catalogs import PROVINCE_CATALOG, CatalogRepository
 from ..adapters.products import ProductRepository, item_json
 from ..adapters.webhooks import CatalogWebhooks
 from ..domain.catalog import CatalogItem, Removal
+from ..domain.stream import CatalogStream
 
-SERVICE = "trade"
 __all__ = ["PROVINCE_CATALOG", "ChangeFeed", "append_change", "fill", "lock_membership"]
 
 
@@ -39,7 +36,7 @@ class ChangeFeed:
 
     def __init__(self, catalogs: CatalogRepository) -> None:
         self._catalogs = catalogs
-        self._versions: dict[str, int] = {}
+        self._streams: dict[str, CatalogStream] = {}
         self._upserts: list[dict[str, Any]] = []
         self._tombstones: list[dict[str, Any]] = []
 
@@ -52,11 +49,11 @@ class ChangeFeed:
 
         return uow.per_transaction(cls, new)
 
-    async def next_version(self, catalog_id: str) -> int:
-        if catalog_id not in self._versions:
-            self._versions[catalog_id] = await self._catalogs.version_for_update(catalog_id)
-        self._versions[catalog_id] += 1
-        return self._versions[catalog_id]
+    async def stream(self, catalog_id: str) -> CatalogStream:
+        if catalog_id not in self._streams:
+            version = await self._catalogs.version_for_update(catalog_id)
+            self._streams[catalog_id] = CatalogStream(catalog_id, version)
+        return self._streams[catalog_id]
 
     def upserted(self, **row: Any) -> None:
         self._upserts.append(row)
@@ -65,7 +62,7 @@ class ChangeFeed:
         self._tombstones.append(row)
 
     async def write(self) -> None:
-        await self._catalogs.set_versions(self._versions)
+        await self._catalogs.set_versions({id_: s.version for id_, s in self._streams.items()})
         for rows in (self._upserts, self._tombstones):  # each kind has its own columns
             await self._catalogs.append_changes(rows)
 
@@ -76,38 +73,22 @@ async def append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
     delivery for each subscription following the catalog (all in the caller's transaction)."""
     feed = ChangeFeed.of(uow)
     catalogs = uow.repository(CatalogRepository)
-    version = await feed.next_version(catalog_id)
+    stream = await feed.stream(catalog_id)
     now = uow.clock.now()
-    event: CatalogEntryAdded | CatalogEntryRemoved
     if item is not None:
+        version = stream.list(item)
         await catalogs.put_item(catalog_id, item, version)
         feed.upserted(catalog_id=catalog_id, version=version, product_id=product_id, kind="upsert",
                       item=item_json(item), at=now)
-        event = new_event(
-            CatalogEntryAdded,
-            CatalogEntryAddedPayload(
-                catalog_id=catalog_id, catalog_version=version, product_id=product_id,
-                product_name=item.product_name, product_code=item.product_code,
-                entity_name=item.entity_name, stars=item.stars,
-                certificate_number=item.certificate_number, valid_until=item.valid_until,
-                verification_url=item.verification_url),
-            aggregate_id=catalog_id, aggregate_version=version, producer=SERVICE,
-            clock=uow.clock)
     else:
         assert removal is not None
-        await catalogs.remove_item(catalog_id, product_id)
         number = await uow.repository(ProductRepository).certificate_number(product_id)
+        version = stream.delist(product_id, number, removal)
+        await catalogs.remove_item(catalog_id, product_id)
         feed.tombstoned(catalog_id=catalog_id, version=version, product_id=product_id,
                         kind="tombstone", reason=removal.value, at=now)
-        event = new_event(
-            CatalogEntryRemoved,
-            CatalogEntryRemovedPayload(catalog_id=catalog_id, catalog_version=version,
-                                       product_id=product_id, certificate_number=number,
-                                       reason=RemovalReason(removal.value)),
-            aggregate_id=catalog_id, aggregate_version=version, producer=SERVICE,
-            clock=uow.clock)
-    await uow.emit(event)
-    await uow.repository(CatalogWebhooks).record_deliveries(uow, event, keys=[catalog_id])
+    for event in await uow.publish(stream):  # now: each webhook delivery carries its envelope
+        await uow.repository(CatalogWebhooks).record_deliveries(uow, event, keys=[catalog_id])
     return version
 
 
