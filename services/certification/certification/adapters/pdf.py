@@ -173,8 +173,21 @@ def _render(certificate: Certificate, qr_text: str) -> bytes:
     canvas.setCreator("OCOP platform")
     canvas.setKeywords(["OCOP", certificate.number, certificate.product_code])
     page = _Page(canvas)
-    w, h = PAGE_WIDTH, PAGE_HEIGHT
+    _frame_and_headers(page, certificate)
+    y = _title_and_facts(page, certificate)
+    _qr_and_signature(page, certificate, qr_text, y)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
 
+
+RIGHT_X = 590.0  # centre of the right-hand column (motto, signature)
+
+
+def _frame_and_headers(page: _Page, certificate: Certificate) -> None:
+    """The double frame, the authority's header (left) and the national motto (right)."""
+    canvas, authority = page.c, certificate.authority
+    w, h = PAGE_WIDTH, PAGE_HEIGHT
     # frame
     canvas.setStrokeColor(GREEN)
     canvas.setLineWidth(3)
@@ -183,7 +196,7 @@ def _render(certificate: Certificate, qr_text: str) -> bytes:
     canvas.rect(26, 26, w - 52, h - 52)
 
     # headers: the authority (left) and the national motto (right)
-    left_x, right_x, top = 215.0, 590.0, h - 62
+    left_x, right_x, top = 215.0, RIGHT_X, h - 62
     y = top
     for line in authority.header_vi:
         page.text(left_x, y, line, SERIF_BOLD, 12, align="center")
@@ -200,6 +213,11 @@ def _render(certificate: Certificate, qr_text: str) -> bytes:
     page.text(right_x, top - 38, f"{authority.place}, {_long_date(certificate.issued_on)}", SERIF, 11,
               align="center")
 
+
+def _title_and_facts(page: _Page, certificate: Certificate) -> float:
+    """The title, the decision it rests on and the certified facts; returns where they end."""
+    authority = certificate.authority
+    w, h = PAGE_WIDTH, PAGE_HEIGHT
     # title
     page.fitted(w / 2, h - 150, "GIẤY CHỨNG NHẬN", SERIF_BOLD, 28, w - 120, RED)
     page.fitted(w / 2, h - 176, "KẾT QUẢ ĐÁNH GIÁ, PHÂN HẠNG SẢN PHẨM OCOP", SERIF_BOLD, 16, w - 120, RED)
@@ -232,7 +250,12 @@ def _render(certificate: Certificate, qr_text: str) -> bytes:
     field("Thời hạn hiệu lực:",
           f"36 tháng, từ ngày {_short_date(certificate.issued_on)} "
           f"đến hết ngày {_short_date(certificate.valid_until)}", 12)
+    return y
 
+
+def _qr_and_signature(page: _Page, certificate: Certificate, qr_text: str, y: float) -> None:
+    """The QR code and where to check it (bottom left), the signature block (bottom right)."""
+    canvas, authority, right_x = page.c, certificate.authority, RIGHT_X
     # QR code and where to check (bottom left)
     qr_size, qr_x, qr_y = 104.0, 46.0, 60.0
     draw_qr(canvas, qr_text, qr_x, qr_y, qr_size)
@@ -247,7 +270,3 @@ def _render(certificate: Certificate, qr_text: str) -> bytes:
         page.text(right_x + 20, sy, line, SERIF_BOLD, 12, align="center")
         sy -= 15
     page.text(right_x + 20, sy - 4, "(Đã ký và đóng dấu)", SERIF, 9, GREY, align="center")
-
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()

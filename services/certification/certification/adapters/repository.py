@@ -41,8 +41,7 @@ def grounds_text(grounds: Sequence[int]) -> str:
 class CertificateRecord:
     """A certificate as stored: the domain aggregate plus what only the service keeps."""
 
-    certificate: Certificate
-    version: int  # aggregate_version of the last event about this certificate
+    certificate: Certificate  # the aggregate: its `version` is stored with it
     province_code: str | None = None
     commune_code: str | None = None
     pdf_sha256: str | None = None
@@ -69,9 +68,10 @@ class CertificateRecord:
         """Its PDF is stored, or can be rendered on request (it needs the QR text)."""
         return self.pdf_sha256 is not None or self.qr_text is not None
 
-    def next_version(self) -> int:
-        self.version += 1
-        return self.version
+    @property
+    def version(self) -> int:
+        """aggregate_version of the last event about this certificate."""
+        return self.certificate.version
 
 
 def _history(row: Any) -> HistoryEntry:
@@ -100,10 +100,10 @@ def _record(row: Any, entries: Sequence[Any]) -> CertificateRecord:
         valid_until=row.valid_until, status=CertificateStatus(row.status),
         evaluation_id=row.evaluation_id, province=row.province, supersedes=row.supersedes,
         superseded_by=row.superseded_by, revocation=revocation,
-        history=[_history(e) for e in entries], version=len(entries),
+        history=[_history(e) for e in entries], version=row.version,
     )
     return CertificateRecord(
-        certificate=certificate, version=row.version, province_code=row.province_code,
+        certificate=certificate, province_code=row.province_code,
         commune_code=row.commune_code, pdf_sha256=row.pdf_sha256, pdf_size=row.pdf_size,
         qr_text=row.qr_text, created_at=utc(row.created_at),
         notices_through=utc(row.notices_through), next_due_at=utc(row.next_due_at),

@@ -1,3 +1,5 @@
+# Over 400 lines: the status machine's transitions and the events they record stay in one
+# place (statuses, history entries and revocations are in certificate_status.py).
 """The Certificate aggregate and its status machine. Plain Python, no framework.
 
 Recorded statuses and the changes between them (every change appends a history entry;
@@ -25,67 +27,35 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
+
+from ocop_shared.aggregate import Aggregate
+from ocop_shared.contracts import (
+    CertificateExpired,
+    CertificateExtended,
+    CertificateRevoked,
+    CertificateSuperseded,
+    Certified,
+)
+from ocop_shared.contracts.certification_events import (
+    CertificateExpiredPayload,
+    CertificateExtendedPayload,
+    CertificateRevokedPayload,
+    CertificateSupersededPayload,
+    CertifiedPayload,
+)
 
 from .authority import DEFAULT_PROVINCE, Authority, authority_for, check_stars
+from .certificate_status import TERMINAL, VALID, CertificateStatus, HistoryEntry, Revocation
 from .errors import IllegalTransition, InvalidCertificate
 from .grounds import GROUNDS, validate_grounds
 from .validity import local_day, valid_until
 
+__all__ = ["EXTENSION_DAYS", "RERATING_WINDOW_CLOSES_DAYS", "RERATING_WINDOW_OPENS_DAYS", "TERMINAL",
+           "VALID", "Certificate", "CertificateStatus", "HistoryEntry", "Revocation"]
+
 EXTENSION_DAYS = 180  # Article 12(3): at most 180 days after the expiry date
 RERATING_WINDOW_OPENS_DAYS = 180  # Article 7(6)(a): file no earlier than 180 days before expiry
 RERATING_WINDOW_CLOSES_DAYS = 120  # ... and no later than 120 days before expiry
-
-
-class CertificateStatus(StrEnum):
-    ACTIVE = "active"
-    EXTENDED = "extended"  # extended pending re-rating
-    SUPERSEDED = "superseded"
-    REVOKED = "revoked"
-    EXPIRED = "expired"
-
-    @property
-    def label_vi(self) -> str:
-        return _LABELS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        return _LABELS[self][1]
-
-    @property
-    def is_terminal(self) -> bool:
-        return self in TERMINAL
-
-
-_LABELS: dict[CertificateStatus, tuple[str, str]] = {
-    CertificateStatus.ACTIVE: ("Còn hiệu lực", "Active"),
-    CertificateStatus.EXTENDED: ("Được kéo dài hiệu lực, chờ đánh giá, phân hạng lại",
-                                 "Extended pending re-rating"),
-    CertificateStatus.SUPERSEDED: ("Đã được thay thế bằng giấy chứng nhận mới",
-                                   "Superseded by a newer certificate"),
-    CertificateStatus.REVOKED: ("Đã bị thu hồi", "Revoked"),
-    CertificateStatus.EXPIRED: ("Hết hiệu lực", "Expired"),
-}
-
-TERMINAL = frozenset({CertificateStatus.SUPERSEDED, CertificateStatus.REVOKED, CertificateStatus.EXPIRED})
-VALID = frozenset({CertificateStatus.ACTIVE, CertificateStatus.EXTENDED})
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: datetime  # when the change was recorded
-    on: date  # the calendar day it takes effect
-    from_status: CertificateStatus | None  # None for the issue itself
-    to_status: CertificateStatus
-    reason: str  # Vietnamese, shown on the public verification page
-    reason_en: str
-
-
-@dataclass(frozen=True)
-class Revocation:
-    grounds: tuple[int, ...]
-    decision_no: str
-    decided_on: date
 
 
 def _fmt(day: date) -> str:
@@ -97,7 +67,9 @@ def _with_note(text: str, note: str) -> str:
 
 
 @dataclass
-class Certificate:
+class Certificate(Aggregate):
+    """A certificate; every change it records is an event of its stream (`version` counts them)."""
+
     id: str
     number: str
     product_id: str
@@ -119,7 +91,7 @@ class Certificate:
     superseded_by: str | None = None
     revocation: Revocation | None = None
     history: list[HistoryEntry] = field(default_factory=list)
-    version: int = 0
+    version: int = 0  # events in its stream so far (the aggregate_version of the latest)
 
     # ---- creation -------------------------------------------------------------------
 
@@ -149,15 +121,12 @@ class Certificate:
         """A new ACTIVE certificate, valid 36 months from `issued_on` (default: the day of `at`).
 
         With `supersedes`, the older certificate of the same product is marked SUPERSEDED
-        in the same step, so a product never has two valid certificates.
+        in the same step, so a product never has two valid certificates. `certify` then
+        announces it (the first event of its stream) once it carries its signed QR.
         """
         check_stars(stars)
-        for name, value in (("number", number), ("product_code", product_code),
-                            ("product_name", product_name), ("entity_name", entity_name),
-                            ("decision_no", decision_no), ("regulation", regulation)):
-            if not value or not value.strip():
-                raise InvalidCertificate(f"Thiếu thông tin bắt buộc: {name}",
-                                         f"Missing required field: {name}")
+        _require_fields(number=number, product_code=product_code, product_name=product_name,
+                        entity_name=entity_name, decision_no=decision_no, regulation=regulation)
         day = issued_on or local_day(at)
         decided = decision_date or day
         if decided > day:
@@ -178,13 +147,25 @@ class Certificate:
         if supersedes is not None:
             vi += f", thay thế giấy chứng nhận số {supersedes.number}"
             en += f", replacing certificate {supersedes.number}"
-        if supersedes is not None:
             supersedes.supersede(by=certificate, at=at, on=day)
         certificate.history.append(HistoryEntry(
             at=at, on=day, from_status=None, to_status=CertificateStatus.ACTIVE,
             reason=_with_note(vi, note), reason_en=_with_note(en, note)))
-        certificate.version = 1
         return certificate
+
+    def certify(self, *, verification_url: str, qr_text: str | None) -> None:
+        """Announce the issue (`Certified`, the first event of the stream) with what the
+        certificate prints: its verification link and signed QR."""
+        if self.version != 0 or not self.history:
+            raise IllegalTransition(f"Giấy chứng nhận {self.number} đã được công bố",
+                                    f"Certificate {self.number} was already announced")
+        self.record(Certified, CertifiedPayload(
+            certificate_id=self.id, number=self.number, product_id=self.product_id,
+            product_code=self.product_code, product_name=self.product_name, entity_id=self.entity_id,
+            entity_name=self.entity_name, stars=self.stars, regulation=self.regulation,
+            decision_no=self.decision_no, issued_on=self.issued_on, valid_until=self.valid_until,
+            authority=self.authority.name_vi, verification_url=verification_url, qr_text=qr_text,
+            supersedes=self.supersedes))
 
     # ---- derived facts --------------------------------------------------------------
 
@@ -268,10 +249,14 @@ class Certificate:
                    _with_note(f"Được thay thế bằng giấy chứng nhận số {by.number}", note),
                    _with_note(f"Superseded by certificate {by.number}", note))
         self.superseded_by = by.number
+        self.record(CertificateSuperseded, CertificateSupersededPayload(
+            certificate_id=self.id, number=self.number, product_id=self.product_id,
+            superseded_by=by.number))
 
     def revoke(self, *, grounds: Iterable[int], decision_no: str, at: datetime,
                on: date | None = None, note: str = "") -> None:
-        """Revoked by the competent authority's decision on grounds 1-6 of Article 8(1)."""
+        """Revoked by the competent authority's decision on grounds 1-6 of Article 8(1); the
+        note is the reason `CertificateRevoked` gives."""
         picked = validate_grounds(grounds)
         if not decision_no or not decision_no.strip():
             raise InvalidCertificate("Thiếu số quyết định thu hồi",
@@ -288,10 +273,13 @@ class Certificate:
                        f"(grounds {numbers} of Decision 26/2026/QĐ-TTg Article 8(1))", note),
         )
         self.revocation = Revocation(grounds=picked, decision_no=decision_no, decided_on=day)
+        self.record(CertificateRevoked, CertificateRevokedPayload(
+            certificate_id=self.id, number=self.number, product_id=self.product_id,
+            grounds=list(picked), decision_no=decision_no, revoked_on=day, reason=note))
 
     def extend_pending_rerating(self, *, at: datetime, on: date | None = None,
                                 dossier_filed_on: date | None = None, transitional: bool = False,
-                                note: str = "") -> None:
+                                note: str = "", submission_id: str | None = None) -> None:
         """Keep the certificate valid until the re-rating decision, at most 180 days after expiry.
 
         Allowed when the re-rating dossier was filed within the window (180 to 120 days
@@ -339,13 +327,17 @@ class Certificate:
         vi += f", tối đa đến hết ngày {_fmt(self.extension_ends_on)}"
         en += f", at most until {self.extension_ends_on}"
         self._move(CertificateStatus.EXTENDED, at, effective, _with_note(vi, note), _with_note(en, note))
+        self.record(CertificateExtended, CertificateExtendedPayload(
+            certificate_id=self.id, number=self.number, product_id=self.product_id,
+            valid_until=self.valid_until, extended_until=self.extension_ends_on,
+            submission_id=submission_id, reason=self.history[-1].reason))
 
     def end_extension(self, *, at: datetime, on: date | None = None, note: str = "") -> None:
         """The re-rating ended without a new certificate (refused, below 3★, withdrawn).
 
         Before the expiry day the certificate simply runs to its own term (back to ACTIVE);
-        from the expiry day to the extension limit it expires that day, and the caller emits
-        CertificateExpired (the scheduler's notices leave such an expiry alone). After the
+        from the expiry day to the extension limit it expires that day (CertificateExpired;
+        the scheduler's notices leave such an expiry alone). After the
         extension limit the certificate has already expired by the calendar: refused.
         """
         day = self._effective_day(at, on)
@@ -407,6 +399,8 @@ class Certificate:
         self._check_order(day)
         self._move(CertificateStatus.EXPIRED, at, day, _with_note(reason_vi, note),
                    _with_note(reason_en, note))
+        self.record(CertificateExpired, CertificateExpiredPayload(
+            certificate_id=self.id, number=self.number, product_id=self.product_id, expired_on=day))
 
     # ---- internals ------------------------------------------------------------------
 
@@ -442,4 +436,9 @@ class Certificate:
         self.history.append(HistoryEntry(at=at, on=on, from_status=self.status, to_status=to,
                                          reason=reason, reason_en=reason_en))
         self.status = to
-        self.version += 1
+
+
+def _require_fields(**values: str) -> None:
+    for name, value in values.items():
+        if not value or not value.strip():
+            raise InvalidCertificate(f"Thiếu thông tin bắt buộc: {name}", f"Missing required field: {name}")

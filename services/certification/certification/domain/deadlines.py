@@ -28,6 +28,8 @@ from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
 from ocop_shared.clock import VIETNAM
+from ocop_shared.contracts import RerateReminder, RerateWindowOpened
+from ocop_shared.contracts.certification_events import RerateReminderPayload, RerateWindowOpenedPayload
 
 from .certificate import (
     EXTENSION_DAYS,
@@ -95,8 +97,7 @@ class Notice:
 
     @property
     def expires(self) -> bool:
-        """The certificate expires with this notice: emit CertificateExpired and call
-        `certificate.expire(at=..., on=notice.due_on)` in the same transaction."""
+        """The certificate expires with this notice (`raise_notice` records CertificateExpired)."""
         return self.kind in (NoticeKind.EXPIRED, NoticeKind.EXTENSION_ENDED)
 
 
@@ -159,6 +160,24 @@ def due_notices(
                                   certificate_number=certificate.number, due_on=day, due_at=due_at))
     notices.sort(key=lambda n: n.due_at)
     return notices
+
+
+def raise_notice(certificate: Certificate, notice: Notice, *, at: datetime,
+                 reminder_days: int = DEFAULT_REMINDER_DAYS) -> None:
+    """The certificate records the notice in its stream; an expiry also changes its status."""
+    if notice.expires:
+        certificate.expire(at=at, on=notice.due_on)
+        return
+    schedule = schedule_for(certificate.valid_until, reminder_days)
+    common = dict(certificate_id=certificate.id, number=certificate.number,
+                  product_id=certificate.product_id, valid_until=certificate.valid_until)
+    if notice.kind is NoticeKind.RERATING_WINDOW_OPENS:
+        certificate.record(RerateWindowOpened, RerateWindowOpenedPayload(
+            **common, window_opens=schedule.window_opens, window_closes=schedule.window_closes))
+    else:
+        certificate.record(RerateReminder, RerateReminderPayload(
+            **common, window_closes=schedule.window_closes,
+            days_left=max(0, (schedule.window_closes - notice.due_on).days)))
 
 
 def revocation_deadline(concluded_on: date) -> date:

@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from ocop_shared.contracts import RevocationCaseDismissed, RevocationCaseOpened
+from ocop_shared.contracts.certification_events import (
+    RevocationCaseDismissedPayload,
+    RevocationCaseOpenedPayload,
+)
+
 from .authority import DEFAULT_PROVINCE, Authority, authority_for
 from .certificate import Certificate
 from .deadlines import revocation_deadline
@@ -156,3 +162,22 @@ def revoke_by_case(case: RevocationCase, certificate: Certificate, *, decision_n
     certificate.revoke(grounds=case.grounds, decision_no=decision_no, at=at, on=decided_on,
                        note=note or case.conclusion)
     case.decide(decision_no=decision_no, decided_on=decided_on, at=at)
+
+
+def case_opened(certificate: Certificate, case: RevocationCase, *, concluded_by: str,
+                finding_id: str | None) -> None:
+    """The certificate's stream tells of the case opened against it (RevocationCaseOpened)."""
+    certificate.record(RevocationCaseOpened, RevocationCaseOpenedPayload(
+        case_id=case.id, certificate_id=certificate.id, number=certificate.number,
+        product_id=certificate.product_id, grounds=list(case.grounds), conclusion=case.conclusion,
+        concluded_by=concluded_by, concluded_on=case.concluded_on, deadline=case.deadline,
+        competent_authority=case.authority.decider_vi, finding_id=finding_id))
+
+
+def dismiss(case: RevocationCase, certificate: Certificate, *, reason: str, on: date,
+                 at: datetime) -> None:
+    """The authority decided not to revoke; the certificate's stream tells of it."""
+    case.dismiss(reason=reason, on=on, at=at)
+    certificate.record(RevocationCaseDismissed, RevocationCaseDismissedPayload(
+        case_id=case.id, certificate_id=certificate.id, number=certificate.number,
+        product_id=certificate.product_id, dismissed_on=on, reason=reason))

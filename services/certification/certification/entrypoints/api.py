@@ -110,7 +110,7 @@ async def verify_qr(body: schemas.QrIn, runtime: Runtime, edge: Edge) -> schemas
                                                       "schema": {"type": "string", "format": "uri-reference"}}}}})
 async def pdf(number: Code, runtime: Runtime, edge: Edge) -> RedirectResponse:
     async with runtime.uow() as uow:
-        record = await CertificateRepository(uow.session).by_number(number)
+        record = await uow.repository(CertificateRepository).by_number(number)
     if record is None:
         raise no_certificate(number)
     if not record.has_pdf:
@@ -126,7 +126,7 @@ async def pdf(number: Code, runtime: Runtime, edge: Edge) -> RedirectResponse:
             summary="The text of the certificate's QR code (no login): what a verifier checks")
 async def qr(number: Code, runtime: Runtime) -> schemas.QrTextOut:
     async with runtime.uow() as uow:
-        record = await CertificateRepository(uow.session).by_number(number)
+        record = await uow.repository(CertificateRepository).by_number(number)
     if record is None:
         raise no_certificate(number)
     if record.qr_text is None:
@@ -148,7 +148,7 @@ async def list_certificates(principal: Caller, runtime: Runtime, limit: Limit = 
                             status: CertificateStatus | None = None, product_id: RecordId | None = None,
                             entity_id: RecordId | None = None) -> Page[schemas.CertificateSummary]:
     async with runtime.uow() as uow:
-        rows, total = await CertificateRepository(uow.session).page(
+        rows, total = await uow.repository(CertificateRepository).page(
             Listing(status=status.value if status else None, product_id=product_id,
                     entity_id=entity_id), limit=limit, offset=offset)
     day = today(runtime)
@@ -170,7 +170,7 @@ async def list_cases(principal: Caller, runtime: Runtime, limit: Limit = 50, off
                      status: Code | None = None, overdue: bool = False) -> Page[schemas.CaseOut]:
     day = today(runtime)
     async with runtime.uow() as uow:
-        cases, total = await FindingsRepository(uow.session).list_cases(
+        cases, total = await uow.repository(FindingsRepository).list_cases(
             status=findings.case_status(status), overdue_on=day if overdue else None,
             limit=limit, offset=offset)
     return Page(items=[views.case_out(c, c.certificate_id, day) for c in cases], total=total,
@@ -180,7 +180,7 @@ async def list_cases(principal: Caller, runtime: Runtime, limit: Limit = 50, off
 @router.get("/revocation-cases/{case_id}", response_model=schemas.CaseOut)
 async def get_case(case_id: RecordId, principal: Caller, runtime: Runtime) -> schemas.CaseOut:
     async with runtime.uow() as uow:
-        stored = await FindingsRepository(uow.session).case(case_id)
+        stored = await uow.repository(FindingsRepository).case(case_id)
     if stored is None:
         raise no_case(case_id)
     return views.case_out(stored, stored.certificate_id, today(runtime))
@@ -276,7 +276,7 @@ async def report(body: schemas.FindingIn, principal: Caller, runtime: Runtime, e
 async def list_inspections(principal: Caller, runtime: Runtime, limit: Limit = 50, offset: Offset = 0,
                            certificate_number: Code | None = None) -> Page[schemas.InspectionOut]:
     async with runtime.uow() as uow:
-        repo = FindingsRepository(uow.session)
+        repo = uow.repository(FindingsRepository)
         rows, total = await repo.list_inspections(
             certificate_number=certificate_number, limit=limit, offset=offset,
             departments=None if principal.has(Role.PROVINCE_OFFICE) else principal.departments)

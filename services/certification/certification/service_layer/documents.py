@@ -39,7 +39,7 @@ async def store_pdf(ctx: Context, record: CertificateRecord) -> str:
     pdf = await asyncio.to_thread(render_certificate_pdf, record.certificate, record.qr_text)
     stored = await ctx.store.put(io.BytesIO(pdf), "application/pdf")
     async with ctx.uow() as uow:
-        await CertificateRepository(uow.session).keep_pdf(record.id, stored.sha256, stored.size)
+        await uow.repository(CertificateRepository).keep_pdf(record.id, stored.sha256, stored.size)
         await uow.commit()
     record.pdf_sha256, record.pdf_size = stored.sha256, stored.size
     return stored.sha256
@@ -48,7 +48,7 @@ async def store_pdf(ctx: Context, record: CertificateRecord) -> str:
 async def render_pending(ctx: Context, *, limit: int = BATCH) -> int:
     """Store the PDFs of up to `limit` certificates that have none; how many were stored."""
     async with ctx.uow() as uow:
-        pending = await CertificateRepository(uow.session).without_pdf(limit)
+        pending = await uow.repository(CertificateRepository).without_pdf(limit)
     for record in pending:
         await store_pdf(ctx, record)
     return len(pending)

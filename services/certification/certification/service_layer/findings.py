@@ -21,12 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import BinaryIO
 
-from ocop_shared.contracts import CertificateRevoked, InspectionReported, RevocationCaseDismissed, RevocationCaseOpened
-from ocop_shared.contracts.certification_events import (
-    CertificateRevokedPayload,
-    RevocationCaseDismissedPayload,
-    RevocationCaseOpenedPayload,
-)
+from ocop_shared.contracts import InspectionReported
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.errors import ApplicationError, Conflict, Invalid, Text, UnsupportedContent
 from ocop_shared.storage import uploads
@@ -39,7 +34,7 @@ from ..domain.errors import DomainError
 from ..domain.evidence import SNIFF_BYTES, check_evidence, safe_filename
 from ..domain.grounds import validate_grounds
 from ..domain.inspection import Inspection, InspectionKind
-from ..domain.revocation import CaseStatus, RevocationCase, revoke_by_case
+from ..domain.revocation import CaseStatus, RevocationCase, case_opened, dismiss, revoke_by_case
 from ..domain.validity import local_day
 from .context import Context
 from .problems import no_case, no_certificate, problem
@@ -80,71 +75,79 @@ def _text(problem: ApplicationError) -> str:
 
 async def report_finding(uow: UnitOfWork, ctx: Context, report: FindingReport) -> FindingOutcome:
     """Record a finding (and open a case when it is confirmed); idempotent per finding id."""
-    findings = FindingsRepository(uow.session)
-    strict = report.source == SOURCE_HTTP
+    findings = uow.repository(FindingsRepository)
     existing = await findings.inspection_by_finding(report.finding_id, for_update=True)
     if existing is not None and not (existing.outcome == "open" and report.confirmed):
         return FindingOutcome(existing.id, False, existing.outcome, existing.case_id, existing.note)
     inspection_id = existing.id if existing is not None else str(uuid.uuid4())
+    new = existing is None
     now = uow.clock.now()
     try:
-        grounds = validate_grounds(report.grounds)
-        record = await CertificateRepository(uow.session).by_number(report.certificate_number,
-                                                                    for_update=True)
-        if record is None:
-            raise no_certificate(report.certificate_number)
-        if report.concluded_on > local_day(now):
-            raise Invalid(Text("Ngày kết luận không thể ở tương lai",
-                               "The conclusion cannot be dated in the future"), field="concluded_on")
+        record, grounds = await _certificate_and_grounds(uow, report, now)
     except (DomainError, ApplicationError) as error:  # refused: to the caller, or noted from a topic
         refused = problem(error) if isinstance(error, DomainError) else error
-        if strict:
+        if report.source == SOURCE_HTTP:
             raise refused from None
-        await _record(findings, report, inspection_id, existing is None, certificate_id=None,
+        await _record(findings, report, inspection_id, new, certificate_id=None,
                       outcome="rejected", note=_text(refused), case_id=None, now=now)
-        return FindingOutcome(inspection_id, existing is None, "rejected", None, _text(refused))
-
+        return FindingOutcome(inspection_id, new, "rejected", None, _text(refused))
     cert = record.certificate
-    inspection = Inspection(id=inspection_id, certificate_number=cert.number, stars=cert.stars,
-                            kind=report.kind, started_on=report.concluded_on, province=cert.province)
     if not report.confirmed:
-        await _record(findings, report, inspection_id, existing is None, certificate_id=cert.id,
+        await _record(findings, report, inspection_id, new, certificate_id=cert.id,
                       outcome="open", note=None, case_id=None, now=now, grounds=grounds)
-        return FindingOutcome(inspection_id, existing is None, "open", None, None)
+        return FindingOutcome(inspection_id, new, "open", None, None)
+    case_id, note = await _open_case(uow, ctx, report, record, inspection_id, grounds, now)
+    await _record(findings, report, inspection_id, new, certificate_id=cert.id,
+                  outcome="violation", note=note, case_id=case_id, now=now, grounds=grounds)
+    return FindingOutcome(inspection_id, new, "violation", case_id, note)
 
+
+async def _certificate_and_grounds(uow: UnitOfWork, report: FindingReport,
+                                   now: datetime) -> tuple[CertificateRecord, tuple[int, ...]]:
+    """The reported certificate (locked) and the checked grounds, or why the finding is refused."""
+    grounds = validate_grounds(report.grounds)
+    record = await uow.repository(CertificateRepository).by_number(report.certificate_number,
+                                                                   for_update=True)
+    if record is None:
+        raise no_certificate(report.certificate_number)
+    if report.concluded_on > local_day(now):
+        raise Invalid(Text("Ngày kết luận không thể ở tương lai",
+                           "The conclusion cannot be dated in the future"), field="concluded_on")
+    return record, grounds
+
+
+async def _open_case(uow: UnitOfWork, ctx: Context, report: FindingReport, record: CertificateRecord,
+                     inspection_id: str, grounds: tuple[int, ...],
+                     now: datetime) -> tuple[str | None, str | None]:
+    """A confirmed finding opens a case on a valid certificate, or joins the one already open:
+    (case id, note). Over HTTP a certificate that is no longer valid is refused."""
+    cert = record.certificate
     today = local_day(now)
-    case_id: str | None = None
-    note: str | None = None
     if not cert.is_valid_on(today):
         status = cert.status_on(today) or cert.status
-        refused_problem = Conflict(Text(
+        refused = Conflict(Text(
             f"Giấy chứng nhận {cert.number} đang ở trạng thái '{status.label_vi}': không mở hồ sơ thu hồi",
             f"Certificate {cert.number} is {status.label_en.lower()}: no revocation case is opened"),
             slug="certificate-not-valid")
-        if strict:
-            raise refused_problem
-        note = _text(refused_problem)
-    else:
-        open_case = await findings.open_case_of(cert.id, for_update=True)
-        if open_case is not None:
-            case_id = open_case.case.id
-            note = (f"Đã có hồ sơ thu hồi {case_id} đang chờ quyết định; kết luận được bổ sung vào hồ sơ đó / "
-                    f"Revocation case {case_id} is already open; this finding joins it")
-        else:
-            case = inspection.confirm_finding(
-                grounds=grounds, conclusion=report.conclusion, concluded_by=report.concluded_by,
-                on=report.concluded_on, case_id=str(uuid.uuid4()), at=now, opened_on=today)
-            case_id = case.id
-            await findings.add_case(case, cert.id, now)
-            await publish(uow, ctx.wall_clock, record, RevocationCaseOpened, RevocationCaseOpenedPayload(
-                case_id=case.id, certificate_id=cert.id, number=cert.number, product_id=cert.product_id,
-                grounds=list(case.grounds), conclusion=case.conclusion, concluded_by=report.concluded_by,
-                concluded_on=case.concluded_on, deadline=case.deadline,
-                competent_authority=case.authority.decider_vi, finding_id=report.finding_id))
-            await CertificateRepository(uow.session).save(record)
-    await _record(findings, report, inspection_id, existing is None, certificate_id=cert.id,
-                  outcome="violation", note=note, case_id=case_id, now=now, grounds=grounds)
-    return FindingOutcome(inspection_id, existing is None, "violation", case_id, note)
+        if report.source == SOURCE_HTTP:
+            raise refused
+        return None, _text(refused)
+    findings = uow.repository(FindingsRepository)
+    open_case = await findings.open_case_of(cert.id, for_update=True)
+    if open_case is not None:
+        case_id = open_case.case.id
+        return case_id, (f"Đã có hồ sơ thu hồi {case_id} đang chờ quyết định; kết luận được bổ sung vào "
+                         f"hồ sơ đó / Revocation case {case_id} is already open; this finding joins it")
+    inspection = Inspection(id=inspection_id, certificate_number=cert.number, stars=cert.stars,
+                            kind=report.kind, started_on=report.concluded_on, province=cert.province)
+    case = inspection.confirm_finding(
+        grounds=grounds, conclusion=report.conclusion, concluded_by=report.concluded_by,
+        on=report.concluded_on, case_id=str(uuid.uuid4()), at=now, opened_on=today)
+    case_opened(cert, case, concluded_by=report.concluded_by, finding_id=report.finding_id)
+    await findings.add_case(case, cert.id, now)
+    await publish(uow, ctx.wall_clock, cert)
+    await uow.repository(CertificateRepository).save(record)
+    return case.id, None
 
 
 async def _record(findings: FindingsRepository, report: FindingReport, inspection_id: str, new: bool, *,
@@ -182,7 +185,7 @@ async def on_inspection_reported(event: InspectionReported, uow: UnitOfWork, ctx
 async def evidence_for_http(uow: UnitOfWork, hashes: Sequence[str]) -> list[EvidenceItem]:
     """Evidence named by sha256 must have been uploaded first (POST /certification/evidence)."""
     wanted = list(dict.fromkeys(hashes))
-    known = await FindingsRepository(uow.session).evidence_files(wanted)
+    known = await uow.repository(FindingsRepository).evidence_files(wanted)
     missing = [h for h in wanted if h not in known]
     if missing:
         raise Invalid(Text(f"Chưa tải lên tệp bằng chứng: {', '.join(missing)}",
@@ -206,7 +209,7 @@ async def upload_evidence(uow: UnitOfWork, store: ObjectStore, stream: BinaryIO,
     except FileRejected as rejected:
         raise UnsupportedContent(Text(rejected.vi, rejected.en), field="file") from rejected
     stored = await store.put(stream, kind.content_type)
-    await FindingsRepository(uow.session).add_evidence_file(
+    await uow.repository(FindingsRepository).add_evidence_file(
         sha256=stored.sha256, size=stored.size, content_type=kind.content_type, filename=name,
         uploaded_by=uploaded_by, at=uow.clock.now())
     await uow.commit()
@@ -218,10 +221,10 @@ async def upload_evidence(uow: UnitOfWork, store: ObjectStore, stream: BinaryIO,
 
 
 async def _case_and_certificate(uow: UnitOfWork, case_id: str) -> tuple[StoredCase, CertificateRecord]:
-    stored = await FindingsRepository(uow.session).case(case_id, for_update=True)
+    stored = await uow.repository(FindingsRepository).case(case_id, for_update=True)
     if stored is None:
         raise no_case(case_id)
-    record = await CertificateRepository(uow.session).by_id(stored.certificate_id, for_update=True)
+    record = await uow.repository(CertificateRepository).by_id(stored.certificate_id, for_update=True)
     assert record is not None
     return stored, record
 
@@ -241,15 +244,10 @@ async def _revoke(uow: UnitOfWork, ctx: Context, case: RevocationCase, record: C
         revoke_by_case(case, record.certificate, decision_no=decision_no, decided_on=day, at=now, note=note)
     except DomainError as error:
         raise problem(error) from error
-    findings = FindingsRepository(uow.session)
-    await findings.save_case(case, now)
-    cert = record.certificate
-    reason = note or case.conclusion
-    await publish(uow, ctx.wall_clock, record, CertificateRevoked, CertificateRevokedPayload(
-        certificate_id=cert.id, number=cert.number, product_id=cert.product_id, grounds=list(case.grounds),
-        decision_no=decision_no, revoked_on=day, reason=reason))
+    await uow.repository(FindingsRepository).save_case(case, now)
+    await publish(uow, ctx.wall_clock, record.certificate)  # CertificateRevoked
     record.rerating_submission_id = None
-    await CertificateRepository(uow.session).save(record)
+    await uow.repository(CertificateRepository).save(record)
 
 
 async def decide_case(uow: UnitOfWork, ctx: Context, case_id: str, *, decision_no: str,
@@ -268,15 +266,12 @@ async def dismiss_case(uow: UnitOfWork, ctx: Context, case_id: str, *, reason: s
     day = _decision_day(uow, dismissed_on)
     now = uow.clock.now()
     try:
-        stored.case.dismiss(reason=reason, on=day, at=now)
+        dismiss(stored.case, record.certificate, reason=reason, on=day, at=now)
     except DomainError as error:
         raise problem(error) from error
-    await FindingsRepository(uow.session).save_case(stored.case, now)
-    cert = record.certificate
-    await publish(uow, ctx.wall_clock, record, RevocationCaseDismissed, RevocationCaseDismissedPayload(
-        case_id=stored.case.id, certificate_id=cert.id, number=cert.number, product_id=cert.product_id,
-        dismissed_on=day, reason=reason))
-    await CertificateRepository(uow.session).save(record)
+    await uow.repository(FindingsRepository).save_case(stored.case, now)
+    await publish(uow, ctx.wall_clock, record.certificate)
+    await uow.repository(CertificateRepository).save(record)
     await uow.commit()
     return stored
 
@@ -285,13 +280,13 @@ async def revoke_directly(uow: UnitOfWork, ctx: Context, number: str, *, grounds
                           decision_no: str, reason: str) -> str:
     """The authority's decision recorded without a prior finding here (its conclusion is the
     reason): opens a case and decides it at once, so every revocation has a case."""
-    record = await CertificateRepository(uow.session).by_number(number, for_update=True)
+    record = await uow.repository(CertificateRepository).by_number(number, for_update=True)
     if record is None:
         raise no_certificate(number)
     now = uow.clock.now()
     today = local_day(now)
     cert = record.certificate
-    findings = FindingsRepository(uow.session)
+    findings = uow.repository(FindingsRepository)
     existing = await findings.open_case_of(cert.id, for_update=True)
     try:
         case = existing.case if existing is not None else RevocationCase.open(

@@ -14,22 +14,7 @@ import logging
 import uuid
 from datetime import date, datetime
 
-from ocop_shared.contracts import (
-    CertificateExpired,
-    CertificateExtended,
-    CertificateSuperseded,
-    Certified,
-    EvaluationClosed,
-    ProductSubmitted,
-    Scored,
-    SubmissionWithdrawn,
-)
-from ocop_shared.contracts.certification_events import (
-    CertificateExpiredPayload,
-    CertificateExtendedPayload,
-    CertificateSupersededPayload,
-    CertifiedPayload,
-)
+from ocop_shared.contracts import EvaluationClosed, ProductSubmitted, Scored, SubmissionWithdrawn
 from ocop_shared.contracts.common import EvaluationCase
 from ocop_shared.db.uow import UnitOfWork
 
@@ -48,7 +33,7 @@ log = logging.getLogger(__name__)
 
 async def on_scored(event: Scored, uow: UnitOfWork, ctx: Context) -> None:
     p = event.payload
-    repo = CertificateRepository(uow.session)
+    repo = uow.repository(CertificateRepository)
     if await repo.result_seen(p.evaluation_id) or await repo.by_evaluation(p.evaluation_id):
         return  # the same result again (another event id): never a second certificate
     await repo.lock_product(p.product_id)
@@ -80,7 +65,7 @@ async def on_scored(event: Scored, uow: UnitOfWork, ctx: Context) -> None:
 async def _issue(uow: UnitOfWork, ctx: Context, event: Scored, *, supersede: CertificateRecord | None,
                  now: datetime) -> CertificateRecord:
     p = event.payload
-    repo = CertificateRepository(uow.session)
+    repo = uow.repository(CertificateRepository)
     year = local_day(now).year
     code = await repo.product_code(p.product_id)
     if code is None:
@@ -97,25 +82,17 @@ async def _issue(uow: UnitOfWork, ctx: Context, event: Scored, *, supersede: Cer
         supersedes=supersede.certificate if supersede else None, note=f"{p.mean_score}/100")
     ring = await ctx.keys.loaded()
     qr_text = qr_text_for(ring, certificate, base_url=ctx.base_url, issued_at=now)
+    certificate.certify(verification_url=public_page_url(ctx.base_url, number), qr_text=qr_text)
     record = CertificateRecord(
-        certificate=certificate, version=0, province_code=p.province_code, commune_code=p.commune_code,
+        certificate=certificate, province_code=p.province_code, commune_code=p.commune_code,
         qr_text=qr_text, created_at=now, notices_through=now, is_new=True)
     reschedule(record, ctx.config.reminder_days)
     uow.after_commit("certificate-pdfs", ctx.documents.issued)  # its PDF follows (documents.py)
-    if supersede is not None:
+    if supersede is not None:  # superseded by `Certificate.issue`
         supersede.rerating_submission_id = None
-        await publish(uow, ctx.wall_clock, supersede, CertificateSuperseded, CertificateSupersededPayload(
-            certificate_id=supersede.id, number=supersede.number, product_id=supersede.certificate.product_id,
-            superseded_by=number))
+        await publish(uow, ctx.wall_clock, supersede.certificate)
         await repo.save(supersede)
-    authority = certificate.authority
-    await publish(uow, ctx.wall_clock, record, Certified, CertifiedPayload(
-        certificate_id=certificate.id, number=number, product_id=p.product_id, product_code=code,
-        product_name=p.product_name, entity_id=p.entity_id, entity_name=p.entity_name, stars=p.stars,
-        regulation=p.regulation, decision_no=p.council_decision_ref, issued_on=certificate.issued_on,
-        valid_until=certificate.valid_until, authority=authority.name_vi,
-        verification_url=public_page_url(ctx.base_url, number), qr_text=qr_text,
-        supersedes=supersede.number if supersede else None))
+    await publish(uow, ctx.wall_clock, certificate)
     await repo.add(record)
     return record
 
@@ -129,12 +106,9 @@ async def _end_extension(uow: UnitOfWork, ctx: Context, record: CertificateRecor
         log.warning("certificate %s: %s", record.number, error.en)
         return
     record.rerating_submission_id = None
-    if cert.status is CertificateStatus.EXPIRED:
-        await publish(uow, ctx.wall_clock, record, CertificateExpired, CertificateExpiredPayload(
-            certificate_id=cert.id, number=cert.number, product_id=cert.product_id,
-            expired_on=cert.history[-1].on))
+    await publish(uow, ctx.wall_clock, cert)  # CertificateExpired when it ended past the expiry day
     reschedule(record, ctx.config.reminder_days)
-    await CertificateRepository(uow.session).save(record)
+    await uow.repository(CertificateRepository).save(record)
 
 
 async def on_product_submitted(event: ProductSubmitted, uow: UnitOfWork, ctx: Context) -> None:
@@ -142,7 +116,7 @@ async def on_product_submitted(event: ProductSubmitted, uow: UnitOfWork, ctx: Co
     p = event.payload
     if p.case is not EvaluationCase.RERATING:
         return
-    repo = CertificateRepository(uow.session)
+    repo = uow.repository(CertificateRepository)
     if await repo.results_of_submission(p.submission_id):
         return  # the re-rating was already decided (events of two topics can arrive out of order)
     record = await repo.current_of_product(p.product_id, for_update=True)
@@ -163,22 +137,20 @@ async def on_product_submitted(event: ProductSubmitted, uow: UnitOfWork, ctx: Co
     try:
         cert.extend_pending_rerating(
             at=now, dossier_filed_on=received if in_window else None, transitional=not in_window,
-            note="" if in_window else f"hồ sơ do UBND xã chuyển ngày {_fmt(received)}")
+            note="" if in_window else f"hồ sơ do UBND xã chuyển ngày {_fmt(received)}",
+            submission_id=p.submission_id)
     except DomainError as error:
         log.warning("re-rating dossier %s: certificate %s: %s", p.submission_id, cert.number, error.en)
         return
     record.rerating_submission_id = p.submission_id
     record.rerating_received_on = received
     reschedule(record, ctx.config.reminder_days)
-    await publish(uow, ctx.wall_clock, record, CertificateExtended, CertificateExtendedPayload(
-        certificate_id=cert.id, number=cert.number, product_id=cert.product_id,
-        valid_until=cert.valid_until, extended_until=cert.extension_ends_on,
-        submission_id=p.submission_id, reason=cert.history[-1].reason))
+    await publish(uow, ctx.wall_clock, cert)
     await repo.save(record)
 
 
 async def _rerating_ended(uow: UnitOfWork, ctx: Context, submission_id: str, note: str) -> None:
-    record = await CertificateRepository(uow.session).by_rerating_submission(submission_id)
+    record = await uow.repository(CertificateRepository).by_rerating_submission(submission_id)
     if record is not None and record.certificate.status is CertificateStatus.EXTENDED:
         await _end_extension(uow, ctx, record, uow.clock.now(), note)
 
@@ -190,7 +162,7 @@ async def on_submission_withdrawn(event: SubmissionWithdrawn, uow: UnitOfWork, c
 
 async def on_evaluation_closed(event: EvaluationClosed, uow: UnitOfWork, ctx: Context) -> None:
     p = event.payload
-    repo = CertificateRepository(uow.session)
+    repo = uow.repository(CertificateRepository)
     if not await repo.result_seen(p.evaluation_id):
         await repo.record_result(
             evaluation_id=p.evaluation_id, product_id=p.product_id, submission_id=p.submission_id,

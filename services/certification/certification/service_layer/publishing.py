@@ -1,33 +1,31 @@
-"""Emitting an event about a certificate: the outbox, and a webhook delivery per subscriber.
+"""Sending what a certificate recorded: the outbox, and a webhook delivery per subscriber.
 
-Both are written in the caller's transaction, so an event, its webhook deliveries and the
-state change that caused them commit (or roll back) together.
+The certificate (the aggregate) numbers its events as it records them; `UnitOfWork.publish`
+makes each an envelope and puts it in the outbox at once, and each gets its webhook
+deliveries (the deliveries and the scheduler's notices need the envelope's id). All of it is
+written in the caller's transaction, so an event, its deliveries and the state change that
+caused them commit (or roll back) together.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from ocop_shared.clock import Clock
 from ocop_shared.contracts.envelope import Envelope
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.messaging.outbox import new_event
-from ocop_shared.webhooks.service import Webhooks, record_deliveries
+from ocop_shared.webhooks.service import Webhooks
 
 from ..adapters import tables
-from ..adapters.repository import CertificateRecord
-
-SERVICE = "certification"
-E = TypeVar("E", bound=Envelope[Any])
+from ..adapters.webhook_deliveries import WebhookDeliveries
+from ..domain.certificate import Certificate
 
 
-async def publish(uow: UnitOfWork, wall_clock: Clock, record: CertificateRecord, cls: type[E],
-                  payload: BaseModel) -> E:
-    """The next event of `record`'s stream (aggregate_version + 1), into the outbox and to webhooks."""
-    event = new_event(cls, payload, aggregate_id=record.id, aggregate_version=record.next_version(),
-                      producer=SERVICE, clock=uow.clock)
-    await uow.emit(event)
-    await record_deliveries(uow, Webhooks(tables.webhooks, wall_clock), event, keys=[event.type])
-    return event
+async def publish(uow: UnitOfWork, wall_clock: Clock, certificate: Certificate) -> list[Envelope[Any]]:
+    """Emit the events `certificate` recorded since the last call, oldest first; returns them."""
+    deliveries = uow.repository(WebhookDeliveries)
+    hooks = Webhooks(tables.webhooks, wall_clock)
+    sent = await uow.publish(certificate)
+    for event in sent:
+        await deliveries.record(uow, hooks, event)
+    return sent

@@ -14,28 +14,14 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import (  # not yet behind a repository: listed in pyproject's import contract, to move (issue 21)
-    insert,
-    select,
-    update,
-)
-
-from ocop_shared.contracts import CertificateExpired, RerateReminder, RerateWindowOpened
-from ocop_shared.contracts.certification_events import (
-    CertificateExpiredPayload,
-    RerateReminderPayload,
-    RerateWindowOpenedPayload,
-)
-from ocop_shared.contracts.envelope import Envelope
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.jobs import BackgroundJob
 
-from ..adapters import tables
-from ..adapters.repository import CertificateRecord, CertificateRepository, to_utc
+from ..adapters.repository import CertificateRecord, CertificateRepository
+from ..adapters.scheduling import ScheduleRepository
 from ..domain.certificate import TERMINAL, Certificate
-from ..domain.deadlines import Notice, NoticeKind, due_notices, schedule_for
+from ..domain.deadlines import Notice, due_notices, raise_notice
 from ..domain.errors import DomainError
 from ..domain.validity import local_day
 from . import deadline_metrics
@@ -70,28 +56,12 @@ class RunReport:
 
 async def _emit(uow: UnitOfWork, ctx: Context, record: CertificateRecord, notice: Notice,
                 now: datetime) -> bool:
-    seen = await uow.session.scalar(select(tables.notices.c.key).where(tables.notices.c.key == notice.key))
-    if seen is not None:
+    schedule = uow.repository(ScheduleRepository)
+    if await schedule.notice_seen(notice.key):
         return False
-    cert = record.certificate
-    schedule = schedule_for(cert.valid_until, ctx.config.reminder_days)
-    common = dict(certificate_id=cert.id, number=cert.number, product_id=cert.product_id)
-    event: Envelope[Any]
-    if notice.expires:
-        cert.expire(at=now, on=notice.due_on)
-        event = await publish(uow, ctx.wall_clock, record, CertificateExpired,
-                              CertificateExpiredPayload(**common, expired_on=notice.due_on))
-    elif notice.kind is NoticeKind.RERATING_WINDOW_OPENS:
-        event = await publish(uow, ctx.wall_clock, record, RerateWindowOpened, RerateWindowOpenedPayload(
-            **common, valid_until=cert.valid_until, window_opens=schedule.window_opens,
-            window_closes=schedule.window_closes))
-    else:
-        event = await publish(uow, ctx.wall_clock, record, RerateReminder, RerateReminderPayload(
-            **common, valid_until=cert.valid_until, window_closes=schedule.window_closes,
-            days_left=max(0, (schedule.window_closes - notice.due_on).days)))
-    await uow.session.execute(insert(tables.notices).values(
-        key=notice.key, certificate_id=cert.id, kind=notice.kind.value, due_on=notice.due_on,
-        event_id=str(event.id), emitted_at=to_utc(now)))
+    raise_notice(record.certificate, notice, at=now, reminder_days=ctx.config.reminder_days)
+    sent = await publish(uow, ctx.wall_clock, record.certificate)
+    await schedule.add_notice(notice, event_id=str(sent[-1].id), emitted_at=now)
     return True
 
 
@@ -120,13 +90,14 @@ async def run_once(ctx: Context) -> RunReport:
         done: set[str] = set()
         while True:
             async with ctx.uow() as uow:
-                due = [i for i in await CertificateRepository(uow.session).due(now, BATCH) if i not in done]
+                due = [i for i in await uow.repository(CertificateRepository).due(now, BATCH)
+                       if i not in done]
             if not due:
                 break
             for certificate_id in due:
                 done.add(certificate_id)
                 async with ctx.uow() as uow:
-                    repo = CertificateRepository(uow.session)
+                    repo = uow.repository(CertificateRepository)
                     record = await repo.by_id(certificate_id, for_update=True)
                     if record is None or record.next_due_at is None or record.next_due_at > now:
                         continue  # another replica got there first
@@ -135,15 +106,8 @@ async def run_once(ctx: Context) -> RunReport:
                     await uow.commit()
                     report.certificates += 1
         async with ctx.uow() as uow:
-            state = tables.scheduler_runs
-            total = await uow.session.scalar(select(state.c.total_notices).where(state.c.name == RUN_NAME))
-            values = dict(last_run_at=to_utc(now), last_run_notices=len(report.notices))
-            if total is None:
-                await uow.session.execute(insert(state).values(name=RUN_NAME, total_notices=len(report.notices),
-                                                               **values))
-            else:
-                await uow.session.execute(update(state).where(state.c.name == RUN_NAME).values(
-                    total_notices=int(total) + len(report.notices), **values))
+            await uow.repository(ScheduleRepository).record_run(RUN_NAME, at=now,
+                                                                notices=len(report.notices))
             await uow.commit()
         if report.notices:
             log.info("scheduler: %d notice(s) for %d certificate(s)", len(report.notices), report.certificates)

@@ -60,10 +60,10 @@ def check_token(ring: KeyRing, text: str, record: CertificateRecord | None) -> T
 async def verify(uow: UnitOfWork, ring: KeyRing, number: str, token: str | None,
                  on: date | None = None) -> Verification:
     """The certificate's status on `on` (default: today)."""
-    record = await CertificateRepository(uow.session).by_number(number)
+    record = await uow.repository(CertificateRepository).by_number(number)
     if record is None:
         raise no_certificate(number)
     today = on or local_day(uow.clock.now())
-    open_case = await FindingsRepository(uow.session).open_case_of(record.id)
+    open_case = await uow.repository(FindingsRepository).open_case_of(record.id)
     checked = check_token(ring, token, record) if token is not None else None
     return Verification(record, today, open_case, checked)

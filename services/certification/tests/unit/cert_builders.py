@@ -19,6 +19,7 @@ def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
 
 
 def issue(**overrides: Any) -> Certificate:
+    """An issued and announced certificate (`Certified` recorded: version 1)."""
     fields: dict[str, Any] = {
         "id": "cert-1", "number": "89-2026-00001", "product_id": "prod-1",
         "product_code": "89-30301-1-2026", "product_name": "Mắm cá linh Châu Đốc",
@@ -26,4 +27,6 @@ def issue(**overrides: Any) -> Certificate:
         "regulation": "26/2026/QĐ-TTg", "decision_no": "1234/QĐ-UBND", "at": ISSUED_AT,
     }
     fields.update(overrides)
-    return Certificate.issue(**fields)
+    certificate = Certificate.issue(**fields)
+    certificate.certify(verification_url=f"https://ocop.example/verify/{certificate.number}", qr_text=None)
+    return certificate
