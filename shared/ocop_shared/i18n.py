@@ -16,6 +16,8 @@ from typing import Any
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from .errors import Text
+
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
 DOMAIN = "ocop"
@@ -47,3 +49,16 @@ def translate(language: str, key: str, **values: Any) -> str:
     """The text of `key` with its placeholders filled; the key itself if it is unknown."""
     text = lookup(language, key) or key
     return text.format(**values) if values else text
+
+
+def message(key: str, **values: Any) -> Text:
+    """A service's message to a person, in both languages, from the catalogue (an application
+    error carries it; the edge picks the language the caller asked for)."""
+    return Text(translate("vi", key, **values), translate("en", key, **values))
+
+
+def names_in(prefix: str, codes: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """The Vietnamese and English names of codes whose keys are `<prefix>.<code>` (a report's
+    levels, statuses, kinds of entity)."""
+    return {code: (translate("vi", f"{prefix}.{code}"), translate("en", f"{prefix}.{code}"))
+            for code in codes}

@@ -6,7 +6,8 @@ import re
 
 from ocop_shared.i18n import LANGUAGES, messages, read_catalog, translate
 
-PLACEHOLDER = re.compile(r"{(\w+)}")
+KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
+PLACEHOLDER = re.compile(r"{(\w+)(?::[^}]*)?}")
 
 
 def test_every_message_is_in_both_languages_with_the_same_placeholders() -> None:
@@ -35,3 +36,31 @@ def test_a_message_is_read_in_the_asked_language_with_vietnamese_first() -> None
     assert translate("en", "stars.n", n=4) == "4 stars"
     assert translate("fr", "stars.n", n=4) == translate("vi", "stars.n", n=4)
     assert translate("en", "no.such.key") == "no.such.key"
+
+
+def test_every_message_the_code_says_is_in_the_catalogue_with_the_values_it_needs() -> None:
+    """Each `message("key", **values)` (and a report's `t("key")`) in the services and the shared
+    library names a catalogue entry, and passes exactly the placeholders that entry has."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    vi = messages("vi")
+    calls = 0
+    wrong: list[str] = []
+    for path in [*root.glob("services/*/*/**/*.py"), *root.glob("shared/ocop_shared/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("message", "t") and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and KEY.match(str(node.args[0].value))):
+                continue
+            calls += 1
+            key = str(node.args[0].value)
+            given = {k.arg for k in node.keywords}
+            if key not in vi:
+                wrong.append(f"{path.name}:{node.lineno} {key} is not in the catalogue")
+            elif given != set(PLACEHOLDER.findall(vi[key])):
+                wrong.append(f"{path.name}:{node.lineno} {key} needs {PLACEHOLDER.findall(vi[key])}, "
+                             f"given {sorted(given)}")
+    assert calls > 200 and not wrong, wrong

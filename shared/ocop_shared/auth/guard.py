@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 
 from ..audit.context import Actor, set_actor
 from ..http.problems import Forbidden, ServiceUnavailable, Text, Unauthorized
+from ..i18n import message
 from .permissions import PermissionMatrix, Row, matrix
 from .principal import Access, Principal
 from .roles import GRANTED_ROLES, Role
@@ -28,15 +29,15 @@ class VerifierSource(Protocol):
 
 
 ROLE_NAMES: dict[Role, Text] = {
-    Role.PUBLIC: Text("công chúng", "the public"),
-    Role.ENTITY_USER: Text("chủ thể OCOP", "producers"),
-    Role.COMMUNE_OFFICER: Text("cán bộ xã", "commune officers"),
-    Role.PROVINCE_OFFICE: Text("văn phòng OCOP tỉnh", "the provincial OCOP office"),
-    Role.COUNCIL_MEMBER: Text("thành viên hội đồng", "council members"),
-    Role.COUNCIL_CHAIR: Text("chủ tịch hội đồng", "council chairs"),
-    Role.INSPECTOR: Text("thanh tra, kiểm tra", "inspectors"),
-    Role.SHOWROOM_OPERATOR: Text("đơn vị vận hành điểm bán", "showroom operators"),
-    Role.POS_CLIENT: Text("máy bán hàng (khóa API)", "tills (API key)"),
+    Role.PUBLIC: message("common.public"),
+    Role.ENTITY_USER: message("common.producers"),
+    Role.COMMUNE_OFFICER: message("common.commune_officers"),
+    Role.PROVINCE_OFFICE: message("common.provincial_ocop_office"),
+    Role.COUNCIL_MEMBER: message("common.council_members"),
+    Role.COUNCIL_CHAIR: message("common.council_chairs"),
+    Role.INSPECTOR: message("common.inspectors"),
+    Role.SHOWROOM_OPERATOR: message("common.showroom_operators"),
+    Role.POS_CLIENT: message("common.tills_api_key"),
 }
 
 
@@ -77,8 +78,7 @@ class Guard:
             raise Unauthorized(Text(error.vi, error.en), slug=f"token-{error.reason}",
                                headers=bearer_challenge(error), reason=error.reason) from error
         except IssuerUnavailable as error:
-            raise ServiceUnavailable(Text("Chưa lấy được khóa của bên cấp mã xác thực, thử lại sau",
-                                          "The identity provider's keys are unavailable; try later"),
+            raise ServiceUnavailable(message("common.identity_provider_s_keys_unavailable_try"),
                                      headers={"retry-after": "5"}) from error
         return Principal(subject=verified.subject, name=verified.name,
                          identities=verified.identities, access=await self.access_of(verified),
@@ -106,10 +106,8 @@ class Guard:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             if row.admitted == {Role.POS_CLIENT}:
-                raise Unauthorized(Text("Cần khóa API của điểm bán (X-API-Key)",
-                                        "The showroom's API key is required (X-API-Key)"))
-            raise Unauthorized(Text("Cần đăng nhập (Authorization: Bearer ...)",
-                                    "Sign-in required (Authorization: Bearer ...)"),
+                raise Unauthorized(message("common.showroom_s_api_key_required_x"))
+            raise Unauthorized(message("common.sign_required_authorization_bearer"),
                                headers=bearer_challenge())
         set_actor(None)
         principal = await self.principal_of(token.strip())
@@ -128,8 +126,7 @@ class Guard:
         method = "GET" if request.method == "HEAD" else request.method
         row = self.permissions.row(method, path)
         if row is None:  # build_app refuses to start with such a route; never open by mistake
-            raise Forbidden(Text("Thao tác chưa có trong ma trận phân quyền",
-                                 "This operation is not in the permission matrix"))
+            raise Forbidden(message("common.operation_not_permission_matrix"))
         return row
 
 

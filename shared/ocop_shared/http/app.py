@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from .. import production
 from ..access.routes import access_router
 from ..auth.permissions import matrix
+from ..i18n import message
 from ..messaging.transports import Transport
 from ..observability import metrics, tracing
 from ..runtime import ServiceRuntime
@@ -26,7 +27,7 @@ from ..storage.port import ObjectNotFound
 from . import openapi
 from .cached import CachedGet, CachedGetMiddleware
 from .middleware import BodyLimitMiddleware, CorrelationMiddleware
-from .problems import Forbidden, NotFound, Text, install_problem_handlers
+from .problems import Forbidden, NotFound, install_problem_handlers
 
 
 async def _check(name: str, probe: Any) -> tuple[str, str | None]:
@@ -148,12 +149,11 @@ def _add_file_downloads(app: FastAPI, runtimes: Sequence[ServiceRuntime], settin
     async def download(sha256: str, expires: int, signature: str,
                        filename: str = "tep") -> StreamingResponse:
         if not download_signature_valid(settings.secret("download_secret"), sha256, expires, signature):
-            raise Forbidden(Text("Liên kết tải về không hợp lệ hoặc đã hết hạn",
-                                 "The download link is invalid or has expired"))
+            raise Forbidden(message("common.download_link_invalid_has_expired"))
         try:
             chunks = await files.open(sha256)
         except ObjectNotFound as error:
-            raise NotFound(Text("Không tìm thấy tệp", "No such file")) from error
+            raise NotFound(message("common.no_such_file")) from error
         safe = quote(filename)
         # the type the file's name says (a certificate's .pdf is application/pdf, as the S3
         # server answers for it); nosniff keeps browsers from guessing otherwise

@@ -36,6 +36,7 @@ from ..errors import (
     Unavailable,
     UnsupportedContent,
 )
+from ..i18n import message
 from ..messaging.flow import current_flow
 
 __all__ = [  # the application errors too: the edge's code names them from here
@@ -110,20 +111,20 @@ def headers_of(error: ApplicationError) -> dict[str, str]:
 
 
 TITLES: dict[int, Text] = {
-    400: Text("Yêu cầu không hợp lệ", "Bad request"),
-    401: Text("Chưa xác thực", "Not authenticated"),
-    403: Text("Không có quyền", "Forbidden"),
-    404: Text("Không tìm thấy", "Not found"),
-    405: Text("Phương thức không được hỗ trợ", "Method not allowed"),
-    409: Text("Xung đột dữ liệu", "Conflict"),
-    410: Text("Không còn hiệu lực", "Gone"),
-    411: Text("Thiếu độ dài nội dung", "Length required"),
-    413: Text("Tệp quá lớn", "Payload too large"),
-    415: Text("Loại tệp không được chấp nhận", "Unsupported media type"),
-    422: Text("Dữ liệu không hợp lệ", "Unprocessable content"),
-    429: Text("Quá nhiều yêu cầu", "Too many requests"),
-    500: Text("Lỗi hệ thống", "Internal error"),
-    503: Text("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
+    400: message("common.bad_request"),
+    401: message("common.not_authenticated"),
+    403: message("common.forbidden"),
+    404: message("common.not_found"),
+    405: message("common.method_not_allowed"),
+    409: message("common.conflict"),
+    410: message("common.gone"),
+    411: message("common.length_required"),
+    413: message("common.payload_too_large"),
+    415: message("common.unsupported_media_type"),
+    422: message("common.unprocessable_content"),
+    429: message("common.too_many_requests"),
+    500: message("common.internal_error"),
+    503: message("common.service_unavailable"),
 }
 
 
@@ -164,15 +165,14 @@ def _title(status: int, language: str) -> str:
 
 
 _FIELD_MESSAGES: dict[str, Text] = {
-    "missing": Text("Trường này là bắt buộc", "This field is required"),
-    "string_too_short": Text("Giá trị quá ngắn", "Value is too short"),
-    "string_too_long": Text("Giá trị quá dài", "Value is too long"),
-    "string_pattern_mismatch": Text("Giá trị không đúng định dạng", "Value has the wrong format"),
-    "int_parsing": Text("Phải là số nguyên", "Must be a whole number"),
-    "enum": Text("Giá trị không thuộc danh sách cho phép", "Value is not one of the allowed ones"),
-    "literal_error": Text("Giá trị không thuộc danh sách cho phép",
-                          "Value is not one of the allowed ones"),
-    "json_invalid": Text("Nội dung JSON không hợp lệ", "The JSON body is not valid"),
+    "missing": message("common.field_required"),
+    "string_too_short": message("common.value_too_short"),
+    "string_too_long": message("common.value_too_long"),
+    "string_pattern_mismatch": message("common.value_has_wrong_format"),
+    "int_parsing": message("common.must_whole_number"),
+    "enum": message("common.value_not_one_allowed_ones"),
+    "literal_error": message("common.value_not_one_allowed_ones"),
+    "json_invalid": message("common.json_body_not_valid"),
 }
 
 
@@ -190,9 +190,7 @@ def _validation_errors(error: RequestValidationError, language: str) -> list[dic
 
 # What the framework says in English, said in both languages.
 _FRAMEWORK_DETAILS: dict[str, Text] = {
-    "There was an error parsing the body": Text(
-        "Không đọc được nội dung gửi lên: JSON hoặc mã UTF-8 không hợp lệ, hoặc lồng nhau quá sâu",
-        "The request body could not be read: invalid JSON or UTF-8, or nested too deeply"),
+    "There was an error parsing the body": message("common.request_body_could_not_read_invalid"),
 }
 _STATUS_PHRASES = {status.value: status.phrase for status in HTTPStatus}
 JSON_TYPES = ("application/json",)
@@ -214,20 +212,16 @@ def _unreadable_body(request: Request, exc: RequestValidationError) -> tuple[int
         line = text.count("\n", 0, position) + 1
         column = position - (text.rfind("\n", 0, position) + 1) + 1
         reason = str((broken.get("ctx") or {}).get("error", ""))
-        return 400, "malformed-json", Text(
-            f"Nội dung JSON không hợp lệ ở dòng {line}, cột {column} (ký tự {position}): {reason}",
-            f"The JSON body is malformed at line {line}, column {column} (character {position}): {reason}")
+        return 400, "malformed-json", message("common.json_body_malformed_at_line_column",
+                                              line=line, column=column, position=position, reason=reason)
     if not any(tuple(e.get("loc", ())) == ("body",) for e in whole_body):
         return None  # the body was read; its fields are what is wrong
     content_type = request.headers.get("content-type", "")
     if request.headers.get("content-length", "0") not in ("", "0") and not _is_json(content_type):
         given = content_type.split(";", 1)[0] or "không có / none"
-        return 415, "unsupported-media-type", Text(
-            f"Nội dung phải là JSON (Content-Type: application/json), không phải {given}",
-            f"The body must be JSON (Content-Type: application/json), not {given}")
+        return 415, "unsupported-media-type", message("common.body_must_json_content_type_application", given=given)
     if all(e.get("type") == "missing" for e in whole_body):
-        return 422, "body-required", Text("Yêu cầu này cần một nội dung JSON",
-                                          "This request needs a JSON body")
+        return 422, "body-required", message("common.request_needs_json_body")
     return None
 
 
@@ -279,15 +273,14 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> JSO
     language = language_of(request)
     unreadable = _unreadable_body(request, exc)
     if unreadable is not None:
-        status, slug, message = unreadable
+        status, slug, said = unreadable
         return ProblemBody(
-            status=status, slug=slug, detail=message.pick(language), title=_title(status, language),
-            instance=request.url.path, errors=[{"field": "body", "message": message.pick(language)}],
+            status=status, slug=slug, detail=said.pick(language), title=_title(status, language),
+            instance=request.url.path, errors=[{"field": "body", "message": said.pick(language)}],
         ).response()
     errors = _validation_errors(exc, language)
     fields = ", ".join(e["field"] for e in errors if e["field"]) or "?"
-    detail = Text(f"Dữ liệu gửi lên chưa hợp lệ: {fields}",
-                  f"The request has invalid fields: {fields}").pick(language)
+    detail = message("common.request_has_invalid_fields", fields=fields).pick(language)
     return ProblemBody(
         status=422, slug="validation", detail=detail, title=_title(422, language),
         instance=request.url.path, errors=errors,
@@ -328,15 +321,14 @@ def _unexpected_or_unavailable(request: Request, exc: Exception) -> JSONResponse
     if _out_of_range(exc):
         return ProblemBody(
             status=422, slug="out-of-range",
-            detail=Text("Một giá trị số quá lớn", "A number in the request is too large").pick(language),
+            detail=message("common.number_request_too_large").pick(language),
             title=_title(422, language), instance=request.url.path,
         ).response()
     if is_infrastructure_error(exc):
         log.warning("dependency unavailable on %s: %s", request.url.path, exc)
         return ProblemBody(
             status=503, slug="dependency-unavailable",
-            detail=Text("Một thành phần hệ thống đang không sẵn sàng, vui lòng thử lại sau.",
-                        "A system component is unavailable; please try again later.")
+            detail=message("common.system_component_unavailable_please_try_again")
             .pick(language),
             title=_title(503, language), instance=request.url.path,
         ).response()
@@ -345,8 +337,7 @@ def _unexpected_or_unavailable(request: Request, exc: Exception) -> JSONResponse
     # the server); say so, so the client opens a new one instead of failing its next request.
     return ProblemBody(
         status=500, slug="internal",
-        detail=Text("Đã xảy ra lỗi không mong muốn. Hãy báo mã tương quan cho bộ phận hỗ trợ.",
-                    "Something went wrong. Quote the correlation id to support.")
+        detail=message("common.something_went_wrong_quote_correlation_id")
         .pick(language),
         title=_title(500, language), instance=request.url.path, headers={"connection": "close"},
     ).response()

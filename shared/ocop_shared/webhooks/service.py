@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 from ..clock import Clock, SystemClock
 from ..contracts.envelope import Envelope
 from ..db.uow import UnitOfWork, UnitOfWorkFactory
-from ..errors import Invalid, NotFound, Text
+from ..errors import Invalid, NotFound
+from ..i18n import message
 from ..jobs import BackgroundJob
 from .config import WebhookConfig
 from .domain import Delivery, DeliveryStatus, Subscription
@@ -55,8 +56,7 @@ class Webhooks:
 def check_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Invalid(Text("Địa chỉ nhận phải là URL http(s) đầy đủ",
-                                 "The endpoint must be a full http(s) URL"), field="url")
+        raise Invalid(message("common.endpoint_must_full_http_s_url"), field="url")
     return url.strip()
 
 
@@ -65,11 +65,11 @@ def new_secret() -> str:
 
 
 def no_subscription(subscription_id: str) -> NotFound:
-    return NotFound(Text(f"Không có đăng ký webhook {subscription_id}", f"No webhook subscription {subscription_id}"))
+    return NotFound(message("common.no_webhook_subscription", subscription_id=subscription_id))
 
 
 def no_delivery(delivery_id: str) -> NotFound:
-    return NotFound(Text(f"Không có lần gửi {delivery_id}", f"No webhook delivery {delivery_id}"))
+    return NotFound(message("common.no_webhook_delivery", delivery_id=delivery_id))
 
 
 # -- subscriptions ----------------------------------------------------------------------------
@@ -182,8 +182,7 @@ async def redeliver(uow: UnitOfWork, hooks: Webhooks, delivery_id: str) -> Deliv
         raise no_delivery(delivery_id)
     subscription = await store.subscription(delivery.subscription_id)
     if subscription is None or not subscription.active:
-        raise Invalid(Text("Đăng ký webhook đã bị xóa; không thể gửi lại",
-                                 "The subscription was deleted; nothing can be redelivered"),
+        raise Invalid(message("common.subscription_was_deleted_nothing_can_redelivered"),
                             slug="subscription-deleted")
     delivery.redeliver(at=hooks.clock.now())
     await store.save(delivery)

@@ -17,6 +17,7 @@ from ocop_shared.http.pagination import Limit
 from ocop_shared.http.problems import Problem, Text, TooManyRequests, Unauthorized, Unprocessable
 from ocop_shared.http.routing import guard_of, runtime_of
 from ocop_shared.http.text import Line
+from ocop_shared.i18n import message
 from ocop_shared.runtime import ServiceRuntime
 
 from ..adapters.repository import AccountRepository
@@ -118,22 +119,21 @@ async def token(request: Request, ctx: Ctx, grant_type: Annotated[str, Form(max_
                 password: Annotated[str, Form(max_length=128)] = "",
                 refresh_token: Annotated[str, Form(max_length=200)] = "") -> TokenOut:
     if client_id not in CLIENTS:
-        raise Problem(Text("Ứng dụng không được đăng ký", "Unknown client"), status=400,
+        raise Problem(message("accounts.unknown_client"), status=400,
                       slug="invalid-client", error="invalid_client")
     if grant_type == "password":
         if not username or not password:
-            raise Unprocessable(Text("Cần tên đăng nhập và mật khẩu", "Login and password needed"),
+            raise Unprocessable(message("accounts.login_password_needed"),
                                 field="username" if not username else "password")
         address = request.client.host if request.client else None
         return tokens_out(await answer(lambda: signin.sign_in(
             ctx, username, password, client_id=client_id, address=address)))
     if grant_type == "refresh_token":
         if not refresh_token:
-            raise Unprocessable(Text("Thiếu refresh_token", "refresh_token is missing"),
+            raise Unprocessable(message("accounts.refresh_token_missing"),
                                 field="refresh_token")
         return tokens_out(await answer(lambda: signin.refresh(ctx, refresh_token)))
-    raise Problem(Text(f"Kiểu cấp quyền {grant_type} không được hỗ trợ",
-                       f"Grant type {grant_type} is not supported"), status=400,
+    raise Problem(message("accounts.grant_type_not_supported", grant_type=grant_type), status=400,
                   slug="unsupported-grant-type", error="unsupported_grant_type")
 
 
@@ -184,7 +184,7 @@ async def me(principal: Caller, runtime: Runtime) -> MeOut:
     async with runtime.uow() as uow:
         account = await uow.repository(AccountRepository).by_id(principal.subject)
     if account is None:
-        raise Unauthorized(Text("Tài khoản không còn tồn tại", "The account no longer exists"))
+        raise Unauthorized(message("accounts.account_no_longer_exists"))
     return MeOut(subject=account.id, login=account.login, name=account.name,
                  status=account.status.value)
 

@@ -19,8 +19,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from ocop_shared.auth import Principal, Role
 from ocop_shared.http.cached import Reply
 from ocop_shared.http.pagination import Limit, Offset, Page
-from ocop_shared.http.problems import Forbidden, NotFound, Problem, Text, Unprocessable
+from ocop_shared.http.problems import Forbidden, NotFound, Problem, Unprocessable
 from ocop_shared.http.text import Code, RecordId
+from ocop_shared.i18n import message
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.webhooks import DeliveryStatus
 from ocop_shared.webhooks import service as hooks
@@ -44,13 +45,11 @@ def department_of(principal: Principal, named: str | None) -> str | None:
         return named
     if named is not None:
         if named not in principal.departments:
-            raise Forbidden(Text(f"Bạn không thuộc đơn vị {named}",
-                                 f"You do not inspect for {named}"))
+            raise Forbidden(message("certification.you_do_not_inspect", named=named))
         return named
     if len(principal.departments) == 1:
         return next(iter(principal.departments))
-    raise Unprocessable(Text("Hãy chọn đơn vị thanh tra, kiểm tra (department)",
-                             "Say which department this inspection is for (department)"),
+    raise Unprocessable(message("certification.say_which_department_inspection_department"),
                         field="department")
 
 
@@ -114,7 +113,7 @@ async def pdf(number: Code, runtime: Runtime, edge: Edge) -> RedirectResponse:
     if record is None:
         raise no_certificate(number)
     if not record.has_pdf:
-        raise NotFound(Text(f"Giấy chứng nhận {number} chưa có bản PDF", f"Certificate {number} has no PDF"),
+        raise NotFound(message("certification.certificate_has_no_pdf", number=number),
                        slug="no-pdf")
     sha256 = await documents.store_pdf(edge.ctx, record)  # the job may not have reached it yet
     url = await runtime.store.presigned_url(sha256, edge.ctx.config.pdf_link_seconds,
@@ -130,8 +129,7 @@ async def qr(number: Code, runtime: Runtime) -> schemas.QrTextOut:
     if record is None:
         raise no_certificate(number)
     if record.qr_text is None:
-        raise NotFound(Text(f"Giấy chứng nhận {number} không có mã QR",
-                            f"Certificate {number} has no QR code"), slug="no-qr")
+        raise NotFound(message("certification.certificate_has_no_qr_code", number=number), slug="no-qr")
     return schemas.QrTextOut(number=number, text=record.qr_text)
 
 
@@ -239,10 +237,10 @@ async def upload_evidence(principal: Caller, runtime: Runtime,
     size = file.size if file.size is not None else _size_of(file)
     if size > runtime.settings.max_upload_bytes:
         mib = runtime.settings.max_upload_bytes // (1024 * 1024)
-        raise Problem(Text(f"Tệp vượt quá giới hạn {mib} MB", f"The file exceeds the {mib} MB limit"),
+        raise Problem(message("certification.file_exceeds_mb_limit", mib=mib),
                       status=413, slug="file-too-large", field="file")
     if size == 0:
-        raise Unprocessable(Text("Tệp rỗng", "The file is empty"), field="file")
+        raise Unprocessable(message("certification.file_empty"), field="file")
     async with runtime.uow() as uow:
         item = await findings.upload_evidence(uow, runtime.store, file.file, file.filename or "bang-chung",
                                               principal.subject)

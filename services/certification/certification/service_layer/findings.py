@@ -24,6 +24,7 @@ from typing import BinaryIO
 from ocop_shared.contracts import InspectionReported
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.errors import ApplicationError, Conflict, Invalid, Text, UnsupportedContent
+from ocop_shared.i18n import message
 from ocop_shared.storage import uploads
 from ocop_shared.storage.filetypes import FileRejected
 from ocop_shared.storage.port import ObjectStore
@@ -111,8 +112,7 @@ async def _certificate_and_grounds(uow: UnitOfWork, report: FindingReport,
     if record is None:
         raise no_certificate(report.certificate_number)
     if report.concluded_on > local_day(now):
-        raise Invalid(Text("Ngày kết luận không thể ở tương lai",
-                           "The conclusion cannot be dated in the future"), field="concluded_on")
+        raise Invalid(message("certification.conclusion_cannot_dated_future"), field="concluded_on")
     return record, grounds
 
 
@@ -188,8 +188,7 @@ async def evidence_for_http(uow: UnitOfWork, hashes: Sequence[str]) -> list[Evid
     known = await uow.repository(FindingsRepository).evidence_files(wanted)
     missing = [h for h in wanted if h not in known]
     if missing:
-        raise Invalid(Text(f"Chưa tải lên tệp bằng chứng: {', '.join(missing)}",
-                                 f"Evidence not uploaded: {', '.join(missing)}"), field="evidence")
+        raise Invalid(message("certification.evidence_not_uploaded", missing=', '.join(missing)), field="evidence")
     return [EvidenceItem(sha256=h, kind="evidence", filename=known[h].filename,
                          content_type=known[h].content_type, size=known[h].size) for h in wanted]
 
@@ -232,8 +231,7 @@ async def _case_and_certificate(uow: UnitOfWork, case_id: str) -> tuple[StoredCa
 def _decision_day(uow: UnitOfWork, day: date | None) -> date:
     today = local_day(uow.clock.now())
     if day is not None and day > today:
-        raise Invalid(Text("Ngày quyết định không thể ở tương lai", "A decision cannot be dated in "
-                                 "the future"), field="decided_on")
+        raise Invalid(message("certification.decision_cannot_dated_future"), field="decided_on")
     return day or today
 
 
@@ -309,6 +307,6 @@ def case_status(value: str | None) -> str | None:
     try:
         return CaseStatus(value).value
     except ValueError:
-        raise Invalid(Text(f"Trạng thái không hợp lệ: {value}", f"Unknown status: {value}"),
+        raise Invalid(message("certification.unknown_status", value=value),
                             field="status") from None
 

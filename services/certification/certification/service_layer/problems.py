@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ocop_shared.errors import ApplicationError, Conflict, Invalid, NotFound, Text
+from ocop_shared.i18n import message
 
 from ..adapters.signing import TokenError
 from ..domain.errors import CaseClosed, DomainError, IllegalTransition, InvalidGrounds
@@ -22,9 +23,9 @@ def token_problem(error: TokenError) -> Invalid:
 
 
 def no_certificate(number: str) -> NotFound:
-    return NotFound(Text(f"Không tìm thấy giấy chứng nhận số {number}", f"No certificate number {number}"),
+    return NotFound(message("certification.no_certificate_number", number=number),
                     slug="unknown-certificate")
 
 
 def no_case(case_id: str) -> NotFound:
-    return NotFound(Text(f"Không tìm thấy hồ sơ thu hồi {case_id}", f"No revocation case {case_id}"))
+    return NotFound(message("certification.no_revocation_case", case_id=case_id))

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from ocop_shared.contracts import topics
 from ocop_shared.contracts.catalogue import EVENTS_BY_TOPIC
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.errors import Invalid, Text
+from ocop_shared.errors import Invalid
+from ocop_shared.i18n import message
 from ocop_shared.jobs import BackgroundJob
 from ocop_shared.webhooks import DeliveryRecord, Subscription
 from ocop_shared.webhooks import service as hooks
@@ -30,8 +31,8 @@ async def subscribe(uow: UnitOfWork, ctx: Context, *, url: str, event_types: Seq
                     description: str, secret: str | None, created_by: str) -> Subscription:
     unknown = sorted(set(event_types) - set(EVENT_TYPES))
     if unknown:
-        raise Invalid(Text(f"Loại sự kiện không có: {', '.join(unknown)} (có: {', '.join(EVENT_TYPES)})",
-                                 f"Unknown event types: {', '.join(unknown)} (known: {', '.join(EVENT_TYPES)})"),
+        raise Invalid(message("certification.unknown_event_types_known",
+                              unknown=', '.join(unknown), event_types=', '.join(EVENT_TYPES)),
                             field="event_types")
     return await hooks.subscribe(uow, ctx.webhooks, url=url, scope=event_types, description=description,
                                  secret=secret, created_by=created_by)

@@ -8,8 +8,9 @@ from fastapi import Query
 
 from ocop_shared.http.dates import IsoDate
 from ocop_shared.http.pagination import Limit, Offset, Page
-from ocop_shared.http.problems import NotFound, Text
+from ocop_shared.http.problems import NotFound
 from ocop_shared.http.text import Code, Line, RecordId
+from ocop_shared.i18n import message
 from ocop_shared.runtime import ServiceRuntime
 
 from ..domain.rounds import Round
@@ -139,8 +140,7 @@ async def criteria(set_no: int,
                    edge: Edge, regulation: Code = services.REGULATION_IN_FORCE) -> list[CriterionOut]:
     leaves = edge.catalogue.leaf_criteria(regulation, set_no)
     if leaves is None:
-        raise NotFound(Text(f"Không có phiếu đánh giá cho bộ sản phẩm {set_no} ({regulation})",
-                            f"No scoring sheet for product set {set_no} ({regulation})"))
+        raise NotFound(message("registry.no_scoring_sheet_product_set", set_no=set_no, regulation=regulation))
     return [CriterionOut(part=c.part, code=c.code, name_vi=c.name_vi,
                          max_points=c.max_points, knockout=c.knockout, note_vi=c.note_vi,
                          options=[OptionOut(**o.__dict__) for o in c.options])

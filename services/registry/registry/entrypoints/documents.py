@@ -12,8 +12,9 @@ from starlette.requests import ClientDisconnect
 
 from ocop_shared.auth import Principal
 from ocop_shared.http.dates import IsoDate
-from ocop_shared.http.problems import Problem, Text
+from ocop_shared.http.problems import Problem
 from ocop_shared.http.text import RecordId
+from ocop_shared.i18n import message
 from ocop_shared.runtime import ServiceRuntime
 
 from ..domain.documents import KINDS, Document, DocumentKind
@@ -87,7 +88,7 @@ async def body_of(request: Request, limit: int) -> AsyncIterator[bytes]:
                 raise too_large(limit)
             yield chunk
     except ClientDisconnect as error:
-        raise Problem(Text("Tải lên bị ngắt giữa chừng", "The upload was cut off"),
+        raise Problem(message("registry.upload_was_cut_off"),
                       status=400, slug="upload-interrupted") from error
 
 
@@ -131,16 +132,13 @@ async def upload(
                 kind=fields.kind, valid_from=fields.valid_from, valid_until=fields.valid_until,
                 replaces_id=fields.replaces_id or None), principal)
     if media == "application/x-www-form-urlencoded":
-        raise Problem(Text("Hãy gửi tệp dạng multipart/form-data hoặc gửi chính tệp làm "
-                           "nội dung yêu cầu", "Send the file as multipart/form-data or as "
-                           "the request body itself"), status=415, slug="unsupported-file")
+        raise Problem(message("registry.send_file_as_multipart_form_data"), status=415, slug="unsupported-file")
     if kind is None:
         raise RequestValidationError([{"type": "missing", "loc": ("query", "kind"),
                                        "msg": "Field required", "input": None}])
     declared = request.headers.get("content-length", "")
     if not declared.isdigit():
-        raise Problem(Text("Thiếu Content-Length: hãy gửi kích thước tệp",
-                           "Content-Length is required with the file as the body"),
+        raise Problem(message("registry.content_length_required_with_file_as"),
                       status=411, slug="length-required")
     if int(declared) > runtime.settings.max_upload_bytes:
         raise too_large(runtime.settings.max_upload_bytes)
@@ -183,5 +181,5 @@ def _size_of(file: UploadFile) -> int:
 
 def too_large(limit: int) -> Problem:
     mib = limit // (1024 * 1024)
-    return Problem(Text(f"Tệp vượt quá giới hạn {mib} MB", f"The file exceeds the {mib} MB limit"),
+    return Problem(message("certification.file_exceeds_mb_limit", mib=mib),
                    status=413, slug="file-too-large", field="file")

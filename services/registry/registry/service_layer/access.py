@@ -20,6 +20,7 @@ from ocop_shared.contracts import CouncilAssigned
 from ocop_shared.contracts.common import Department
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.errors import Conflict, Invalid, NotFound, Text
+from ocop_shared.i18n import message
 
 from ..adapters.repository import (
     CouncilReaderRepository,
@@ -73,8 +74,7 @@ async def grant(uow: UnitOfWork, request: GrantRequest, principal: Principal,
     scope = (request.scope or "").strip() or None
     kind = SCOPED.get(role.value)
     if kind is None and scope is not None:
-        raise Invalid(Text("Vai trò văn phòng không gắn với địa bàn hay đơn vị",
-                                 "The office role has no commune, department or showroom"), field="scope")
+        raise Invalid(message("registry.office_role_has_no_commune_department"), field="scope")
     if kind is not None and scope is None:
         raise Invalid(Text(f"Vai trò này cần {_KIND_VI[kind]}", f"This role needs a {kind}"),
                             field="scope")
@@ -85,11 +85,10 @@ async def grant(uow: UnitOfWork, request: GrantRequest, principal: Principal,
         except DomainError as error:
             raise Invalid(Text(error.vi, error.en), field="scope") from error
     if kind == "department" and scope not in DEPARTMENTS:
-        raise Invalid(Text(f"Đơn vị {scope} không có trong danh sách: {', '.join(DEPARTMENTS)}",
-                                 f"Unknown department {scope}; one of: {', '.join(DEPARTMENTS)}"),
+        raise Invalid(message("registry.unknown_department_one", scope=scope, departments=', '.join(DEPARTMENTS)),
                             field="scope")
     if any(g.scope == scope for g in await uow.repository(GrantRepository).live(login, role.value)):
-        raise Conflict(Text(f"{shown(login)} đã có vai trò này", f"{shown(login)} already has this role"))
+        raise Conflict(message("registry.already_has_role", login=shown(login)))
     row = await _store_grant(uow, login, role.value, scope, request.name.strip(), principal.subject)
     await uow.commit()
     return row
@@ -116,21 +115,15 @@ async def revoke(uow: UnitOfWork, grant_id: str, principal: Principal) -> GrantR
     repo = uow.repository(GrantRepository)
     grant = await repo.get(grant_id, for_update=True)
     if grant is None:
-        raise NotFound(Text(f"Không có quyền được giao {grant_id}", f"No grant {grant_id}"))
+        raise NotFound(message("registry.no_grant", grant_id=grant_id))
     if grant.revoked:
-        raise Conflict(Text("Quyền này đã bị thu hồi", "This grant was already revoked"))
+        raise Conflict(message("registry.grant_was_already_revoked"))
     if grant.role == Role.PROVINCE_OFFICE.value:
         if await repo.live_count(Role.PROVINCE_OFFICE.value, besides=grant_id) == 0:
             # nobody could grant anything again (only `ocop accounts create-admin`)
-            raise Conflict(Text("Không thể thu hồi quyền Văn phòng OCOP cuối cùng: hãy giao quyền "
-                                "cho người khác trước",
-                                "The last provincial office grant cannot be revoked: grant the "
-                                "role to someone else first"))
+            raise Conflict(message("registry.last_provincial_office_grant_cannot_revoked"))
         if principal.is_bound_to(grant.login):  # the office would lock itself out by a slip
-            raise Conflict(Text("Không thể tự thu hồi quyền Văn phòng OCOP của mình: một thành "
-                                "viên khác của Văn phòng phải làm việc này",
-                                "You cannot revoke your own provincial office grant: another "
-                                "member of the office must do it"))
+            raise Conflict(message("registry.you_cannot_revoke_your_own_provincial"))
     try:
         grant.revoke(principal.subject, uow.clock.now())
     except DomainError as error:
@@ -173,8 +166,7 @@ async def add_member(uow: UnitOfWork, entity_id: str, raw_login: str, principal:
     repo = uow.repository(EntityRepository)
     member_id = str(uuid.uuid4())
     if not await repo.add_member(member_id, entity_id, login, principal.subject, uow.clock.now()):
-        raise Conflict(Text(f"{shown(login)} đã thay mặt chủ thể này",
-                            f"{shown(login)} already acts for this entity"))
+        raise Conflict(message("registry.already_acts_entity", login=shown(login)))
     uow.record_change("entity", entity_id, f"{shown(login)} may act for the entity",
                       entity_id=entity_id)
     await uow.commit()
@@ -189,7 +181,7 @@ async def members_of(uow: UnitOfWork, entity_id: str) -> list[Any]:
 
 async def remove_member(uow: UnitOfWork, entity_id: str, member_id: str) -> None:
     if not await uow.repository(EntityRepository).remove_member(entity_id, member_id):
-        raise NotFound(Text(f"Không có thành viên {member_id}", f"No member {member_id}"))
+        raise NotFound(message("registry.no_member", member_id=member_id))
     uow.record_change("entity", entity_id, f"member {member_id} removed", entity_id=entity_id)
     await uow.commit()
 

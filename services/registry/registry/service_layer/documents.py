@@ -13,6 +13,7 @@ from typing import BinaryIO
 from ocop_shared.auth import Principal
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.errors import Invalid, Text, UnsupportedContent
+from ocop_shared.i18n import message
 from ocop_shared.storage import filetypes, uploads
 from ocop_shared.storage.port import NotAsDeclared, ObjectStore, StoredObject
 from ocop_shared.storage.streams import peek
@@ -50,16 +51,13 @@ async def upload_document(uow: UnitOfWork, store: ObjectStore, product_id: str, 
     may_act_for(principal, entity)
     name = files.safe_filename(upload.filename)
     if upload.valid_from and upload.valid_until and upload.valid_until < upload.valid_from:
-        raise Invalid(Text("Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực",
-                           "valid_until must not be before valid_from"), field="valid_until")
+        raise Invalid(message("registry.valid_until_must_not_before_valid"), field="valid_until")
     repo = uow.repository(DocumentRepository)
     if upload.replaces_id:
         replaced = await repo.get_document(upload.replaces_id)
         if replaced is None or replaced.product_id != product.id:
-            raise Invalid(Text(f"Tài liệu cần thay thế {upload.replaces_id} không thuộc "
-                               "sản phẩm này",
-                               f"Document {upload.replaces_id} is not one of this "
-                               "product's"), field="replaces_id")
+            raise Invalid(message("registry.document_not_one_product_s",
+                                  upload_replaces_id=upload.replaces_id), field="replaces_id")
     if isinstance(upload.content, AsyncIterator):
         head, chunks = await peek(upload.content, filetypes.SNIFF_BYTES)
         kind = _file_type(head, name)
@@ -93,14 +91,12 @@ async def _store_streamed(store: ObjectStore, chunks: AsyncIterator[bytes],
             return await store.put_stream(uploads.chunks_of(whole), kind.content_type,
                                           sha256=upload.sha256, size=upload.size)
     except NotAsDeclared as error:
-        raise Invalid(Text("Nội dung nhận được không khớp với mã sha256 hoặc kích "
-                           "thước đã khai", "The bytes received are not the ones "
-                           "declared (sha256 or size)"), field="sha256") from error
+        raise Invalid(message("registry.bytes_received_not_ones_declared_sha256"), field="sha256") from error
 
 
 def _file_type(head: bytes, name: str) -> filetypes.FileType:
     if not head:
-        raise Invalid(Text("Tệp rỗng", "The file is empty"), field="file")
+        raise Invalid(message("certification.file_empty"), field="file")
     try:
         return files.check_content(head, name)
     except DomainError as error:

@@ -11,6 +11,7 @@ from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.common import EvaluationCase
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.errors import Conflict, Forbidden, Invalid, Text
+from ocop_shared.i18n import message
 
 from ..adapters.repository import (
     DocumentRepository,
@@ -52,8 +53,7 @@ async def open_dossier(uow: UnitOfWork, *, product_id: str, case: EvaluationCase
         raise Conflict(Text(error.vi, error.en)) from error
     repo = uow.repository(DossierRepository)
     if await repo.open_dossier_of(product_id) is not None:
-        raise Conflict(Text("Sản phẩm đang có một hồ sơ chưa hoàn tất",
-                            "The product already has a dossier in progress"))
+        raise Conflict(message("registry.product_already_has_dossier_progress"))
     previous = await repo.last_evaluated_dossier(product_id)
     dossier = Dossier(
         id=str(uuid.uuid4()), product_id=product_id, case=case, round_id=round_id,
@@ -84,8 +84,7 @@ async def dossier_state(uow: UnitOfWork, dossier_id: str, catalogue: SheetCatalo
 
 def _editable(dossier: Dossier) -> None:
     if dossier.status is not DossierStatus.DRAFT:
-        raise Conflict(Text(f"Hồ sơ đã nộp ({dossier.status}); không thể sửa",
-                            f"The dossier has been filed ({dossier.status}) and cannot change"))
+        raise Conflict(message("registry.dossier_has_been_filed_cannot_change", dossier_status=dossier.status))
 
 
 async def _round_of(uow: UnitOfWork, dossier: Dossier) -> Round:
@@ -120,11 +119,9 @@ async def save_form02(uow: UnitOfWork, dossier_id: str, form: Form02, catalogue:
     criteria = catalogue.criteria(round_.regulation, product.product_set_no) or []
     unknown = sorted({c.criterion_code for c in form.claims} - set(criteria)) if criteria else []
     if unknown:
-        raise Invalid(Text(
-            f"Tiêu chí không có trong phiếu của bộ sản phẩm {product.product_set_no}: "
-            f"{', '.join(unknown)}",
-            f"Criteria not in the sheet of product set {product.product_set_no}: "
-            f"{', '.join(unknown)}"), field="claims")
+        raise Invalid(message("registry.criteria_not_sheet_product_set",
+                              product_product_set_no=product.product_set_no,
+                              unknown=', '.join(unknown)), field="claims")
     dossier.form02 = form
     dossier.version += 1
     await uow.repository(DossierRepository).save_dossier(dossier)
@@ -179,11 +176,9 @@ async def record_commune_report(uow: UnitOfWork, dossier_id: str, form: Form03,
     dossier, product, entity = await dossier_for(uow, dossier_id, for_update=True)
     if not (principal.has(Role.PROVINCE_OFFICE) or (
             principal.has(Role.COMMUNE_OFFICER) and entity.commune_code in principal.communes)):
-        raise Forbidden(Text("Chỉ cán bộ xã nơi chủ thể đăng ký mới lập được báo cáo Mẫu 03",
-                             "Only an officer of the entity's commune may file Form 03"))
+        raise Forbidden(message("registry.only_officer_entity_s_commune_may"))
     if dossier.status is not DossierStatus.AWAITING_COMMUNE:
-        raise Conflict(Text(f"Hồ sơ không chờ xã xem xét (trạng thái: {dossier.status})",
-                            f"The dossier is not awaiting the commune ({dossier.status})"))
+        raise Conflict(message("registry.dossier_not_awaiting_commune", dossier_status=dossier.status))
     round_ = await _round_of(uow, dossier)
     assert dossier.form02 is not None and dossier.form01 is not None
     documents = manifest(await uow.repository(DocumentRepository).documents_of(product.id),
@@ -206,12 +201,10 @@ async def withdraw_dossier(uow: UnitOfWork, dossier_id: str, reason: str,
     may_act_for(principal, entity)
     if dossier.status not in (DossierStatus.DRAFT, DossierStatus.AWAITING_COMMUNE,
                               DossierStatus.FORWARDED):
-        raise Conflict(Text("Hồ sơ đã được đánh giá hoặc đã rút, không thể rút nữa",
-                            "The dossier was already evaluated or withdrawn"))
+        raise Conflict(message("registry.dossier_was_already_evaluated_withdrawn"))
     if any(e.status is ProductStatus.UNDER_EVALUATION and e.at >= _filed_at(product)
            for e in product.timeline) and dossier.status is DossierStatus.FORWARDED:
-        raise Conflict(Text("Hội đồng đã bắt đầu đánh giá; không thể rút hồ sơ",
-                            "The council has started evaluating; the dossier can't be withdrawn"))
+        raise Conflict(message("registry.council_has_started_evaluating_dossier_can"))
     was_forwarded = dossier.status is DossierStatus.FORWARDED
     dossier.status = DossierStatus.WITHDRAWN
     dossier.version += 1

@@ -10,7 +10,8 @@ from typing import Any
 from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.common import LegalForm
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.errors import Conflict, Invalid, Text
+from ocop_shared.errors import Conflict, Invalid
+from ocop_shared.i18n import message
 
 from ..adapters.repository import EntityRepository, ProductRepository, RoundRepository, Scope
 from ..domain import validation
@@ -68,8 +69,7 @@ async def register_entity(uow: UnitOfWork, data: EntityData, places: Places,
         raise problem(error) from error
     repo = uow.repository(EntityRepository)
     if await repo.registration_taken(registration_no):
-        raise Conflict(Text(f"Mã số đăng ký {registration_no} đã được dùng cho chủ thể khác",
-                            f"Registration number {registration_no} is already registered"))
+        raise Conflict(message("registry.registration_number_already_registered", registration_no=registration_no))
     entity = Entity(
         id=entity_id, name=data.name.strip(), legal_form=data.legal_form,
         registration_no=registration_no, commune_code=place.commune_code,
@@ -106,9 +106,8 @@ async def register_product(uow: UnitOfWork, *, entity_id: str, name: str, produc
     may_act_for(principal, entity)
     info = catalogue.product_set(regulation, product_set_no)
     if info is None:
-        raise Invalid(Text(
-            f"Bộ sản phẩm số {product_set_no} không có trong {regulation} (hợp lệ: 1–26)",
-            f"Product set {product_set_no} does not exist in {regulation} (valid: 1–26)"),
+        raise Invalid(message("registry.product_set_does_not_exist_valid",
+                              product_set_no=product_set_no, regulation=regulation),
             field="product_set_no")
     product = Product(id=str(uuid.uuid4()), entity_id=entity_id, name=name.strip(),
                       product_set_no=product_set_no, description=description.strip())
@@ -130,16 +129,14 @@ async def list_products(uow: UnitOfWork, principal: Principal, *, limit: int,
 
 async def create_round(uow: UnitOfWork, round_: Round, catalogue: SheetCatalogue) -> Round:
     if round_.closes_on < round_.opens_on:
-        raise Invalid(Text("Ngày kết thúc nhận hồ sơ phải sau ngày bắt đầu",
-                           "closes_on must not be before opens_on"), field="closes_on")
+        raise Invalid(message("registry.closes_must_not_before_opens"), field="closes_on")
     if catalogue.product_set(round_.regulation, 1) is None and \
             catalogue.criteria(round_.regulation, 1) is None:
-        raise Invalid(Text(f"Chưa có quy định {round_.regulation} trong hệ thống",
-                           f"Regulation {round_.regulation} is not loaded"),
+        raise Invalid(message("registry.regulation_not_loaded", round_regulation=round_.regulation),
                       field="regulation")
     repo = uow.repository(RoundRepository)
     if await repo.get_round(round_.id) is not None:
-        raise Conflict(Text(f"Đã có đợt đánh giá {round_.id}", f"Round {round_.id} exists"))
+        raise Conflict(message("registry.round_exists", round_id=round_.id))
     await repo.add_round(round_)
     await uow.commit()
     return round_

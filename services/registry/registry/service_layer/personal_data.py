@@ -9,6 +9,7 @@ from datetime import datetime
 from ocop_shared.auth import Principal, Role
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.errors import Conflict, Forbidden, Text
+from ocop_shared.i18n import message
 
 from ..adapters.repository import (
     DocumentRepository,
@@ -30,10 +31,7 @@ def may_see_personal_data(principal: Principal, entity: Entity) -> None:
     if principal.has(Role.PROVINCE_OFFICE) or (
             principal.has(Role.ENTITY_USER) and entity.owner_subject == principal.subject):
         return
-    raise Forbidden(Text("Chỉ người đăng ký chủ thể và văn phòng điều phối OCOP tỉnh được xem "
-                         "hoặc yêu cầu xóa dữ liệu cá nhân của chủ thể",
-                         "Only whoever registered the entity and the provincial office may see "
-                         "or erase its personal data"))
+    raise Forbidden(message("registry.only_whoever_registered_entity_provincial_office"))
 
 
 async def _entity(uow: UnitOfWork, entity_id: str, principal: Principal) -> Entity:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ocop_shared.auth import Principal, Role
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.errors import Forbidden, Invalid, NotFound, Text
+from ocop_shared.i18n import message
 
 from ..adapters.repository import DossierRepository, EntityRepository, ProductRepository
 from ..domain.dossier import Dossier
@@ -33,8 +34,7 @@ def may_act_for(principal: Principal, entity: Entity) -> None:
         return
     if principal.has(Role.ENTITY_USER) and entity.id in principal.entities:
         return
-    raise Forbidden(Text("Bạn chỉ được thao tác trên hồ sơ của chủ thể mình",
-                         "You may only act for your own entity"))
+    raise Forbidden(message("registry.you_may_only_act_your_own"))
 
 
 def may_read(principal: Principal, entity: Entity, product_id: str | None = None) -> None:

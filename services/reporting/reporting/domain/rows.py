@@ -7,14 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-ENTITY_TYPES: dict[str, tuple[str, str]] = {
-    "household": ("Hộ sản xuất kinh doanh", "Household business"),
-    "enterprise": ("Doanh nghiệp", "Enterprise"),
-    "cooperative": ("Hợp tác xã", "Cooperative"),
-    "cooperative_group": ("Tổ hợp tác", "Cooperative group"),
-    "other": ("Khác", "Other"),
-    "unknown": ("Chưa rõ", "Not yet known"),
-}
+from ocop_shared.i18n import names_in
+
+ENTITY_TYPES: dict[str, tuple[str, str]] = names_in(
+    "reporting.entity_type", ("household", "enterprise", "cooperative", "cooperative_group", "other", "unknown"))
 
 LEGAL_FORM_TYPE = {
     "household": "household",
@@ -25,19 +21,11 @@ LEGAL_FORM_TYPE = {
     "cooperative_group": "cooperative_group",
 }
 
-LEVELS: dict[str, tuple[str, str]] = {
-    "commune": ("Cấp xã", "Commune"),
-    "district": ("Cấp huyện", "District"),
-    "province": ("Cấp tỉnh", "Province"),
-    "central": ("Cấp trung ương", "Central"),
-}
+LEVELS: dict[str, tuple[str, str]] = names_in(
+    "reporting.level", ("commune", "district", "province", "central"))
 
-STATUS: dict[str, tuple[str, str]] = {
-    "recognised": ("Được công nhận", "Recognised"),
-    "pending_central": ("Đề xuất trung ương đánh giá", "Proposed to the central council"),
-    "forwarded": ("Đang chờ cấp trên đánh giá", "Awaiting the next level"),
-    "not_recognised": ("Không đạt", "Not recognised"),
-}
+STATUS: dict[str, tuple[str, str]] = names_in(
+    "reporting.status", ("recognised", "pending_central", "forwarded", "not_recognised"))
 
 
 def entity_type(legal_form: str | None) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from ocop_shared.auth.logins import InvalidLogin, login_key, shown
 from ocop_shared.http.problems import Text, Unprocessable
+from ocop_shared.i18n import message
 from ocop_shared.regulations import Criterion, ProductSet, Regulation, get_regulation
 
 from ..adapters.repository import (
@@ -46,15 +47,14 @@ from .schemas import (
 def _fraction(text: str) -> Fraction:
     numerator, _, denominator = text.partition("/")
     if int(denominator) == 0:
-        raise Unprocessable(Text("Mẫu số của túc số phải khác 0", "The quorum's denominator is 0"),
+        raise Unprocessable(message("scoring.quorum_s_denominator_0"),
                             field="quorum")
     return Fraction(int(numerator), int(denominator))
 
 
 def _member(body: MemberBody, member_id: str, current: CouncilMember | None = None) -> CouncilMember:
     if body.login is None and current is None:
-        raise Unprocessable(Text("Cần e-mail hoặc số điện thoại đăng nhập của thành viên",
-                                 "The member's login (e-mail or phone) is needed"), field="login")
+        raise Unprocessable(message("scoring.member_s_login_e_mail_phone"), field="login")
     try:
         login = login_key(body.login) if body.login is not None else current.login  # type: ignore[union-attr]
     except InvalidLogin as error:

@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 from fastapi import File, Form, Response, UploadFile
 
 from ocop_shared.http.pagination import Limit, Offset, Page
-from ocop_shared.http.problems import Problem, Text
+from ocop_shared.http.problems import Problem
 from ocop_shared.http.text import Code, RecordId
+from ocop_shared.i18n import message
 
 from ..adapters import documents
 from ..adapters.repository import (
@@ -59,7 +60,7 @@ async def get_sheet_file(file_id: RecordId, principal: Caller, runtime: Runtime)
     async with runtime.uow() as uow:
         record = await uow.repository(ScoringRepository).get_sheet_file(file_id)
     if record is None:
-        raise Problem(Text(f"Không tìm thấy tệp phiếu {file_id}", f"No sheet file {file_id}"),
+        raise Problem(message("scoring.no_sheet_file", file_id=file_id),
                       status=404, slug="not-found")
     return _sheet_file_out(record)
 

@@ -12,7 +12,8 @@ from fractions import Fraction
 
 from ocop_shared.auth import Principal, Role
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.errors import Conflict, Forbidden, Invalid, Text, TooLarge
+from ocop_shared.errors import Conflict, Forbidden, Invalid, TooLarge
+from ocop_shared.i18n import message
 from ocop_shared.regulations import get_regulation
 
 from ..adapters.repository import (
@@ -33,8 +34,7 @@ MAX_SHEET_FILE_BYTES = 2 * 1024 * 1024
 
 
 def _stale() -> Conflict:
-    return Conflict(Text("Dữ liệu vừa được người khác thay đổi, hãy tải lại và thử lại",
-                         "Someone else changed this record just now; reload and try again"),
+    return Conflict(message("scoring.someone_else_changed_record_just_now"),
                     slug="concurrent-change")
 
 
@@ -50,9 +50,8 @@ async def configure_round(uow: UnitOfWork, round_id: str, regulation_code: str,
     day = procedure_day(regulation, procedure_on or uow.clock.now().date())
     used = await repo.regulations_used_in_round(round_id)
     if used and used != {regulation.code}:
-        raise Conflict(Text(
-            f"Đợt {round_id} đã có hồ sơ đánh giá theo {', '.join(sorted(used))}",
-            f"Round {round_id} already has evaluations under {', '.join(sorted(used))}"),
+        raise Conflict(message("scoring.round_already_has_evaluations_under",
+                               round_id=round_id, items=', '.join(sorted(used))),
             field="regulation")
     found = await repo.get_round(round_id)
     if found is None:
@@ -100,11 +99,9 @@ class CouncilSpec:
 
 def _validate(council: CouncilRecord, regulation_code: str) -> None:
     if not 0 < council.rules.quorum <= 1:
-        raise Invalid(Text("Tỷ lệ túc số phải lớn hơn 0 và không quá 1",
-                                 "The quorum must be more than 0 and at most 1"), field="quorum")
+        raise Invalid(message("scoring.quorum_must_more_than_0_at"), field="quorum")
     if council.rules.max_spread < 0:
-        raise Invalid(Text("Mức chênh lệch tối đa không được âm",
-                                 "The maximum spread cannot be negative"), field="max_spread")
+        raise Invalid(message("scoring.maximum_spread_cannot_negative"), field="max_spread")
     with as_problems():
         council.domain(regulation_code)  # composition rules (one chair, no duplicates, …)
 
@@ -112,19 +109,13 @@ def _validate(council: CouncilRecord, regulation_code: str) -> None:
 async def _round_and_level(repo: ScoringRepository, round_id: str, level: str) -> RoundRecord:
     round_ = await repo.get_round(round_id)
     if round_ is None:
-        raise Invalid(Text(
-            f"Chưa có đợt đánh giá {round_id} trong phân hệ chấm điểm: cấu hình đợt "
-            f"(PUT /scoring/rounds/{round_id}) hoặc chờ hồ sơ đầu tiên",
-            f"Round {round_id} is not known to scoring: configure it "
-            f"(PUT /scoring/rounds/{round_id}) or wait for its first submission"), field="round_id")
+        raise Invalid(message("scoring.round_not_known_scoring_configure_put", round_id=round_id), field="round_id")
     procedure = procedure_of(get_regulation(round_.regulation), round_.procedure_from)
     scoring_levels = [lv.code for lv in procedure.levels if lv.scores]
     if level not in scoring_levels:
-        raise Invalid(Text(
-            f"Cấp {level} không chấm điểm theo {round_.regulation} "
-            f"(các cấp chấm điểm: {', '.join(scoring_levels)})",
-            f"Level {level} does not score under {round_.regulation} "
-            f"(scoring levels: {', '.join(scoring_levels)})"), field="level")
+        raise Invalid(message("scoring.level_does_not_score_under_scoring",
+                              level=level, round_regulation=round_.regulation,
+                              scoring_levels=', '.join(scoring_levels)), field="level")
     return round_
 
 
@@ -198,11 +189,10 @@ async def close_council(uow: UnitOfWork, council_id: str) -> CouncilRecord:
     repo = uow.repository(ScoringRepository)
     council = await council_of(repo, council_id)
     if council.closed_at is not None:
-        raise Conflict(Text("Hội đồng đã kết thúc nhiệm vụ", "The council has already ended"))
+        raise Conflict(message("scoring.council_has_already_ended"))
     open_ones = [e for e in await repo.list_evaluations_for_council(council_id) if e.is_open]
     if open_ones:
-        raise Conflict(Text(f"Hội đồng còn {len(open_ones)} hồ sơ đang đánh giá",
-                            f"The council still has {len(open_ones)} open evaluation(s)"))
+        raise Conflict(message("scoring.council_still_has_open_evaluation_s", open_ones=len(open_ones)))
     expected = council.version
     council.closed_at = uow.clock.now()
     return await _save(uow, repo, council, expected)
@@ -233,8 +223,7 @@ async def delete_council(uow: UnitOfWork, council_id: str) -> None:
     repo = uow.repository(ScoringRepository)
     await council_of(repo, council_id)
     if await repo.has_sheets_for_council(council_id):
-        raise Conflict(Text("Hội đồng đã có phiếu chấm, không thể xóa",
-                            "The council has score sheets and cannot be deleted"))
+        raise Conflict(message("scoring.council_has_score_sheets_cannot_deleted"))
     with as_problems():
         for evaluation in await repo.list_evaluations_for_council(council_id):
             await set_council(uow, repo, evaluation, None)
@@ -249,9 +238,7 @@ async def put_member(uow: UnitOfWork, council_id: str, member: CouncilMember) ->
     existing = council.member(member.member_id)
     if existing is not None and existing.role is not member.role and \
             await repo.open_sheets_of_member(council_id, member.member_id):
-        raise Conflict(Text(
-            f"{existing.name} đang có phiếu chấm chưa kết thúc, không đổi vai trò được",
-            f"{existing.name} has sheets in open evaluations; the role cannot change"),
+        raise Conflict(message("scoring.has_sheets_open_evaluations_role_cannot", existing_name=existing.name),
             field="role")
     if existing is None:
         council.members.append(member)
@@ -267,8 +254,7 @@ async def remove_member(uow: UnitOfWork, council_id: str, member_id: str) -> Cou
     if council.member(member_id) is None:
         raise not_found("thành viên", "member", member_id)
     if await repo.open_sheets_of_member(council_id, member_id):
-        raise Conflict(Text("Thành viên đang có phiếu chấm chưa kết thúc, không xóa được",
-                            "The member has sheets in open evaluations and cannot be removed"))
+        raise Conflict(message("scoring.member_has_sheets_open_evaluations_cannot"))
     council.members = [m for m in council.members if m.member_id != member_id]
     return await _save(uow, repo, council, expected, members_changed=True)
 
@@ -282,18 +268,15 @@ async def declare_conflict(uow: UnitOfWork, council_id: str, member_id: str, pro
     repo = uow.repository(ScoringRepository)
     council = await council_of(repo, council_id)
     if council.member(member_id) is None:
-        raise Invalid(Text(f"{member_id} không phải thành viên hội đồng {council.name}",
-                                 f"{member_id} is not a member of council {council.name}"),
+        raise Invalid(message("scoring.not_member_council", member_id=member_id, council_name=council.name),
                             field="member_id")
     seat = council.seat_of(principal.identities)
     if not principal.has(Role.PROVINCE_OFFICE) and (seat is None or seat.member_id != member_id):
-        raise Forbidden(Text("Thành viên chỉ tự khai xung đột lợi ích của chính mình",
-                             "A member declares only their own conflicts of interest"))
+        raise Forbidden(message("scoring.member_declares_only_their_own_conflicts"))
     declaration = Declaration(council_id, member_id, product_id, reason.strip(),
                               principal.subject, uow.clock.now())
     if not await repo.add_declaration(declaration):
-        raise Conflict(Text("Xung đột lợi ích này đã được khai",
-                            "This conflict of interest is already declared"))
+        raise Conflict(message("scoring.conflict_interest_already_declared"))
     await uow.commit()
     return declaration
 
@@ -305,17 +288,15 @@ async def assign(uow: UnitOfWork, evaluation_id: str, council_id: str) -> Evalua
         raise not_found("phiên đánh giá", "evaluation", evaluation_id)
     council = await council_of(repo, council_id)
     if (council.round_id, council.level) != (evaluation.round_id, evaluation.level):
-        raise Invalid(Text(
-            f"Hội đồng {council.name} làm việc ở đợt {council.round_id}, cấp {council.level}; "
-            f"hồ sơ thuộc đợt {evaluation.round_id}, cấp {evaluation.level}",
-            f"Council {council.name} sits for round {council.round_id} at level {council.level}; "
-            f"the evaluation is in round {evaluation.round_id} at level {evaluation.level}"),
+        raise Invalid(message("scoring.council_sits_round_at_level_evaluation",
+                              council_name=council.name, council_round_id=council.round_id,
+                              council_level=council.level, evaluation_round_id=evaluation.round_id,
+                              evaluation_level=evaluation.level),
             field="council_id")
     if not evaluation.is_open:
-        raise Conflict(Text("Phiên đánh giá đã kết thúc", "The evaluation is over"))
+        raise Conflict(message("scoring.evaluation_over"))
     if evaluation.council_id not in (None, council_id) and await repo.sheets(evaluation_id):
-        raise Conflict(Text("Hội đồng đã bắt đầu chấm hồ sơ này, không đổi được",
-                            "The assigned council has started scoring; it cannot change"))
+        raise Conflict(message("scoring.assigned_council_has_started_scoring_cannot"))
     with as_problems():
         await set_council(uow, repo, evaluation, council)
         await uow.commit()
@@ -331,13 +312,10 @@ async def upload_sheet_file(uow: UnitOfWork, regulation_code: str, filename: str
     with as_problems():
         regulation = get_regulation(regulation_code)
     if regulation.has_packaged_sheets:
-        raise Invalid(Text(
-            f"{regulation.code} đã có sẵn phiếu đánh giá của 26 bộ sản phẩm; không nạp tệp của tỉnh",
-            f"{regulation.code} ships its sheets for all product sets; no province file is loaded"),
+        raise Invalid(message("scoring.ships_sheets_all_product_sets_no", regulation_code=regulation.code),
             field="regulation")
     if len(content) > MAX_SHEET_FILE_BYTES:
-        raise TooLarge(Text(f"Tệp phiếu quá lớn (tối đa {MAX_SHEET_FILE_BYTES // 1024} KiB)",
-                            f"The sheet file is too large (at most {MAX_SHEET_FILE_BYTES // 1024} KiB)"),
+        raise TooLarge(message("scoring.sheet_file_too_large_at_most", file_bytes=MAX_SHEET_FILE_BYTES // 1024),
                        field="file")
     safe_name = "".join(ch for ch in filename if ch.isalnum() or ch in "-_.")[:200] or "sheets.json"
     with as_problems():

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ocop_shared.auth import Principal, Role
-from ocop_shared.errors import Conflict, Forbidden, Invalid, Text
+from ocop_shared.errors import Conflict, Forbidden, Invalid
+from ocop_shared.i18n import message
 from ocop_shared.regulations import ProductSet, Regulation, get_regulation
 
 from ..adapters import sheets as sheet_source
@@ -34,20 +35,17 @@ async def product_set_for(repo: ScoringRepository, evaluation: Evaluation, *,
     record = (await repo.get_sheet_file(evaluation.sheet_file_id) if evaluation.sheet_file_id
               else await repo.newest_sheet_file_with(evaluation.regulation, evaluation.product_set_no))
     if record is None:
-        raise Conflict(Text(
-            f"Chưa có phiếu đánh giá của tỉnh cho bộ sản phẩm số {evaluation.product_set_no} theo "
-            f"{evaluation.regulation}: Văn phòng điều phối OCOP cần tải tệp phiếu lên",
-            f"No province sheet file for product set {evaluation.product_set_no} under "
-            f"{evaluation.regulation}: the provincial OCOP office must upload one"),
+        raise Conflict(message("scoring.no_province_sheet_file_product_set",
+                               evaluation_product_set_no=evaluation.product_set_no,
+                               evaluation_regulation=evaluation.regulation),
             slug="no-sheet-file")
     with as_problems():
         product_sets = sheet_source.stored_product_sets(record.id, record.regulation, record.content,
                                                         record.filename)
     found = sheet_source.pick(product_sets, evaluation.product_set_no)
     if found is None:
-        raise Conflict(Text(
-            f"Tệp phiếu {record.filename} không có bộ sản phẩm số {evaluation.product_set_no}",
-            f"Sheet file {record.filename} has no product set {evaluation.product_set_no}"),
+        raise Conflict(message("scoring.sheet_file_has_no_product_set",
+                               record_filename=record.filename, evaluation_product_set_no=evaluation.product_set_no),
             slug="no-sheet-file")
     if pin and evaluation.sheet_file_id is None:
         evaluation.sheet_file_id = record.id
@@ -94,17 +92,15 @@ class EvaluationContext:
 
     def require_council(self) -> CouncilRecord:
         if self.council is None:
-            raise Conflict(Text(
-                f"Hồ sơ {self.evaluation.id} chưa được phân công cho hội đồng nào",
-                f"Evaluation {self.evaluation.id} is not assigned to a council yet"),
+            raise Conflict(message("scoring.evaluation_not_assigned_council_yet",
+                                   self_evaluation_id=self.evaluation.id),
                 slug="no-council")
         return self.council
 
     def require_open(self) -> None:
         if not self.evaluation.is_open:
-            raise Conflict(Text(
-                f"Phiên đánh giá đã kết thúc ({self.evaluation.status})",
-                f"The evaluation is over ({self.evaluation.status})"), slug="evaluation-closed")
+            raise Conflict(message("scoring.evaluation_over_2",
+                                   self_evaluation_status=self.evaluation.status), slug="evaluation-closed")
 
     def member(self, principal: Principal) -> CouncilMember:
         """The caller as a member of the assigned council (403 otherwise)."""
@@ -119,8 +115,7 @@ class EvaluationContext:
         member = self.member(principal)
         council = self.require_council()
         if council.chair is None or council.chair.member_id != member.member_id:
-            raise Forbidden(Text("Chỉ chủ tịch hội đồng được thực hiện thao tác này",
-                                 "Only the council's chair may do this"), slug="not-the-chair")
+            raise Forbidden(message("scoring.only_council_s_chair_may_do"), slug="not-the-chair")
         return member
 
     def sheet_of(self, member_id: str) -> SheetRecord | None:
@@ -161,7 +156,6 @@ def ensure_known_member(ctx: EvaluationContext, member_id: str) -> CouncilMember
     council = ctx.require_council()
     found = council.member(member_id)
     if found is None:
-        raise Invalid(Text(f"{member_id} không phải thành viên hội đồng {council.name}",
-                           f"{member_id} is not a member of council {council.name}"),
+        raise Invalid(message("scoring.not_member_council", member_id=member_id, council_name=council.name),
                       slug=UnknownMember.code, field="member_id")
     return found

@@ -11,7 +11,8 @@ from typing import Any
 
 from ocop_shared.auth import Principal
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.errors import Forbidden, Text
+from ocop_shared.errors import Forbidden
+from ocop_shared.i18n import message
 
 from ..adapters.repository import ResultRecord, ScoringRepository, SheetRecord
 from ..domain.council import (
@@ -94,8 +95,7 @@ async def council_view(uow: UnitOfWork, evaluation_id: str, principal: Principal
         else:
             member = ctx.member(principal)
             if member.role not in (Role.CHAIR, Role.SECRETARY):
-                raise Forbidden(Text("Chỉ chủ tịch hoặc thư ký hội đồng xem bảng tổng hợp",
-                                     "Only the council's chair or secretary sees the summary"),
+                raise Forbidden(message("scoring.only_council_s_chair_secretary_sees"),
                                 slug="not-the-chair")
             viewer = member.member_id
         ev = ctx.domain()

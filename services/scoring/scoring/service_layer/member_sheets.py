@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from ocop_shared.auth import Principal
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.errors import Forbidden, Invalid, Text
+from ocop_shared.errors import Forbidden, Invalid
+from ocop_shared.i18n import message
 
 from ..adapters.repository import ScoringRepository, SheetRecord
 from ..domain.council import CouncilEvaluation, CouncilMember, Role
@@ -162,15 +163,12 @@ async def record_attendance(uow: UnitOfWork, evaluation_id: str, principal: Prin
         if not is_office(principal):
             member = ctx.member(principal)
             if member.role not in (Role.CHAIR, Role.SECRETARY):
-                raise Forbidden(Text("Chỉ chủ tịch, thư ký hội đồng hoặc Văn phòng điều phối ghi "
-                                     "danh sách có mặt", "Only the chair, the secretary or the "
-                                     "office records attendance"))
+                raise Forbidden(message("scoring.only_chair_secretary_office_records_attendance"))
         ctx.require_open()
         council = ctx.require_council()
         unknown = [m for m in present if council.member(m) is None]
         if unknown:
-            raise Invalid(Text(f"Không phải thành viên hội đồng: {', '.join(unknown)}",
-                                     f"Not members of the council: {', '.join(unknown)}"),
+            raise Invalid(message("scoring.not_members_council", unknown=', '.join(unknown)),
                                 field="present")
         ctx.evaluation.record_attendance(present)
         await repo.save_evaluation(ctx.evaluation)

@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any
 
 from ocop_shared.errors import ApplicationError, Conflict, Forbidden, Invalid, Malformed, NotFound, Text
+from ocop_shared.i18n import message
 from ocop_shared.regulations import DataValidationError, RegulationError
 
 from ..adapters.repository import StaleRecord
@@ -92,8 +93,7 @@ def as_problems() -> Iterator[None]:
     except DataValidationError as error:
         raise sheet_file_problem(error) from error
     except StaleRecord as error:
-        raise Conflict(Text("Dữ liệu vừa được người khác thay đổi, hãy tải lại và thử lại",
-                            "Someone else changed this record just now; reload and try again"),
+        raise Conflict(message("scoring.someone_else_changed_record_just_now"),
                        slug="concurrent-change") from error
     except RegulationError as error:
         raise Invalid(Text(error.message_vi, error.message_en), slug="unknown-regulation-data") from error
@@ -104,7 +104,5 @@ def not_found(what_vi: str, what_en: str, ident: str) -> NotFound:
 
 
 def not_assigned(evaluation_id: str) -> Forbidden:
-    return Forbidden(Text(
-        f"Bạn không thuộc hội đồng được phân công đánh giá hồ sơ {evaluation_id}",
-        f"You are not on the council assigned to evaluation {evaluation_id}"),
+    return Forbidden(message("scoring.you_not_council_assigned_evaluation", evaluation_id=evaluation_id),
         slug="not-assigned")

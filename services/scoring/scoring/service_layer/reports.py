@@ -8,7 +8,8 @@ from datetime import datetime
 from ocop_shared.auth import Principal
 from ocop_shared.clock import aware
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.errors import Conflict, Forbidden, Text
+from ocop_shared.errors import Conflict, Forbidden
+from ocop_shared.i18n import message
 
 from ..adapters.repository import ScoringRepository
 from ..domain.reports import DECISION_VI, LEVEL_VI, ROLE_VI, MinutesReport, SheetReport, sheet_lines
@@ -32,12 +33,10 @@ async def member_sheet_report(uow: UnitOfWork, evaluation_id: str, member_id: st
         if me.member_id != member_id and not finished:
             ev = ctx.domain()
             if not ev.may_see(me.member_id, member_id):
-                raise Forbidden(Text("Phiếu của thành viên khác chỉ xem được sau khi bạn nộp phiếu",
-                                     "Another member's sheet is visible only after you submit yours"),
+                raise Forbidden(message("scoring.another_member_s_sheet_visible_only"),
                                 slug="blind")
     elif not (is_office(principal) and finished and sheet.submitted):
-        raise Forbidden(Text("Phiếu chấm chỉ xem được sau khi hội đồng kết thúc đánh giá",
-                             "Score sheets are visible only after the council finalises"), slug="blind")
+        raise Forbidden(message("scoring.score_sheets_visible_only_after_council"), slug="blind")
     lines = sheet_lines(ctx.product_set, sheet.choices)
     parts = {line.code: line.points or 0 for line in lines if line.kind == "part"}
     knockout = None
@@ -63,13 +62,11 @@ async def minutes_report(uow: UnitOfWork, evaluation_id: str, principal: Princip
         raise not_found("phiên đánh giá", "evaluation", evaluation_id)
     council = await repo.get_council(evaluation.council_id) if evaluation.council_id else None
     if not is_office(principal) and (council is None or council.seat_of(principal.identities) is None):
-        raise Forbidden(Text(f"Bạn không thuộc hội đồng đánh giá hồ sơ {evaluation_id}",
-                             f"You are not on the council of evaluation {evaluation_id}"),
+        raise Forbidden(message("scoring.you_not_council_evaluation", evaluation_id=evaluation_id),
                         slug="not-assigned")
     result = await repo.get_result(evaluation_id)
     if result is None:
-        raise Conflict(Text("Biên bản chỉ có sau khi chủ tịch hội đồng kết thúc đánh giá",
-                            "The minutes exist once the chair has finalised the evaluation"),
+        raise Conflict(message("scoring.minutes_exist_once_chair_has_finalised"),
                        slug="not-finalised")
     return MinutesReport(evaluation_id=evaluation.id, product_name=evaluation.product_name,
                          entity_name=evaluation.entity_name, round_id=evaluation.round_id,
@@ -103,8 +100,7 @@ async def sheet_history(uow: UnitOfWork, evaluation_id: str, member_id: str,
     own = me is not None and me.member_id == member_id
     finished = not ctx.evaluation.is_open
     if not own and not (finished and (is_office(principal) or me is not None)):
-        raise Forbidden(Text("Lịch sử phiếu của thành viên khác chỉ xem được sau khi hội đồng kết thúc",
-                             "Another member's sheet history is visible once the council has finished"),
+        raise Forbidden(message("scoring.another_member_s_sheet_history_visible"),
                         slug="blind")
     versions: list[SheetVersion] = []
     previous: dict[str, int] = {}

@@ -6,6 +6,7 @@ from datetime import date
 
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.errors import Conflict, Invalid, NotFound, Text
+from ocop_shared.i18n import message
 
 from ..adapters.fairs import FairRepository
 from ..adapters.products import ProductRepository
@@ -16,11 +17,11 @@ from ..domain.fairs import Exhibitor, Fair, check_exhibitor
 
 async def create_fair(uow: UnitOfWork, fair: Fair) -> None:
     if fair.ends_on < fair.starts_on:
-        raise Invalid(Text("Ngày kết thúc phải sau ngày bắt đầu", "ends_on is before starts_on"),
+        raise Invalid(message("trade.ends_before_starts"),
                       field="ends_on")
     fairs = uow.repository(FairRepository)
     if await fairs.exists(fair.id):
-        raise Conflict(Text(f"Đã có hội chợ {fair.id}", f"Fair {fair.id} exists"))
+        raise Conflict(message("trade.fair_exists", fair_id=fair.id))
     await fairs.add(fair)
     await uow.commit()
 
@@ -28,7 +29,7 @@ async def create_fair(uow: UnitOfWork, fair: Fair) -> None:
 async def fair_row(uow: UnitOfWork, fair_id: str) -> Fair:
     found = await uow.repository(FairRepository).get(fair_id)
     if found is None:
-        raise NotFound(Text(f"Không tìm thấy hội chợ {fair_id}", f"No fair {fair_id}"))
+        raise NotFound(message("trade.no_fair", fair_id=fair_id))
     return found
 
 
@@ -42,8 +43,7 @@ async def register_exhibitor(uow: UnitOfWork, fair_id: str, product_id: str) -> 
         raise Invalid(Text(error.vi, error.en), field=error.field) from error
     fairs = uow.repository(FairRepository)
     if await fairs.is_exhibitor(fair_id, product_id):
-        raise Conflict(Text("Sản phẩm đã đăng ký hội chợ này",
-                            "The product is already registered for this fair"))
+        raise Conflict(message("trade.product_already_registered_fair"))
     await fairs.add_exhibitor(fair.register(product, uow.clock.now()))
     uow.track(fair)
     await uow.commit()
@@ -54,8 +54,7 @@ async def record_fair_result(uow: UnitOfWork, fair_id: str, product_id: str, *, 
     await fair_row(uow, fair_id)
     if not await uow.repository(FairRepository).record_result(
             fair_id, product_id, sales_vnd=sales_vnd, contracts=contracts, notes=notes):
-        raise NotFound(Text("Sản phẩm chưa đăng ký hội chợ này",
-                            "The product is not registered for this fair"))
+        raise NotFound(message("trade.product_not_registered_fair"))
     await uow.commit()
 
 

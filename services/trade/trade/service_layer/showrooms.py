@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 
 from ocop_shared.auth import hash_api_key, new_api_key
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.errors import Conflict, NotFound, Text
+from ocop_shared.errors import Conflict, NotFound
+from ocop_shared.i18n import message
 
 from ..adapters.catalogs import CatalogRepository
 from ..domain.catalog import CatalogItem, Removal
@@ -18,7 +19,7 @@ from .catalogs import append_change, fill, lock_membership
 async def showroom_row(uow: UnitOfWork, catalog_id: str) -> Showroom:
     found = await uow.repository(CatalogRepository).get(catalog_id)
     if found is None:
-        raise NotFound(Text(f"Không tìm thấy điểm bán {catalog_id}", f"No showroom {catalog_id}"))
+        raise NotFound(message("trade.no_showroom", catalog_id=catalog_id))
     return found
 
 
@@ -28,7 +29,7 @@ async def create_showroom(uow: UnitOfWork, *, catalog_id: str, name: str, locati
     """Create a point of sale; returns its POS API key (shown once, stored hashed)."""
     catalogs = await lock_membership(uow)
     if await catalogs.exists(catalog_id):
-        raise Conflict(Text(f"Đã có điểm bán {catalog_id}", f"Showroom {catalog_id} exists"))
+        raise Conflict(message("trade.showroom_exists", catalog_id=catalog_id))
     key = new_api_key("pos")
     await catalogs.add(Showroom(
         id=catalog_id, name=name, location_type=location_type, address=address,
@@ -54,8 +55,7 @@ async def change_assortment(uow: UnitOfWork, catalog_id: str, *, add: Sequence[s
     catalogs = await lock_membership(uow)
     showroom = await showroom_row(uow, catalog_id)
     if showroom.carries_all:
-        raise Conflict(Text("Điểm bán này trưng bày mọi sản phẩm OCOP; không chọn từng sản phẩm",
-                            "This showroom carries every OCOP product; it has no assortment"))
+        raise Conflict(message("trade.showroom_carries_every_ocop_product_has"))
     have = await catalogs.assortment(catalog_id)
     new = [p for p in dict.fromkeys(add) if p not in have]
     if new:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ocop_shared.auth import api_key_matches, hash_api_key
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.errors import Forbidden, Gone, Invalid, Malformed, Text, Unauthenticated
+from ocop_shared.errors import Forbidden, Gone, Invalid, Malformed, Unauthenticated
+from ocop_shared.i18n import message
 
 from ..adapters.catalogs import CatalogRepository
 from ..adapters.tills import TillRepository
@@ -16,26 +17,21 @@ from .showrooms import showroom_row
 async def authenticate_till(uow: UnitOfWork, catalog_id: str, api_key: str | None) -> Showroom:
     showroom = await showroom_row(uow, catalog_id)
     if not api_key:
-        raise Unauthenticated(Text("Thiếu khóa API của điểm bán (X-API-Key)",
-                                   "The showroom API key (X-API-Key) is missing"))
+        raise Unauthenticated(message("trade.showroom_api_key_x_api_key"))
     if showroom.api_key_hash and api_key_matches(api_key, showroom.api_key_hash):
         return showroom
     if await uow.repository(CatalogRepository).key_hash_known(hash_api_key(api_key)):
-        raise Forbidden(Text("Khóa API này thuộc về điểm bán khác",
-                             "This API key belongs to another showroom"))
-    raise Unauthenticated(Text("Khóa API không hợp lệ", "The API key is not valid"))
+        raise Forbidden(message("trade.api_key_belongs_another_showroom"))
+    raise Unauthenticated(message("trade.api_key_not_valid"))
 
 
 async def changes_since(uow: UnitOfWork, catalog_id: str, version: int,
                         limit: int) -> tuple[int, list[FeedChange]]:
     showroom = await showroom_row(uow, catalog_id)
     if version > showroom.version:
-        raise Malformed(Text("Con trỏ đồng bộ vượt quá phiên bản hiện tại của danh mục",
-                             "The cursor is ahead of the catalog"), field="cursor")
+        raise Malformed(message("trade.cursor_ahead_catalog"), field="cursor")
     if version < showroom.floor_version:
-        raise Gone(Text(
-            "Con trỏ đồng bộ đã quá cũ; hãy tải lại toàn bộ danh mục (GET .../catalog)",
-            "The cursor is too old; take a full snapshot again (GET .../catalog)"),
+        raise Gone(message("trade.cursor_too_old_take_full_snapshot"),
             slug="cursor-expired")
     changes = await uow.repository(CatalogRepository).changes_after(catalog_id, version, limit)
     return showroom.version, changes
@@ -44,8 +40,8 @@ async def changes_since(uow: UnitOfWork, catalog_id: str, version: int,
 async def acknowledge(uow: UnitOfWork, catalog_id: str, terminal_id: str, version: int) -> None:
     showroom = await showroom_row(uow, catalog_id)
     if version > showroom.version:
-        raise Invalid(Text(f"Phiên bản {version} chưa tồn tại (hiện tại: {showroom.version})",
-                           f"Version {version} does not exist yet (current: {showroom.version})"),
+        raise Invalid(message("trade.version_does_not_exist_yet_current",
+                              version=version, showroom_version=showroom.version),
                       field="version")
     await uow.repository(TillRepository).acknowledge(catalog_id, terminal_id, version,
                                                      uow.clock.now())
