@@ -21,6 +21,7 @@ from ocop_shared.http.cached import Reply
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.problems import Forbidden, NotFound, Problem, Unprocessable
 from ocop_shared.http.text import Code, RecordId
+from ocop_shared.http.webhook_models import DeliveryDetail, DeliveryOut, delivery_detail, delivery_out
 from ocop_shared.i18n import message
 from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.webhooks import DeliveryStatus
@@ -320,33 +321,31 @@ async def unsubscribe(subscription_id: RecordId, principal: Caller, runtime: Run
         await webhooks.unsubscribe(uow, edge.ctx, subscription_id)
 
 
-@router.get("/webhooks/{subscription_id}/deliveries", response_model=Page[schemas.DeliveryOut],
+@router.get("/webhooks/{subscription_id}/deliveries", response_model=Page[DeliveryOut],
             summary="The delivery log of a subscription, newest first (?status=failed)")
 async def deliveries(subscription_id: RecordId, principal: Caller, runtime: Runtime, edge: Edge,
                      limit: Limit = 50, offset: Offset = 0,
-                     status: DeliveryStatus | None = None) -> Page[schemas.DeliveryOut]:
+                     status: DeliveryStatus | None = None) -> Page[DeliveryOut]:
     async with runtime.uow() as uow:
         rows, total = await hooks.list_deliveries(uow, edge.ctx.webhooks, subscription_id, status=status,
                                                   limit=limit, offset=offset)
-    return Page(items=[views.delivery_out(r) for r in rows], total=total, limit=limit, offset=offset)
+    return Page(items=[delivery_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
-@router.get("/webhook-deliveries/{delivery_id}", response_model=schemas.DeliveryDetail,
+@router.get("/webhook-deliveries/{delivery_id}", response_model=DeliveryDetail,
             summary="One delivery with every attempt (status code or error, duration)")
-async def delivery(delivery_id: RecordId, principal: Caller, runtime: Runtime, edge: Edge) -> schemas.DeliveryDetail:
+async def delivery(delivery_id: RecordId, principal: Caller, runtime: Runtime, edge: Edge) -> DeliveryDetail:
     async with runtime.uow() as uow:
         found, attempts = await hooks.delivery_detail(uow, edge.ctx.webhooks, delivery_id)
-    return schemas.DeliveryDetail(**views.delivery_out(found).model_dump(), log=[
-        schemas.AttemptOut(at=a.at, status_code=a.status_code, error=a.error,
-                           duration_ms=a.duration_ms) for a in attempts])
+    return delivery_detail(found, attempts)
 
 
 @router.post("/webhook-deliveries/{delivery_id}/redelivery", status_code=202,
-             response_model=schemas.DeliveryOut, summary="Send a delivery again (a new round of attempts)")
-async def redeliver(delivery_id: RecordId, principal: Caller, runtime: Runtime, edge: Edge) -> schemas.DeliveryOut:
+             response_model=DeliveryOut, summary="Send a delivery again (a new round of attempts)")
+async def redeliver(delivery_id: RecordId, principal: Caller, runtime: Runtime, edge: Edge) -> DeliveryOut:
     async with runtime.uow() as uow:
         found = await webhooks.redeliver(uow, edge.ctx, delivery_id)
-    return views.delivery_out(found)
+    return delivery_out(found)
 
 
 def _new_id() -> str:

@@ -242,30 +242,3 @@ class SubscriptionOut(BaseModel):
 
 class SubscriptionCreated(SubscriptionOut):
     secret: str = Field(description="HMAC-SHA256 key of X-OCOP-Signature; shown only now.")
-
-
-class DeliveryOut(BaseModel):
-    id: str
-    subscription_id: str
-    event_id: str
-    event_type: str
-    aggregate_id: str
-    status: str = Field(description="pending, delivered or failed")
-    attempts: int = Field(description="Attempts in the current round (a redelivery starts a new one).")
-    redeliveries: int
-    next_attempt_at: IsoDateTime | None
-    last_status_code: int | None
-    last_error: str | None
-    created_at: IsoDateTime
-    delivered_at: IsoDateTime | None
-
-
-class AttemptOut(BaseModel):
-    at: IsoDateTime
-    status_code: int | None
-    error: str | None
-    duration_ms: int
-
-
-class DeliveryDetail(DeliveryOut):
-    log: list[AttemptOut]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ocop_shared.http.dates import IsoDate
-from ocop_shared.webhooks import DeliveryRecord, Subscription
+from ocop_shared.webhooks import Subscription
 
 from ..adapters.findings import EvidenceItem, StoredCase
 from ..adapters.repository import CertificateRecord, certificate_from_row, utc
@@ -95,15 +95,6 @@ def inspection_out(row: Any, evidence: list[EvidenceItem]) -> schemas.Inspection
 def subscription_out(s: Subscription) -> schemas.SubscriptionOut:
     return schemas.SubscriptionOut(id=s.id, url=s.url, event_types=list(s.scope),
                                    description=s.description, created_by=s.created_by, created_at=s.created_at)
-
-
-def delivery_out(d: DeliveryRecord) -> schemas.DeliveryOut:
-    return schemas.DeliveryOut(
-        id=d.id, subscription_id=d.subscription_id, event_id=d.event_id, event_type=d.event_type,
-        aggregate_id=d.aggregate_id, status=d.status.value, attempts=d.attempts,
-        redeliveries=d.redeliveries, next_attempt_at=d.next_attempt_at,
-        last_status_code=d.last_status_code, last_error=d.last_error,
-        created_at=d.created_at, delivered_at=d.delivered_at)
 
 
 def record_pdf_name(record: CertificateRecord) -> str:

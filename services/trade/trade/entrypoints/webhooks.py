@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from ocop_shared.http.dates import IsoDateTime
 from ocop_shared.http.pagination import Limit, Offset, Page
 from ocop_shared.http.text import RecordId
-from ocop_shared.webhooks import DeliveryRecord, DeliveryStatus, Subscription
+from ocop_shared.http.webhook_models import DeliveryDetail, DeliveryOut, delivery_detail, delivery_out
+from ocop_shared.webhooks import DeliveryStatus, Subscription
 
 from ..service_layer import webhooks
 from .access import may_operate
@@ -37,44 +38,9 @@ class WebhookCreated(WebhookOut):
     secret: str = Field(description="HMAC-SHA256 key of X-OCOP-Signature; shown only now.")
 
 
-class DeliveryOut(BaseModel):
-    id: str
-    subscription_id: str
-    event_id: str
-    event_type: str
-    aggregate_id: str = Field(description="The catalog (showroom) the change belongs to.")
-    status: str = Field(description="pending, delivered or failed")
-    attempts: int = Field(description="Attempts in the current round (a redelivery starts a new one).")
-    redeliveries: int
-    next_attempt_at: IsoDateTime | None
-    last_status_code: int | None
-    last_error: str | None
-    created_at: IsoDateTime
-    delivered_at: IsoDateTime | None
-
-
-class AttemptOut(BaseModel):
-    at: IsoDateTime
-    status_code: int | None
-    error: str | None
-    duration_ms: int
-
-
-class DeliveryDetail(DeliveryOut):
-    log: list[AttemptOut]
-
-
 def webhook_out(s: Subscription) -> WebhookOut:
     return WebhookOut(id=s.id, showroom_id=webhooks.showroom_of(s), url=s.url, description=s.description,
                       created_by=s.created_by, created_at=s.created_at)
-
-
-def delivery_out(d: DeliveryRecord) -> DeliveryOut:
-    return DeliveryOut(
-        id=d.id, subscription_id=d.subscription_id, event_id=d.event_id, event_type=d.event_type,
-        aggregate_id=d.aggregate_id, status=d.status.value, attempts=d.attempts, redeliveries=d.redeliveries,
-        next_attempt_at=d.next_attempt_at, last_status_code=d.last_status_code, last_error=d.last_error,
-        created_at=d.created_at, delivered_at=d.delivered_at)
 
 
 @router.post("/showrooms/{showroom_id}/webhooks", status_code=201, response_model=WebhookCreated,
@@ -134,9 +100,7 @@ async def delivery(delivery_id: RecordId, principal: Caller, runtime: Runtime) -
     async with runtime.uow() as uow:
         may_operate(principal, await webhooks.showroom_of_delivery(uow, delivery_id))
         found, attempts = await webhooks.delivery_detail(uow, delivery_id)
-    return DeliveryDetail(**delivery_out(found).model_dump(), log=[
-        AttemptOut(at=a.at, status_code=a.status_code, error=a.error, duration_ms=a.duration_ms)
-        for a in attempts])
+    return delivery_detail(found, attempts)
 
 
 @router.post("/webhook-deliveries/{delivery_id}/redelivery", status_code=202, response_model=DeliveryOut,
