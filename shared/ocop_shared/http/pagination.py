@@ -1,6 +1,8 @@
 """Pagination for every list endpoint: ?limit=&offset= in, {items,total,limit,offset} out."""
 
-from typing import Annotated, Generic, TypeVar
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 from fastapi import Query
 from pydantic import BaseModel
@@ -17,3 +19,8 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+    @classmethod
+    def of(cls, item: type[BaseModel]) -> type[Page[Any]]:
+        """The page of `item`, for an item model made at run time (mypy cannot subscript one)."""
+        return cast("type[Page[Any]]", cls.__class_getitem__(item))
