@@ -62,3 +62,8 @@ def names_in(prefix: str, codes: tuple[str, ...]) -> dict[str, tuple[str, str]]:
     levels, statuses, kinds of entity)."""
     return {code: (translate("vi", f"{prefix}.{code}"), translate("en", f"{prefix}.{code}"))
             for code in codes}
+
+
+def said(key: str, **values: Any) -> tuple[str, str]:
+    """A message's Vietnamese and English, for the domain's own errors (which carry both)."""
+    return translate("vi", key, **values), translate("en", key, **values)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import said
+
 _MOBILE = re.compile(r"^0(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-9])\d{7}$")
 _LANDLINE = re.compile(r"^02\d{9}$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
@@ -34,8 +36,7 @@ def normalise_phone(raw: str) -> str:
         digits = "0" + digits[2:]
     if _MOBILE.match(digits) or _LANDLINE.match(digits):
         return digits
-    raise InvalidLogin(f"Số điện thoại '{raw}' không hợp lệ (ví dụ: 0912345678 hoặc 02963xxxxxx)",
-                       f"'{raw}' is not a Vietnamese phone number (e.g. 0912345678 or 02963xxxxxx)",
+    raise InvalidLogin(*said("registry.not_vietnamese_phone_number_e_g", raw=raw),
                        "phone")
 
 
@@ -43,7 +44,7 @@ def normalise_email(raw: str) -> str:
     email = raw.strip()
     if len(email) <= 254 and _EMAIL.match(email):
         return email.lower()
-    raise InvalidLogin(f"Địa chỉ e-mail '{raw}' không hợp lệ", f"'{raw}' is not an e-mail address",
+    raise InvalidLogin(*said("registry.not_e_mail_address", raw=raw),
                        "email")
 
 
@@ -66,8 +67,7 @@ def login_key(raw: str) -> str:
 
 
 def _not_a_login(raw: str) -> InvalidLogin:
-    return InvalidLogin(f"'{raw}' không phải địa chỉ e-mail hay số điện thoại",
-                        f"'{raw}' is neither an e-mail address nor a phone number", "login")
+    return InvalidLogin(*said("common.neither_e_mail_address_nor_phone", raw=raw), "login")
 
 
 def shown(key: str) -> str:

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from ..i18n import said
 from .filetypes import EXECUTABLE_MAGIC, FileRejected
 
 _CHUNK = 1024 * 1024
@@ -38,19 +39,18 @@ def check_archive(stream: BinaryIO, filename: str, *, required: str | None = Non
             entries = archive.infolist()
             if len(entries) > limits.max_entries:
                 raise FileRejected(
-                    f"Tệp '{filename}' chứa {len(entries)} thành phần (tối đa {limits.max_entries})",
-                    f"'{filename}' holds {len(entries)} entries (at most {limits.max_entries})")
+                    *said("common.holds_entries_at_most", filename=filename, entries=len(entries),
+                          limits_max_entries=limits.max_entries))
             if required and required not in archive.namelist():
-                raise FileRejected(f"Tệp '{filename}' không phải tài liệu Office hợp lệ (thiếu {required})",
-                                   f"'{filename}' is not a valid Office document ({required} missing)")
+                raise FileRejected(*said("common.not_valid_office_document_missing", filename=filename,
+                                         required=required))
             total = 0
             for entry in entries:
                 total = _unpack_counting(archive, entry, filename, total, packed, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError,
             RuntimeError) as error:
         # RuntimeError: an encrypted entry; NotImplementedError: an unknown compression method
-        raise FileRejected(f"Không mở được tệp '{filename}': tệp nén bị hỏng hoặc được mã hoá",
-                           f"'{filename}' cannot be opened: a damaged or encrypted archive") from error
+        raise FileRejected(*said("common.cannot_opened_damaged_encrypted_archive", filename=filename)) from error
     finally:
         stream.seek(0)
 
@@ -62,15 +62,12 @@ def _unpack_counting(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, filename:
         while chunk := member.read(_CHUNK):
             if first and chunk.startswith(EXECUTABLE_MAGIC):
                 raise FileRejected(
-                    f"Tệp '{filename}' chứa chương trình thực thi ({entry.filename})",
-                    f"'{filename}' carries an executable program ({entry.filename})")
+                    *said("common.carries_executable_program", filename=filename, entry_filename=entry.filename))
             first = False
             total += len(chunk)
             if total > limits.max_total_bytes or (
                     total > limits.ratio_applies_above and total > packed * limits.max_ratio):
                 raise FileRejected(
-                    f"Tệp '{filename}' giải nén ra quá lớn (hơn {total // (1024 * 1024)} MiB từ "
-                    f"{packed // 1024} KiB): có thể là tệp nén độc hại",
-                    f"'{filename}' unpacks to too much (over {total // (1024 * 1024)} MiB from "
-                    f"{packed // 1024} KiB): possibly a zip bomb")
+                    *said("common.unpacks_too_much_over_mib_from", filename=filename, total=total // (1024 * 1024),
+                          packed=packed // 1024))
     return total

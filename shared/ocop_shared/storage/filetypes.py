@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..i18n import said
+
 SNIFF_BYTES = 4096
 
 
@@ -67,19 +69,16 @@ def check_content(head: bytes, filename: str,
     """The file's real type; refuses executables, other types and names that lie."""
     if head.startswith(EXECUTABLE_MAGIC):
         raise FileRejected(
-            f"Tệp '{filename}' là chương trình thực thi, không được phép tải lên",
-            f"'{filename}' is an executable program and cannot be uploaded")
+            *said("common.executable_program_cannot_uploaded", filename=filename))
     found = sniff(head, accepted)
     if found is None:
         allowed = ", ".join(t.name for t in accepted)
         raise FileRejected(
-            f"Không nhận ra loại tệp '{filename}' từ nội dung. Chấp nhận: {allowed}",
-            f"The content of '{filename}' is not an accepted type ({allowed})")
+            *said("common.content_not_accepted_type", filename=filename, allowed=allowed))
     extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension and extension not in found.extensions:
         raise FileRejected(
-            f"Tệp '{filename}' có đuôi {extension} nhưng nội dung là {found.name}",
-            f"'{filename}' is named {extension} but its content is {found.name}")
+            *said("common.named_but_content", filename=filename, extension=extension, found_name=found.name))
     return found
 
 

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
+from ..i18n import said
 from .filetypes import EXECUTABLE_MAGIC, FileRejected
 
 _NOT_WALKED = frozenset({"/Contents", "/Resources", "/AP", "/DR", "/Thumb", "/Parent", "/P",
@@ -36,8 +37,7 @@ def check_pdf(stream: BinaryIO, filename: str) -> None:
     try:
         reader = PdfReader(stream, strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise FileRejected(f"Tệp '{filename}' được đặt mật khẩu; hãy tải lên bản không mật khẩu",
-                               f"'{filename}' is password protected; upload it without a password")
+            raise FileRejected(*said("common.password_protected_upload_without_password", filename=filename))
         catalogue = reader.trailer["/Root"].get_object()
         if not isinstance(catalogue, DictionaryObject) or len(reader.pages) == 0:
             raise _unreadable(filename)
@@ -59,13 +59,11 @@ def _refuse_trailing_data(stream: BinaryIO, filename: str) -> None:
     end = tail.rfind(b"%%EOF")
     after = tail[end + 5:].strip() if end >= 0 else tail
     if end < 0 or after.startswith(EXECUTABLE_MAGIC):
-        raise FileRejected(f"Tệp '{filename}' có dữ liệu lạ sau phần kết thúc của PDF",
-                           f"'{filename}' carries other data after the end of the PDF")
+        raise FileRejected(*said("common.carries_other_data_after_end_pdf", filename=filename))
 
 
 def _unreadable(filename: str) -> FileRejected:
-    return FileRejected(f"Tệp '{filename}' không đọc được như một tệp PDF (hỏng hoặc không phải PDF)",
-                        f"'{filename}' cannot be read as a PDF (damaged, or not a PDF)")
+    return FileRejected(*said("common.cannot_read_as_pdf_damaged_not", filename=filename))
 
 
 def _walk(root: DictionaryObject, filename: str) -> None:
@@ -81,8 +79,7 @@ def _walk(root: DictionaryObject, filename: str) -> None:
             item = item.get_object()
         visited += 1
         if visited > MAX_OBJECTS:
-            raise FileRejected(f"Tệp PDF '{filename}' có cấu trúc quá phức tạp để kiểm tra",
-                               f"The PDF '{filename}' is too complex to check")
+            raise FileRejected(*said("common.pdf_too_complex_check", filename=filename))
         if isinstance(item, DictionaryObject):
             _refuse_active(item, filename)
             pending.extend(value for key, value in item.items() if key not in _NOT_WALKED)
@@ -93,8 +90,7 @@ def _walk(root: DictionaryObject, filename: str) -> None:
 def _refuse_active(node: DictionaryObject, filename: str) -> None:
     if "/JS" in node or "/JavaScript" in node or node.get("/S") in _ACTIVE_ACTIONS:
         raise FileRejected(
-            f"Tệp PDF '{filename}' chứa mã lệnh (JavaScript hoặc lệnh mở chương trình)",
-            f"The PDF '{filename}' carries scripts (JavaScript or a launch action)")
+            *said("common.pdf_carries_scripts_javascript_launch_action", filename=filename))
     if node.get("/Type") == "/EmbeddedFile" and isinstance(node, StreamObject):
         if node.get_data()[:8].startswith(EXECUTABLE_MAGIC):
             raise _program(filename)
@@ -105,5 +101,4 @@ def _refuse_active(node: DictionaryObject, filename: str) -> None:
 
 
 def _program(filename: str) -> FileRejected:
-    return FileRejected(f"Tệp PDF '{filename}' đính kèm chương trình thực thi",
-                        f"The PDF '{filename}' has an executable program attached")
+    return FileRejected(*said("common.pdf_has_executable_program_attached", filename=filename))

@@ -13,6 +13,7 @@ import aiosmtplib
 
 from ocop_shared.auth.logins import shown
 from ocop_shared.db.uow import UnitOfWorkFactory
+from ocop_shared.i18n import said
 
 from ..domain.errors import CannotDeliver
 from .repository import AccountRepository
@@ -65,8 +66,7 @@ class SmtpSender:
     async def send(self, message: Message) -> None:
         kind, _, address = message.to.partition(":")
         if kind != "email":
-            raise CannotDeliver("Chưa có cổng tin nhắn SMS: hãy dùng địa chỉ e-mail",
-                                "No SMS gateway is configured: use an e-mail address")
+            raise CannotDeliver(*said("accounts.no_sms_gateway_configured_use_e"))
         email = EmailMessage()
         email["From"] = self.sender
         email["To"] = address
@@ -78,5 +78,4 @@ class SmtpSender:
                                   start_tls=self.starttls, timeout=self.timeout)
         except (aiosmtplib.SMTPException, OSError) as error:
             log.warning("mail to %s not sent: %s", shown(message.to), error)
-            raise CannotDeliver("Chưa gửi được thư xác nhận, vui lòng thử lại sau",
-                                "The message could not be sent; try again later") from error
+            raise CannotDeliver(*said("accounts.message_could_not_sent_try_again")) from error

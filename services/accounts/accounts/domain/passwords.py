@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ocop_shared.i18n import said
+
 from .errors import WeakPassword
 
 MIN_LENGTH = 10
@@ -18,15 +20,11 @@ COMMON = frozenset({
 
 def check_password(password: str, login_shown: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự",
-                           f"The password needs at least {MIN_LENGTH} characters")
+        raise WeakPassword(*said("accounts.password_needs_at_least_characters", min_length=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"Mật khẩu dài tối đa {MAX_LENGTH} ký tự",
-                           f"The password may have at most {MAX_LENGTH} characters")
+        raise WeakPassword(*said("accounts.password_may_have_at_most_characters", max_length=MAX_LENGTH))
     lowered = password.lower()
     if lowered in COMMON or len(set(password)) < 4:
-        raise WeakPassword("Mật khẩu này quá phổ biến, dễ bị đoán: hãy chọn mật khẩu khác",
-                           "This password is too common to be safe: choose another")
+        raise WeakPassword(*said("accounts.password_too_common_safe_choose_another"))
     if login_shown and login_shown.lower() in lowered:
-        raise WeakPassword("Mật khẩu không được chứa tên đăng nhập",
-                           "The password must not contain the login")
+        raise WeakPassword(*said("accounts.password_must_not_contain_login"))

@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 
+from ocop_shared.i18n import said
 from ocop_shared.keyring import (  # noqa: F401  (re-exported: the QR's key ring)
     KID_PATTERN,
     b64url_decode,
@@ -158,8 +159,7 @@ def verify_token(ring: KeyRing, text: str) -> QrClaims:
     if version != VERSION:
         if re.fullmatch(r"OCOP\d{1,3}", version):
             raise UnsupportedVersion(
-                f"Phiên bản mã QR {version} chưa được hỗ trợ; hãy cập nhật ứng dụng kiểm tra",
-                f"QR format {version} is not supported; update the verifier",
+                *said("certification.qr_format_not_supported_update_verifier", version=version),
             )
         raise _malformed(f"it does not start with {VERSION}.")
     try:
@@ -180,16 +180,13 @@ def verify_token(ring: KeyRing, text: str) -> QrClaims:
         public = ring.public_key(parsed.key_id)
     except UnknownKeyId:
         raise UnknownKey(
-            f"Mã QR được ký bằng khóa không được công bố ({parsed.key_id})",
-            f"The QR was signed with a key that is not published ({parsed.key_id})",
+            *said("certification.qr_was_signed_with_key_not", parsed_key_id=parsed.key_id),
         ) from None
     try:
         public.verify(signature, f"{version}.{payload_b64}".encode("ascii"))
     except InvalidSignature:
         raise SignatureMismatch(
-            "Chữ ký không khớp với nội dung: mã QR đã bị sửa hoặc chữ ký bị giả mạo",
-            "The signature does not match the content: the QR payload was altered or the "
-            "signature forged",
+            *said("certification.signature_does_not_match_content_qr"),
         ) from None
     return parsed
 
@@ -224,7 +221,7 @@ def token_from_qr(text: str) -> str:
 
 
 def _malformed(why: str) -> MalformedToken:
-    return MalformedToken(f"Mã QR không hợp lệ ({why})", f"Not a valid OCOP QR token ({why})")
+    return MalformedToken(*said("certification.not_valid_ocop_qr_token", why=why))
 
 
 def _check_claims(claims: Mapping[str, Any]) -> QrClaims:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ocop_shared.i18n import said
+
 from .errors import InvalidCertificate
 
 DEFAULT_PROVINCE = "An Giang"
@@ -32,8 +34,7 @@ class Authority:
 def check_stars(stars: int) -> int:
     if isinstance(stars, bool) or not isinstance(stars, int) or not 3 <= stars <= 5:
         raise InvalidCertificate(
-            f"Chỉ sản phẩm đạt 3 đến 5 sao mới được cấp giấy chứng nhận (nhận được: {stars!r})",
-            f"Only 3- to 5-star products get a certificate (got {stars!r})",
+            *said("certification.only_3_5_star_products_get", stars=repr(stars)),
         )
     return stars
 

@@ -43,6 +43,7 @@ from ocop_shared.contracts.certification_events import (
     CertificateSupersededPayload,
     CertifiedPayload,
 )
+from ocop_shared.i18n import said
 
 from .authority import DEFAULT_PROVINCE, Authority, authority_for, check_stars
 from .certificate_status import TERMINAL, VALID, CertificateStatus, HistoryEntry, Revocation
@@ -157,8 +158,7 @@ class Certificate(Aggregate):
         """Announce the issue (`Certified`, the first event of the stream) with what the
         certificate prints: its verification link and signed QR."""
         if self.version != 0 or not self.history:
-            raise IllegalTransition(f"Giấy chứng nhận {self.number} đã được công bố",
-                                    f"Certificate {self.number} was already announced")
+            raise IllegalTransition(*said("certification.certificate_was_already_announced", self_number=self.number))
         self.record(Certified, CertifiedPayload(
             certificate_id=self.id, number=self.number, product_id=self.product_id,
             product_code=self.product_code, product_name=self.product_name, entity_id=self.entity_id,
@@ -237,12 +237,11 @@ class Certificate(Aggregate):
         """Replaced by a newer certificate of the same product (upgrade or re-rating)."""
         day = self._effective_day(at, on)
         if by is self or by.number == self.number:
-            raise IllegalTransition("Giấy chứng nhận không thể tự thay thế chính nó",
-                                    "A certificate cannot supersede itself")
+            raise IllegalTransition(*said("certification.certificate_cannot_supersede_itself"))
         if by.product_id != self.product_id:
             raise IllegalTransition(
-                f"Giấy chứng nhận {by.number} thuộc sản phẩm khác, không thể thay thế {self.number}",
-                f"Certificate {by.number} is for another product and cannot supersede {self.number}",
+                *said("certification.certificate_another_product_cannot_supersede", by_number=by.number,
+                      self_number=self.number),
             )
         self._require_valid(day, "thay thế", "supersede")
         self._move(CertificateStatus.SUPERSEDED, at, day,
@@ -259,8 +258,7 @@ class Certificate(Aggregate):
         note is the reason `CertificateRevoked` gives."""
         picked = validate_grounds(grounds)
         if not decision_no or not decision_no.strip():
-            raise InvalidCertificate("Thiếu số quyết định thu hồi",
-                                     "The revocation decision number is missing")
+            raise InvalidCertificate(*said("certification.revocation_decision_number_missing"))
         day = self._effective_day(at, on)
         self._require_valid(day, "thu hồi", "revoke")
         letters = ", ".join(GROUNDS[g].letter for g in picked)
@@ -304,9 +302,7 @@ class Certificate(Aggregate):
         if not transitional:
             if dossier_filed_on is None:
                 raise IllegalTransition(
-                    "Cần ngày nộp hồ sơ đánh giá, phân hạng lại hoặc căn cứ khoản 3 Điều 12",
-                    "Either the re-rating dossier's filing day or the Article 12(3) transitional rule "
-                    "is required",
+                    *said("certification.either_re_rating_dossier_s_filing"),
                 )
             if not opens <= dossier_filed_on <= closes:
                 raise IllegalTransition(
@@ -343,8 +339,7 @@ class Certificate(Aggregate):
         day = self._effective_day(at, on)
         if self.status is not CertificateStatus.EXTENDED:
             raise IllegalTransition(
-                f"Giấy chứng nhận {self.number} không ở trạng thái chờ đánh giá lại",
-                f"Certificate {self.number} is not pending re-rating",
+                *said("certification.certificate_not_pending_re_rating", self_number=self.number),
             )
         if day > self.extension_ends_on:
             raise IllegalTransition(
@@ -441,4 +436,4 @@ class Certificate(Aggregate):
 def _require_fields(**values: str) -> None:
     for name, value in values.items():
         if not value or not value.strip():
-            raise InvalidCertificate(f"Thiếu thông tin bắt buộc: {name}", f"Missing required field: {name}")
+            raise InvalidCertificate(*said("certification.missing_required_field", name=name))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ocop_shared.i18n import said
+
 from .errors import InvalidGrounds
 
 
@@ -78,8 +80,7 @@ def validate_grounds(grounds: Iterable[int]) -> tuple[int, ...]:
     if unknown:
         shown = ", ".join(repr(g) for g in unknown)
         raise InvalidGrounds(
-            f"Căn cứ thu hồi không hợp lệ: {shown} (chỉ từ 1 đến 6)",
-            f"Invalid revocation ground(s): {shown} (only 1 to 6)",
+            *said("certification.invalid_revocation_ground_s_only_1", shown=shown),
         )
     return tuple(sorted(set(items)))
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from ocop_shared.i18n import said
+
 from .authority import DEFAULT_PROVINCE, authority_for
 from .errors import CaseClosed, IllegalTransition, InvalidCertificate
 from .grounds import validate_grounds
@@ -85,13 +87,11 @@ class Inspection:
         self._require_open()
         if not conclusion.strip() or not concluded_by.strip():
             raise InvalidCertificate(
-                "Cần có kết luận và tên cơ quan kết luận",
-                "A conclusion and the concluding authority are required",
+                *said("certification.conclusion_concluding_authority_required"),
             )
         if on < self.started_on:
             raise IllegalTransition(
-                f"Ngày kết luận {on} trước ngày bắt đầu kiểm tra {self.started_on}",
-                f"Conclusion day {on} is before the inspection started ({self.started_on})",
+                *said("certification.conclusion_day_before_inspection_started", on=on, self_started_on=self.started_on),
             )
         self.outcome = outcome
         self.grounds = grounds
@@ -102,5 +102,5 @@ class Inspection:
     def _require_open(self) -> None:
         if self.outcome is not InspectionOutcome.OPEN:
             raise CaseClosed(
-                f"Đợt kiểm tra {self.id} đã kết luận", f"Inspection {self.id} is already concluded"
+                *said("certification.inspection_already_concluded", self_id=self.id)
             )

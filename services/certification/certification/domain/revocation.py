@@ -18,6 +18,7 @@ from ocop_shared.contracts.certification_events import (
     RevocationCaseDismissedPayload,
     RevocationCaseOpenedPayload,
 )
+from ocop_shared.i18n import said
 
 from .authority import DEFAULT_PROVINCE, Authority, authority_for
 from .certificate import Certificate
@@ -72,11 +73,10 @@ class RevocationCase:
         picked = validate_grounds(grounds)
         authority_for(stars, province)  # validates the stars
         if not certificate_number.strip():
-            raise InvalidCertificate("Thiếu số giấy chứng nhận", "The certificate number is missing")
+            raise InvalidCertificate(*said("certification.certificate_number_missing"))
         if not conclusion.strip():
             raise InvalidCertificate(
-                "Thiếu kết luận của cơ quan có thẩm quyền về vi phạm",
-                "The competent authority's conclusion on the violation is missing",
+                *said("certification.competent_authority_s_conclusion_violation_missing"),
             )
         opened = opened_on or concluded_on
         if opened < concluded_on:
@@ -113,8 +113,7 @@ class RevocationCase:
         """Record the revocation decision (revoke the certificate with `revoke_by_case`)."""
         self._require_open()
         if not decision_no.strip():
-            raise InvalidCertificate("Thiếu số quyết định thu hồi",
-                                     "The revocation decision number is missing")
+            raise InvalidCertificate(*said("certification.revocation_decision_number_missing"))
         self._require_not_before_conclusion(decided_on)
         self.status = CaseStatus.DECIDED
         self.decision_no = decision_no
@@ -125,7 +124,7 @@ class RevocationCase:
         """The authority decided not to revoke."""
         self._require_open()
         if not reason.strip():
-            raise InvalidCertificate("Cần nêu lý do không thu hồi", "A reason for not revoking is required")
+            raise InvalidCertificate(*said("certification.reason_not_revoking_required"))
         self._require_not_before_conclusion(on)
         self.status = CaseStatus.DISMISSED
         self.decided_on = on
@@ -135,8 +134,7 @@ class RevocationCase:
     def _require_open(self) -> None:
         if self.status is not CaseStatus.OPEN:
             raise CaseClosed(
-                f"Hồ sơ thu hồi {self.id} đã được xử lý ({self.status.value})",
-                f"Revocation case {self.id} is already {self.status.value}",
+                *said("certification.revocation_case_already", self_id=self.id, self_status_value=self.status.value),
             )
 
     def _require_not_before_conclusion(self, day: date) -> None:
@@ -153,10 +151,8 @@ def revoke_by_case(case: RevocationCase, certificate: Certificate, *, decision_n
     can no longer be revoked, e.g. it has expired, the case stays open)."""
     if certificate.number != case.certificate_number:
         raise IllegalTransition(
-            f"Hồ sơ thu hồi {case.id} là của giấy chứng nhận {case.certificate_number}, "
-            f"không phải {certificate.number}",
-            f"Revocation case {case.id} is for certificate {case.certificate_number}, "
-            f"not {certificate.number}",
+            *said("certification.revocation_case_certificate_not", case_id=case.id,
+                  case_certificate_number=case.certificate_number, certificate_number=certificate.number),
         )
     case._require_open()
     certificate.revoke(grounds=case.grounds, decision_no=decision_no, at=at, on=decided_on,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from ocop_shared.i18n import said
+
 from ..domain.admin_units import AdminUnits, Level
 from ..domain.errors import DomainError
 from ..service_layer.ports import Place
@@ -25,8 +27,8 @@ class PackagedPlaces:
     def resolve(self, commune_code: str, on: date) -> Place:
         unit = self._units.resolve(commune_code, on, field="commune_code")
         if unit.level is not Level.COMMUNE:
-            raise DomainError(f"Mã {commune_code} ({unit.name}) không phải đơn vị cấp xã",
-                              f"Code {commune_code} ({unit.name}) is not a commune-level unit",
+            raise DomainError(*said("registry.code_not_commune_level_unit", commune_code=commune_code,
+                                    unit_name=unit.name),
                               field="commune_code")
         district = self._units.district_of(commune_code, on)
         return Place(commune_code=unit.code,

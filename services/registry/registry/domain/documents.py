@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from ocop_shared.i18n import said
+
 
 class DocumentKind(StrEnum):
     BUSINESS_REGISTRATION = "business_registration"
@@ -36,35 +38,33 @@ class KindInfo:
 
 KINDS: dict[DocumentKind, KindInfo] = {
     DocumentKind.BUSINESS_REGISTRATION: KindInfo(
-        "Giấy chứng nhận đăng ký kinh doanh", "Business registration certificate", False),
+        *said("registry.business_registration_certificate"), False),
     DocumentKind.FOOD_SAFETY_CERTIFICATE: KindInfo(
-        "Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm",
-        "Food-safety facility certificate", True),
+        *said("registry.food_safety_facility_certificate"), True),
     DocumentKind.QUALITY_DECLARATION: KindInfo(
-        "Bản tự công bố chất lượng sản phẩm", "Quality declaration", False),
+        *said("registry.quality_declaration"), False),
     DocumentKind.TEST_REPORT: KindInfo(
-        "Phiếu kết quả kiểm nghiệm", "Laboratory test report", True),
+        *said("registry.laboratory_test_report"), True),
     DocumentKind.TRADEMARK: KindInfo(
-        "Giấy tờ nhãn hiệu (đơn đã chấp nhận hoặc giấy chứng nhận)", "Trademark papers", True),
-    DocumentKind.LABEL: KindInfo("Nhãn sản phẩm", "Product label", False),
-    DocumentKind.PRODUCT_PHOTO: KindInfo("Ảnh sản phẩm", "Product photo", False),
+        *said("registry.trademark_papers"), True),
+    DocumentKind.LABEL: KindInfo(*said("registry.product_label"), False),
+    DocumentKind.PRODUCT_PHOTO: KindInfo(*said("registry.product_photo"), False),
     DocumentKind.LINKAGE_CONTRACT: KindInfo(
-        "Hợp đồng liên kết, mua bán nguyên liệu", "Linkage or supply contract", True),
+        *said("registry.linkage_supply_contract"), True),
     DocumentKind.ENVIRONMENT_RECORD: KindInfo(
-        "Hồ sơ, thủ tục về môi trường", "Environmental records", False),
+        *said("registry.environmental_records"), False),
     DocumentKind.LABOUR_LIST: KindInfo(
-        "Danh sách lao động có bảo hiểm", "Insured staff list", False),
+        *said("registry.insured_staff_list"), False),
     DocumentKind.FINANCIAL_STATEMENTS: KindInfo(
-        "Báo cáo tài chính 2 năm gần nhất", "Financial statements of the last 2 years", False),
+        *said("registry.financial_statements_last_2_years"), False),
     DocumentKind.MARKET_EVIDENCE: KindInfo(
-        "Hợp đồng, hóa đơn phân phối, xúc tiến thương mại", "Distribution and trade evidence",
+        *said("registry.distribution_trade_evidence"),
         False),
-    DocumentKind.PRODUCT_STORY: KindInfo("Câu chuyện sản phẩm", "Product story", False),
+    DocumentKind.PRODUCT_STORY: KindInfo(*said("registry.product_story"), False),
     DocumentKind.QUALITY_SYSTEM_CERTIFICATE: KindInfo(
-        "Chứng nhận hệ thống quản lý chất lượng (ISO, HACCP...)",
-        "Quality management system certificate", True),
-    DocumentKind.AWARD: KindInfo("Giải thưởng", "Award", False),
-    DocumentKind.OTHER: KindInfo("Tài liệu khác", "Other document", False),
+        *said("registry.quality_management_system_certificate"), True),
+    DocumentKind.AWARD: KindInfo(*said("registry.award"), False),
+    DocumentKind.OTHER: KindInfo(*said("registry.other_document"), False),
 }
 
 

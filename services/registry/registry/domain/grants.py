@@ -9,6 +9,7 @@ from datetime import datetime
 from ocop_shared.aggregate import Aggregate
 from ocop_shared.contracts import AccessGranted, AccessRevoked
 from ocop_shared.contracts.access_events import AccessGrantedPayload, AccessRevokedPayload
+from ocop_shared.i18n import said
 
 from .errors import DomainError
 
@@ -41,6 +42,6 @@ class Grant(Aggregate):
 
     def revoke(self, by: str, at: datetime) -> None:
         if self.revoked:
-            raise DomainError("Quyền này đã bị thu hồi", "This grant was already revoked")
+            raise DomainError(*said("registry.grant_was_already_revoked"))
         self.revoked_at, self.revoked_by = at, by
         self.record(AccessRevoked, AccessRevokedPayload(grant_id=self.id, revoked_by=by))

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Final
 
+from ocop_shared.i18n import said
+
 from .errors import DomainError
 from .model import Entity, declared_ethnicity
 
@@ -67,8 +69,8 @@ class Consent:
 
     def withdraw(self, by: str, at: datetime) -> None:
         if not self.active:
-            raise DomainError(f"Sự đồng ý {self.id} đã được rút ngày {self.withdrawn_at:%d/%m/%Y}",
-                              f"Consent {self.id} was already withdrawn on {self.withdrawn_at:%Y-%m-%d}")
+            raise DomainError(*said("registry.consent_was_already_withdrawn", self_id=self.id,
+                                    self_withdrawn_at=self.withdrawn_at))
         self.withdrawn_at, self.withdrawn_by = at, by
 
     def erase(self, by: str, at: datetime) -> None:
@@ -99,7 +101,7 @@ def consent_for(kinds: tuple[DataKind, ...], given: ConsentGiven | None, *, cons
         raise ConsentRequired(kinds)
     given_at = (given.given_at or now).astimezone(UTC)  # what is stored is UTC
     if given_at > now:
-        raise DomainError("Thời điểm đồng ý không thể ở tương lai", "given_at is in the future",
+        raise DomainError(*said("registry.given_at_future"),
                           field=f"{CONSENT_FIELD}.given_at")
     return Consent(id=consent_id, entity_id=entity_id, data_kinds=kinds,
                    given_by=given.given_by.strip(), given_at=given_at, recorded_by=recorded_by,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ocop_shared.contracts.common import EvaluationCase
+from ocop_shared.i18n import said
 
 from .errors import DomainError
 
@@ -28,10 +29,8 @@ class Round:
 def check_round_open(round_: Round, day: date) -> None:
     if not round_.accepts(day):
         raise DomainError(
-            f"Đợt đánh giá '{round_.name}' nhận hồ sơ từ {round_.opens_on:%d/%m/%Y} "
-            f"đến {round_.closes_on:%d/%m/%Y}; hôm nay {day:%d/%m/%Y} không nằm trong thời hạn",
-            f"Round '{round_.name}' accepts dossiers from {round_.opens_on} to "
-            f"{round_.closes_on}; {day} is outside it",
+            *said("registry.round_accepts_dossiers_from_outside", round_name=round_.name,
+                  round_opens_on=round_.opens_on, round_closes_on=round_.closes_on, day=day),
         )
 
 
@@ -46,25 +45,17 @@ def check_case_allowed(case: EvaluationCase, day: date, certificate_valid_until:
     if case is EvaluationCase.FIRST:
         if certificate_active:
             raise DomainError(
-                "Sản phẩm đã có giấy chứng nhận còn hiệu lực: hãy nộp hồ sơ nâng hạng "
-                "hoặc đánh giá lại",
-                "The product already holds an active certificate: file an upgrade or "
-                "re-rating dossier",
+                *said("registry.product_already_holds_active_certificate_file"),
             )
         return
     if not certificate_active or certificate_valid_until is None:
         raise DomainError(
-            "Chỉ sản phẩm đang có giấy chứng nhận OCOP còn hiệu lực mới được nâng hạng "
-            "hoặc đánh giá lại",
-            "Only a product with an active OCOP certificate can be upgraded or re-rated",
+            *said("registry.only_product_with_active_ocop_certificate"),
         )
     if case is EvaluationCase.RERATING:
         opens, closes = rerating_window(certificate_valid_until)
         if not opens <= day <= closes:
             raise DomainError(
-                f"Hồ sơ đánh giá lại chỉ được nộp từ {opens:%d/%m/%Y} đến {closes:%d/%m/%Y} "
-                f"(180 đến 120 ngày trước khi giấy chứng nhận hết hạn "
-                f"{certificate_valid_until:%d/%m/%Y})",
-                f"A re-rating dossier can only be filed between {opens} and {closes} "
-                f"(180 to 120 days before the certificate expires on {certificate_valid_until})",
+                *said("registry.re_rating_dossier_can_only_filed", opens=opens, closes=closes,
+                      certificate_valid_until=certificate_valid_until),
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ocop_shared.contracts.common import LegalForm
+from ocop_shared.i18n import said
 
 from .errors import DomainError
 
@@ -28,8 +29,7 @@ def normalise_phone(raw: str) -> str:
     if _MOBILE.match(digits) or _LANDLINE.match(digits):
         return digits
     raise DomainError(
-        f"Số điện thoại '{raw}' không hợp lệ (ví dụ: 0912345678 hoặc 02963xxxxxx)",
-        f"'{raw}' is not a Vietnamese phone number (e.g. 0912345678 or 02963xxxxxx)",
+        *said("registry.not_vietnamese_phone_number_e_g", raw=raw),
         field="phone",
     )
 
@@ -38,7 +38,7 @@ def normalise_email(raw: str) -> str:
     email = raw.strip()
     if len(email) <= 254 and _EMAIL.match(email):
         return email.lower()
-    raise DomainError(f"Địa chỉ e-mail '{raw}' không hợp lệ", f"'{raw}' is not an e-mail address",
+    raise DomainError(*said("registry.not_e_mail_address", raw=raw),
                       field="email")
 
 
@@ -73,10 +73,7 @@ def normalise_registration(raw: str, legal_form: LegalForm) -> str:
         if tax_code_valid(code):
             return code
         raise DomainError(
-            f"Mã số '{raw}' không phải mã số doanh nghiệp/hợp tác xã hợp lệ "
-            "(10 chữ số, chữ số cuối là số kiểm tra)",
-            f"'{raw}' is not a valid enterprise/cooperative tax code "
-            "(10 digits, the last one a check digit)",
+            *said("registry.not_valid_enterprise_cooperative_tax_code", raw=raw),
             field="registration_no",
         )
     if legal_form is LegalForm.HOUSEHOLD:
@@ -84,11 +81,10 @@ def normalise_registration(raw: str, legal_form: LegalForm) -> str:
                 or _PERSONAL_ID_TAX.match(code)):
             return code
         raise DomainError(
-            f"Mã số '{raw}' không phải số đăng ký hộ kinh doanh hợp lệ (ví dụ 89A8012345)",
-            f"'{raw}' is not a household business registration number (e.g. 89A8012345)",
+            *said("registry.not_household_business_registration_number_e", raw=raw),
             field="registration_no",
         )
     if _OTHER_REGISTRATION.match(code):
         return code
-    raise DomainError(f"Số đăng ký '{raw}' không hợp lệ", f"'{raw}' is not a registration number",
+    raise DomainError(*said("registry.not_registration_number", raw=raw),
                       field="registration_no")

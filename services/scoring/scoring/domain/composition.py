@@ -11,6 +11,8 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from ocop_shared.i18n import said
+
 from .errors import InvalidComposition, UnknownMember
 
 # --------------------------------------------------------------------- composition
@@ -59,21 +61,17 @@ class Council:
         ids = [m.member_id for m in self.members]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise InvalidComposition(f"Thành viên bị trùng: {', '.join(duplicates)}",
-                                     f"Members listed twice: {', '.join(duplicates)}")
+            raise InvalidComposition(*said("scoring.members_listed_twice", duplicates=', '.join(duplicates)))
         chairs = [m for m in self.members if m.role is Role.CHAIR]
         if len(chairs) != 1:
-            raise InvalidComposition(f"Hội đồng phải có đúng một chủ tịch (có {len(chairs)})",
-                                     f"A council has exactly one chair (found {len(chairs)})")
+            raise InvalidComposition(*said("scoring.council_has_exactly_one_chair_found", chairs=len(chairs)))
         if sum(1 for m in self.members if m.role is Role.SECRETARY) > 1:
-            raise InvalidComposition("Hội đồng có nhiều hơn một thư ký",
-                                     "A council has at most one secretary")
+            raise InvalidComposition(*said("scoring.council_has_at_most_one_secretary"))
         if not 0 <= self.rules.quorum <= 1:
-            raise InvalidComposition("Tỷ lệ túc số phải từ 0 đến 1", "The quorum fraction must be 0-1")
+            raise InvalidComposition(*said("scoring.quorum_fraction_must_0_1"))
         missing = sorted(self.rules.required_departments - self.departments)
         if missing:
-            raise InvalidComposition(f"Thiếu đại diện của: {', '.join(missing)}",
-                                     f"Departments not represented: {', '.join(missing)}")
+            raise InvalidComposition(*said("scoring.departments_not_represented", missing=', '.join(missing)))
 
     @property
     def chair(self) -> CouncilMember:
@@ -95,8 +93,8 @@ class Council:
         for m in self.members:
             if m.member_id == member_id:
                 return m
-        raise UnknownMember(f"{member_id} không phải thành viên hội đồng {self.council_id}",
-                            f"{member_id} is not a member of council {self.council_id}", member=member_id)
+        raise UnknownMember(*said("scoring.not_member_council_2", member_id=member_id,
+                                  self_council_id=self.council_id), member=member_id)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from ocop_shared.i18n import said
 from ocop_shared.regulations import ProductSet, Regulation
 
 from .composition import (
@@ -159,13 +160,13 @@ class CouncilEvaluation:
                  written_opinions: bool = False) -> None:
         if council.regulation_code != regulation.code:
             raise InvalidComposition(
-                f"Hội đồng làm việc theo {council.regulation_code}, không theo {regulation.code}",
-                f"The council works under {council.regulation_code}, not {regulation.code}")
+                *said("scoring.council_works_under_not", council_regulation_code=council.regulation_code,
+                      regulation_code=regulation.code))
         check_product_set(product_set, product.regulation_code, product.product_set_no)
         if product_set.regulation_code != regulation.code:
             raise WrongProductSet(
-                f"Bộ sản phẩm thuộc {product_set.regulation_code}, không thuộc {regulation.code}",
-                f"The product set belongs to {product_set.regulation_code}, not {regulation.code}")
+                *said("scoring.product_set_belongs_not", product_set_regulation_code=product_set.regulation_code,
+                      regulation_code=regulation.code))
         self.council = council
         self.regulation = regulation
         self.product_set = product_set
@@ -202,14 +203,12 @@ class CouncilEvaluation:
 
     def _check_scorer(self, member_id: str) -> None:
         if self.finalisation is not None:
-            raise EvaluationClosed("Phiên đánh giá đã kết thúc", "The evaluation is finalised")
+            raise EvaluationClosed(*said("scoring.evaluation_finalised"))
         member = self.council.member(member_id)
         if not member.votes:
-            raise NotAScorer(f"{member.name} là thư ký, không chấm điểm",
-                             f"{member.name} is the secretary and does not score", member=member_id)
+            raise NotAScorer(*said("scoring.secretary_does_not_score", member_name=member.name), member=member_id)
         if member_id not in self.present:
-            raise NotPresent(f"{member.name} không có mặt tại phiên họp",
-                             f"{member.name} is not present at the session", member=member_id)
+            raise NotPresent(*said("scoring.not_present_at_session", member_name=member.name), member=member_id)
         conflicts = self.conflicts_of(member_id)
         if conflicts:
             raise ConflictOfInterestError(
@@ -222,10 +221,10 @@ class CouncilEvaluation:
         self._check_scorer(member_id)
         sheet = self._sheets.get(member_id)
         if sheet is None:
-            raise NoSheet(f"{member_id} chưa mở phiếu chấm", f"{member_id} has not opened a sheet")
+            raise NoSheet(*said("scoring.has_not_opened_sheet", member_id=member_id))
         if sheet.scored is not None:
-            raise SheetAlreadySubmitted(f"{member_id} đã nộp phiếu chấm, không sửa được",
-                                        f"{member_id} has already submitted the sheet", member=member_id)
+            raise SheetAlreadySubmitted(*said("scoring.has_already_submitted_sheet", member_id=member_id),
+                member=member_id)
         return sheet
 
     # ------------------------------------------------------------------- sheets
@@ -234,8 +233,7 @@ class CouncilEvaluation:
         self._check_scorer(member_id)
         if member_id in self._sheets:
             raise SecondSheetRefused(
-                f"{member_id} đã có phiếu chấm cho sản phẩm này; không nhận phiếu thứ hai",
-                f"{member_id} already has a sheet for this product; a second sheet is refused",
+                *said("scoring.already_has_sheet_product_second_sheet", member_id=member_id),
                 member=member_id)
         self._sheets[member_id] = _Sheet(member_id)
 
@@ -262,8 +260,7 @@ class CouncilEvaluation:
         self._check_scorer(member_id)
         if member_id in self._sheets:
             raise SecondSheetRefused(
-                f"{member_id} đã có phiếu chấm cho sản phẩm này; không nhận phiếu thứ hai",
-                f"{member_id} already has a sheet for this product; a second sheet is refused",
+                *said("scoring.already_has_sheet_product_second_sheet", member_id=member_id),
                 member=member_id)
         scored = score_sheet(self.product_set, member_sheet, member_id)
         self._sheets[member_id] = _Sheet(member_id, {c.criterion_code: c.option_index
@@ -293,11 +290,11 @@ class CouncilEvaluation:
         """Send a submitted sheet back to its member to be re-scored (the council discussed a
         spread above the limit). It stays the member's only sheet; its choices are kept."""
         if self.finalisation is not None:
-            raise EvaluationClosed("Phiên đánh giá đã kết thúc", "The evaluation is finalised")
+            raise EvaluationClosed(*said("scoring.evaluation_finalised"))
         self.council.member(member_id)
         sheet = self._sheets.get(member_id)
         if sheet is None or sheet.scored is None:
-            raise NoSheet(f"{member_id} chưa nộp phiếu chấm", f"{member_id} has not submitted a sheet")
+            raise NoSheet(*said("scoring.has_not_submitted_sheet", member_id=member_id))
         sheet.scored = None
 
     def restore_sheet(self, member_id: str, choices: Mapping[str, int], knockout: KnockOut | None,
@@ -409,14 +406,12 @@ class CouncilEvaluation:
     def finalise(self, override: ChairOverride | None = None) -> Finalisation:
         """Close the evaluation with the council's result, or raise FinalisationBlocked."""
         if self.finalisation is not None:
-            raise EvaluationClosed("Phiên đánh giá đã kết thúc", "The evaluation is finalised")
+            raise EvaluationClosed(*said("scoring.evaluation_finalised"))
         if override is not None:
             if override.chair_id != self.council.chair.member_id:
-                raise InvalidOverride("Chỉ chủ tịch hội đồng được quyết định vượt quy tắc",
-                                      "Only the council chair may override")
+                raise InvalidOverride(*said("scoring.only_council_chair_may_override"))
             if not override.reason_vi.strip():
-                raise InvalidOverride("Quyết định của chủ tịch phải ghi lý do",
-                                      "The chair's override needs a recorded reason")
+                raise InvalidOverride(*said("scoring.chair_s_override_needs_recorded_reason"))
         blockers = self.blockers()
         hard = [b for b in blockers if not b.overridable or override is None]
         if hard:
@@ -427,8 +422,7 @@ class CouncilEvaluation:
         overridden = tuple(b for b in blockers if b.overridable)
         if override is not None and override.confirm_knockout and not any(
                 b.kind is BlockerKind.KNOCKOUT_DISPUTED for b in overridden):
-            raise InvalidOverride("Không có đề nghị loại sản phẩm nào để xác nhận",
-                                  "There is no disputed knock-out to confirm")
+            raise InvalidOverride(*said("scoring.there_no_disputed_knock_out_confirm"))
         result = rank(self.regulation, self.product_set, self.submitted,
                       confirm_knockout=override is not None and override.confirm_knockout)
         self.finalisation = Finalisation(

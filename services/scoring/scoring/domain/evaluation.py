@@ -31,6 +31,7 @@ from ocop_shared.contracts.scoring_events import (
     ScoredCap,
     ScoredPayload,
 )
+from ocop_shared.i18n import said
 
 from .errors import EvaluationClosed
 from .outcome import Decision, EvaluationOutcome
@@ -80,14 +81,13 @@ class Evaluation(Aggregate):
 
     def _require_open(self) -> None:
         if not self.is_open:
-            raise EvaluationClosed(f"Phiên đánh giá đã kết thúc ({self.status})",
-                                   f"The evaluation is over ({self.status})")
+            raise EvaluationClosed(*said("scoring.evaluation_over_3", self_status=self.status))
 
     # ---------------------------------------------------------------------- transitions
     def opened(self) -> None:
         """A new evaluation announces itself (the first event of its stream)."""
         if self.version != 0 or not self.is_open:
-            raise EvaluationClosed("Phiên đánh giá đã được mở", "The evaluation is already open")
+            raise EvaluationClosed(*said("scoring.evaluation_already_open"))
         self.record(EvaluationOpened, EvaluationOpenedPayload(
             evaluation_id=self.id, product_id=self.product_id, submission_id=self.submission_id,
             round_id=self.round_id, level=Level(self.level)))
@@ -135,8 +135,7 @@ class Evaluation(Aggregate):
     def escalate(self, next_evaluation: Evaluation) -> None:
         """The result went up a level: `next_evaluation` carries on there."""
         if self.status is not EvaluationStatus.ESCALATED:
-            raise EvaluationClosed("Kết quả không chuyển lên cấp trên",
-                                   "The result does not go up a level")
+            raise EvaluationClosed(*said("scoring.result_does_not_go_up_level"))
         assert self.mean_score is not None and self.stars is not None
         self.record(EvaluationEscalated, EvaluationEscalatedPayload(
             evaluation_id=self.id, product_id=self.product_id, submission_id=self.submission_id,

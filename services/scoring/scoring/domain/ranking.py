@@ -43,6 +43,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from ocop_shared.i18n import said
 from ocop_shared.regulations import Criterion, Option, Procedure, ProductSet, Regulation
 
 from .errors import NotAScoringLevel, RankingError
@@ -58,7 +59,7 @@ def round_score(value: Decimal) -> Decimal:
 
 def mean_score(values: Sequence[int | Decimal]) -> Decimal:
     if not values:
-        raise RankingError("Không có điểm để tính trung bình", "No scores to average")
+        raise RankingError(*said("scoring.no_scores_average"))
     return round_score(sum((Decimal(v) for v in values), Decimal(0)) / Decimal(len(values)))
 
 
@@ -74,8 +75,7 @@ def consensus_option(criterion: Criterion, chosen: Sequence[Option]) -> Option |
     cases = {o.case_vi for o in chosen}
     if len(cases) > 1:
         raise RankingError(
-            f"Các thành viên chấm tiêu chí {criterion.code} theo các trường hợp khác nhau",
-            f"Members scored criterion {criterion.code} under different cases",
+            *said("scoring.members_scored_criterion_under_different_cases", criterion_code=criterion.code),
             criterion=criterion.code,
         )
     ordered = sorted(chosen, key=lambda o: o.index, reverse=True)
@@ -211,22 +211,20 @@ def rank(regulation: Regulation, product_set: ProductSet, sheets: Sequence[Score
     """The council's result from the members' submitted sheets."""
     if product_set.regulation_code != regulation.code:
         raise RankingError(
-            f"Bộ sản phẩm thuộc {product_set.regulation_code}, không thuộc {regulation.code}",
-            f"The product set belongs to {product_set.regulation_code}, not {regulation.code}",
+            *said("scoring.product_set_belongs_not", product_set_regulation_code=product_set.regulation_code,
+                  regulation_code=regulation.code),
         )
     if not sheets:
-        raise RankingError("Chưa có phiếu chấm nào", "No score sheets")
+        raise RankingError(*said("scoring.no_score_sheets"))
     for s in sheets:
         if s.product_set.key != product_set.key:
             raise RankingError(
-                f"Phiếu của thành viên {s.member_id} chấm bộ sản phẩm khác",
-                f"The sheet of member {s.member_id} is for another product set",
+                *said("scoring.sheet_member_another_product_set", s_member_id=s.member_id),
             )
     findings = tuple(KnockOutFinding(s.member_id, s.knockout) for s in sheets if s.knockout is not None)
     scored = [s for s in sheets if s.knockout is None]
     if confirm_knockout and not findings:
-        raise RankingError("Không có phát hiện loại sản phẩm nào để xác nhận",
-                           "There is no knock-out finding to confirm")
+        raise RankingError(*said("scoring.there_no_knock_out_finding_confirm"))
     if confirm_knockout or 2 * len(findings) > len(sheets) or not scored:
         return CouncilResult(
             regulation_code=regulation.code, product_set_no=product_set.no, outcome=Outcome.KNOCKED_OUT,
@@ -280,8 +278,7 @@ def route(regulation: Regulation, result: CouncilResult, level_code: str, on: da
     level = procedure.level(level_code)
     if level is None or not level.scores:
         raise NotAScoringLevel(
-            f"Cấp {level_code} không chấm điểm theo {regulation.code}",
-            f"Level {level_code} does not score under {regulation.code}",
+            *said("scoring.level_does_not_score_under", level_code=level_code, regulation_code=regulation.code),
             level=level_code,
         )
     if result.stars is None or result.mean_total is None:

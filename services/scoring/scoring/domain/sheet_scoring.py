@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from ocop_shared.i18n import said
 from ocop_shared.regulations import Criterion, Option, ProductSet
 
 from .errors import (
@@ -119,10 +120,9 @@ def check_product_set(product_set: ProductSet, regulation_code: str, product_set
     """Refuse a sheet written for another product set (or another regulation)."""
     if (regulation_code, product_set_no) != product_set.key:
         raise WrongProductSet(
-            f"Phiếu chấm cho bộ sản phẩm số {product_set_no} ({regulation_code}) nhưng sản phẩm được "
-            f"đánh giá theo bộ số {product_set.no} ({product_set.regulation_code})",
-            f"The sheet is for product set {product_set_no} ({regulation_code}) but the product is "
-            f"evaluated on set {product_set.no} ({product_set.regulation_code})",
+            *said("scoring.sheet_product_set_but_product_evaluated", product_set_no=product_set_no,
+                  regulation_code=regulation_code, product_set_no_2=product_set.no,
+                  product_set_regulation_code=product_set.regulation_code),
             expected=product_set.key, got=(regulation_code, product_set_no),
         )
 
@@ -132,23 +132,20 @@ def check_choice(product_set: ProductSet, choice: Choice) -> tuple[Criterion, Op
     node = product_set.criterion(choice.criterion_code)
     if node is None:
         raise UnknownCriterion(
-            f"Tiêu chí {choice.criterion_code} không có trong phiếu của bộ sản phẩm số {product_set.no}",
-            f"Criterion {choice.criterion_code} is not in the sheet of product set {product_set.no}",
+            *said("scoring.criterion_not_sheet_product_set", choice_criterion_code=choice.criterion_code,
+                  product_set_no=product_set.no),
             criterion=choice.criterion_code,
         )
     if not node.is_leaf:
         raise NotALeafCriterion(
-            f"Tiêu chí {node.code} gồm các tiêu chí con; hãy chọn ở từng tiêu chí con",
-            f"Criterion {node.code} has sub-criteria; choose an option on each of them",
+            *said("scoring.criterion_has_sub_criteria_choose_option", node_code=node.code),
             criterion=node.code,
         )
     option = node.option(choice.option_index)
     if option is None:
         raise UnknownOption(
-            f"Tiêu chí {node.code} không có lựa chọn số {choice.option_index} "
-            f"(có {len(node.options)} lựa chọn, đánh số từ 0)",
-            f"Criterion {node.code} has no option {choice.option_index} "
-            f"(it has {len(node.options)} options, numbered from 0)",
+            *said("scoring.criterion_has_no_option_has_options", node_code=node.code,
+                  choice_option_index=choice.option_index, node_options=len(node.options)),
             criterion=node.code, option=choice.option_index,
         )
     return node, option
@@ -156,26 +153,23 @@ def check_choice(product_set: ProductSet, choice: Choice) -> tuple[Criterion, Op
 
 def check_knockout(product_set: ProductSet, knockout: KnockOut) -> None:
     if not knockout.reason_vi.strip():
-        raise InvalidKnockOut("Phải ghi lý do loại sản phẩm", "A knock-out needs a reason")
+        raise InvalidKnockOut(*said("scoring.knock_out_needs_reason"))
     code = knockout.criterion_code
     if code is None:
         if not product_set.disqualifiers_vi:
             raise InvalidKnockOut(
-                f"Bộ sản phẩm số {product_set.no} không có quy định loại hồ sơ",
-                f"Product set {product_set.no} has no dossier disqualifiers",
+                *said("scoring.product_set_has_no_dossier_disqualifiers", product_set_no=product_set.no),
             )
         return
     node = product_set.criterion(code)
     if node is None:
         raise UnknownCriterion(
-            f"Tiêu chí {code} không có trong phiếu của bộ sản phẩm số {product_set.no}",
-            f"Criterion {code} is not in the sheet of product set {product_set.no}",
+            *said("scoring.criterion_not_sheet_product_set_2", code=code, product_set_no=product_set.no),
             criterion=code,
         )
     if not node.knockout:
         raise InvalidKnockOut(
-            f"Tiêu chí {code} không có quy định loại sản phẩm",
-            f"Criterion {code} carries no knock-out rule",
+            *said("scoring.criterion_carries_no_knock_out_rule", code=code),
             criterion=code,
         )
 
@@ -190,10 +184,8 @@ def check_cases(chosen: Mapping[str, Option], product_set: ProductSet) -> None:
         for label in shared:
             if (opt_a.case_vi == label) != (opt_b.case_vi == label):
                 raise InconsistentCase(
-                    f"Tiêu chí {code_a} chọn \"{opt_a.case_vi}\" nhưng tiêu chí {code_b} chọn "
-                    f"\"{opt_b.case_vi}\": phải cùng một trường hợp",
-                    f"Criterion {code_a} is scored under \"{opt_a.case_vi}\" but criterion {code_b} "
-                    f"under \"{opt_b.case_vi}\": the same case must be used",
+                    *said("scoring.criterion_scored_under_but_criterion_under", code_a=code_a,
+                          opt_a_case_vi=opt_a.case_vi, code_b=code_b, opt_b_case_vi=opt_b.case_vi),
                     criteria=(code_a, code_b),
                 )
 
@@ -212,8 +204,7 @@ def score_sheet(product_set: ProductSet, sheet: MemberSheet, member_id: str = ""
         node, option = check_choice(product_set, choice)
         if node.code in chosen:
             raise DuplicateChoice(
-                f"Tiêu chí {node.code} được chọn hai lần",
-                f"Criterion {node.code} is chosen twice",
+                *said("scoring.criterion_chosen_twice", node_code=node.code),
                 criterion=node.code,
             )
         chosen[node.code] = option
@@ -224,8 +215,7 @@ def score_sheet(product_set: ProductSet, sheet: MemberSheet, member_id: str = ""
         missing = [code for code in product_set.leaf_codes if code not in chosen]
         if missing:
             raise MissingCriteria(
-                f"Chưa chấm các tiêu chí: {', '.join(missing)}",
-                f"Criteria not scored: {', '.join(missing)}",
+                *said("scoring.criteria_not_scored", missing=', '.join(missing)),
                 criteria=tuple(missing),
             )
     ordered = {code: chosen[code] for code in product_set.leaf_codes if code in chosen}

@@ -8,6 +8,8 @@ import hmac
 import json
 from collections.abc import Sequence
 
+from ocop_shared.i18n import said
+
 from .errors import DomainError
 
 
@@ -33,12 +35,10 @@ def decode(secrets: Sequence[str], cursor: str, catalog_id: str) -> int:
         version = int(data["v"])
         owner = str(data["c"])
     except (ValueError, KeyError, TypeError) as error:
-        raise DomainError("Con trỏ đồng bộ không hợp lệ", "The sync cursor is malformed",
+        raise DomainError(*said("trade.sync_cursor_malformed"),
                           field="cursor") from error
     if not any(hmac.compare_digest(_sign(secret, body), signature) for secret in secrets):
-        raise DomainError("Con trỏ đồng bộ đã bị sửa hoặc giả mạo",
-                          "The sync cursor was altered or forged", field="cursor")
+        raise DomainError(*said("trade.sync_cursor_was_altered_forged"), field="cursor")
     if owner != catalog_id:
-        raise DomainError("Con trỏ đồng bộ thuộc về danh mục khác",
-                          "The sync cursor belongs to another catalog", field="cursor")
+        raise DomainError(*said("trade.sync_cursor_belongs_another_catalog"), field="cursor")
     return version

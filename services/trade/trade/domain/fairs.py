@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from ocop_shared.aggregate import Aggregate
 from ocop_shared.contracts.trade_events import FairExhibitorRegistered, FairExhibitorRegisteredPayload
+from ocop_shared.i18n import said
 
 from .catalog import CertifiedProduct
 from .errors import DomainError
@@ -53,18 +54,14 @@ class Exhibitor:
 def check_exhibitor(fair: Fair, product: CertifiedProduct | None) -> None:
     if product is None or not product.listed:
         raise DomainError(
-            "Sản phẩm chưa có giấy chứng nhận OCOP còn hiệu lực, không thể đăng ký tham gia",
-            "The product has no valid OCOP certificate and cannot exhibit", field="product_id")
+            *said("trade.product_has_no_valid_ocop_certificate"), field="product_id")
     if product.item.valid_through < fair.ends_on:
         raise DomainError(
-            f"Giấy chứng nhận {product.item.certificate_number} hết hạn "
-            f"{product.item.valid_until:%d/%m/%Y}, trước khi hội chợ kết thúc "
-            f"({fair.ends_on:%d/%m/%Y})",
-            f"Certificate {product.item.certificate_number} expires {product.item.valid_until}, "
-            f"before the fair ends ({fair.ends_on})", field="product_id")
+            *said("trade.certificate_expires_before_fair_ends",
+                  product_item_certificate_number=product.item.certificate_number,
+                  product_item_valid_until=product.item.valid_until, fair_ends_on=fair.ends_on), field="product_id")
     if product.item.issued_on > fair.starts_on:
         raise DomainError(
-            f"Giấy chứng nhận {product.item.certificate_number} chỉ có hiệu lực từ "
-            f"{product.item.issued_on:%d/%m/%Y}, sau khi hội chợ bắt đầu",
-            f"Certificate {product.item.certificate_number} is valid only from "
-            f"{product.item.issued_on}, after the fair starts", field="product_id")
+            *said("trade.certificate_valid_only_from_after_fair",
+                  product_item_certificate_number=product.item.certificate_number,
+                  product_item_issued_on=product.item.issued_on), field="product_id")
