@@ -125,6 +125,7 @@ async def raw_rows(sandbox: Sandbox) -> float:
         await conn.close()
 
 
+# Over 60 lines: the benchmark's phases share their timers and counters.
 async def run(settings: Settings, workdir: Path) -> Result:
     sandbox = Sandbox(settings, workdir, services=["reporting", "trade"], prefix="b")
     await sandbox.create_databases()

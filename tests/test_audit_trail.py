@@ -46,6 +46,7 @@ async def actions(runtimes: list[ServiceRuntime]) -> dict[str, set[str]]:
     return found
 
 
+# Over 60 lines: every state-changing operation of the OpenAPI, called once in an order that makes each possible.
 async def tour(client: httpx.AsyncClient, settings: Settings, runtimes: list[ServiceRuntime]) -> None:
     """The 2026 story (producers, commune, councils, certificates, showrooms, a till, an
     inspection and its revocation, a fair, reports), then what the story does not do."""

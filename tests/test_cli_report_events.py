@@ -55,6 +55,7 @@ def events() -> list[Any]:
     return out
 
 
+# Over 60 lines: one platform started for the command line's report and event tail.
 async def test_report_and_events_tail_from_the_command_line(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     platform = OcopProcess(["reporting"], {"OCOP_DATA_DIR": str(tmp_path)}, tmp_path / "reporting.log").start()

@@ -35,6 +35,7 @@ def count(db: Path, sql: str, **params: object) -> int:
     return int(value or 0)
 
 
+# Over 60 lines: a kill, a restart and the checks that each event had its effect once.
 @pytest.mark.parametrize("failpoint", [
     "consumer.after_db_commit:certification",
     "consumer.after_db_commit:trade",

@@ -82,6 +82,7 @@ async def producer_with_records(client: httpx.AsyncClient, subject: str, seed: i
                      "dossier_id": dossier, "member_id": member}
 
 
+# Over 60 lines: one record of every kind the matrix's routes need, made once.
 async def build_world(client: httpx.AsyncClient) -> World:
     ocop = api(client)
     office = await ocop.office()

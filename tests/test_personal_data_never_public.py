@@ -33,6 +33,7 @@ def leaks(text: str) -> list[str]:
     return [n for n in NEEDLES if n in lowered] + (["3.2"] if CRITERION_3_2.search(lowered) else [])
 
 
+# Over 60 lines: every public page, feed and till read after one registration with sensitive data.
 async def test_public_pages_feeds_and_tills_never_show_the_representatives_sensitive_data(
         tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)

@@ -74,6 +74,7 @@ async def producer_signs_up(page: Page, served: Served) -> None:
     await notice(page, "Tài khoản đã được xác nhận")
 
 
+# Over 60 lines: the producer's pages in the order a producer fills them.
 async def producer_submits(page: Page, served: Served) -> str:
     await producer_signs_up(page, served)
     await sign_in(page, served, PRODUCER)
@@ -250,6 +251,7 @@ async def chair_finalises(page: Page, served: Served, evaluation_id: str) -> Non
     await expect(page.locator("#final-stars")).to_contain_text("4 sao")
 
 
+# Over 60 lines: the whole journey in one browser, each role after the other.
 async def test_producer_to_revocation_through_the_console(served: Served, browser: Browser,
                                                           page: Page) -> None:
     await office_opens_round(page, served)

@@ -57,6 +57,7 @@ async def committed(deployment: Deployment, group: str) -> dict[TopicPartition, 
     return {tp: meta.offset for tp, meta in offsets.items()}
 
 
+# Over 60 lines: one certificate's life on the real stack, each step needing the one before.
 async def test_certificate_pdf_qr_revocation_and_duplicates_on_the_real_stack(deployment: Deployment,
                                                                              tmp_path: Any) -> None:
     settings = deployment.settings

@@ -60,6 +60,7 @@ def csrf_of(page: httpx.Response) -> str:
     return found.group(1)
 
 
+# Over 60 lines: one browser session through Keycloak's pages, in order.
 async def test_the_console_signs_in_and_out_through_keycloak(deployment: Deployment) -> None:
     processes = [deployment.process(name).start() for name in ("registry", "scoring")]
     await asyncio.gather(*(p.wait_ready() for p in processes))

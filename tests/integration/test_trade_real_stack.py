@@ -59,6 +59,7 @@ async def catalog(client: httpx.AsyncClient, catalog_id: str) -> list[dict[str, 
     return list((await client.get(f"/trade/catalogs/{catalog_id}")).json()["entries"])
 
 
+# Over 60 lines: events in, tills and a rebuild out, in one run of the real stack.
 async def test_certificates_reach_tills_and_the_catalog_rebuilds_from_topics(
     deployment: Deployment, tmp_path: Path,
 ) -> None:

@@ -139,6 +139,7 @@ def png_pages(pdf: Path) -> list[Path]:
     return sorted(pdf.parent.glob("page*.png"))
 
 
+# Over 60 lines: one set of events, shuffled, and the same report in its three formats.
 async def test_the_annual_report_from_events_in_any_order_as_json_xlsx_and_pdf(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     bus = Bus(tmp_path)

@@ -7,6 +7,7 @@ members, a secretary) scores it option by option, and the chair finalises.
 
 from __future__ import annotations
 
+# Over 400 lines: the hand-computed sheets of three product sets are shared by every test here.
 from decimal import Decimal
 from pathlib import Path
 

@@ -34,6 +34,7 @@ def xlsx_values(content: bytes) -> dict[str, list[list[object]]]:
     return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
 
 
+# Over 60 lines: one scored evaluation and each of its documents checked.
 async def test_member_sheet_and_minutes_as_pdf_and_xlsx(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings, ["scoring"]) as (client, _):

@@ -65,6 +65,7 @@ async def score(desk: Desk, evaluation_id: str, prefix: str, sheets: list[dict[s
     return await desk.finalise_ok(evaluation_id, chair=f"{prefix}-chu-tich")
 
 
+# Over 60 lines: one product through three council levels in order.
 async def test_a_1048_round_on_the_provinces_sheet_runs_district_province_central(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with running_platform(settings, ["scoring"]) as (client, _):

@@ -4,6 +4,7 @@ they refuse without committing."""
 
 from __future__ import annotations
 
+# Over 400 lines: one evaluation's life (open, assign, score, finalise, escalate, close) on one set of fakes.
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal

@@ -133,6 +133,7 @@ async def deliveries(client: httpx.AsyncClient, headers: dict[str, str], showroo
 # -- tests ------------------------------------------------------------------------------------
 
 
+# Over 60 lines: a receiver, a subscription, a revocation and the signed delivery, in order.
 async def test_a_revocation_reaches_the_showroom_webhook_as_a_signed_tombstone(
     tmp_path: Path, receiver: Receiver,
 ) -> None:
