@@ -40,6 +40,7 @@ class ConsoleConfig:
     secure_cookies: bool = False
     demo_people: tuple[tuple[str, str], ...] = ()
     prefix: str = PREFIX
+    province: str = "An Giang"  # OCOP_PROVINCE_NAME, in the console's titles
 
     @classmethod
     def of(cls, settings: Settings, prefix: str = PREFIX) -> ConsoleConfig:
@@ -49,7 +50,7 @@ class ConsoleConfig:
         demo = DEMO_PEOPLE if settings.demo_sign_in and settings.embedded_identity else ()
         return cls(signin=signin, secret=settings.secret("console_secret"),
                    secure_cookies=settings.base_url().startswith("https://"), demo_people=demo,
-                   prefix=prefix)
+                   prefix=prefix, province=settings.province_name)
 
 
 # The demo's people (see ocop_cli.scenario): one click signs in as each, in development only.
@@ -70,7 +71,7 @@ def build_console(client: httpx.AsyncClient, config: ConsoleConfig) -> FastAPI:
     csrf = Csrf(config.secret)
     shared = Shared(env=make_environment(), client=client, enums=Enums(client), signin=config.signin,
                     csrf=csrf, secure_cookies=config.secure_cookies,
-                    demo_people=config.demo_people, prefix=prefix)
+                    demo_people=config.demo_people, prefix=prefix, province=config.province)
     console.state.console = shared
     console.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (public, signin, producer, dossiers, commune, office, people, council):
@@ -126,7 +127,7 @@ def _install_error_pages(console: FastAPI, shared: Shared) -> None:
     def error_page(request: Request, status: int, message: str) -> HTMLResponse:
         language = language_of(request.query_params.get("lang"),
                                request.cookies.get(LANGUAGE_COOKIE))
-        t = Translator(language)
+        t = Translator(language, shared.province)
         html = shared.env.get_template("error.html").render(
             t=t, lang=language, me=None, url=lambda path, **_: f"{prefix}{path}",
             path=request.url.path, query={}, errors={}, problem=None, notice=None, status=status,
@@ -148,26 +149,26 @@ def _install_error_pages(console: FastAPI, shared: Shared) -> None:
     async def provider_unavailable(request: Request, exc: ProviderUnavailable) -> Response:
         log.warning("identity provider unavailable: %s", exc)
         language = language_of(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
-        return error_page(request, 503, Translator(language)("error.provider"))
+        return error_page(request, 503, Translator(language, shared.province)("error.provider"))
 
     @console.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
         language = language_of(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
-        return error_page(request, 403, Translator(language)("error.csrf"))
+        return error_page(request, 403, Translator(language, shared.province)("error.csrf"))
 
     @console.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         language = language_of(request.query_params.get("lang"),
                                request.cookies.get(LANGUAGE_COOKIE))
         key = "error.not_found" if exc.status_code == 404 else "error.generic"
-        return error_page(request, exc.status_code, Translator(language)(key))
+        return error_page(request, exc.status_code, Translator(language, shared.province)(key))
 
     @console.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("console error on %s", request.url.path)
         language = language_of(request.query_params.get("lang"),
                                request.cookies.get(LANGUAGE_COOKIE))
-        return error_page(request, 500, Translator(language)("error.unexpected"))
+        return error_page(request, 500, Translator(language, shared.province)("error.unexpected"))
 
 
 def _replace_cookie(request: Request, name: str, value: str | None) -> None:

@@ -20,10 +20,13 @@ def language_of(query: str | None, cookie: str | None) -> str:
 
 
 class Translator:
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, province: str = "An Giang") -> None:
         self.language = language if language in LANGUAGES else DEFAULT
+        self.province = province
 
     def __call__(self, key: str, **values: Any) -> str:
+        if "{province}" in (lookup(self.language, key) or ""):  # titles name the province
+            values.setdefault("province", self.province)
         return translate(self.language, key, **values)
 
     def label(self, prefix: str, code: str | None) -> str:

@@ -57,6 +57,7 @@ class Shared:
     secure_cookies: bool = False  # https: cookies only over TLS
     demo_people: tuple[tuple[str, str], ...] = ()  # (login, who) of the demo's one-click sign-in
     prefix: str = "/console"
+    province: str = "An Giang"  # the province running the platform (OCOP_PROVINCE_NAME)
 
 
 @dataclass
@@ -104,7 +105,7 @@ async def page(request: Request) -> Page:
     api = Api(shared.client, token, language, request.headers.get("x-correlation-id"),
               request.client.host if request.client else None)
     me = await identity_of(api) if token else None
-    return Page(request=request, shared=shared, language=language, t=Translator(language),
+    return Page(request=request, shared=shared, language=language, t=Translator(language, shared.province),
                 me=me, api=api)
 
 

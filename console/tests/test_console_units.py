@@ -120,3 +120,9 @@ def test_csrf_tokens_are_bound_to_the_browser_and_signed() -> None:
     assert not csrf.valid(other.token_for("browser-1"), "browser-1"), "forged"
     assert not csrf.valid(token[:-2] + "xx", "browser-1"), "tampered"
     assert not csrf.valid(None, "browser-1") and not csrf.valid(token, None)
+
+
+def test_the_consoles_titles_name_the_configured_province() -> None:
+    assert Translator("vi", "Cà Mau")("app.name") == "OCOP Cà Mau"
+    assert Translator("en", "Cà Mau")("home.title") == "One Commune One Product — Cà Mau province"
+    assert Translator("vi", "Cà Mau")("nav.verify") == "Tra cứu giấy chứng nhận"  # no placeholder

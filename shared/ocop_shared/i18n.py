@@ -45,13 +45,17 @@ def lookup(language: str, key: str) -> str | None:
     return messages(wanted).get(key) or messages(DEFAULT).get(key)
 
 
-def translate(language: str, key: str, **values: Any) -> str:
-    """The text of `key` with its placeholders filled; the key itself if it is unknown."""
+def translate(language: str, key: str, /, **values: Any) -> str:
+    """The text of `key` with its placeholders filled; the key itself if it is unknown. A value
+    that is itself a `Text` (a name in both languages) is filled in the same language."""
     text = lookup(language, key) or key
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    return text.format(**{name: value.pick(language) if isinstance(value, Text) else value
+                          for name, value in values.items()})
 
 
-def message(key: str, **values: Any) -> Text:
+def message(key: str, /, **values: Any) -> Text:
     """A service's message to a person, in both languages, from the catalogue (an application
     error carries it; the edge picks the language the caller asked for)."""
     return Text(translate("vi", key, **values), translate("en", key, **values))
@@ -64,6 +68,6 @@ def names_in(prefix: str, codes: tuple[str, ...]) -> dict[str, tuple[str, str]]:
             for code in codes}
 
 
-def said(key: str, **values: Any) -> tuple[str, str]:
+def said(key: str, /, **values: Any) -> tuple[str, str]:
     """A message's Vietnamese and English, for the domain's own errors (which carry both)."""
     return translate("vi", key, **values), translate("en", key, **values)

@@ -64,3 +64,31 @@ def test_every_message_the_code_says_is_in_the_catalogue_with_the_values_it_need
                 wrong.append(f"{path.name}:{node.lineno} {key} needs {PLACEHOLDER.findall(vi[key])}, "
                              f"given {sorted(given)}")
     assert calls > 300 and not wrong, wrong
+
+
+def test_no_message_is_written_inline_in_the_code_any_more() -> None:
+    """A `Text("…", "…")` with its words in the code would be outside the catalogue: only
+    names passed as values (`Text(label_vi, label_en)`) may still be built in code."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    inline = []
+    for path in [*root.glob("services/*/*/**/*.py"), *root.glob("shared/ocop_shared/**/*.py"),
+                 *root.glob("cli/ocop_cli/**/*.py"), *root.glob("console/ocop_console/**/*.py")]:
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id == "Text"
+                    and any(isinstance(arg, ast.Constant | ast.JoinedStr) for arg in node.args)):
+                inline.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not inline, inline
+
+
+def test_a_name_given_in_both_languages_is_filled_in_the_language_asked() -> None:
+    from ocop_shared.errors import Text
+    from ocop_shared.i18n import message
+
+    said = message("common.no_such_record", what=Text("hồ sơ", "dossier"), key="D-7")
+    assert (said.vi, said.en) == ("Không tìm thấy hồ sơ D-7", "No dossier D-7")

@@ -116,8 +116,7 @@ class Guard:
         if not principal.roles & row.admitted:
             who_vi = ", ".join(ROLE_NAMES[r].vi for r in sorted(row.admitted, key=list(Role).index))
             who_en = ", ".join(ROLE_NAMES[r].en for r in sorted(row.admitted, key=list(Role).index))
-            raise Forbidden(Text(f"Bạn không có quyền thực hiện thao tác này (dành cho: {who_vi})",
-                                 f"You may not do this (it is for: {who_en})"))
+            raise Forbidden(message("common.not_for_you", who=Text(who_vi, who_en)))
         return principal
 
     def _row(self, request: Request) -> Row:

@@ -125,9 +125,9 @@ async def _open_case(uow: UnitOfWork, ctx: Context, report: FindingReport, recor
     today = local_day(now)
     if not cert.is_valid_on(today):
         status = cert.status_on(today) or cert.status
-        refused = Conflict(Text(
-            f"Giấy chứng nhận {cert.number} đang ở trạng thái '{status.label_vi}': không mở hồ sơ thu hồi",
-            f"Certificate {cert.number} is {status.label_en.lower()}: no revocation case is opened"),
+        refused = Conflict(message(
+            "certification.certificate_not_valid_no_case", number=cert.number,
+            status=Text(status.label_vi, status.label_en.lower())),
             slug="certificate-not-valid")
         if report.source == SOURCE_HTTP:
             raise refused

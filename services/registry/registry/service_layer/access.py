@@ -76,7 +76,7 @@ async def grant(uow: UnitOfWork, request: GrantRequest, principal: Principal,
     if kind is None and scope is not None:
         raise Invalid(message("registry.office_role_has_no_commune_department"), field="scope")
     if kind is not None and scope is None:
-        raise Invalid(Text(f"Vai trò này cần {_KIND_VI[kind]}", f"This role needs a {kind}"),
+        raise Invalid(message("registry.role_needs_scope", scope=Text(_KIND_VI[kind], kind)),
                             field="scope")
     if kind == "commune":
         assert scope is not None

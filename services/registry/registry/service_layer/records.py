@@ -23,7 +23,7 @@ def problem(error: DomainError) -> Invalid:
 
 
 def not_found(what_vi: str, what_en: str, key: str) -> NotFound:
-    return NotFound(Text(f"Không tìm thấy {what_vi} {key}", f"No {what_en} {key}"))
+    return NotFound(message("common.no_such_record", what=Text(what_vi, what_en), key=key))
 
 
 # -- who may act ------------------------------------------------------------------------------

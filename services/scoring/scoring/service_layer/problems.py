@@ -100,7 +100,7 @@ def as_problems() -> Iterator[None]:
 
 
 def not_found(what_vi: str, what_en: str, ident: str) -> NotFound:
-    return NotFound(Text(f"Không tìm thấy {what_vi} {ident}", f"No {what_en} {ident}"))
+    return NotFound(message("common.no_such_record", what=Text(what_vi, what_en), key=ident))
 
 
 def not_assigned(evaluation_id: str) -> Forbidden:
