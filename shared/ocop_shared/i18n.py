@@ -58,14 +58,13 @@ def translate(language: str, key: str, /, **values: Any) -> str:
 def message(key: str, /, **values: Any) -> Text:
     """A service's message to a person, in both languages, from the catalogue (an application
     error carries it; the edge picks the language the caller asked for)."""
-    return Text(translate("vi", key, **values), translate("en", key, **values))
+    return Text(*said(key, **values))
 
 
 def names_in(prefix: str, codes: tuple[str, ...]) -> dict[str, tuple[str, str]]:
     """The Vietnamese and English names of codes whose keys are `<prefix>.<code>` (a report's
     levels, statuses, kinds of entity)."""
-    return {code: (translate("vi", f"{prefix}.{code}"), translate("en", f"{prefix}.{code}"))
-            for code in codes}
+    return {code: said(f"{prefix}.{code}") for code in codes}
 
 
 def said(key: str, /, **values: Any) -> tuple[str, str]:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from ocop_shared.i18n import said
+from ocop_shared.regulations import get_regulation, regulations
+from ocop_shared.regulations.authorities import Authorities, load_authorities
 
 from .errors import InvalidCertificate
 
 DEFAULT_PROVINCE = "An Giang"
-MINISTRY_VI = "Bộ Nông nghiệp và Môi trường"
-MINISTRY_EN = "Ministry of Agriculture and Environment"
+# Every certificate names the bodies of the regulation in force as they are today; issue 22
+# passes each certificate's own regulation and decision date instead.
+IN_FORCE = "26/2026/QĐ-TTg"
 
 
 class AuthorityLevel(StrEnum):
@@ -39,27 +43,21 @@ def check_stars(stars: int) -> int:
     return stars
 
 
+@cache
+def _authorities() -> Authorities:
+    return load_authorities(regulations())
+
+
+_LEVELS = {"province": AuthorityLevel.PROVINCE, "central": AuthorityLevel.MINISTRY}
+
+
 def authority_for(stars: int, province: str = DEFAULT_PROVINCE) -> Authority:
-    """The competent authority: the province for 3★/4★, the ministry for 5★."""
+    """The competent authority (regulations/data/authorities.json): under 26/2026 the province
+    for 3★/4★, the ministry for 5★."""
     check_stars(stars)
-    if stars == 5:
-        return Authority(
-            level=AuthorityLevel.MINISTRY,
-            name_vi=MINISTRY_VI,
-            name_en=MINISTRY_EN,
-            header_vi=("BỘ NÔNG NGHIỆP", "VÀ MÔI TRƯỜNG"),
-            decider_vi=f"Bộ trưởng {MINISTRY_VI}",
-            decider_en="Minister of Agriculture and Environment",
-            signature_vi=("BỘ TRƯỞNG",),
-            place="Hà Nội",
-        )
-    return Authority(
-        level=AuthorityLevel.PROVINCE,
-        name_vi=f"UBND tỉnh {province}",
-        name_en=f"People's Committee of {province} province",
-        header_vi=("ỦY BAN NHÂN DÂN", f"TỈNH {province.upper()}"),
-        decider_vi=f"Chủ tịch UBND tỉnh {province}",
-        decider_en=f"Chairman of the People's Committee of {province} province",
-        signature_vi=("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),
-        place=province,
-    )
+    regulation = get_regulation(IN_FORCE)
+    body = _authorities().recognising(regulation, stars, regulation.effective_from,
+                                      province=province)
+    return Authority(level=_LEVELS[body.level], name_vi=body.name_vi, name_en=body.name_en,
+                     header_vi=body.header_vi, decider_vi=body.decider_vi,
+                     decider_en=body.decider_en, signature_vi=body.signature_vi, place=body.place)

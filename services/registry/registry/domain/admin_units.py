@@ -18,8 +18,6 @@ another successor). The data itself lives in ``registry/data/admin_units`` (see 
 
 from __future__ import annotations
 
-# Over 400 lines on purpose: one model (versions of codes, resolution on a date, succession)
-# whose parts are read together; the data itself is in registry/data/admin_units.
 import re
 import unicodedata
 from collections import defaultdict
@@ -29,7 +27,13 @@ from datetime import date, timedelta
 from enum import StrEnum
 from itertools import pairwise
 
-from .errors import DomainError
+from .admin_unit_errors import (
+    AdminUnitNotInForce,
+    InconsistentAdminUnits,
+    InvalidAdminUnit,
+    UnknownAdminUnit,
+    vi_date,
+)
 
 __all__ = [
     "AdminUnit",
@@ -91,84 +95,11 @@ KIND_WORDS: dict[Kind, str] = {
 CODE_LENGTHS: dict[Level, int] = {Level.PROVINCE: 2, Level.DISTRICT: 3, Level.COMMUNE: 5}
 
 _RANK = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2}
-_LEVEL_VI = {Level.PROVINCE: "Đơn vị cấp tỉnh", Level.DISTRICT: "Đơn vị cấp huyện",
-             Level.COMMUNE: "Đơn vị cấp xã"}
-
-
 def fold(text: str) -> str:
     """Accent-, case- and spacing-insensitive form of a Vietnamese name ("Mỹ Hoà" -> "my hoa")."""
     decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())
-
-
-def _vi_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-class InvalidAdminUnit(DomainError):
-    """One record cannot be a unit (bad code, kind/level mismatch, reversed dates, ...)."""
-
-    def __init__(self, code: str, reason_vi: str, reason_en: str) -> None:
-        super().__init__(f"Đơn vị {code or '?'}: {reason_vi}", f"Unit {code or '?'}: {reason_en}")
-        self.reason_vi = reason_vi
-        self.reason_en = reason_en
-
-
-class InconsistentAdminUnits(DomainError):
-    """The records contradict each other; ``problems`` lists each one as (vi, en)."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__(
-            "Dữ liệu đơn vị hành chính không nhất quán: " + "; ".join(vi for vi, _ in problems),
-            "Inconsistent administrative-unit data: " + "; ".join(en for _, en in problems),
-        )
-        self.problems = problems
-
-
-class UnknownAdminUnit(DomainError):
-    def __init__(self, code: str) -> None:
-        super().__init__(
-            f"Không có đơn vị hành chính mã {code}",
-            f"No administrative unit has code {code}",
-            field="code",
-        )
-        self.code = code
-
-
-class AdminUnitNotInForce(DomainError):
-    """The code exists but no version of it is in force on ``on``.
-
-    ``nearest`` is the version that ended last before ``on`` (or the first one, if ``on`` is
-    before any version); ``successors`` are the units in force on ``on`` that took over its
-    territory, following the succession chain.
-    """
-
-    def __init__(self, code: str, on: date, nearest: AdminUnit,
-                 successors: tuple[tuple[AdminUnit, bool], ...]) -> None:
-        self.code = code
-        self.on = on
-        self.nearest = nearest
-        self.successors = tuple(unit for unit, _ in successors)
-        what_vi = f"{_LEVEL_VI[nearest.level]} {code} ({nearest.name})"
-        what_en = f"{nearest.level.value} {code} ({nearest.name})"
-        if nearest.valid_from is not None and on < nearest.valid_from:
-            vi = (f"{what_vi} chỉ có hiệu lực từ ngày {_vi_date(nearest.valid_from)}, "
-                  f"chưa có vào ngày {_vi_date(on)}")
-            en = f"{what_en} is only valid from {nearest.valid_from.isoformat()}, not on {on.isoformat()}"
-        else:
-            assert nearest.valid_to is not None
-            vi = f"{what_vi} đã chấm dứt ngày {_vi_date(nearest.valid_to)}"
-            en = f"{what_en} ceased on {nearest.valid_to.isoformat()}"
-            if successors:
-                vi += "; đơn vị kế thừa: " + ", ".join(
-                    f"{u.code} {u.name}" + (" (một phần)" if part else "") for u, part in successors)
-                en += "; it was succeeded by " + ", ".join(
-                    f"{u.code} {u.name}" + (" (in part)" if part else "") for u, part in successors)
-            else:
-                vi += " và không có đơn vị kế thừa cùng cấp"
-                en += " and has no successor at its level"
-        super().__init__(vi, en, field="code")
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +205,7 @@ class AdminUnits:
                     if not any(v.valid_to == day_before for v in self._by_code.get(old, [])):
                         problems.append((
                             f"{unit.code} ({unit.name}) kế thừa {old} nhưng không có phiên bản nào của {old} "
-                            f"kết thúc ngày {_vi_date(day_before)}",
+                            f"kết thúc ngày {vi_date(day_before)}",
                             f"{unit.code} ({unit.name}) succeeds {old} but no version of {old} ends on "
                             f"{day_before.isoformat()}",
                         ))

@@ -14,6 +14,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.facts import (
+    NATURAL_KEY,
     CertificateFact,
     EntityFact,
     EscalationFact,
@@ -37,16 +38,16 @@ from .tables import (
     submissions,
 )
 
-# Where each kind of fact is kept, and the columns of its natural key.
-_STORED: dict[type[Fact], tuple[Table, tuple[str, ...]]] = {
-    EntityFact: (entities, ("entity_id",)),
-    ProductFact: (products, ("product_id",)),
-    SubmissionFact: (submissions, ("submission_id",)),
-    ScoreFact: (scores, ("evaluation_id",)),
-    EscalationFact: (escalations, ("evaluation_id",)),
-    CertificateFact: (certificate_events, ("certificate_id", "kind")),
-    ListingFact: (listings, ("catalog_id", "catalog_version")),
-    FairFact: (fair_exhibitors, ("fair_id", "product_id")),
+# Where each kind of fact is kept (under its NATURAL_KEY)
+_TABLES: dict[type[Fact], Table] = {
+    EntityFact: entities,
+    ProductFact: products,
+    SubmissionFact: submissions,
+    ScoreFact: scores,
+    EscalationFact: escalations,
+    CertificateFact: certificate_events,
+    ListingFact: listings,
+    FairFact: fair_exhibitors,
 }
 
 
@@ -75,7 +76,7 @@ class FactRepository:
 
     @staticmethod
     def _row(fact: Fact) -> tuple[Table, dict[str, object], dict[str, object]]:
-        table, key_names = _STORED[type(fact)]
+        table, key_names = _TABLES[type(fact)], NATURAL_KEY[type(fact)]
         row = asdict(fact)
         keys = {name: row.pop(name) for name in key_names}
         return table, keys, row

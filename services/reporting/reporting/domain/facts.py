@@ -148,3 +148,16 @@ class Facts:
 # Any one fact, as a repository keeps it.
 Fact = (EntityFact | ProductFact | SubmissionFact | ScoreFact | EscalationFact | CertificateFact
         | ListingFact | FairFact)
+
+
+# Each fact's natural key: a fact with the same key replaces the one before (a re-delivery).
+NATURAL_KEY: dict[type[Fact], tuple[str, ...]] = {
+    EntityFact: ("entity_id",),
+    ProductFact: ("product_id",),
+    SubmissionFact: ("submission_id",),
+    ScoreFact: ("evaluation_id",),
+    EscalationFact: ("evaluation_id",),
+    CertificateFact: ("certificate_id", "kind"),
+    ListingFact: ("catalog_id", "catalog_version"),
+    FairFact: ("fair_id", "product_id"),
+}

@@ -9,6 +9,7 @@ from typing import Any
 from ocop_shared.clock import VIETNAM
 from reporting.domain.audit import AuditQuery, AuditRecord
 from reporting.domain.facts import (
+    NATURAL_KEY,
     CertificateFact,
     EntityFact,
     EscalationFact,
@@ -21,17 +22,10 @@ from reporting.domain.facts import (
     SubmissionFact,
 )
 
-KEYS: dict[type[Any], tuple[str, ...]] = {  # each fact's natural key, as the tables have it
-    EntityFact: ("entity_id",), ProductFact: ("product_id",), SubmissionFact: ("submission_id",),
-    ScoreFact: ("evaluation_id",), EscalationFact: ("evaluation_id",),
-    CertificateFact: ("certificate_id", "kind"), ListingFact: ("catalog_id", "catalog_version"),
-    FairFact: ("fair_id", "product_id"),
-}
-
 
 def key_of(fact: Fact) -> tuple[type[Any], tuple[Any, ...]]:
     values = asdict(fact)
-    return type(fact), tuple(values[name] for name in KEYS[type(fact)])
+    return type(fact), tuple(values[name] for name in NATURAL_KEY[type(fact)])
 
 
 class FakeFactRepository:
