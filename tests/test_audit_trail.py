@@ -141,8 +141,8 @@ async def tour(client: httpx.AsyncClient, settings: Settings, runtimes: list[Ser
                     {"member_id": "x2", "name": "Thành viên", "role": "member", "login": "x2@hoidong.vn"}]}),
         201)
     expect(await client.delete(f"/scoring/councils/{spare['id']}", headers=office), 204)
-    expect(await client.post("/scoring/sheet-files", headers=office, data={"regulation": "1048/QĐ-TTg"},
-                             files={"file": ("kich-ban.json", sheet_file("1048/QĐ-TTg", [8]),
+    expect(await client.post("/scoring/sheet-files", headers=office, data={"regulation": "148/QĐ-TTg"},
+                             files={"file": ("kich-ban.json", sheet_file("148/QĐ-TTg", [8]),
                                              "application/json")}), 200, 201)
 
     # webhooks first, so that the revocations below are delivered (to a closed port)

@@ -15,7 +15,7 @@ from trade.adapters.tables import catalogs
 
 
 async def test_the_province_name_comes_from_the_settings(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, province_name="Đồng Tháp")
+    settings = Settings(data_dir=tmp_path, province_code="82")
     async with running_platform(settings, ["registry", "trade", "reporting"]) as (client, runtimes):
         office = await api(client).office()
         r = await client.post("/trade/showrooms", headers=office, json={

@@ -74,6 +74,15 @@ async def test_the_story_reproduces_2020_meets_2021_targets_and_reaches_the_till
                       "Trà khổ qua rừng Núi Cấm": 3, "Bánh pía sầu riêng Long Xuyên": 4}
     assert "Khô cá lóc Út Hạnh" in result.pos_before and result.pos_removed == ["Khô cá lóc Út Hạnh"]
 
+    # who issued: under 148 a district People's Committee recognised 3★ and the province 4★
+    # (2023); 2026's revocation goes to the province, the issuer under 26/2026
+    assert result.issuers_2023 == {
+        "Chả cá thác lác Châu Phú": (4, "UBND tỉnh An Giang"),
+        "Bò một nắng Bảy Núi": (3, "UBND thị xã Tịnh Biên"),
+        "Nước mắm cá linh Mỹ Luông": (3, "UBND huyện Chợ Mới"),
+        "Mật ong hoa xoài Bảy Núi": (3, "UBND huyện Tri Tôn")}
+    assert result.revoked_by == "Chủ tịch UBND tỉnh An Giang"
+
     # the files the office files: XLSX that opens, PDF that renders with its diacritics
     files = {path.name: path for path in result.files}
     book = load_workbook(files["bao-cao-ocop-2021.xlsx"])

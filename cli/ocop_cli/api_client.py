@@ -11,6 +11,9 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ocop_shared.provinces import Province
+from ocop_shared.settings import default_province
+
 from .people import OFFICE_LOGIN, OFFICE_NAME, People
 from .sample_data import (
     COUNCIL_LEVEL_VI,
@@ -70,8 +73,10 @@ class OcopClient:
     identity provider), what they may do from the grants and seats made here through the APIs."""
 
     def __init__(self, client: httpx.AsyncClient, people: People,
-                 today: Callable[[], date] = date.today, office_login: str = OFFICE_LOGIN) -> None:
+                 today: Callable[[], date] = date.today, office_login: str = OFFICE_LOGIN,
+                 province: Province | None = None) -> None:
         self.http = client
+        self.province = province or default_province()  # the province the platform runs for
         self.people = people
         self.today = today  # the business day (a scenario moves it)
         self.office_login = office_login
@@ -139,7 +144,7 @@ class OcopClient:
 
     async def register_entity(self, *, headers: dict[str, str] | None = None, **fields: Any) -> str:
         """Registered by the office, or by the producer whose `headers` these are."""
-        body = {"address": "An Giang", "phone": "0912345678", "email": "ocop@example.vn",
+        body = {"address": self.province.full_name, "phone": "0912345678", "email": "ocop@example.vn",
                 "representative_name": "Nguyễn Văn An", **fields}
         return str(expect(await self.http.post("/registry/entities",
                                                headers=headers or await self.office(),
@@ -159,8 +164,9 @@ class OcopClient:
     async def submit_dossier(self, product_id: str, *, round_id: str, product_name: str,
                              product_set_no: int, commune: str, applicant: str,
                              evidence: dict[str, str], option: Callable[[int], int] | None = None,
-                             case: str = "first", changes: str = "") -> str:
-        """Forms 01 and 02, filing with the commune, Form 03: the dossier reaches the province."""
+                             case: str = "first", changes: str = "", regulation: str | None = None) -> str:
+        """Forms 01 and 02, filing with the commune, Form 03: the dossier reaches the province.
+        Form 02 claims the criteria of the round's `regulation` (default: the one in force)."""
         dossier = expect(await self.http.post(f"/registry/products/{product_id}/dossiers",
                                               headers=await self.office(),
                                               json={"case": case, "round_id": round_id}), 201)
@@ -168,11 +174,10 @@ class OcopClient:
         expect(await self.http.put(f"/registry/dossiers/{dossier_id}/form-01",
                                    headers=await self.office(), json={
             "applicant": applicant, "representative": "Nguyễn Văn An",
-            "representative_position": "Chủ cơ sở", "address": "An Giang",
+            "representative_position": "Chủ cơ sở", "address": self.province.full_name,
             "phone": "0912345678", "email": "ocop@example.vn", "product_name": product_name,
             "samples": 5, "commitment": True}), 200)
-        criteria = expect(await self.http.get(
-            f"/registry/product-sets/{product_set_no}/criteria"), 200)
+        criteria = await self.criteria(product_set_no, regulation)
         pick = option or (lambda count: count - 1)
         evidence_ids = list(evidence.values())
         claims = [{"criterion_code": c["code"], "option_index": pick(len(c["options"])),
@@ -188,10 +193,19 @@ class OcopClient:
                                    json={"local_raw_materials": "Nguyên liệu tại địa phương",
                                          "local_labour": "Lao động địa phương",
                                          "idea_origin": "Sản phẩm truyền thống",
-                                         "local_identity": "Đặc trưng An Giang",
+                                         "local_identity": f"Đặc trưng {self.province.in_text_vi}",
                                          "officer": "Cán bộ xã",
                                          "signed_on": str(self.today())}), 200)
         return dossier_id
+
+    async def criteria(self, product_set_no: int, regulation: str | None = None) -> list[dict[str, Any]]:
+        """The leaf criteria of a product set's sheet under `regulation`; those of the regulation
+        in force when the registry has no sheet for it (148's sheets are the province's)."""
+        url = f"/registry/product-sets/{product_set_no}/criteria"
+        found = await self.http.get(url, params={"regulation": regulation} if regulation else None)
+        if found.status_code == 404 and regulation:
+            found = await self.http.get(url)
+        return list(expect(found, 200))
 
     async def submit_new_product(self, *, registration_no: str, entity_name: str,
                                  legal_form: str, commune: str, product_name: str,
@@ -263,7 +277,7 @@ class OcopClient:
         body = {"round_id": round_id, "level": level, "name": name,
                 "establishment_ref": "QĐ 2150/QĐ-UBND", "members": [
                     {"member_id": f"{prefix}-{member_id}", "name": member_name, "role": role,
-                     "department": department,
+                     "department": department.format(province=self.province.in_text_vi),
                      "login": f"{prefix}-{member_id}@hoidong.ocop.angiang.gov.vn"}
                     for member_id, member_name, role, department in DEFAULT_COUNCIL]}
         return dict(expect(await self.http.post("/scoring/councils", headers=await self.office(),
@@ -313,6 +327,16 @@ class OcopClient:
             f"/scoring/evaluations/{evaluation_id}/finalisation",
             headers=await self.council_member_headers(chair), json=body), 200)
         return int(done["stars"] or 0)
+
+    async def communes(self, on: date) -> list[dict[str, Any]]:
+        """The communes in force on `on` (the registry's reference data, public)."""
+        return list(expect(await self.http.get("/registry/communes", params={"on": str(on)}), 200))
+
+    async def certificates(self, **filters: str) -> list[dict[str, Any]]:
+        """The office's list of certificates (`product_id`, `status`, `entity_id`): one page."""
+        body = expect(await self.http.get("/certification/certificates", headers=await self.office(),
+                                          params={**filters, "limit": 100}), 200)
+        return list(body["items"])
 
     async def catalog(self, catalog_id: str = "province") -> dict[str, Any]:
         body: dict[str, Any] = expect(await self.http.get(f"/trade/catalogs/{catalog_id}"), 200)

@@ -1,4 +1,5 @@
-"""`ocop demo` — the platform with An Giang's OCOP story from 2020 to 2026, told through its APIs.
+"""`ocop demo` — the platform with An Giang's OCOP story from 2020 to 2026, told through its APIs
+(`--province <code> --small`: another province's 2026, by configuration alone).
 
 Embedded (default): SQLite files and local files under data/demo. Kafka mode (after `make up`):
 the same story on the real stack — Kafka (its own topic namespace), PostgreSQL (fresh
@@ -27,6 +28,7 @@ from .api_client import OcopClient
 from .people import DEMO_PASSWORD, OFFICE_LOGIN, InProcessPeople, people_for
 from .platform import SERVICES, make_app
 from .report_cmd import print_report
+from .scenario.cast import cast_of
 from .scenario.story import Story, StoryResult, at, settle_all
 
 console = Console()
@@ -79,12 +81,13 @@ async def demo(settings: Settings, serve: bool, *, small: bool = False, quiet: b
     try:
         async with httpx.AsyncClient(base_url=settings.base_url(), timeout=60) as client:
             people = people_for(settings, runtimes)
-            ocop = OcopClient(client, people, today=lambda: clock.now().date())
+            ocop = OcopClient(client, people, today=lambda: clock.now().date(), province=settings.province)
+            cast = await cast_of(ocop, settings.province)
             out = settings.data_dir / "reports"
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=console, disable=quiet) as progress:
                 story = Story(ocop, clock, lambda: settle_all(runtimes), settings.base_url(), out,
-                              ProgressSteps(progress), small=small)
+                              ProgressSteps(progress), small=small, cast=cast)
                 result = await story.run()
             if isinstance(people, InProcessPeople):  # the form works too, not only one click
                 await people.ensure(OFFICE_LOGIN, "", password=DEMO_PASSWORD)
@@ -118,7 +121,7 @@ def print_story(result: StoryResult, seconds: float) -> None:
         catalog.add_row(entry["product_name"], entry["entity_name"], "★" * entry["stars"],
                         entry["certificate_number"], entry["valid_until"])
     console.print(catalog)
-    console.print(f"Quầy POS Núi Sam: nhận {len(result.pos_before)} sản phẩm; sau quyết định thu hồi, "
+    console.print(f"Quầy POS: nhận {len(result.pos_before)} sản phẩm; sau quyết định thu hồi, "
                   f"đã gỡ: {', '.join(result.pos_removed) or '—'}")
     console.print("Tệp báo cáo / report files: " + ", ".join(str(p) for p in result.files))
     console.print(f"Kịch bản chạy trong {seconds:.0f} giây / the story took {seconds:.0f} s")

@@ -23,7 +23,7 @@ def print_report(report: dict[str, Any], out: Console = console) -> None:
     """The figures a reader looks for first, and the plan's targets when the year has a plan."""
     year = report["year"]
     s = report["summary"]
-    table = Table(title=f"{report['period_name_vi']} {year} — OCOP An Giang ({report['period_name_en']})")
+    table = Table(title=f"{report['period_name_vi']} {year} — OCOP {report['province']} ({report['period_name_en']})")
     table.add_column("Chỉ tiêu / figure")
     table.add_column("Giá trị / value")
     stars = {r["stars"]: r for r in report["by_star"]}

@@ -39,7 +39,7 @@ FOOD_EVIDENCE = (
 
 # The council the client establishes when a round has none: (id suffix, name, role, department)
 DEFAULT_COUNCIL = (
-    ("chu-tich", "Nguyễn Thị Hồng", "chair", "UBND tỉnh An Giang"),
+    ("chu-tich", "Nguyễn Thị Hồng", "chair", "UBND {province}"),
     ("so-nnmt", "Trần Văn Bình", "member", "Sở Nông nghiệp và Môi trường"),
     ("so-ct", "Lê Thị Cúc", "member", "Sở Công Thương"),
     ("so-yt", "Phạm Văn Dũng", "member", "Sở Y tế"),

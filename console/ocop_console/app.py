@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ocop_shared.provinces import Province
 from ocop_shared.secrets import Secret
-from ocop_shared.settings import Settings
+from ocop_shared.settings import Settings, default_province
 
 from .api import Api, Enums
 from .cookies import clear_session, set_session
@@ -40,7 +41,7 @@ class ConsoleConfig:
     secure_cookies: bool = False
     demo_people: tuple[tuple[str, str], ...] = ()
     prefix: str = PREFIX
-    province: str = "An Giang"  # OCOP_PROVINCE_NAME, in the console's titles
+    province: Province = field(default_factory=default_province)  # OCOP_PROVINCE_CODE: titles
 
     @classmethod
     def of(cls, settings: Settings, prefix: str = PREFIX) -> ConsoleConfig:
@@ -50,7 +51,7 @@ class ConsoleConfig:
         demo = DEMO_PEOPLE if settings.demo_sign_in and settings.embedded_identity else ()
         return cls(signin=signin, secret=settings.secret("console_secret"),
                    secure_cookies=settings.base_url().startswith("https://"), demo_people=demo,
-                   prefix=prefix, province=settings.province_name)
+                   prefix=prefix, province=settings.province)
 
 
 # The demo's people (see ocop_cli.scenario): one click signs in as each, in development only.

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ocop_shared.i18n import DEFAULT, LANGUAGES, lookup, translate
+from ocop_shared.provinces import Province
+from ocop_shared.settings import default_province
 
 __all__ = ["DEFAULT", "LANGUAGES", "Translator", "language_of"]
 
@@ -20,13 +22,15 @@ def language_of(query: str | None, cookie: str | None) -> str:
 
 
 class Translator:
-    def __init__(self, language: str, province: str = "An Giang") -> None:
+    def __init__(self, language: str, province: Province | None = None) -> None:
         self.language = language if language in LANGUAGES else DEFAULT
-        self.province = province
+        self.province = province or default_province()
 
     def __call__(self, key: str, **values: Any) -> str:
-        if "{province}" in (lookup(self.language, key) or ""):  # titles name the province
-            values.setdefault("province", self.province)
+        if "{province" in (lookup(self.language, key) or ""):  # titles name the province
+            values.setdefault("province", self.province.name)
+            values.setdefault("province_full", self.province.in_text_vi if self.language == "vi"
+                              else self.province.in_text_en)
         return translate(self.language, key, **values)
 
     def label(self, prefix: str, code: str | None) -> str:

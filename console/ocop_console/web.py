@@ -15,6 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup, escape
 
 from ocop_shared.clock import VIETNAM
+from ocop_shared.provinces import Province
+from ocop_shared.settings import default_province
 
 from .api import Api, Enums
 from .i18n import Translator, language_of
@@ -57,7 +59,7 @@ class Shared:
     secure_cookies: bool = False  # https: cookies only over TLS
     demo_people: tuple[tuple[str, str], ...] = ()  # (login, who) of the demo's one-click sign-in
     prefix: str = "/console"
-    province: str = "An Giang"  # the province running the platform (OCOP_PROVINCE_NAME)
+    province: Province = field(default_factory=default_province)  # OCOP_PROVINCE_CODE
 
 
 @dataclass

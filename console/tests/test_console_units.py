@@ -18,6 +18,7 @@ from ocop_console.problems import field_errors, problem_from, rename_indexed
 from ocop_console.security import Csrf
 from ocop_console.session import claims_of, expired
 from ocop_shared.i18n import messages
+from ocop_shared.provinces import province
 from ocop_shared.secrets import Secret
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "ocop_console" / "templates"
@@ -123,6 +124,9 @@ def test_csrf_tokens_are_bound_to_the_browser_and_signed() -> None:
 
 
 def test_the_consoles_titles_name_the_configured_province() -> None:
-    assert Translator("vi", "Cà Mau")("app.name") == "OCOP Cà Mau"
-    assert Translator("en", "Cà Mau")("home.title") == "One Commune One Product — Cà Mau province"
-    assert Translator("vi", "Cà Mau")("nav.verify") == "Tra cứu giấy chứng nhận"  # no placeholder
+    ca_mau, hue = province("96"), province("46")
+    assert Translator("vi", ca_mau)("app.name") == "OCOP Cà Mau"
+    assert Translator("en", ca_mau)("home.title") == "One Commune One Product — Cà Mau province"
+    assert Translator("vi", hue)("home.title") == "Chương trình Mỗi xã một sản phẩm — thành phố Huế"
+    assert Translator("en", hue)("home.title") == "One Commune One Product — Huế City"
+    assert Translator("vi", ca_mau)("nav.verify") == "Tra cứu giấy chứng nhận"  # no placeholder

@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+# The problem types' namespace: the platform's, the same whichever province runs it (RFC 9457
+# types are identifiers; clients compare them, they need not resolve).
+PROBLEM_TYPES = "https://ocop.gov.vn/problems/"
+
 
 @dataclass(frozen=True)
 class Text:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from .messaging.kafka_access import KafkaAccess
+from .provinces import Province, province
 from .secrets import Secret
 
 # Credentials a service reads (see Settings.credential): the file's name in secrets_dir, and the
@@ -50,9 +51,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OCOP_", extra="ignore")
 
     mode: Mode = Mode.EMBEDDED
-    province_name: str = Field(default="An Giang", min_length=1, max_length=100,
-                               description="The province running the platform, as written after "
-                               "'tỉnh' / 'thành phố' in its documents (catalog, reports, certificates).")
+    province_code: str = Field(
+        default="91", min_length=2, max_length=2, description="The province running the platform, "
+        "by its two-digit statistics office code since 1 July 2025 (the default is 91): its name on "
+        "catalogs, reports, certificates and the console, its certificate numbers, its communes. "
+        "`ocop provinces` lists the codes.")
     env: Environment | None = Field(
         default=None, description="development or production; unset: production in kafka mode, "
         "development in the embedded mode.")
@@ -208,6 +211,21 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    @field_validator("province_code")
+    @classmethod
+    def _known_province(cls, code: str) -> str:
+        province(code)  # UnknownProvince (a ValueError) names the codes there are
+        return code
+
+    @property
+    def province(self) -> Province:
+        return province(self.province_code)
+
+    @property
+    def province_name(self) -> str:
+        """"An Giang": as written after "tỉnh" / "thành phố" (catalog, reports, certificates)."""
+        return self.province.name
+
     def database_url_for(self, service: str) -> str:
         if self.database_url:
             return self.database_url
@@ -295,3 +313,8 @@ class Settings(BaseSettings):
     def provider_issuer(self) -> str:
         """The OIDC provider's issuer (the distributed mode's; by default the local stack's)."""
         return self.oidc_issuer or LOCAL_KEYCLOAK_ISSUER
+
+
+def default_province() -> Province:
+    """The province of OCOP_PROVINCE_CODE's default."""
+    return province(str(Settings.model_fields["province_code"].default))

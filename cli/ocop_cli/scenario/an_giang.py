@@ -16,6 +16,7 @@ cẩm...); places are real communes in force on the day of registration.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from registry.domain.validation import with_check_digit
 
@@ -226,6 +227,16 @@ ENTRIES_2026 = tuple(Entry(p, name, set_no, outcome, R2026) for p, name, set_no,
     ("N07", "Bánh pía sầu riêng Long Xuyên", 6, "4"),
 ))
 REVOKED_2026 = "Khô cá lóc Út Hạnh"
+# the office assorts the first; the second carries every certified product and has the till
+SHOWROOMS: tuple[dict[str, Any], ...] = (
+    {"id": "diem-ban-long-xuyen", "name": "Điểm giới thiệu và bán sản phẩm OCOP Long Xuyên",
+     "location_type": "trade_centre", "address": "Số 12 Nguyễn Huệ, Phường Long Xuyên",
+     "commune_code": "30307", "operator": "Trung tâm Xúc tiến Thương mại An Giang", "carries_all": False},
+    {"id": "diem-ban-nui-sam", "name": "Điểm bán sản phẩm OCOP Núi Sam",
+     "location_type": "tourist_site", "address": "Khu du lịch Núi Sam, Phường Châu Đốc",
+     "commune_code": "30316", "operator": "Ban quản lý Khu du lịch Núi Sam", "carries_all": True},
+)
+FAIR_PLACE_2026 = "Quảng trường Phường Long Xuyên"
 # The producer who signs in to the demo's console: HTX Nông nghiệp Mắm Châu Đốc's own account.
 DEMO_PRODUCER, DEMO_PRODUCER_LOGIN, DEMO_PRODUCER_NAME = "N01", "chu-the@htx-mam-chau-doc.vn", "Nguyễn Văn An"
 

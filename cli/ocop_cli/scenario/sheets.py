@@ -1,11 +1,11 @@
-"""The province's sheet files for the scenario's 1048 (2020-2021) and 148 (2023) rounds.
+"""The province's sheet file for the scenario's 148 round (the 2023 re-ratings).
 
-Neither regulation's annex is packaged (a province loads its own sheets, as An Giang did), and
-our sources do not hold their full text. The scenario therefore loads *scenario sheets*: the
-part maxima of each regulation (1048: A 35 / B 25 / C 40; 148: A 40 / B 25 / C 35), criteria
-named after the parts' real headings, five options per criterion and star-minimum marks on
-the quality criteria. They are labelled as scenario data wherever they show; a real
-deployment loads the province's own files through `POST /scoring/sheet-files`.
+1048's rounds (2020, 2021) are scored on 1048's packaged sheets
+(`ocop_shared/regulations/data/qd-1048-2019.json`, built from two transcriptions of them). No
+sheet of 148/QĐ-TTg has been found, so 148 keeps a *scenario sheet*: its part maxima (A 40 /
+B 25 / C 35), criteria named after the parts' real headings, five options per criterion and
+star-minimum marks on the quality criteria, labelled as scenario data wherever it shows. A real
+deployment loads the province's own 148 file through `POST /scoring/sheet-files`.
 """
 
 from __future__ import annotations
@@ -19,25 +19,6 @@ CLASSIFICATION = "26/2026/QĐ-TTg"  # names and groups of the product sets
 
 # (part, part name, [(group code, group name, [(leaf code, leaf name, max, knockout)])])
 LAYOUTS: dict[str, list[tuple[str, str, list[tuple[str, str, list[tuple[str, str, int, bool]]]]]]] = {
-    "1048/QĐ-TTg": [
-        ("A", "SẢN PHẨM VÀ SỨC MẠNH CỘNG ĐỒNG", [
-            ("1", "Tổ chức sản xuất", [("1.1", "Nguồn nguyên liệu", 5, False),
-                                       ("1.2", "Sử dụng lao động địa phương", 5, False),
-                                       ("1.3", "Liên kết sản xuất", 5, False),
-                                       ("1.4", "Quy trình sản xuất", 5, False)]),
-            ("2", "Phát triển sản phẩm", [("2.1", "Bao bì, nhãn hàng hóa", 5, False),
-                                          ("2.2", "Nguồn gốc ý tưởng sản phẩm", 5, False),
-                                          ("2.3", "Câu chuyện về sản phẩm", 5, False)])]),
-        ("B", "KHẢ NĂNG TIẾP THỊ", [
-            ("3", "Tiếp thị", [("3.1", "Kênh phân phối", 10, False),
-                               ("3.2", "Quảng bá sản phẩm", 10, False),
-                               ("3.3", "Bảo hộ nhãn hiệu", 5, False)])]),
-        ("C", "CHẤT LƯỢNG SẢN PHẨM", [
-            ("4", "Chất lượng", [("4.1", "Tính đặc biệt, cảm quan", 10, False),
-                                 ("4.2", "Tiêu chuẩn sản phẩm, công bố chất lượng", 10, False),
-                                 ("4.3", "An toàn thực phẩm", 10, True),
-                                 ("4.4", "Tiềm năng thị trường", 10, False)])]),
-    ],
     "148/QĐ-TTg": [
         ("A", "SẢN XUẤT VÀ PHÁT TRIỂN CỘNG ĐỒNG", [
             ("1", "Tổ chức sản xuất, kinh doanh", [("1.1", "Nguồn nguyên liệu", 5, False),

@@ -24,17 +24,10 @@ from registry.adapters.admin_units_loader import packaged_admin_units
 from ..api_client import OcopClient, expect, poll
 from ..pos_client import LocalList, PosClient
 from . import an_giang as ag
+from .cast import AN_GIANG, Cast2026
 from .sheets import sheet_file
 
 T = TypeVar("T")
-SHOWROOMS = (
-    {"id": "diem-ban-long-xuyen", "name": "Điểm giới thiệu và bán sản phẩm OCOP Long Xuyên",
-     "location_type": "trade_centre", "address": "Số 12 Nguyễn Huệ, Phường Long Xuyên",
-     "commune_code": "30307", "operator": "Trung tâm Xúc tiến Thương mại An Giang", "carries_all": False},
-    {"id": "diem-ban-nui-sam", "name": "Điểm bán sản phẩm OCOP Núi Sam",
-     "location_type": "tourist_site", "address": "Khu du lịch Núi Sam, Phường Châu Đốc",
-     "commune_code": "30316", "operator": "Ban quản lý Khu du lịch Núi Sam", "carries_all": True},
-)
 
 
 class Steps(Protocol):
@@ -46,6 +39,11 @@ class Steps(Protocol):
 class QuietSteps:
     def start(self, label: str, total: int) -> Callable[[], None]:
         return lambda: None
+
+
+def round_of(round_id: str) -> tuple[str, str, str, str]:
+    """A round's name, regulation and dates; another province's 2026 round is An Giang's twin."""
+    return ag.ROUNDS.get(round_id) or ag.ROUNDS[ag.R2026]
 
 
 def at(day: str, hour: int = 9) -> datetime:
@@ -68,12 +66,16 @@ class StoryResult:
     pos_removed: list[str]
     reports: dict[int, dict[str, Any]] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    issuers_2023: dict[str, tuple[int, str]] = field(default_factory=dict)  # product: (stars, issuer)
+    issuers_2026: dict[str, tuple[int, str]] = field(default_factory=dict)
+    revoked_by: str = ""  # who decided 2026's revocation
 
 
 class Story:
     def __init__(self, ocop: OcopClient, clock: ManualClock, settle: Callable[[], Awaitable[None]],
                  base_url: str, out_dir: Path, steps: Steps | None = None, parallel: int = 3,
-                 small: bool = False, till_transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 small: bool = False, till_transport: httpx.AsyncBaseTransport | None = None,
+                 cast: Cast2026 = AN_GIANG) -> None:
         self.ocop = ocop
         self.http = ocop.http
         self.clock = clock
@@ -85,11 +87,15 @@ class Story:
         self.small = small  # a shorter story (the real-stack test): 2026 only
         self.till_transport = till_transport  # how the till reaches the platform (default: HTTP)
         self.units = packaged_admin_units()
-        self.producers = {p.key: p for p in (*ag.PRODUCERS_2020, *ag.PRODUCERS_2021, *ag.PRODUCERS_2026)}
+        self.cast = cast  # 2026's producers, products, showrooms: the configured province's
+        self.producers = {p.key: p for p in (*ag.PRODUCERS_2020, *ag.PRODUCERS_2021, *cast.producers)}
         self.entity_ids: dict[str, str] = {}
         self.filed: dict[str, Filed] = {}  # by product name
         self._entity_locks: dict[str, asyncio.Lock] = {}
         self._counter = itertools.count(1)
+        self.issuers_2023: dict[str, tuple[int, str]] = {}
+        self.issuers_2026: dict[str, tuple[int, str]] = {}
+        self.revoked_by = ""
 
     # -- the plot ----------------------------------------------------------------------------
 
@@ -101,7 +107,7 @@ class Story:
             await self.evaluate_1048(ag.R2020_2, ag.ENTRIES_2020, "2020-08-10", "2020-09-15", "2020-11-10")
             await self.evaluate_1048(ag.R2021, ag.ENTRIES_2021, "2021-05-20", "2021-07-15", "2021-09-08",
                                      upgrades=ag.UPGRADES_2021)
-            await self.fair("hoi-cho-ocop-2021", "Hội chợ OCOP An Giang năm 2021", "2021-11-25",
+            await self.fair("hoi-cho-ocop-2021", f"Hội chợ OCOP {self.ocop.province.name} năm 2021", "2021-11-25",
                             "2021-12-10", "2021-12-14", "Trung tâm Hội chợ Triển lãm Long Xuyên", limit=10)
             await self.move_to("2023-06-20")  # the first round's 2020 certificates have ended
             await self.rerate_2023()
@@ -111,11 +117,13 @@ class Story:
         await self.move_to("2026-09-26")  # the 2023 re-ratings' certificates end in August 2026
         pos, before = await self.showrooms_and_till()
         removed = await self.revoke_and_sync(pos)
-        await self.fair("hoi-cho-ocop-2026", "Hội chợ OCOP An Giang năm 2026", "2026-11-10",
-                        "2026-11-20", "2026-11-24", "Quảng trường Phường Long Xuyên")
+        await self.fair("hoi-cho-ocop-2026", f"Hội chợ OCOP {self.ocop.province.name} năm 2026", "2026-11-10",
+                        "2026-11-20", "2026-11-24", self.cast.fair_place)
         await self.move_to("2026-11-20")
         catalog = await self.ocop.catalog()
-        result = StoryResult(catalog=catalog, pos_before=before, pos_removed=removed)
+        result = StoryResult(catalog=catalog, pos_before=before, pos_removed=removed,
+                             issuers_2023=self.issuers_2023, issuers_2026=self.issuers_2026,
+                             revoked_by=self.revoked_by)
         years = (2026,) if self.small else (2020, 2021, 2026)
         for year in years:
             result.reports[year] = await self.report(year, result.files)
@@ -133,15 +141,16 @@ class Story:
     # -- steps ---------------------------------------------------------------------------------
 
     async def load_sheets(self) -> None:
+        """148's scenario sheet (no 148 sheet was found); 1048's sheets are packaged."""
         used = sorted({e.set_no for e in (*ag.ENTRIES_2020, *ag.ENTRIES_2021)})
-        for regulation in ("1048/QĐ-TTg", "148/QĐ-TTg"):
-            name = f"an-giang-{regulation.split('/')[0]}-kich-ban.json"
-            expect(await self.http.post(
-                "/scoring/sheet-files", headers=await self.ocop.office(), data={"regulation": regulation},
-                files={"file": (name, sheet_file(regulation, used), "application/json")}), 201)
+        regulation = "148/QĐ-TTg"
+        expect(await self.http.post(
+            "/scoring/sheet-files", headers=await self.ocop.office(), data={"regulation": regulation},
+            files={"file": ("an-giang-148-kich-ban.json", sheet_file(regulation, used), "application/json")}),
+            201)
 
     async def open_round(self, round_id: str) -> None:
-        name, regulation, opens, closes = ag.ROUNDS[round_id]
+        name, regulation, opens, closes = round_of(round_id)
         await self.ocop.open_round(round_id, name=name, regulation=regulation,
                                    opens_on=date.fromisoformat(opens), closes_on=date.fromisoformat(closes))
 
@@ -152,8 +161,8 @@ class Story:
         async with lock:
             if key not in self.entity_ids:
                 p = self.producers[key]
-                by = (await self.ocop.person(ag.DEMO_PRODUCER_LOGIN, ag.DEMO_PRODUCER_NAME)
-                      if key == ag.DEMO_PRODUCER else None)
+                by = (await self.ocop.person(self.cast.demo_login, self.cast.demo_name)
+                      if key == self.cast.demo_producer else None)
                 self.entity_ids[key] = await self.ocop.register_entity(
                     name=p.name, legal_form=p.legal_form, registration_no=p.registration_no,
                     commune_code=p.commune, representative_female=p.female_representative,
@@ -168,7 +177,8 @@ class Story:
         evidence = await self.ocop.upload_food_evidence(product_id)
         await self.ocop.submit_dossier(product_id, round_id=entry.round_id, product_name=entry.product,
                                        product_set_no=entry.set_no, commune=producer.commune,
-                                       applicant=producer.name, evidence=evidence)
+                                       applicant=producer.name, evidence=evidence,
+                                       regulation=round_of(entry.round_id)[1])
         self.filed[entry.product] = Filed(entry, product_id, evidence, next(self._counter))
 
     async def refile(self, name: str, round_id: str, case: str, outcome: str, changes: str) -> None:
@@ -178,7 +188,7 @@ class Story:
         await self.ocop.submit_dossier(before.product_id, round_id=round_id, product_name=name,
                                        product_set_no=before.entry.set_no, commune=producer.commune,
                                        applicant=producer.name, evidence=before.evidence, case=case,
-                                       changes=changes)
+                                       changes=changes, regulation=round_of(round_id)[1])
         entry = ag.Entry(before.entry.producer, name, before.entry.set_no, outcome, round_id)
         self.filed[name] = Filed(entry, before.product_id, before.evidence, next(self._counter))
 
@@ -245,35 +255,49 @@ class Story:
         await self.move_to("2023-09-12")
         await self.each("2023 · cấp tỉnh / province", [f for f in todo if f.entry.outcome == "4"],
                         lambda f: self.score(f, "province"))
+        self.issuers_2023 = await self.issuers(todo)
 
     async def evaluate_2026(self) -> None:
         """26/2026 after the merger: the commune pre-checks, the province council scores
         (>= 90 goes on to the central council)."""
         await self.move_to("2026-06-10")
-        await self.open_round(ag.R2026)
-        await self.each("2026 · AG-2026-R1: hồ sơ / dossiers", ag.ENTRIES_2026, self.file)
-        todo = [self.filed[e.product] for e in ag.ENTRIES_2026]
+        await self.open_round(self.cast.round_id)
+        await self.each(f"2026 · {self.cast.round_id}: hồ sơ / dossiers", self.cast.entries, self.file)
+        todo = [self.filed[e.product] for e in self.cast.entries]
         await self.move_to("2026-08-20")
         await self.each("2026 · hội đồng cấp tỉnh / province council", todo,
                         lambda f: self.score(f, "province"))
         await self.move_to("2026-09-25")
         await self.each("2026 · hội đồng cấp trung ương / central council",
                         [f for f in todo if f.entry.outcome == "5"], lambda f: self.score(f, "central"))
+        self.issuers_2026 = await self.issuers(todo)
+
+    async def issuers(self, filed: Sequence[Filed]) -> dict[str, tuple[int, str]]:
+        """The stars and issuing authority of each product's newest certificate."""
+        await self.settle()
+        found = {}
+        for one in filed:
+            issued = await self.ocop.certificates(product_id=one.product_id)
+            if issued:
+                newest = max(issued, key=lambda c: str(c["issued_on"]))
+                found[one.entry.product] = (int(newest["stars"]), str(newest["authority"]))
+        return found
 
     async def showrooms_and_till(self) -> tuple[PosClient, list[str]]:
         await self.move_to("2026-10-01")
         catalog = await self.ocop.catalog()
         keys = {}
-        for showroom in SHOWROOMS:
+        for showroom in self.cast.showrooms:
             created = expect(await self.http.post("/trade/showrooms", headers=await self.ocop.office(),
                                                   json=showroom), 201)
             keys[showroom["id"]] = created["api_key"]
         picks = [e["product_id"] for e in catalog["entries"] if e["stars"] >= 4]
-        expect(await self.http.put("/trade/showrooms/diem-ban-long-xuyen/assortment",
+        expect(await self.http.put(f"/trade/showrooms/{self.cast.assorted_showroom}/assortment",
                                    headers=await self.ocop.office(), json={"add": picks}), 200)
         await self.settle()
-        local = LocalList(self.out_dir / "pos-nui-sam.sqlite3")
-        pos = PosClient(self.base_url, "diem-ban-nui-sam", keys["diem-ban-nui-sam"], local,
+        till = self.cast.till_showroom
+        local = LocalList(self.out_dir / f"pos-{till}.sqlite3")
+        pos = PosClient(self.base_url, till, keys[till], local,
                         terminal_id="quay-1", transport=self.till_transport)
         synced = await pos.sync()
         return pos, sorted(i["product_name"] for i in synced.added)
@@ -283,12 +307,15 @@ class Story:
         the certificate; the till hears of it."""
         await self.move_to("2026-11-05")
         catalog = await self.ocop.catalog()
-        entry = next(e for e in catalog["entries"] if e["product_name"] == ag.REVOKED_2026)
+        entry = next(e for e in catalog["entries"] if e["product_name"] == self.cast.revoked)
         inspector = await self.ocop.inspector("health")
         finding = expect(await self.http.post("/certification/inspections", headers=inspector, json={
             "certificate_number": entry["certificate_number"], "grounds": [3], "confirmed": True,
             "conclusion": "Kết luận thanh tra ATTP: vi phạm ghi nhãn hàng hóa",
-            "concluded_by": "Sở Y tế tỉnh An Giang", "kind": "ad_hoc"}), 201)
+            "concluded_by": f"Sở Y tế {self.ocop.province.in_text_vi}", "kind": "ad_hoc"}), 201)
+        case = expect(await self.http.get(f"/certification/revocation-cases/{finding['case_id']}",
+                                          headers=await self.ocop.office()), 200)
+        self.revoked_by = str(case["competent_authority"])
         expect(await self.http.post(f"/certification/revocation-cases/{finding['case_id']}/decision",
                                     headers=await self.ocop.office(),
                                     json={"decision_no": "QĐ 2468/QĐ-UBND"}), 200)

@@ -58,6 +58,13 @@ class EntityFacts(_Entity):
     """What scoring needs to know about the producer (criteria 3.1 and 3.2): only the answer to
     criterion 3.2, never the facts behind it."""
 
+    district_code: str | None = Field(
+        default=None, description="The district-level unit of the commune on the day the dossier "
+                                  "was submitted; none since the 2025 reform.")
+    district_name: str | None = Field(
+        default=None, max_length=100, description="Its name, e.g. 'Huyện Chợ Mới': a district "
+                                                  "People's Committee recognised 3★ under 148.")
+
     representative_priority_group: bool = Field(
         default=False, json_schema_extra={"x-personal-data": "sensitive"},
         description="Criterion 3.2: the legal representative is a woman, an ethnic-minority "

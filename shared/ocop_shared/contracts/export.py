@@ -103,7 +103,7 @@ def asyncapi(consumers: dict[str, list[str]]) -> dict[str, Any]:
         "info": {
             "title": "OCOP platform events",
             "version": "1.0.0",
-            "description": "Integration events of the OCOP platform (An Giang). Every message "
+            "description": "Integration events of the OCOP platform. Every message "
                            "is an envelope {id, type, version, occurred_at, producer, "
                            "aggregate_id, aggregate_version, correlation_id, causation_id, "
                            "payload}.",

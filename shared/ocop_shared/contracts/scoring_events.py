@@ -65,6 +65,10 @@ class ScoredPayload(Payload):
                                   "minority knock-out.")
     written_opinions: bool | None = Field(
         default=None, description="Evaluated by written opinions (re-rating), without a meeting.")
+    district_name: str | None = Field(
+        default=None, description="The product's district-level unit when the dossier was "
+                                  "submitted (before the 2025 reform), e.g. 'Huyện Chợ Mới': the "
+                                  "issuer of a district's recognition.")
 
 
 class Scored(Envelope[ScoredPayload]):

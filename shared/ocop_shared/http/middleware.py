@@ -11,6 +11,7 @@ from typing import Any
 from opentelemetry.trace import SpanKind
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..errors import PROBLEM_TYPES
 from ..messaging.flow import Flow, flow_scope
 from ..observability import tracing
 from ..observability.metrics import HTTP_DURATION
@@ -159,7 +160,7 @@ class BodyLimitMiddleware:
     async def _refuse(self, send: Send, limit: int) -> None:
         size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
         body = json.dumps({
-            "type": "https://ocop.angiang.gov.vn/problems/file-too-large",
+            "type": f"{PROBLEM_TYPES}file-too-large",
             "title": "Nội dung quá lớn", "status": 413,
             "detail": f"Nội dung gửi lên vượt quá giới hạn {size} "
                       f"(request body exceeds the {size} limit)",

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import (
+    PROBLEM_TYPES,
     ApplicationError,
     Conflict,
     Forbidden,
@@ -146,7 +147,7 @@ class ProblemBody:
 
     def response(self) -> JSONResponse:
         body: dict[str, Any] = {
-            "type": f"https://ocop.angiang.gov.vn/problems/{self.slug}",
+            "type": f"{PROBLEM_TYPES}{self.slug}",
             "title": self.title,
             "status": self.status,
             "detail": self.detail,

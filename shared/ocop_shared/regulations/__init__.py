@@ -2,14 +2,15 @@
 
 The packaged `data/regulations.json` describes each regulation (part maxima,
 star bands, evaluation levels, certificate time limits); `data/qd-26-2026.json`
-holds the 26 product-set sheets of Decision 26/2026/QĐ-TTg. Regulations
-without packaged sheets take a province-supplied sheet file:
+holds the 26 product-set sheets of Decision 26/2026/QĐ-TTg and `data/qd-1048-2019.json`
+those of 1048/QĐ-TTg (built from two transcriptions, see data/README.md). A regulation
+without packaged sheets (148/QĐ-TTg) takes a province-supplied sheet file:
 
     reg = get_regulation("26/2026/QĐ-TTg")
     reg.stars_for(Decimal("69.99"))          # 3
     sheet(reg.code, 8).criterion("1.1")      # a Criterion with its options
-    old = get_regulation("1048/QĐ-TTg")
-    sets = load_sheet_file("an-giang-1048.json", old)   # validated, or SheetValidationError
+    r148 = get_regulation("148/QĐ-TTg")
+    sets = load_sheet_file("an-giang-148.json", r148)   # validated, or SheetValidationError
 
 Nothing here does I/O beyond reading JSON files; results are cached.
 """
@@ -47,6 +48,8 @@ from .model import (
     Regulation,
     ReratingWindow,
     Sheet,
+    SheetSources,
+    SourceDifference,
 )
 
 __all__ = [
@@ -66,7 +69,9 @@ __all__ = [
     "RegulationError",
     "ReratingWindow",
     "Sheet",
+    "SheetSources",
     "SheetValidationError",
+    "SourceDifference",
     "UnknownProductSet",
     "UnknownRegulation",
     "get_regulation",
@@ -115,7 +120,7 @@ def regulation_in_force(on: date) -> Regulation:
 def product_sets(code: str) -> tuple[ProductSet, ...]:
     """The packaged, validated product sets of a regulation, by number.
 
-    Raises UnknownRegulation, or NoPackagedSheets for 148/1048 (use load_sheet_file)."""
+    Raises UnknownRegulation, or NoPackagedSheets for 148 (use load_sheet_file)."""
     return load_packaged_sheets(get_regulation(code))
 
 

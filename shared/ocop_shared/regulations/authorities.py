@@ -74,24 +74,33 @@ class Authorities:
         self.bodies = {body.id: body for body in bodies}
 
     def recognising(self, regulation: Regulation, stars: int, decided_on: date, *,
-                    province: str, district: str | None = None) -> Authority:
-        """The body that recognises `stars` under `regulation` on `decided_on`."""
-        procedure = regulation.procedure_on(decided_on)
-        level = next((lv for lv in procedure.levels if stars in lv.recognises), None)
+                    province: str, district: str | None = None, city: bool = False,
+                    level: str | None = None) -> Authority:
+        """The body that recognises `stars` under `regulation` on `decided_on` (at `level` when
+        the council's result names the level that recognises it, e.g. a fallback)."""
         if level is None:
-            raise LookupError(f"no level recognises {stars}★ under {regulation.code} on {decided_on}")
-        body = self.acting_for_level(level.code, decided_on)
+            procedure = regulation.procedure_followed_on(decided_on)
+            found = next((lv for lv in procedure.levels if stars in lv.recognises), None)
+            if found is None:
+                raise LookupError(f"no level recognises {stars}★ under {regulation.code} on {decided_on}")
+            level = found.code
+        body = self.acting_for_level(level, decided_on)
         if body is None:
-            raise AuthorityGap([f"{level.code} on {decided_on.isoformat()} ({regulation.code})"])
-        return _filled(body, province, district)
+            raise AuthorityGap([f"{level} on {decided_on.isoformat()} ({regulation.code})"])
+        return _filled(body, province, district, city)
+
+    def issued_by(self, issuer_id: str, *, province: str, district: str | None = None,
+                  city: bool = False) -> Authority:
+        """The body `issuer_id` as its certificates name it."""
+        return _filled(self.bodies[issuer_id], province, district, city)
 
     def revoking(self, issuer_id: str, on: date, *, province: str,
-                 district: str | None = None) -> Authority:
+                 district: str | None = None, city: bool = False) -> Authority:
         """Who revokes, on `on`, what `issuer_id` recognised: the issuer, or its successor."""
         body = self._acting(self.bodies[issuer_id], on)
         if body is None:
             raise AuthorityGap([f"{issuer_id} and its successors on {on.isoformat()}"])
-        return _filled(body, province, district)
+        return _filled(body, province, district, city)
 
     def acting_for_level(self, level: str, day: date) -> Body | None:
         """The body of `level` on `day`, or the successor of the last one that ended."""
@@ -138,20 +147,25 @@ class Authorities:
         return sorted(days)
 
 
-def _filled(body: Body, province: str, district: str | None) -> Authority:
-    if "{district}" in body.name_vi and not district:
-        raise ValueError(f"{body.id} is named after the district: the district is needed")
-    places = {"{province}": province, "{PROVINCE}": province.upper(),
-              "{district}": district or "", "{DISTRICT}": (district or "").upper()}
+def _filled(body: Body, province: str, district: str | None, city: bool) -> Authority:
+    """`body` named after its place; a district left unknown (a result recorded before the
+    district travelled with it) reads "cấp huyện" / "the district"."""
+    kind = "thành phố" if city else "tỉnh"
+    district_vi = district[:1].lower() + district[1:] if district else "cấp huyện"  # "huyện Chợ Mới"
 
-    def fill(text: str) -> str:
+    def fill(text: str, english: bool = False) -> str:
+        district_here = district_vi if district or not english else "the district"
+        places = {"{province_kind}": kind, "{PROVINCE_KIND}": kind.upper(),
+                  "{province_en}": f"{province} City" if city else f"{province} province",
+                  "{province}": province, "{PROVINCE}": province.upper(),
+                  "{district}": district_here, "{DISTRICT}": district_here.upper()}
         for mark, value in places.items():
             text = text.replace(mark, value)
         return text
 
     return Authority(body_id=body.id, level=body.level, name_vi=fill(body.name_vi),
-                     name_en=fill(body.name_en), header_vi=tuple(map(fill, body.header_vi)),
-                     decider_vi=fill(body.decider_vi), decider_en=fill(body.decider_en),
+                     name_en=fill(body.name_en, True), header_vi=tuple(map(fill, body.header_vi)),
+                     decider_vi=fill(body.decider_vi), decider_en=fill(body.decider_en, True),
                      signature_vi=tuple(map(fill, body.signature_vi)), place=fill(body.place))
 
 

@@ -3,7 +3,7 @@
 Everything the scoring rules depend on is data: adding or amending a
 regulation means editing `data/regulations.json` (or loading another file
 with `load_regulations`), never code. A regulation without packaged sheets
-(148/QĐ-TTg, 1048/QĐ-TTg) gets its sheets from a province-supplied file with
+(148/QĐ-TTg) gets its sheets from a province-supplied file with
 `load_sheet_file(path, regulation)`, in the schema of `data/qd-26-2026.json`.
 
 A sheet is refused, with every problem found, by `SheetValidationError`. Each
@@ -39,6 +39,14 @@ from .model import (
     ProductSet,
     Regulation,
 )
+from .provenance import (
+    check_difference,
+    check_short_parts,
+    leaf_sum_accepted,
+    parse_difference,
+    parse_short_parts,
+    parse_sources,
+)
 from .reading import Issues, Place, Reader, set_place
 from .regulation_data import parse_bands, parse_regulations
 
@@ -55,9 +63,10 @@ __all__ = ["DataValidationError", "Issue", "NoPackagedSheets", "RegulationDataEr
 # ------------------------------------------------------------------ sheet parsing
 
 _SET_KEYS = ("no", "slug", "category", "category_vi", "group_vi", "name_vi", "name_en",
-             "disqualifiers_vi", "parts")
+             "disqualifiers_vi", "parts", "sources", "short_parts")
 _PART_KEYS = ("code", "name_vi", "max", "criteria")
-_NODE_KEYS = ("code", "name_vi", "max", "note_vi", "knockout", "options", "children", "implicit_options")
+_NODE_KEYS = ("code", "name_vi", "max", "note_vi", "knockout", "options", "children", "implicit_options",
+              "unequal_cases", "sources_differ")
 _OPTION_KEYS = ("label_vi", "points", "min_star", "case_vi")
 
 
@@ -93,14 +102,19 @@ def _parse_node(raw: Any, part_place: Place, issues: Issues, where: str) -> Crit
     r = Reader(raw, place, issues, _NODE_KEYS)
     code_s, name, maximum = r.text("code"), r.text("name_vi"), r.integer("max")
     note, knockout, implicit = r.opt_text("note_vi"), r.flag("knockout"), r.flag("implicit_options")
+    unequal = r.flag("unequal_cases")
+    raw_difference = r.mapping("sources_differ", required=False)
+    difference = parse_difference(raw_difference, place, issues) if raw_difference is not None else None
     options = [_parse_option(o, i, place, issues) for i, o in enumerate(r.array("options", False))]
     children = [_parse_node(c, part_place, issues, f"{code_s}/{i}")
                 for i, c in enumerate(r.array("children", False))]
-    if not r.ok or any(o is None for o in options) or any(c is None for c in children):
+    if (not r.ok or (raw_difference is not None and difference is None) or any(o is None for o in options)
+            or any(c is None for c in children)):
         return None
     return Criterion(code=code_s, name_vi=name, max=maximum, note_vi=note, knockout=knockout,
                      options=tuple(o for o in options if o is not None),
-                     children=tuple(c for c in children if c is not None), implicit_options=implicit)
+                     children=tuple(c for c in children if c is not None), implicit_options=implicit,
+                     unequal_cases=unequal, sources_differ=difference)
 
 
 def _parse_part(raw: Any, set_place: Place, issues: Issues, index: int) -> Part | None:
@@ -130,12 +144,15 @@ def _parse_set(raw: Any, regulation_code: str, source: str, issues: Issues, inde
     fields = dict(name_en=r.opt_text("name_en"), category=r.opt_text("category"),
                   category_vi=r.opt_text("category_vi"), group_vi=r.opt_text("group_vi"))
     disqualifiers = r.texts("disqualifiers_vi")
+    raw_sources = r.mapping("sources", required=False)
+    sources = parse_sources(raw_sources, place, issues) if raw_sources is not None else None
+    short_parts = parse_short_parts(r)
     parts = [_parse_part(p, place, issues, i) for i, p in enumerate(r.array("parts"))]
-    if not r.ok or any(p is None for p in parts):
+    if not r.ok or (raw_sources is not None and sources is None) or any(p is None for p in parts):
         return None
     return ProductSet(regulation_code=regulation_code, no=no_i, slug=slug, name_vi=name_vi,
                       parts=tuple(p for p in parts if p is not None), disqualifiers_vi=disqualifiers,
-                      source=source, **fields)
+                      source=source, sources=sources, short_parts=short_parts, **fields)
 
 
 # --------------------------------------------------------------- sheet validation
@@ -163,11 +180,16 @@ def _validate_leaf(node: Criterion, place: Place, regulation: Regulation, issues
         [(case, node.options_in_case(case)) for case in node.cases] if with_case
         else [(None, node.options)]
     )
+    if node.unequal_cases:
+        highest = max(o.points for o in node.options)
+        if highest != node.max:
+            issues.add(place, f"leaf maximum {node.max} but highest option is {highest}",
+                       f"điểm tối đa {node.max} nhưng lựa chọn cao nhất là {highest}")
     for case, options in groups:
         of_case = f" of case {case!r}" if case else ""
         of_case_vi = f" của trường hợp {case!r}" if case else ""
         highest = max(o.points for o in options)
-        if highest != node.max:
+        if highest != node.max and not node.unequal_cases:
             issues.add(place, f"leaf maximum {node.max} but highest option{of_case} is {highest}",
                        f"điểm tối đa {node.max} nhưng lựa chọn cao nhất{of_case_vi} là {highest}")
         for prev, cur in pairwise(options):
@@ -206,6 +228,7 @@ def _validate_node(node: Criterion, parent: Criterion | None, part_place: Place,
         issues.add(place, f"negative maximum {node.max}", f"điểm tối đa âm {node.max}")
     if node.is_leaf:
         _validate_leaf(node, place, regulation, issues)
+        check_difference(node, place, issues)
         return
     if node.options:
         issues.add(place, "inner node has options", "tiêu chí có tiêu chí con nhưng lại có lựa chọn")
@@ -246,12 +269,13 @@ def validate_product_set(product_set: ProductSet, regulation: Regulation) -> lis
         if not part.criteria:
             issues.add(pplace, "part has no criteria", "phần không có tiêu chí")
         leaf_sum = sum(leaf.max for leaf in part.leaves())
-        if leaf_sum != part.max:
+        if not leaf_sum_accepted(product_set, part, leaf_sum):
             issues.add(pplace, f"leaf maxima add up to {leaf_sum} but the part maximum is {part.max}",
                        f"tổng điểm tối đa các tiêu chí lá là {leaf_sum} nhưng điểm tối đa của phần là "
                        f"{part.max}")
         for criterion in part.criteria:
             _validate_node(criterion, None, pplace, regulation, issues, seen, part.code)
+    check_short_parts(product_set, place, issues)
     total = sum(p.max for p in product_set.parts)
     if total != regulation.max_total:
         issues.add(place, f"parts add up to {total}, not {regulation.max_total}",

@@ -34,6 +34,28 @@ class Option:
 
 
 @dataclass(frozen=True)
+class SourceDifference:
+    """Where the transcriptions a sheet was built from disagree on a criterion (1048's sheets):
+    each source's option points (None: that source lacks the criterion), the source used, and why."""
+
+    a: tuple[int, ...] | None
+    b: tuple[int, ...] | None
+    chosen: str  # "a" | "b"
+    why: str
+
+
+@dataclass(frozen=True)
+class SheetSources:
+    """The transcriptions a sheet was built from (file names; None: not in that source), the one
+    its structure and wording come from, and why."""
+
+    a: str | None
+    b: str | None
+    base: str  # "a" | "b"
+    why: str
+
+
+@dataclass(frozen=True)
 class Criterion:
     """A node of the sheet: an inner node (children) or a leaf (options)."""
 
@@ -45,6 +67,10 @@ class Criterion:
     options: tuple[Option, ...] = ()
     children: tuple[Criterion, ...] = ()
     implicit_options: bool = False
+    # the cases of a two-case criterion may top out below its maximum (1048's 3.2: a household's
+    # case reaches 1 of 2); otherwise every case reaches it
+    unequal_cases: bool = False
+    sources_differ: SourceDifference | None = None
 
     @property
     def is_leaf(self) -> bool:
@@ -110,6 +136,10 @@ class ProductSet:
     group_vi: str | None = None
     disqualifiers_vi: tuple[str, ...] = ()
     source: str = ""  # where the sheet came from (packaged file name or a path)
+    sources: SheetSources | None = None  # the transcriptions it was built from (1048)
+    # part -> what its leaf maxima add up to, where every source falls short of the part maximum
+    # (recorded, not filled in: 1048's set 18 has C 38 of 40)
+    short_parts: Mapping[str, int] = field(default_factory=dict, hash=False)
     _index: Mapping[str, tuple[Part, Criterion]] = field(
         init=False, default_factory=dict, repr=False, compare=False, hash=False
     )
@@ -309,6 +339,14 @@ class Regulation:
                 if procedure.in_force_on(day):
                     return procedure
         raise LookupError(f"{self.code} has no procedure in force on {day.isoformat()}")
+
+    def procedure_followed_on(self, day: date) -> Procedure:
+        """The procedure a round run on `day` follows: the one in force, else the first (before
+        the regulation) or the last (after it: a round finishing under the rules it began with)."""
+        try:
+            return self.procedure_on(day)
+        except LookupError:
+            return self.procedures[0] if day < self.effective_from else self.current_procedure
 
     @property
     def current_procedure(self) -> Procedure:

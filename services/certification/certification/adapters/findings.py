@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.revocation import CaseStatus, RevocationCase
 from . import tables
-from .repository import grounds_text, to_utc, utc
+from .repository import grounds_text, stored_issuer, to_utc, utc
 
 rc = tables.revocation_cases
 ins = tables.inspections
@@ -25,7 +25,7 @@ def _case(row: Any) -> RevocationCase:
     return RevocationCase(
         id=row.id, certificate_number=row.certificate_number, stars=row.stars,
         grounds=_grounds(row.grounds), conclusion=row.conclusion, concluded_on=row.concluded_on,
-        opened_on=row.opened_on, deadline=row.deadline, province=row.province,
+        opened_on=row.opened_on, deadline=row.deadline, issuer=stored_issuer(row),
         inspection_id=row.inspection_id, status=CaseStatus(row.status), decision_no=row.decision_no,
         decided_on=row.decided_on, dismissal_reason=row.dismissal_reason,
     )
@@ -150,7 +150,8 @@ class FindingsRepository:
     async def add_case(self, case: RevocationCase, certificate_id: str, at: datetime) -> None:
         await self.session.execute(insert(rc).values(
             id=case.id, certificate_id=certificate_id, certificate_number=case.certificate_number,
-            inspection_id=case.inspection_id, stars=case.stars, province=case.province,
+            inspection_id=case.inspection_id, stars=case.stars, province=case.issuer.province,
+            issuer_id=case.issuer.body_id, district=case.issuer.district,
             grounds=grounds_text(case.grounds), conclusion=case.conclusion,
             concluded_on=case.concluded_on, opened_on=case.opened_on, deadline=case.deadline,
             status=case.status.value, decision_no=case.decision_no, decided_on=case.decided_on,

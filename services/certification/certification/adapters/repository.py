@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..domain.authority import Issuer, legacy_issuer
 from ..domain.certificate import TERMINAL, Certificate, CertificateStatus, HistoryEntry, Revocation
 from ..domain.validity import local_day
 from . import tables
@@ -98,7 +99,7 @@ def _record(row: Any, entries: Sequence[Any]) -> CertificateRecord:
         stars=row.stars, regulation=row.regulation, decision_no=row.decision_no,
         decision_date=row.decision_date or row.issued_on, issued_on=row.issued_on,
         valid_until=row.valid_until, status=CertificateStatus(row.status),
-        evaluation_id=row.evaluation_id, province=row.province, supersedes=row.supersedes,
+        evaluation_id=row.evaluation_id, issuer=stored_issuer(row), supersedes=row.supersedes,
         superseded_by=row.superseded_by, revocation=revocation,
         history=[_history(e) for e in entries], version=row.version,
     )
@@ -112,6 +113,13 @@ def _record(row: Any, entries: Sequence[Any]) -> CertificateRecord:
     )
 
 
+def stored_issuer(row: Any) -> Issuer:
+    """A row's issuer; rows from before issuers were kept name 26/2026's, as they printed."""
+    if row.issuer_id is None:
+        return legacy_issuer(row.stars, row.province)
+    return Issuer(row.issuer_id, row.province, row.district)
+
+
 def _values(record: CertificateRecord) -> dict[str, Any]:
     cert = record.certificate
     revocation = cert.revocation
@@ -120,7 +128,8 @@ def _values(record: CertificateRecord) -> dict[str, Any]:
         entity_name=cert.entity_name, stars=cert.stars, regulation=cert.regulation,
         decision_no=cert.decision_no, authority=cert.authority.name_vi, issued_on=cert.issued_on,
         valid_until=cert.valid_until, status=cert.status.value, version=record.version,
-        decision_date=cert.decision_date, province=cert.province, province_code=record.province_code,
+        decision_date=cert.decision_date, province=cert.province, issuer_id=cert.issuer.body_id,
+        district=cert.issuer.district, province_code=record.province_code,
         commune_code=record.commune_code, supersedes=cert.supersedes,
         superseded_by=cert.superseded_by,
         revocation_grounds=grounds_text(revocation.grounds) if revocation else None,

@@ -13,7 +13,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    text,
 )
 
 from ocop_shared.access import add_access_table
@@ -48,7 +47,11 @@ certificates = Table(
     # aggregate_version of the last event about this certificate (no gaps, 1, 2, 3...)
     Column("version", Integer, nullable=False),
     Column("decision_date", Date, nullable=True),  # NULL on rows from before 0002: the issue day
-    Column("province", String(100), nullable=False, server_default=text("'An Giang'")),
+    Column("province", String(100), nullable=False),
+    # the body that recognised it (authorities data) and its district; NULL on rows from
+    # before 0006: 26/2026's issuers by stars, as they were printed
+    Column("issuer_id", String(40), nullable=True),
+    Column("district", String(100), nullable=True),
     Column("province_code", String(10), nullable=True),
     Column("commune_code", String(10), nullable=True),
     Column("supersedes", String(40), nullable=True),
@@ -171,6 +174,8 @@ revocation_cases = Table(
     Column("inspection_id", String(36), nullable=True),
     Column("stars", Integer, nullable=False),
     Column("province", String(100), nullable=False),
+    Column("issuer_id", String(40), nullable=True),  # the certificate's issuer (NULL before 0006)
+    Column("district", String(100), nullable=True),
     Column("grounds", String(40), nullable=False),
     Column("conclusion", Text, nullable=False),
     Column("concluded_on", Date, nullable=False),

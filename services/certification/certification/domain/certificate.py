@@ -45,7 +45,7 @@ from ocop_shared.contracts.certification_events import (
 )
 from ocop_shared.i18n import said
 
-from .authority import DEFAULT_PROVINCE, Authority, authority_for, check_stars
+from .authority import Authority, Issuer, check_stars
 from .certificate_status import TERMINAL, VALID, CertificateStatus, HistoryEntry, Revocation
 from .errors import IllegalTransition, InvalidCertificate
 from .grounds import GROUNDS, validate_grounds
@@ -84,10 +84,10 @@ class Certificate(Aggregate):
     decision_date: date
     issued_on: date
     valid_until: date
+    issuer: Issuer  # the body that recognised it (and the place it is named after)
     status: CertificateStatus = CertificateStatus.ACTIVE
     evaluation_id: str = ""
     entity_address: str = ""
-    province: str = DEFAULT_PROVINCE
     supersedes: str | None = None  # number of the certificate this one replaced
     superseded_by: str | None = None
     revocation: Revocation | None = None
@@ -110,12 +110,12 @@ class Certificate(Aggregate):
         stars: int,
         regulation: str,
         decision_no: str,
+        issuer: Issuer,
         at: datetime,
         issued_on: date | None = None,
         decision_date: date | None = None,
         evaluation_id: str = "",
         entity_address: str = "",
-        province: str = DEFAULT_PROVINCE,
         supersedes: Certificate | None = None,
         note: str = "",
     ) -> Certificate:
@@ -140,7 +140,7 @@ class Certificate(Aggregate):
             product_name=product_name, entity_id=entity_id, entity_name=entity_name, stars=stars,
             regulation=regulation, decision_no=decision_no, decision_date=decided, issued_on=day,
             valid_until=valid_until(day), evaluation_id=evaluation_id, entity_address=entity_address,
-            province=province, supersedes=supersedes.number if supersedes is not None else None,
+            issuer=issuer, supersedes=supersedes.number if supersedes is not None else None,
         )
         vi = (f"Cấp giấy chứng nhận sản phẩm OCOP {stars} sao theo Quyết định số {decision_no} "
               f"ngày {_fmt(decided)}")
@@ -171,8 +171,16 @@ class Certificate(Aggregate):
 
     @property
     def authority(self) -> Authority:
-        """Issuing and revoking authority: province for 3★/4★, the ministry for 5★."""
-        return authority_for(self.stars, self.province)
+        """The issuing authority, as the certificate names it."""
+        return self.issuer.authority()
+
+    def revoking_authority(self, on: date) -> Authority:
+        """Who decides its revocation on `on`: the issuer, or the issuer's legal successor."""
+        return self.issuer.revoking_authority(on)
+
+    @property
+    def province(self) -> str:
+        return self.issuer.province
 
     @property
     def expires_on(self) -> date:

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from ocop_shared.i18n import said
 
-from .authority import DEFAULT_PROVINCE, authority_for
+from .authority import Issuer, check_stars
 from .errors import CaseClosed, IllegalTransition, InvalidCertificate
 from .grounds import validate_grounds
 from .revocation import RevocationCase
@@ -46,7 +46,7 @@ class Inspection:
     stars: int
     kind: InspectionKind
     started_on: date
-    province: str = DEFAULT_PROVINCE
+    issuer: Issuer  # of the certificate inspected
     evidence: list[Evidence] = field(default_factory=list)
     outcome: InspectionOutcome = InspectionOutcome.OPEN
     grounds: tuple[int, ...] = ()
@@ -55,7 +55,7 @@ class Inspection:
     concluded_on: date | None = None
 
     def __post_init__(self) -> None:
-        authority_for(self.stars, self.province)  # validates the stars
+        check_stars(self.stars)
 
     def add_evidence(self, item: Evidence) -> None:
         self._require_open()
@@ -79,7 +79,7 @@ class Inspection:
         return RevocationCase.open(
             id=case_id, certificate_number=self.certificate_number, stars=self.stars, grounds=picked,
             conclusion=conclusion, concluded_on=on, at=at, opened_on=opened_on, inspection_id=self.id,
-            province=self.province,
+            issuer=self.issuer,
         )
 
     def _conclude(self, outcome: InspectionOutcome, grounds: tuple[int, ...], conclusion: str,

@@ -19,7 +19,9 @@ from enum import StrEnum
 
 from .certificate import Certificate
 
-MINISTRY_SERIES = "BNNMT"  # numbering series of the Ministry of Agriculture and Environment
+# numbering series of the ministries (by the body in the authorities data); the People's
+# Committees number by the province's code (a district's within its province's series)
+MINISTRY_SERIES = {"mard": "BNNPTNT", "mae": "BNNMT"}
 
 
 class Outcome(StrEnum):
@@ -86,9 +88,9 @@ def decide(*, case: str, stars: int, recognising: bool, current: Certificate | N
     return Decision(Outcome.ALREADY_CERTIFIED)
 
 
-def number_series(stars: int, province_code: str) -> str:
+def number_series(issuer_id: str, province_code: str) -> str:
     """Each issuing authority numbers its own certificates: the province (by its code) or the ministry."""
-    return MINISTRY_SERIES if stars == 5 else province_code
+    return MINISTRY_SERIES.get(issuer_id, province_code)
 
 
 def certificate_number(series: str, year: int, serial: int) -> str:

@@ -20,7 +20,7 @@ from ocop_shared.contracts.certification_events import (
 )
 from ocop_shared.i18n import said
 
-from .authority import DEFAULT_PROVINCE, Authority, authority_for
+from .authority import Authority, Issuer, check_stars
 from .certificate import Certificate
 from .deadlines import revocation_deadline
 from .errors import CaseClosed, IllegalTransition, InvalidCertificate
@@ -47,7 +47,7 @@ class RevocationCase:
     concluded_on: date
     opened_on: date
     deadline: date
-    province: str = DEFAULT_PROVINCE
+    issuer: Issuer  # of the certificate: its revocation goes to it or its successor
     inspection_id: str | None = None
     status: CaseStatus = CaseStatus.OPEN
     decision_no: str | None = None
@@ -67,11 +67,11 @@ class RevocationCase:
         concluded_on: date,
         at: datetime,
         opened_on: date | None = None,
+        issuer: Issuer,
         inspection_id: str | None = None,
-        province: str = DEFAULT_PROVINCE,
     ) -> RevocationCase:
         picked = validate_grounds(grounds)
-        authority_for(stars, province)  # validates the stars
+        check_stars(stars)
         if not certificate_number.strip():
             raise InvalidCertificate(*said("certification.certificate_number_missing"))
         if not conclusion.strip():
@@ -87,15 +87,16 @@ class RevocationCase:
         case = cls(
             id=id, certificate_number=certificate_number, stars=stars, grounds=picked,
             conclusion=conclusion, concluded_on=concluded_on, opened_on=opened,
-            deadline=revocation_deadline(concluded_on), province=province, inspection_id=inspection_id,
+            deadline=revocation_deadline(concluded_on), issuer=issuer, inspection_id=inspection_id,
         )
         case.history.append((at, CaseStatus.OPEN, f"opened on grounds {list(picked)}"))
         return case
 
     @property
     def authority(self) -> Authority:
-        """Who decides: the provincial Chairman (3★/4★) or the Minister (5★)."""
-        return authority_for(self.stars, self.province)
+        """Who decides: the certificate's issuer on the day the case opened, or its legal
+        successor (a district's 3★ goes to the province after 1 July 2025)."""
+        return self.issuer.revoking_authority(self.opened_on)
 
     def overdue_on(self, day: date) -> bool:
         """Still undecided after the 15-day deadline."""

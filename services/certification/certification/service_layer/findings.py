@@ -2,7 +2,7 @@
 
 A finding arrives from a department system (`InspectionReported` on the topic) or from an
 inspector over HTTP. A confirmed finding on a valid certificate opens a revocation case for
-the competent authority (province for 3★/4★, ministry for 5★) with the 15-day deadline; an
+the competent authority (the certificate's issuer or its successor) with the 15-day deadline; an
 unconfirmed one is recorded and waits (the same finding id reported again as confirmed
 opens the case). The authority's decision revokes the certificate and emits
 `CertificateRevoked` with its grounds; a dismissal closes the case.
@@ -139,7 +139,7 @@ async def _open_case(uow: UnitOfWork, ctx: Context, report: FindingReport, recor
         return case_id, (f"Đã có hồ sơ thu hồi {case_id} đang chờ quyết định; kết luận được bổ sung vào "
                          f"hồ sơ đó / Revocation case {case_id} is already open; this finding joins it")
     inspection = Inspection(id=inspection_id, certificate_number=cert.number, stars=cert.stars,
-                            kind=report.kind, started_on=report.concluded_on, province=cert.province)
+                            kind=report.kind, started_on=report.concluded_on, issuer=cert.issuer)
     case = inspection.confirm_finding(
         grounds=grounds, conclusion=report.conclusion, concluded_by=report.concluded_by,
         on=report.concluded_on, case_id=str(uuid.uuid4()), at=now, opened_on=today)
@@ -289,7 +289,7 @@ async def revoke_directly(uow: UnitOfWork, ctx: Context, number: str, *, grounds
     try:
         case = existing.case if existing is not None else RevocationCase.open(
             id=str(uuid.uuid4()), certificate_number=cert.number, stars=cert.stars, grounds=grounds,
-            conclusion=reason, concluded_on=today, at=now, province=cert.province)
+            conclusion=reason, concluded_on=today, at=now, issuer=cert.issuer)
         if existing is not None:
             case.grounds = validate_grounds(grounds)
     except DomainError as error:

@@ -21,6 +21,7 @@ from ocop_shared.db.uow import UnitOfWork
 from ..adapters.repository import CertificateRecord, CertificateRepository
 from ..adapters.signing import public_page_url, qr_text_for
 from ..domain import issuance
+from ..domain.authority import recognising_issuer
 from ..domain.certificate import Certificate, CertificateStatus
 from ..domain.errors import DomainError
 from ..domain.validity import local_day
@@ -72,13 +73,16 @@ async def _issue(uow: UnitOfWork, ctx: Context, event: Scored, *, supersede: Cer
         serial = await repo.next_value(f"product-serial:{p.province_code}:{p.commune_code}")
         code = issuance.product_code(p.province_code, p.commune_code, serial, year)
     await repo.keep_product_code(p.product_id, code, now)
-    series = issuance.number_series(p.stars, p.province_code)
+    issuer = recognising_issuer(
+        regulation=p.regulation, stars=p.stars, decided_on=local_day(now), province=ctx.province,
+        district=p.district_name, level=p.recognised_by.value if p.recognised_by else None)
+    series = issuance.number_series(issuer.body_id, p.province_code)
     number = issuance.certificate_number(series, year, await repo.next_value(f"certificate:{series}:{year}"))
     certificate = Certificate.issue(
         id=str(uuid.uuid4()), number=number, product_id=p.product_id, product_code=code,
         product_name=p.product_name, entity_id=p.entity_id, entity_name=p.entity_name, stars=p.stars,
-        regulation=p.regulation, decision_no=p.council_decision_ref, at=now,
-        evaluation_id=p.evaluation_id, province=ctx.province,
+        regulation=p.regulation, decision_no=p.council_decision_ref, issuer=issuer, at=now,
+        evaluation_id=p.evaluation_id,
         supersedes=supersede.certificate if supersede else None, note=f"{p.mean_score}/100")
     ring = await ctx.keys.loaded()
     qr_text = qr_text_for(ring, certificate, base_url=ctx.base_url, issued_at=now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from certification.domain.authority import recognising_issuer
 from certification.domain.certificate import Certificate
 from certification.domain.validity import VIETNAM
 
@@ -27,6 +28,9 @@ def issue(**overrides: Any) -> Certificate:
         "regulation": "26/2026/QĐ-TTg", "decision_no": "1234/QĐ-UBND", "at": ISSUED_AT,
     }
     fields.update(overrides)
+    fields.setdefault("issuer", recognising_issuer(
+        regulation=fields["regulation"], stars=fields["stars"], decided_on=fields["at"].date(),
+        province="An Giang"))
     certificate = Certificate.issue(**fields)
     certificate.certify(verification_url=f"https://ocop.example/verify/{certificate.number}", qr_text=None)
     return certificate

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from cert_builders import ISSUED_AT, ISSUED_ON, VALID_UNTIL, at, issue
 
-from certification.domain.authority import AuthorityLevel, authority_for
+from certification.domain.authority import AuthorityLevel, Issuer, recognising_issuer
 from certification.domain.certificate import Certificate, CertificateStatus, HistoryEntry
 from certification.domain.errors import DomainError, IllegalTransition, InvalidCertificate, InvalidGrounds
 from certification.domain.grounds import GROUNDS, describe_grounds
@@ -57,9 +57,32 @@ def test_authority_by_stars(stars: int, level: AuthorityLevel, name: str, decide
 
 
 def test_authority_of_another_province() -> None:
-    authority = authority_for(4, "Đồng Tháp")
+    authority = recognising_issuer(regulation="26/2026/QĐ-TTg", stars=4, decided_on=date(2026, 8, 1),
+                                   province="Đồng Tháp").authority()
     assert authority.header_vi == ("ỦY BAN NHÂN DÂN", "TỈNH ĐỒNG THÁP")
     assert authority.name_vi == "UBND tỉnh Đồng Tháp"
+    city = recognising_issuer(regulation="26/2026/QĐ-TTg", stars=3, decided_on=date(2026, 8, 1),
+                              province="Hồ Chí Minh").authority()
+    assert (city.name_vi, city.place) == ("UBND thành phố Hồ Chí Minh", "Hồ Chí Minh")
+
+
+def test_a_district_recognised_3_stars_under_148_and_the_province_revokes_after_the_reform() -> None:
+    issuer = recognising_issuer(regulation="148/QĐ-TTg", stars=3, decided_on=date(2023, 8, 10),
+                                province="An Giang", district="Huyện Chợ Mới", level="district")
+    c = issue(regulation="148/QĐ-TTg", stars=3, at=at(date(2023, 8, 10)), issuer=issuer)
+    assert (c.authority.level, c.authority.name_vi, c.authority.header_vi) == (
+        AuthorityLevel.DISTRICT, "UBND huyện Chợ Mới", ("ỦY BAN NHÂN DÂN", "HUYỆN CHỢ MỚI"))
+    assert c.revoking_authority(date(2025, 6, 30)).decider_vi == "Chủ tịch UBND huyện Chợ Mới"
+    assert c.revoking_authority(date(2026, 3, 1)).decider_vi == "Chủ tịch UBND tỉnh An Giang"
+    assert c.revoking_authority(date(2026, 3, 1)).level is AuthorityLevel.PROVINCE
+
+
+def test_a_5_star_of_2024_names_the_ministry_of_that_day_and_its_successor_revokes() -> None:
+    issuer = recognising_issuer(regulation="148/QĐ-TTg", stars=5, decided_on=date(2024, 11, 5),
+                                province="An Giang", level="central")
+    assert issuer == Issuer("mard", "An Giang")
+    assert issuer.authority().name_vi == "Bộ Nông nghiệp và Phát triển nông thôn"
+    assert issuer.revoking_authority(date(2026, 3, 1)).name_vi == "Bộ Nông nghiệp và Môi trường"
 
 
 @pytest.mark.parametrize("stars", [0, 1, 2, 6, True])
@@ -352,7 +375,7 @@ def test_a_certificate_loaded_without_history_uses_its_recorded_status() -> None
         id="c", number="89-2026-00009", product_id="p", product_code="x", product_name="Khô cá lóc",
         entity_id="e", entity_name="Hộ kinh doanh", stars=3, regulation="26/2026/QĐ-TTg",
         decision_no="1/QĐ", decision_date=ISSUED_ON, issued_on=ISSUED_ON, valid_until=VALID_UNTIL,
-        status=S.REVOKED)
+        issuer=Issuer("province-committee", "An Giang"), status=S.REVOKED)
     assert c.status_on(date(2027, 1, 1)) is S.REVOKED
 
 

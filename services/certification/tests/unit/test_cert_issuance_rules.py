@@ -60,8 +60,10 @@ def test_a_new_first_evaluation_needs_the_old_certificate_gone() -> None:
 
 
 def test_numbers_and_product_codes() -> None:
-    assert number_series(4, "91") == "91" and number_series(3, "91") == "91"
-    assert number_series(5, "91") == "BNNMT"
+    assert number_series("province-committee", "91") == "91"
+    assert number_series("mae", "91") == "BNNMT"
+    assert number_series("mard", "89") == "BNNPTNT"
+    assert number_series("district-committee", "89") == "89"
     assert certificate_number("91", 2026, 7) == "91-2026-00007"
     assert certificate_number("BNNMT", 2027, 12345) == "BNNMT-2027-12345"
     assert product_code("91", "30316", 28, 2026) == "91-30316-28-2026"

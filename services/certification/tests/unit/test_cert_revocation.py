@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from cert_builders import VALID_UNTIL, at, issue
 
-from certification.domain.authority import AuthorityLevel
+from certification.domain.authority import AuthorityLevel, Issuer, legacy_issuer
 from certification.domain.certificate import CertificateStatus
 from certification.domain.errors import CaseClosed, IllegalTransition, InvalidCertificate, InvalidGrounds
 from certification.domain.inspection import Evidence, Inspection, InspectionKind, InspectionOutcome
@@ -24,6 +24,7 @@ def open_case(**overrides: object) -> RevocationCase:
         "concluded_on": CONCLUDED, "at": at(CONCLUDED),
     }
     fields.update(overrides)
+    fields.setdefault("issuer", legacy_issuer(4, "An Giang"))
     return RevocationCase.open(**fields)  # type: ignore[arg-type]
 
 
@@ -45,8 +46,18 @@ def test_a_case_has_a_15_day_deadline_from_the_conclusion() -> None:
 ])
 def test_the_competent_authority_depends_on_the_stars(stars: int, level: AuthorityLevel,
                                                       decider: str) -> None:
-    authority = open_case(stars=stars).authority
+    authority = open_case(stars=stars, issuer=legacy_issuer(stars, "An Giang")).authority
     assert (authority.level, authority.decider_vi) == (level, decider)
+
+
+def test_a_case_goes_to_the_issuer_or_to_its_successor_after_a_reform() -> None:
+    district = Issuer("district-committee", "An Giang", "Huyện Chợ Mới")
+    before = open_case(stars=3, issuer=district, concluded_on=date(2025, 5, 2), at=at(date(2025, 5, 2)))
+    after = open_case(stars=3, issuer=district)
+    assert (before.authority.decider_vi, before.authority.level) == (
+        "Chủ tịch UBND huyện Chợ Mới", AuthorityLevel.DISTRICT)
+    assert (after.authority.decider_vi, after.authority.level) == (
+        "Chủ tịch UBND tỉnh An Giang", AuthorityLevel.PROVINCE)
 
 
 @pytest.mark.parametrize("grounds", [[], [7], [0, 1]])
@@ -119,7 +130,8 @@ def test_revoke_by_case_refuses_another_certificate_or_an_expired_one() -> None:
 
 def inspection() -> Inspection:
     return Inspection(id="insp-1", certificate_number="89-2026-00001", stars=4,
-                      kind=InspectionKind.AD_HOC, started_on=date(2027, 2, 20))
+                      kind=InspectionKind.AD_HOC, started_on=date(2027, 2, 20),
+                      issuer=legacy_issuer(4, "An Giang"))
 
 
 def test_a_confirmed_finding_opens_a_revocation_case() -> None:

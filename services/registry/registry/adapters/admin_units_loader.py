@@ -1,7 +1,6 @@
 """Loading administrative units: the JSON packaged with the registry, and the GSO code list as CSV.
 
-* ``load_packaged()`` / ``packaged_admin_units()`` read ``registry/data/admin_units/*.json`` (format
-  described in the README beside them) through importlib.resources.
+* ``load_packaged()``: our own records, ``data/admin_units/*.json`` (format in the README there).
 * ``read_gso_csv()`` / ``load_gso_csv()`` read the administrative-unit list as the General Statistics
   Office (Tổng cục Thống kê, now Cục Thống kê) exports it from danhmuchanhchinh.gso.gov.vn, saved as
   CSV. One row per commune-level unit; the columns are found by their header, in any order, with or
@@ -33,7 +32,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -195,7 +193,7 @@ def _codes(record: dict[str, Any], key: str) -> tuple[str, ...]:
 
 
 def load_packaged() -> AdminUnits:
-    """All the JSON files packaged in ``registry/data/admin_units``, as one consistent registry."""
+    """Our own records (``registry/data/admin_units/*.json``), as one consistent registry."""
     folder = resources.files(DATA_PACKAGE).joinpath(DATA_DIR)
     units: list[AdminUnit] = []
     for entry in sorted(folder.iterdir(), key=lambda item: item.name):
@@ -204,10 +202,11 @@ def load_packaged() -> AdminUnits:
     return AdminUnits(units)
 
 
-@cache
 def packaged_admin_units() -> AdminUnits:
-    """``load_packaged()``, read once per process (the registry is immutable)."""
-    return load_packaged()
+    """Every unit the registry knows (``geography.geography()``, which reads through this module)."""
+    from .geography import geography
+
+    return geography()
 
 
 # ---- GSO code list (CSV) -------------------------------------------------------------------------------
@@ -255,7 +254,7 @@ class _Seen:
     row: int
 
 
-# Just over 60 lines: one pass over the statistics office's CSV (to be replaced by vietnam-provinces, issue 22).
+# Just over 60 lines: one pass over the statistics office's CSV (it loads gso_2025-07-01.csv, issue 22).
 def read_gso_csv(lines: Iterable[str], *, valid_from: date | None, valid_to: date | None = None,
                  source: str = "<csv>", delimiter: str | None = None) -> list[AdminUnit]:
     """Units (provinces, districts, communes) of a GSO export, in force from ``valid_from`` to ``valid_to``.

@@ -181,7 +181,7 @@ class AdminUnits:
                 if unit.valid_from is not None:
                     for old in unit.succeeds:
                         self._succeeded_by[(old, unit.valid_from - timedelta(days=1))].append(unit)
-        self._folded = {id(u): (fold(u.name), fold(u.short_name)) for u in self}
+        self._folded: dict[int, tuple[str, str]] = {}  # names folded for search, as searches meet them
         problems = self._problems()
         if problems:
             raise InconsistentAdminUnits(problems)
@@ -379,7 +379,8 @@ class AdminUnits:
                 continue
             if level is not None and unit.level is not level:
                 continue
-            full, short = self._folded[id(unit)]
+            full, short = self._folded.get(id(unit)) or self._folded.setdefault(
+                id(unit), (fold(unit.name), fold(unit.short_name)))
             if query in (full, short):
                 rank = 0
             elif short.startswith(query) or full.startswith(query):

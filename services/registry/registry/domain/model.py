@@ -135,7 +135,7 @@ class Product(Aggregate):
             province_code=entity.province_code))
 
     def submit(self, dossier: Dossier, *, regulation: str, entity: Entity,
-               documents: list[Document]) -> None:
+               documents: list[Document], district: tuple[str, str] | None = None) -> None:
         """The commune forwarded `dossier` with `documents` (its manifest): the product goes
         to the province for evaluation under `regulation`."""
         assert dossier.form02 is not None
@@ -146,6 +146,8 @@ class Product(Aggregate):
             entity=EntityFacts(
                 entity_id=entity.id, name=entity.name, legal_form=entity.legal_form,
                 commune_code=entity.commune_code, province_code=entity.province_code,
+                district_code=district[0] if district else None,
+                district_name=district[1] if district else None,
                 representative_priority_group=entity.representative_priority_group),
             self_assessment=[SelfAssessmentItem(
                 criterion_code=c.criterion_code, option_index=c.option_index,

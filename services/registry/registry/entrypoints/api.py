@@ -77,7 +77,7 @@ async def create_product(body: ProductIn, principal: Caller, runtime: Runtime, e
             uow, entity_id=body.entity_id, name=body.name,
             product_set_no=body.product_set_no, description=body.description,
             catalogue=edge.catalogue, regulation=services.REGULATION_IN_FORCE,
-            principal=principal)
+            principal=principal, places=edge.places)
     return Created(id=product.id)
 
 
@@ -118,14 +118,15 @@ async def get_product(product_id: RecordId, principal: Caller, runtime: Runtime)
 
 # -- reference data -----------------------------------------------------------------------
 @router.get("/communes", response_model=list[CommuneOut],
-            summary="The communes in force on a day (default today), whose codes commune_code takes (public)")
+            summary="The communes of the province in force on a day (default today), whose codes commune_code "
+                    "takes (public)")
 async def communes(runtime: Runtime, edge: Edge, on: IsoDate | None = None,
                    name: Line | None = Query(default=None, max_length=100,
                                             description="Part of the name, accents ignored")) -> list[CommuneOut]:
     day = on or runtime.clock.now().date()
     return [CommuneOut(code=p.commune_code, name=p.commune_name, province_code=p.province_code,
                        district_code=p.district_code, district_name=p.district_name, path=p.path)
-            for p in edge.places.communes(day, name)]
+            for p in edge.places.communes(day, name, within=runtime.settings.province_code)]
 
 
 @router.get("/product-sets", response_model=list[ProductSetOut],

@@ -46,7 +46,8 @@ async def open_dossier(product_id: RecordId, body: DossierIn, principal: Caller,
                        edge: Edge) -> DossierOut:
     async with runtime.uow() as uow:
         dossier = await services.open_dossier(uow, product_id=product_id, case=body.case,
-                                              round_id=body.round_id, principal=principal)
+                                              round_id=body.round_id, principal=principal,
+                                              places=edge.places)
     return await dossier_view(runtime, edge, dossier.id)
 
 
@@ -106,7 +107,7 @@ async def put_form03(dossier_id: RecordId, body: Form03In, principal: Caller, ru
                      edge: Edge) -> DossierOut:
     async with runtime.uow() as uow:
         await services.record_commune_report(uow, dossier_id, Form03(**body.model_dump()),
-                                             principal)
+                                             principal, edge.places)
     return await dossier_view(runtime, edge, dossier_id)
 
 

@@ -17,8 +17,14 @@ class EntityIn(BaseModel):
     name: str = Field(min_length=2, max_length=300, examples=["HTX Nông nghiệp Mắm Châu Đốc"])
     legal_form: LegalForm
     registration_no: str = Field(min_length=4, max_length=40)
-    commune_code: str = Field(pattern=r"^[0-9]{5}$", description="Commune code (5 digits)")
-    address: str = Field(min_length=2, max_length=500)
+    commune_code: str | None = Field(
+        default=None, pattern=r"^[0-9]{5}$", description="Commune code (5 digits) in force on the day, in "
+        "the province the platform runs for (else 422 naming its province). Without it, the commune is "
+        "placed from `address`")
+    address: str = Field(min_length=2, max_length=500, description="The address as people write it. "
+                         "Without commune_code it must name the commune (in force, or as before 1 July 2025 "
+                         "with its district) and then the province, e.g. \"Số 12 Trần Hưng Đạo, phường Mỹ "
+                         "Bình, thành phố Long Xuyên, tỉnh …\"; a 422 on address names the part not found")
     phone: str = Field(min_length=9, max_length=20)
     email: str = Field(min_length=5, max_length=254)
     representative_name: str = Field(min_length=2, max_length=200)

@@ -82,6 +82,7 @@ async def grant(uow: UnitOfWork, request: GrantRequest, principal: Principal,
         assert scope is not None
         try:
             scope = places.resolve(scope, uow.clock.now().date()).commune_code
+            places.check_in_province(scope, uow.clock.now().date(), uow.settings.province_code)
         except DomainError as error:
             raise Invalid(Text(error.vi, error.en), field="scope") from error
     if kind == "department" and scope not in DEPARTMENTS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from ocop_shared.auth import Principal, Role
 from ocop_shared.contracts.common import EvaluationCase
@@ -34,15 +34,16 @@ from ..domain.dossier import (
 from ..domain.errors import DomainError, Incomplete
 from ..domain.model import Product, ProductStatus
 from ..domain.rounds import Round, check_case_allowed, check_round_open
-from .ports import SheetCatalogue
-from .records import dossier_for, may_act_for, may_read, not_found, problem, product_for
+from .ports import Places, SheetCatalogue
+from .records import dossier_for, in_province, may_act_for, may_read, not_found, problem, product_for
 
 
 async def open_dossier(uow: UnitOfWork, *, product_id: str, case: EvaluationCase, round_id: str,
-                       principal: Principal) -> Dossier:
+                       principal: Principal, places: Places) -> Dossier:
     """Start a dossier; an upgrade or re-rating starts from the last one's forms."""
     product, entity = await product_for(uow, product_id, for_update=True)
     may_act_for(principal, entity)
+    in_province(uow, places, entity.commune_code, field=None)
     round_ = await uow.repository(RoundRepository).get_round(round_id)
     if round_ is None:
         raise not_found("đợt đánh giá", "round", round_id)
@@ -171,8 +172,9 @@ async def file_dossier(uow: UnitOfWork, dossier_id: str, catalogue: SheetCatalog
 
 
 async def record_commune_report(uow: UnitOfWork, dossier_id: str, form: Form03,
-                                principal: Principal) -> Dossier:
-    """The commune's report (Form 03) completes the dossier; it goes to the province."""
+                                principal: Principal, places: Places) -> Dossier:
+    """The commune's report (Form 03) completes the dossier; it goes to the province (with
+    the district of the producer's commune that day: a district recognised 3★ under 148)."""
     dossier, product, entity = await dossier_for(uow, dossier_id, for_update=True)
     if not (principal.has(Role.PROVINCE_OFFICE) or (
             principal.has(Role.COMMUNE_OFFICER) and entity.commune_code in principal.communes)):
@@ -188,7 +190,8 @@ async def record_commune_report(uow: UnitOfWork, dossier_id: str, form: Form03,
     dossier.manifest = [d.id for d in documents]
     dossier.version += 1
     await uow.repository(DossierRepository).save_dossier(dossier, forwarded_at=uow.clock.now())
-    product.submit(dossier, regulation=round_.regulation, entity=entity, documents=documents)
+    product.submit(dossier, regulation=round_.regulation, entity=entity, documents=documents,
+                   district=_district_of(places, entity.commune_code, uow.clock.now().date()))
     uow.track(product)
     await uow.repository(ProductRepository).save_product(product, len(product.timeline))
     await uow.commit()
@@ -220,3 +223,14 @@ async def withdraw_dossier(uow: UnitOfWork, dossier_id: str, reason: str,
 def _filed_at(product: Product) -> datetime:
     filed = [e.at for e in product.timeline if e.status is ProductStatus.SUBMITTED]
     return max(filed) if filed else datetime.min.replace(tzinfo=product.timeline[0].at.tzinfo)
+
+
+def _district_of(places: Places, commune_code: str, on: date) -> tuple[str, str] | None:
+    """The (code, name) of the commune's district on `on`; none since the 2025 reform."""
+    try:
+        place = places.resolve(commune_code, on)
+    except DomainError:
+        return None  # a commune no longer in force: there are no districts since 2025 either
+    if place.district_code is None or place.district_name is None:
+        return None
+    return place.district_code, place.district_name

@@ -20,7 +20,7 @@ from ..domain.model import Entity, Product, declared_ethnicity
 from ..domain.personal_data import ConsentGiven, consent_for, sensitive_kinds
 from ..domain.rounds import Round
 from .ports import Places, SheetCatalogue
-from .records import entity_for, may_act_for, problem
+from .records import entity_for, in_province, may_act_for, problem
 
 
 def scope(principal: Principal) -> Scope:
@@ -39,7 +39,7 @@ class EntityData:
     name: str
     legal_form: LegalForm
     registration_no: str
-    commune_code: str
+    commune_code: str | None  # None: placed from `address` (a line typed by a person)
     address: str
     phone: str
     email: str
@@ -61,7 +61,11 @@ async def register_entity(uow: UnitOfWork, data: EntityData, places: Places,
                                                             data.legal_form)
         phone = validation.normalise_phone(data.phone)
         email = validation.normalise_email(data.email)
-        place = places.resolve(data.commune_code, now.date())
+        if data.commune_code:
+            place = places.resolve(data.commune_code, now.date())
+        else:
+            place = places.place_address(data.address, now.date()).place
+        in_province(uow, places, place.commune_code, field="commune_code" if data.commune_code else "address")
         consent = consent_for(sensitive_kinds(ethnicity, data.representative_disabled),
                               data.consent, consent_id=str(uuid.uuid4()), entity_id=entity_id,
                               recorded_by=principal.subject, now=now)
@@ -101,9 +105,10 @@ async def list_entities(uow: UnitOfWork, principal: Principal, *, limit: int,
 
 async def register_product(uow: UnitOfWork, *, entity_id: str, name: str, product_set_no: int,
                            description: str, catalogue: SheetCatalogue, regulation: str,
-                           principal: Principal) -> Product:
+                           principal: Principal, places: Places) -> Product:
     entity = await entity_for(uow, entity_id)
     may_act_for(principal, entity)
+    in_province(uow, places, entity.commune_code, field="entity_id")
     info = catalogue.product_set(regulation, product_set_no)
     if info is None:
         raise Invalid(message("registry.product_set_does_not_exist_valid",

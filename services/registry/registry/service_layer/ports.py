@@ -59,11 +59,31 @@ class Place:
     district_name: str | None = None
 
 
+@dataclass(frozen=True)
+class PlacedAddress:
+    """Where an address line typed by a person lies: the commune in force on the day."""
+
+    place: Place
+    street: str | None  # what the line says before its commune ("Số 12 Trần Hưng Đạo")
+    named_commune: str | None = None  # the pre-reform commune the line named, "Phường Mỹ Bình (30280)"
+
+
 class Places(Protocol):
     """Administrative units valid at a date."""
 
     def resolve(self, commune_code: str, on: date) -> Place: ...
 
-    def communes(self, on: date, name: str | None = None) -> list[Place]:
-        """The communes in force on `on` (whose name matches `name`, accents ignored)."""
+    def communes(self, on: date, name: str | None = None, *, within: str | None = None) -> list[Place]:
+        """The communes in force on `on` (whose name matches `name`, accents ignored), in the
+        territory that day of the province `within` (a code in force today), if given."""
+        ...
+
+    def check_in_province(self, commune_code: str, on: date, province_code: str) -> None:
+        """A DomainError naming the commune's province unless the commune (as on `on`, or what
+        holds its territory today) lies in `province_code`."""
+        ...
+
+    def place_address(self, line: str, on: date) -> PlacedAddress:
+        """The commune in force on `on` that an address line names (an old-style line is
+        followed to its successor); a DomainError on `address` naming the part it could not place."""
         ...

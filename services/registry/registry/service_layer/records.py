@@ -13,6 +13,7 @@ from ..adapters.repository import DossierRepository, EntityRepository, ProductRe
 from ..domain.dossier import Dossier
 from ..domain.errors import DomainError
 from ..domain.model import Entity, Product
+from .ports import Places
 
 SERVICE = "registry"
 REGULATION_IN_FORCE = "26/2026/QĐ-TTg"
@@ -20,6 +21,17 @@ REGULATION_IN_FORCE = "26/2026/QĐ-TTg"
 
 def problem(error: DomainError) -> Invalid:
     return Invalid(Text(error.vi, error.en), field=error.field)
+
+
+def in_province(uow: UnitOfWork, places: Places, commune_code: str, *, field: str | None) -> None:
+    """422 (on `field`) unless the commune (as on the day, or its successor today) lies in the
+    province the platform runs for; for a product or dossier: of an entity registered under
+    another configuration."""
+    try:
+        places.check_in_province(commune_code, uow.clock.now().date(), uow.settings.province_code)
+    except DomainError as error:
+        error.field = field
+        raise problem(error) from error
 
 
 def not_found(what_vi: str, what_en: str, key: str) -> NotFound:

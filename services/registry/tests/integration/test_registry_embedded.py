@@ -262,7 +262,8 @@ async def test_complete_dossier_goes_to_the_commune_then_the_province(tmp_path: 
         assert payload["submission_id"] == ids["dossier_id"]
         assert payload["entity"]["representative_priority_group"] is True, "a woman represents it"
         assert set(payload["entity"]) == {"entity_id", "name", "legal_form", "commune_code",
-                                          "province_code", "representative_priority_group"}
+                                          "province_code", "district_code", "district_name",
+                                          "representative_priority_group"}
         assert len(payload["documents"]) == 6
         assert all(len(d["sha256"]) == 64 for d in payload["documents"])
         assert len(payload["self_assessment"]) == 31, "every criterion of set 9 self-scored"

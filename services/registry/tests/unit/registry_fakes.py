@@ -26,11 +26,12 @@ from registry.adapters.repository import (
 )
 from registry.domain.documents import Document
 from registry.domain.dossier import Dossier, DossierStatus
+from registry.domain.errors import DomainError
 from registry.domain.grants import Grant
 from registry.domain.model import Entity, Product
 from registry.domain.personal_data import Consent
 from registry.domain.rounds import Round
-from registry.service_layer.ports import LeafCriterion, Place, ProductSetInfo
+from registry.service_layer.ports import LeafCriterion, Place, PlacedAddress, ProductSetInfo
 
 T = TypeVar("T")
 OPEN = (DossierStatus.DRAFT, DossierStatus.AWAITING_COMMUNE, DossierStatus.FORWARDED)
@@ -307,14 +308,26 @@ class Fakes:
 
 
 class FakePlaces:
-    """Every commune code resolves, in province 89, with no district (after the 2025 reform)."""
+    """Every commune code resolves, in province 89, with no district (after the 2025 reform), and
+    lies in the platform's province but those in `elsewhere`; an address line is its commune's code."""
+
+    def __init__(self, elsewhere: Iterable[str] = ()) -> None:
+        self.elsewhere = frozenset(elsewhere)
 
     def resolve(self, commune_code: str, on: date) -> Place:
         return Place(commune_code=commune_code, province_code="89", path=f"89/{commune_code}",
                      commune_name=f"Xã {commune_code}")
 
-    def communes(self, on: date, name: str | None = None) -> list[Place]:
+    def communes(self, on: date, name: str | None = None, *, within: str | None = None) -> list[Place]:
         return []
+
+    def check_in_province(self, commune_code: str, on: date, province_code: str) -> None:
+        if commune_code in self.elsewhere:
+            raise DomainError(f"{commune_code} ngoài tỉnh {province_code}",
+                              f"{commune_code} is outside province {province_code}", field="commune_code")
+
+    def place_address(self, line: str, on: date) -> PlacedAddress:
+        return PlacedAddress(place=self.resolve(line.split(",")[0].strip(), on), street=None)
 
 
 class FakeCatalogue:

@@ -194,7 +194,7 @@ async def test_registering_a_product_starts_its_timeline_and_stream() -> None:
     async with uow:
         product = await services.register_product(
             uow, entity_id=entity.id, name=" Mắm cá linh ", product_set_no=8, description="",
-            catalogue=CATALOGUE, regulation=REGULATION, principal=producer(entity.id))
+            catalogue=CATALOGUE, regulation=REGULATION, principal=producer(entity.id), places=FakePlaces())
     saved = fakes.products.products[product.id]
     assert (saved.name, saved.version, saved.status) == ("Mắm cá linh", 1, ProductStatus.DRAFT)
     assert saved.timeline[0].note == "registered (Bộ 8)"
@@ -212,15 +212,15 @@ async def test_a_product_of_someone_elses_entity_or_an_unknown_set_is_refused() 
         with pytest.raises(Forbidden):
             await services.register_product(
                 uow, entity_id=entity.id, name="Mắm", product_set_no=8, description="",
-                catalogue=CATALOGUE, regulation=REGULATION, principal=producer("e-other"))
+                catalogue=CATALOGUE, regulation=REGULATION, principal=producer("e-other"), places=FakePlaces())
         with pytest.raises(Invalid):
             await services.register_product(
                 uow, entity_id=entity.id, name="Mắm", product_set_no=27, description="",
-                catalogue=CATALOGUE, regulation=REGULATION, principal=producer(entity.id))
+                catalogue=CATALOGUE, regulation=REGULATION, principal=producer(entity.id), places=FakePlaces())
         with pytest.raises(NotFound):
             await services.register_product(
                 uow, entity_id="e-none", name="Mắm", product_set_no=8, description="",
-                catalogue=CATALOGUE, regulation=REGULATION, principal=OFFICE)
+                catalogue=CATALOGUE, regulation=REGULATION, principal=OFFICE, places=FakePlaces())
     assert (uow.commits, uow.events, fakes.products.products) == (0, [], {})
 
 
@@ -248,7 +248,8 @@ async def test_opening_a_dossier_while_one_is_in_progress_is_a_conflict() -> Non
     async with uow:
         with pytest.raises(Conflict):
             await services.open_dossier(uow, product_id="p-1", case=EvaluationCase.FIRST,
-                                        round_id="r-2026-1", principal=producer(entity.id))
+                                        round_id="r-2026-1", principal=producer(entity.id),
+                                        places=FakePlaces())
     assert uow.commits == 0 and list(fakes.dossiers.dossiers) == ["s-1"]
 
 
@@ -292,7 +293,7 @@ async def test_the_communes_report_forwards_the_dossier_and_submits_the_product(
     uow = uow_of(fakes)
     form03 = Form03("local", "local", "local", "An Giang", "Trần Văn B", date(2026, 3, 1))
     async with uow:
-        await services.record_commune_report(uow, "s-1", form03, officer(COMMUNE))
+        await services.record_commune_report(uow, "s-1", form03, officer(COMMUNE), FakePlaces())
     dossier = fakes.dossiers.dossiers["s-1"]
     assert (dossier.status, dossier.form03, dossier.version) == (DossierStatus.FORWARDED,
                                                                  form03, 2)
@@ -319,9 +320,9 @@ async def test_only_the_entitys_commune_may_report_on_a_dossier_awaiting_it() ->
     uow = uow_of(fakes)
     async with uow:
         with pytest.raises(Forbidden):
-            await services.record_commune_report(uow, "s-1", form03, officer("99999"))
+            await services.record_commune_report(uow, "s-1", form03, officer("99999"), FakePlaces())
         with pytest.raises(Conflict):  # still a draft: not filed with the commune
-            await services.record_commune_report(uow, "s-1", form03, officer(COMMUNE))
+            await services.record_commune_report(uow, "s-1", form03, officer(COMMUNE), FakePlaces())
     assert (uow.commits, uow.events) == (0, [])
     assert fakes.products.products["p-1"].version == 1
 

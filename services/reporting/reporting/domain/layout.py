@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ocop_shared.i18n import names_in, translate
+from ocop_shared.provinces import named
 
 from .rows import ENTITY_TYPES, LEVELS, STATUS, Report
 
@@ -164,4 +165,4 @@ def title(report: Report, lang: str = "vi") -> str:
     if lang == "en":
         return f"OCOP {report.period_name_en} {report.year} — {report.province}"
     name = report.period_name_vi if report.period_name_vi.endswith(" năm") else f"{report.period_name_vi} năm"
-    return f"{name} {report.year} — Chương trình OCOP tỉnh {report.province}"
+    return f"{name} {report.year} — Chương trình OCOP {named(report.province).in_text_vi}"

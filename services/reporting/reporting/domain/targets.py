@@ -73,8 +73,9 @@ def period(year: int, kind: str, path: Path = DATA) -> Period:
                   due=_day(year, spec["due"]), name_vi=spec["name_vi"], name_en=spec["name_en"])
 
 
-def plan(year: int, path: Path = DATA) -> Plan | None:
-    spec = _data(path)["plans"].get(str(year))
+def plan(year: int, province_code: str, path: Path = DATA) -> Plan | None:
+    """The plan of the province (by its code) for `year`, if the data has one."""
+    spec = _data(path)["plans"].get(province_code, {}).get(str(year))
     if spec is None:
         return None
     targets = tuple(Target(metric=t["metric"], min=float(t["min"]),

@@ -148,4 +148,6 @@ async def load_facts(uow: UnitOfWork) -> Facts:
 
 async def report(uow: UnitOfWork, year: int, kind: str) -> Report:
     facts = await load_facts(uow)
-    return build_report(facts, period(year, kind), plan(year), uow.clock.now(), uow.settings.province_name)
+    settings = uow.settings
+    return build_report(facts, period(year, kind), plan(year, settings.province_code), uow.clock.now(),
+                        settings.province_name)

@@ -63,7 +63,7 @@ def sample() -> Facts:
 
 
 def test_counts_by_star_group_entity_type_commune_and_level() -> None:
-    report = build_report(sample(), period(2021, "annual"), plan(2021), NOW, "An Giang")
+    report = build_report(sample(), period(2021, "annual"), plan(2021, "91"), NOW, "An Giang")
     assert report.summary.evaluated == 6
     assert report.summary.three_plus == 5
     assert report.summary.share_three_plus == pytest.approx(5 / 6, abs=1e-4)
@@ -95,14 +95,14 @@ def test_entity_types_follow_the_plan_grouping() -> None:
 
 def test_targets_of_2021_against_actual_figures() -> None:
     facts = sample()
-    districts = sorted(plan(2021).units)  # type: ignore[union-attr]
+    districts = sorted(plan(2021, "91").units)  # type: ignore[union-attr]
     for n in range(20):  # twenty more 3-star products of twenty entities over the 11 districts
         code, name = districts[n % 11]
         facts.entities[f"x{n}"] = EntityFact(f"x{n}", "household", "30310", "89", f"Hộ {n}", "Xã Bình Mỹ",
                                              code, name)
         facts.scores.append(score(f"q{n}", 3, entity=f"x{n}", commune="30310"))
     facts.escalations.append(EscalationFact("ev-x", "q1", "s-q1", "province", "central", 5, date(2021, 6, 1)))
-    report = build_report(facts, period(2021, "annual"), plan(2021), NOW, "An Giang")
+    report = build_report(facts, period(2021, "annual"), plan(2021, "91"), NOW, "An Giang")
     targets = {t.metric: t for t in report.targets}
     assert list(targets) == ["products_3_star_plus", "share_3_star_plus", "min_entities_per_unit",
                              "national_evaluation", "upgrades"]
@@ -116,7 +116,8 @@ def test_targets_of_2021_against_actual_figures() -> None:
     assert targets["national_evaluation"].actual == 2 and targets["national_evaluation"].met
     assert targets["upgrades"].target_min == 5 and targets["upgrades"].target_max == 8
     assert not targets["upgrades"].met
-    assert build_report(facts, period(2020, "annual"), plan(2020), NOW, "An Giang").targets == []
+    assert build_report(facts, period(2020, "annual"), plan(2020, "91"), NOW, "An Giang").targets == []
+    assert plan(2021, "82") is None  # another province's report does not carry An Giang's plan
 
 
 def test_upgrades_reratings_and_certificate_changes() -> None:
@@ -135,12 +136,12 @@ def test_upgrades_reratings_and_certificate_changes() -> None:
         CertificateFact("c2", "revoked", "p2", "89-2020-00002", date(2021, 7, 1)),
         CertificateFact("c9", "expired", "p9", "89-2018-00009", date(2021, 3, 1)),
     ]
-    half = build_report(facts, period(2021, "half-year"), plan(2021), NOW, "An Giang")
+    half = build_report(facts, period(2021, "half-year"), plan(2021, "91"), NOW, "An Giang")
     assert half.summary.upgrades == 1 and half.summary.reratings == 0
     assert [(c.kind, c.product_id) for c in half.changes] == [
         ("expired", "p9"), ("upgrade", "p1"), ("superseded", "p1")]
     assert half.changes[1].detail == "3★ → 4★"
-    annual = build_report(facts, period(2021, "annual"), plan(2021), NOW, "An Giang")
+    annual = build_report(facts, period(2021, "annual"), plan(2021, "91"), NOW, "An Giang")
     assert (annual.summary.upgrades, annual.summary.reratings, annual.summary.revocations,
             annual.summary.expiries, annual.summary.supersessions) == (1, 1, 1, 1, 1)
     assert annual.summary.evaluated == 3  # 2020 results are not 2021's
@@ -161,11 +162,11 @@ def test_a_forwarded_result_then_the_higher_levels_result() -> None:
     facts = Facts()
     facts.scores = [score("p1", 3, level="district", recognising=False, escalated_to="province",
                           submission="s1", on=date(2021, 3, 1))]
-    report = build_report(facts, period(2021, "annual"), plan(2021), NOW, "An Giang")
+    report = build_report(facts, period(2021, "annual"), plan(2021, "91"), NOW, "An Giang")
     assert report.summary.evaluated == 1 and report.summary.three_plus == 0
     assert report.products[0].status == "forwarded"
     facts.scores.append(score("p1", 4, level="province", submission="s1", on=date(2021, 4, 1)))
-    report = build_report(facts, period(2021, "annual"), plan(2021), NOW, "An Giang")
+    report = build_report(facts, period(2021, "annual"), plan(2021, "91"), NOW, "An Giang")
     assert report.summary.three_plus == 1 and report.products[0].stars == 4
     assert report.products[0].level == "province"
 
@@ -178,10 +179,10 @@ def test_showroom_coverage_at_the_end_of_the_period() -> None:
         ListingFact("tinh-bien", 3, "p1", False, date(2021, 7, 1)),
         ListingFact("long-xuyen", 1, "p2", True, date(2021, 3, 1), "B", 4),
     ]
-    half = build_report(facts, period(2021, "half-year"), plan(2021), NOW, "An Giang")
+    half = build_report(facts, period(2021, "half-year"), plan(2021, "91"), NOW, "An Giang")
     assert [(r.catalog_id, r.products, r.three_star, r.four_star) for r in half.showrooms] == [
         ("long-xuyen", 1, 0, 1), ("tinh-bien", 2, 1, 1)]
-    annual = build_report(facts, period(2021, "annual"), plan(2021), NOW, "An Giang")
+    annual = build_report(facts, period(2021, "annual"), plan(2021, "91"), NOW, "An Giang")
     assert [(r.catalog_id, r.products) for r in annual.showrooms] == [("long-xuyen", 1), ("tinh-bien", 1)]
 
 
@@ -190,22 +191,22 @@ def test_the_report_does_not_depend_on_the_order_facts_arrived_in() -> None:
     facts.scores.append(score("p1", 4, case="upgrade", on=date(2021, 6, 3)))
     facts.certificates.append(CertificateFact("c1", "certified", "p1", "n1", date(2021, 4, 20), 3))
     facts.listings = [ListingFact("province", v, f"p{v}", True, date(2021, 5, 1), "x", 3) for v in range(1, 5)]
-    expected = build_report(facts, period(2021, "annual"), plan(2021), NOW, "An Giang")
+    expected = build_report(facts, period(2021, "annual"), plan(2021, "91"), NOW, "An Giang")
     rng = random.Random(6)
     for _ in range(5):
         shuffled = replace(facts, scores=rng.sample(facts.scores, len(facts.scores)),
                            listings=rng.sample(facts.listings, len(facts.listings)),
                            entities=dict(rng.sample(list(facts.entities.items()), len(facts.entities))))
-        assert build_report(shuffled, period(2021, "annual"), plan(2021), NOW, "An Giang") == expected
+        assert build_report(shuffled, period(2021, "annual"), plan(2021, "91"), NOW, "An Giang") == expected
     # the entity's registration arriving last only fills in what was unknown
     late = replace(facts, entities={})
-    early = build_report(late, period(2021, "annual"), plan(2021), NOW, "An Giang")
+    early = build_report(late, period(2021, "annual"), plan(2021, "91"), NOW, "An Giang")
     assert {r.entity_type for r in early.by_entity_type if r.entities} == {"unknown"}
     assert early.summary == expected.summary
 
 
 def test_layout_has_vietnamese_and_english_headers() -> None:
-    report = build_report(sample(), period(2021, "annual"), plan(2021), NOW + timedelta(days=1), "An Giang")
+    report = build_report(sample(), period(2021, "annual"), plan(2021, "91"), NOW + timedelta(days=1), "An Giang")
     vi = {s.key: s for s in sheets(report)}
     en = {s.key: s for s in sheets(report, "en")}
     assert vi["by_group"].title == "Theo nhóm sản phẩm" and en["by_group"].title == "By product group"

@@ -96,7 +96,7 @@ def _build(story: list[Any], title: str) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm,
                                  topMargin=14 * mm, bottomMargin=14 * mm, title=_plain(title),
-                                 author="OCOP An Giang", creator="OCOP platform", invariant=1)
+                                 author="OCOP", creator="OCOP platform", invariant=1)
     document.build(story)
     return buffer.getvalue()
 

@@ -1,5 +1,5 @@
 """Where a product set's scoring sheet comes from: the regulation's packaged sheets
-(26/2026/QĐ-TTg) or a province-supplied sheet file stored in the database (148, 1048).
+(26/2026/QĐ-TTg, 1048/QĐ-TTg) or a province-supplied sheet file stored in the database (148).
 
 Parsing goes through `ocop_shared.regulations.load_sheet_data`, which validates every rule
 and names each problem's place. Parsed files are immutable (content-addressed), so they are

@@ -102,6 +102,7 @@ evaluations = Table(
     Column("entity_name", String(300), nullable=False),
     Column("commune_code", String(10), nullable=False),
     Column("province_code", String(10), nullable=False),
+    Column("district_name", String(100), nullable=True),  # before the 2025 reform
     Column("mean_score", Numeric(5, 2), nullable=True),
     Column("stars", Integer, nullable=True),
     Column("decision_ref", Text, nullable=True),
@@ -148,7 +149,7 @@ results = Table(
     Column("finalised_at", DateTime(timezone=True), nullable=False),
 )
 
-# Province-supplied sheet files (148/QĐ-TTg, 1048/QĐ-TTg), validated, stored as data.
+# Province-supplied sheet files (148/QĐ-TTg), validated, stored as data.
 sheet_files = Table(
     "sheet_files",
     metadata,

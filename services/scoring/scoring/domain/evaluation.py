@@ -62,6 +62,7 @@ class Evaluation(Aggregate):
     commune_code: str
     province_code: str
     version: int
+    district_name: str | None = None  # the commune's district when submitted (before 2025)
     mean_score: Decimal | None = None
     stars: int | None = None
     decision_ref: str | None = None
@@ -163,7 +164,8 @@ class Evaluation(Aggregate):
             recognised_by=Level(outcome.recognised_by) if outcome.recognised_by else None,
             fallback_from=Level(outcome.fallback_from) if outcome.fallback_from else None,
             previous_evaluation_id=self.parent_id, sheets_scored=result.sheets_scored,
-            override_reason=override_reason, written_opinions=self.written_opinions)
+            override_reason=override_reason, written_opinions=self.written_opinions,
+            district_name=self.district_name)
 
 
 def knockout_reason(result: CouncilResult) -> str:

@@ -30,10 +30,10 @@ ExportFormat = Literal["pdf", "xlsx"]
 
 # -- province sheet files -----------------------------------------------------------
 @router.post("/sheet-files", response_model=SheetFileOut, status_code=201,
-             summary="Load a province's sheet file for 148/1048 (validated; office)",
+             summary="Load a province's sheet file for 148 (validated; office)",
              responses={200: {"model": SheetFileOut, "description": "The same file, already loaded"}})
 async def upload_sheet_file(response: Response, principal: Caller,
-                            regulation: Annotated[Code, Form(examples=["1048/QĐ-TTg"])],
+                            regulation: Annotated[Code, Form(examples=["148/QĐ-TTg"])],
                             file: Annotated[UploadFile, File(description="JSON sheet file")], runtime: Runtime
                             ) -> SheetFileOut:
     content = await file.read(MAX_SHEET_FILE_BYTES + 1)

@@ -33,12 +33,7 @@ from ..domain.evaluation import Evaluation, EvaluationStatus
 
 def procedure_day(regulation: Regulation, day: date) -> date:
     """The effective_from of the procedure a round started on `day` follows."""
-    try:
-        return regulation.procedure_on(day).effective_from
-    except LookupError:
-        if day < regulation.effective_from:
-            return regulation.procedures[0].effective_from
-        return regulation.current_procedure.effective_from
+    return regulation.procedure_followed_on(day).effective_from
 
 
 def procedure_of(regulation: Regulation, day: date) -> Procedure:
@@ -104,8 +99,9 @@ async def open_evaluation(uow: UnitOfWork, repo: ScoringRepository, template: Ev
         regulation=template.regulation, level=level, status=EvaluationStatus.OPEN,
         product_name=template.product_name, product_set_no=template.product_set_no,
         entity_id=template.entity_id, entity_name=template.entity_name,
-        commune_code=template.commune_code, province_code=template.province_code, version=0,
-        parent_id=parent.id if parent else None, sheet_file_id=sheet_file_id,
+        commune_code=template.commune_code, province_code=template.province_code,
+        district_name=template.district_name, version=0, parent_id=parent.id if parent else None,
+        sheet_file_id=sheet_file_id,
         written_opinions=template.written_opinions, present=[], opened_at=uow.clock.now(),
         flow_correlation_id=parent.flow_correlation_id if parent else current_flow().correlation_id,
         flow_traceparent=parent.flow_traceparent if parent else current_flow().traceparent)
@@ -132,8 +128,8 @@ async def on_product_submitted(event: ProductSubmitted, uow: UnitOfWork) -> None
         case=p.case.value, regulation=regulation.code, level=level, status=EvaluationStatus.OPEN,
         product_name=p.product_name, product_set_no=p.product_set_no,
         entity_id=p.entity.entity_id, entity_name=p.entity.name,
-        commune_code=p.entity.commune_code, province_code=p.entity.province_code, version=0,
-        written_opinions=p.case is EvaluationCase.RERATING)
+        commune_code=p.entity.commune_code, province_code=p.entity.province_code,
+        district_name=p.entity.district_name, version=0, written_opinions=p.case is EvaluationCase.RERATING)
     await open_evaluation(uow, repo, template, level)
 
 

@@ -1,4 +1,5 @@
-"""A 1048/QĐ-TTg round on a province-supplied sheet (A35/B25/C40): district → province → central."""
+"""A 1048/QĐ-TTg round: district → province → central, on a test sheet with star marks (A35/B25/C40,
+the fixture a province could load) and on 1048's packaged sheets (no marks: the band alone)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,22 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from scoring_support import QD1048, council, evaluation, member_sheet, product, province_1048_sheet, top
+from scoring_support import (
+    QD1048,
+    bottom,
+    council,
+    evaluation,
+    member_sheet,
+    product,
+    province_1048_sheet,
+    top,
+)
 
-from ocop_shared.regulations import get_regulation
+from ocop_shared.regulations import get_regulation, sheet
 from scoring.domain.council import CouncilEvaluation
 from scoring.domain.errors import ConflictOfInterestError
 from scoring.domain.ranking import route
-from scoring.domain.sheet_scoring import MemberSheet
+from scoring.domain.sheet_scoring import MemberSheet, score_sheet
 
 R1048 = get_regulation(QD1048)
 SHEET = province_1048_sheet()
@@ -105,3 +115,23 @@ def test_district_council_members_from_the_products_commune_are_excluded() -> No
     with pytest.raises(ConflictOfInterestError):
         ev.open_sheet("m1")
     assert ev.eligible_scorers == ("chair", "m2")
+
+
+def test_1048s_own_sheets_score_uneven_options_and_rank_by_the_band_alone() -> None:
+    real = sheet(QD1048, 8)  # "Chế biến từ thịt, trứng, sữa"
+    assert score_sheet(real, member_sheet(real, top(real))).total == 100
+    # 3.2's second case (one-member companies, households) tops out at 1 of 2
+    assert score_sheet(real, member_sheet(real, top(real, case=1))).total == 99
+    lowest = score_sheet(real, member_sheet(real, bottom(real)))
+    assert lowest.total == 10 and lowest.part_totals == {"A": 6, "B": 2, "C": 2}  # not every criterion has a 0
+    assert not any(leaf.star_marks for leaf in real.leaves())
+    # 100 less 7.1 (0/1/3/5: one step down costs 2), 10.1 (1/3/5: -4), 9.1, 4.3, 5.1 (-5 each),
+    # 6.4 (0/1/2/5: -4) = 75
+    sheets = {m: member_sheet(real, top(real), c7_1=2, c10_1=0, c9_1=0, c4_3=0, c5_1=0, c6_4=1)
+              for m in ("chair", "m1", "m2")}
+    ev = evaluation(real, council(2, level="province", regulation=QD1048))
+    for member_id, s in sheets.items():
+        ev.submit_sheet(member_id, s)
+    result = ev.finalise().result
+    assert result.mean_total == Decimal("75.00") and (result.band_stars, result.stars) == (4, 4)
+    assert result.caps == () and route(R1048, result, "province", ON).recognised_by == "province"

@@ -24,7 +24,7 @@ async def lock_membership(uow: UnitOfWork) -> CatalogRepository:
     certificate's handler sees the new showroom, or the showroom's fill sees the product."""
     catalogs = uow.repository(CatalogRepository)
     await catalogs.lock_membership(
-        f"Danh mục sản phẩm OCOP tỉnh {uow.settings.province_name}", uow.clock.now())
+        f"Danh mục sản phẩm OCOP {uow.settings.province.in_text_vi}", uow.clock.now())
     return catalogs
 
 
