@@ -12,6 +12,7 @@ from .certification_events import (
     Certified,
     RerateReminder,
     RerateWindowOpened,
+    RecognitionDecided,
     RevocationCaseDismissed,
     RevocationCaseOpened,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "RemovalReason",
     "RerateReminder",
     "RerateWindowOpened",
+    "RecognitionDecided",
     "RevocationCaseDismissed",
     "RevocationCaseOpened",
     "Scored",

@@ -17,6 +17,7 @@ from .certification_events import (
     Certified,
     RerateReminder,
     RerateWindowOpened,
+    RecognitionDecided,
     RevocationCaseDismissed,
     RevocationCaseOpened,
 )
@@ -46,7 +47,7 @@ EVENTS_BY_TOPIC: dict[str, tuple[type[Envelope[Any]], ...]] = {
                         CouncilAssigned),
     topics.CERTIFICATE: (Certified, CertificateRevoked, CertificateExpired, CertificateSuperseded,
                          CertificateExtended, RerateWindowOpened, RerateReminder,
-                         RevocationCaseOpened, RevocationCaseDismissed),
+                         RevocationCaseOpened, RevocationCaseDismissed, RecognitionDecided),
     topics.INSPECTION_FINDING: (InspectionReported,),
     topics.CATALOG: (CatalogEntryAdded, CatalogEntryRemoved),
     topics.FAIR: (FairExhibitorRegistered,),
