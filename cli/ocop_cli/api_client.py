@@ -68,6 +68,35 @@ class Submitted:
 GRANTS_REACH = ("scoring", "certification", "trade", "reporting")  # copies of the registry's grants
 
 
+async def decide_round(http: httpx.AsyncClient, office: dict[str, str], round_id: str, signed_on: date,
+                       signer: tuple[str, str] = ("Hồ Văn Mừng", "KT. Chủ tịch, Phó Chủ tịch")) -> list[dict[str, Any]]:
+    """The office drafts the round's recognition decisions and records each one signed (number,
+    day, signer, the signed PDF): the certificates follow. None when nothing awaits a decision."""
+    drafted = await http.post("/certification/recognition-decisions", headers=office, json={"round_id": round_id})
+    if drafted.status_code == 409:
+        return []
+    signed = []
+    for decision in expect(drafted, 201):
+        upload = expect(await http.post("/certification/evidence", headers=office, files={
+            "file": (f"quyet-dinh-{decision['id'][:8]}.pdf", pdf_document(f"QĐ {decision['id']}"),
+                     "application/pdf")}), 201)
+        number = f"{int(decision['id'][:6], 16) % 9000 + 1000}/QĐ-UBND"
+        signed.append(expect(await http.post(
+            f"/certification/recognition-decisions/{decision['id']}/signature", headers=office, json={
+                "number": number, "signed_on": str(signed_on), "signer_name": signer[0],
+                "signer_title": signer[1], "document_sha256": upload["sha256"]}), 200))
+    return signed
+
+
+async def decide_all(http: httpx.AsyncClient, office: dict[str, str], signed_on: date) -> list[dict[str, Any]]:
+    """Every round with results awaiting a decision, decided (`decide_round`)."""
+    awaiting = expect(await http.get("/certification/awaiting-decision", headers=office), 200)
+    signed = []
+    for round_id in sorted({row["round_id"] for row in awaiting}):
+        signed += await decide_round(http, office, round_id, signed_on)
+    return signed
+
+
 class OcopClient:
     """Acts as the office and the people it invites: who they are comes from `people` (the
     identity provider), what they may do from the grants and seats made here through the APIs."""
@@ -327,6 +356,10 @@ class OcopClient:
             f"/scoring/evaluations/{evaluation_id}/finalisation",
             headers=await self.council_member_headers(chair), json=body), 200)
         return int(done["stars"] or 0)
+
+    async def decide(self, round_id: str) -> list[dict[str, Any]]:
+        """The round's recognition decisions, drafted and signed today (business day)."""
+        return await decide_round(self.http, await self.office(), round_id, self.today())
 
     async def communes(self, on: date) -> list[dict[str, Any]]:
         """The communes in force on `on` (the registry's reference data, public)."""

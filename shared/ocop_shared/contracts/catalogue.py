@@ -15,9 +15,9 @@ from .certification_events import (
     CertificateRevoked,
     CertificateSuperseded,
     Certified,
+    RecognitionDecided,
     RerateReminder,
     RerateWindowOpened,
-    RecognitionDecided,
     RevocationCaseDismissed,
     RevocationCaseOpened,
 )

@@ -294,6 +294,11 @@ class CertificateRepository:
         values["recorded_at"] = to_utc(values["recorded_at"])
         await self.session.execute(insert(tables.results).values(**values))
 
+    async def settle_result(self, evaluation_id: str, *, outcome: str, certificate_id: str | None) -> None:
+        """A result that awaited its decision: what the decision made of it."""
+        await self.session.execute(update(tables.results).where(tables.results.c.evaluation_id == evaluation_id)
+                                   .values(outcome=outcome, certificate_id=certificate_id))
+
     async def results_of_submission(self, submission_id: str) -> list[Any]:
         """Final outcomes already recorded for a dossier (a recognising result, or a closure)."""
         r = tables.results
