@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from ocop_cli.api_client import OcopClient, pdf_document, poll
+from ocop_cli.api_client import ApiError, OcopClient, decide_all, pdf_document, poll
 from ocop_cli.sandbox import ROOT, Sandbox, ServiceProcess, pg_dsn
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 from ocop_shared.settings import Settings
@@ -149,6 +149,22 @@ class Run:
                         pass
                     await asyncio.sleep(0.5)
                 await asyncio.sleep(0.3)
+
+    async def decisions(self, results_sent: asyncio.Event) -> None:
+        """The office signs the round's recognition decisions every few seconds, through the
+        faults, until every result sent is decided (a failed signature is retried as a draft)."""
+        cert = self.processes["certification"]
+        async with httpx.AsyncClient(base_url=cert.url, timeout=120) as client:
+            while True:
+                try:
+                    signed = await decide_all(client, await self.office.headers())
+                    waiting = (await client.get("/certification/awaiting-decision",
+                                                headers=await self.office.headers())).json()
+                    if results_sent.is_set() and not signed and not waiting and await self.settled():
+                        return
+                except (httpx.HTTPError, ApiError, KeyError, ValueError):
+                    pass
+                await asyncio.sleep(2.0)
 
     async def revocations(self) -> None:
         cert = self.processes["certification"]
@@ -277,10 +293,14 @@ async def main(settings: Settings, workdir: Path) -> list[Row]:
         uploading = asyncio.create_task(run.uploads(stop_uploads))
         revoking = asyncio.create_task(run.revocations())
         faults = asyncio.create_task(run.faults())
+        results_sent = asyncio.Event()
+        deciding = asyncio.create_task(run.decisions(results_sent))
         events = await run.stream_results()
         await faults
         stop_uploads.set()
         await uploading
+        results_sent.set()
+        await asyncio.wait_for(deciding, 1800)
         await asyncio.wait_for(revoking, 900)
         await run.check(events)
     finally:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ocop_shared.clock import vietnam_today
 from ocop_shared.provinces import Province
 from ocop_shared.settings import default_province
 
@@ -68,27 +69,31 @@ class Submitted:
 GRANTS_REACH = ("scoring", "certification", "trade", "reporting")  # copies of the registry's grants
 
 
-async def decide_round(http: httpx.AsyncClient, office: dict[str, str], round_id: str, signed_on: date,
+async def decide_round(http: httpx.AsyncClient, office: dict[str, str], round_id: str, signed_on: date | None = None,
                        signer: tuple[str, str] = ("Hồ Văn Mừng", "KT. Chủ tịch, Phó Chủ tịch")) -> list[dict[str, Any]]:
     """The office drafts the round's recognition decisions and records each one signed (number,
-    day, signer, the signed PDF): the certificates follow. None when nothing awaits a decision."""
+    day, signer, the signed PDF), with any draft left unsigned: the certificates follow. None
+    when nothing awaits a decision."""
+    unsigned = expect(await http.get("/certification/recognition-decisions", headers=office,
+                                     params={"round_id": round_id, "status": "draft"}), 200)
     drafted = await http.post("/certification/recognition-decisions", headers=office, json={"round_id": round_id})
-    if drafted.status_code == 409:
-        return []
+    if drafted.status_code != 409:
+        unsigned += expect(drafted, 201)
     signed = []
-    for decision in expect(drafted, 201):
+    for decision in unsigned:  # drafts left unsigned earlier too
         upload = expect(await http.post("/certification/evidence", headers=office, files={
             "file": (f"quyet-dinh-{decision['id'][:8]}.pdf", pdf_document(f"QĐ {decision['id']}"),
                      "application/pdf")}), 201)
         number = f"{int(decision['id'][:6], 16) % 9000 + 1000}/QĐ-UBND"
         signed.append(expect(await http.post(
             f"/certification/recognition-decisions/{decision['id']}/signature", headers=office, json={
-                "number": number, "signed_on": str(signed_on), "signer_name": signer[0],
-                "signer_title": signer[1], "document_sha256": upload["sha256"]}), 200))
+                "number": number, "signer_name": signer[0], "signer_title": signer[1],
+                "document_sha256": upload["sha256"], **({"signed_on": str(signed_on)} if signed_on else {})}), 200))
     return signed
 
 
-async def decide_all(http: httpx.AsyncClient, office: dict[str, str], signed_on: date) -> list[dict[str, Any]]:
+async def decide_all(http: httpx.AsyncClient, office: dict[str, str],
+                     signed_on: date | None = None) -> list[dict[str, Any]]:
     """Every round with results awaiting a decision, decided (`decide_round`)."""
     awaiting = expect(await http.get("/certification/awaiting-decision", headers=office), 200)
     signed = []
@@ -102,7 +107,7 @@ class OcopClient:
     identity provider), what they may do from the grants and seats made here through the APIs."""
 
     def __init__(self, client: httpx.AsyncClient, people: People,
-                 today: Callable[[], date] = date.today, office_login: str = OFFICE_LOGIN,
+                 today: Callable[[], date] = vietnam_today, office_login: str = OFFICE_LOGIN,
                  province: Province | None = None) -> None:
         self.http = client
         self.province = province or default_province()  # the province the platform runs for
@@ -358,8 +363,19 @@ class OcopClient:
         return int(done["stars"] or 0)
 
     async def decide(self, round_id: str) -> list[dict[str, Any]]:
-        """The round's recognition decisions, drafted and signed today (business day)."""
-        return await decide_round(self.http, await self.office(), round_id, self.today())
+        """The round's recognition decisions, drafted and signed today (the platform's day)."""
+        return await decide_round(self.http, await self.office(), round_id)
+
+    async def decide_when_awaiting(self, product_id: str, seconds: float = 60.0) -> list[dict[str, Any]]:
+        """Once the product's result awaits a recognition decision, decide every round."""
+        office = await self.office()
+
+        async def awaiting() -> bool | None:
+            rows = expect(await self.http.get("/certification/awaiting-decision", headers=office), 200)
+            return any(row["product_id"] == product_id for row in rows) or None
+
+        await poll(awaiting, seconds=seconds)
+        return await decide_all(self.http, office)
 
     async def communes(self, on: date) -> list[dict[str, Any]]:
         """The communes in force on `on` (the registry's reference data, public)."""

@@ -190,10 +190,11 @@ class RecognitionDecidedPayload(Payload):
     round_id: str
     number: str = Field(description="The decision's number, e.g. '1234/QĐ-UBND'.")
     signed_on: date
-    signer_name: str
+    signer_name: str = Field(json_schema_extra={"x-personal-data": "basic"},
+                             description="The official who signed, as printed on the decision.")
     signer_title: str = Field(description="E.g. 'Chủ tịch' or 'KT. Chủ tịch, Phó Chủ tịch'.")
     issuer_id: str = Field(description="The body in the authorities data, e.g. 'province-committee'.")
-    authority: str = Field(description="The body as the decision names it, e.g. 'UBND tỉnh An Giang'.")
+    authority: str = Field(description="The body as the decision names it, e.g. 'UBND tỉnh …'.")
     products: list[RecognisedProduct] = Field(min_length=1)
     document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The signed decision (PDF).")
 

@@ -11,6 +11,7 @@ from ocop_shared.http.text import Code, RecordId, Sha256
 
 from ..adapters.recognition import RecognitionRepository
 from ..domain.recognition import DecisionStatus, RecognitionDecision, Signature
+from ..domain.validity import local_day
 from ..service_layer import recognition
 from ..service_layer.problems import no_decision
 from .deps import Caller, Edge, Runtime, router
@@ -23,7 +24,7 @@ class DraftIn(BaseModel):
 
 class SignatureIn(BaseModel):
     number: str = Field(min_length=1, max_length=100, examples=["2150/QĐ-UBND"])
-    signed_on: IsoDate
+    signed_on: IsoDate | None = Field(default=None, description="Default: today (not in the future).")
     signer_name: str = Field(min_length=2, max_length=200)
     signer_title: str = Field(min_length=2, max_length=200, examples=["KT. Chủ tịch, Phó Chủ tịch"])
     document_sha256: Sha256 = Field(description="The signed decision, uploaded first with "
@@ -44,9 +45,9 @@ class DecisionOut(BaseModel):
     round_id: str
     status: DecisionStatus
     issuer_id: str
-    authority: str = Field(description="The body that decides, e.g. 'UBND tỉnh An Giang'.")
+    authority: str = Field(description="The body that decides, e.g. 'UBND tỉnh …'.")
     authority_en: str
-    decider: str = Field(description="Who signs, e.g. 'Chủ tịch UBND tỉnh An Giang'.")
+    decider: str = Field(description="Who signs, e.g. 'Chủ tịch UBND tỉnh …'.")
     items: list[DecisionItemOut]
     drafted_at: IsoDateTime
     number: str | None
@@ -126,7 +127,7 @@ async def one(decision_id: RecordId, principal: Caller, runtime: Runtime) -> Dec
                      "certificates issued, citing it (emits RecognitionDecided and Certified)")
 async def signed(decision_id: RecordId, body: SignatureIn, principal: Caller, runtime: Runtime,
                  edge: Edge) -> DecisionOut:
-    signature = Signature(number=body.number.strip(), signed_on=body.signed_on,
+    signature = Signature(number=body.number.strip(), signed_on=body.signed_on or local_day(runtime.clock.now()),
                           signer_name=body.signer_name.strip(), signer_title=body.signer_title.strip(),
                           document_sha256=body.document_sha256)
     async with runtime.uow() as uow:

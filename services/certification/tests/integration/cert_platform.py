@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 
-from certification.domain.validity import local_day
 from helpers import as_role, running_platform, wait_until
 from ocop_cli.api_client import decide_all
 from ocop_shared.auth import Role
@@ -120,8 +119,17 @@ class Platform:
 
             await wait_until(consumed, what=f"{group} to consume {t}")
 
-    async def events(self, topic: str = topics.CERTIFICATE) -> list[Any]:
-        return [read_event(m.value) for m in await self.log.read(topic, 0, limit=100_000)]
+    async def events(self, topic: str = topics.CERTIFICATE, *, decisions: bool = False) -> list[Any]:
+        """The events of `topic`; on the certificate topic, the certificates' own streams unless
+        `decisions` (the recognition decisions that issued them share the topic)."""
+        found = [read_event(m.value) for m in await self.log.read(topic, 0, limit=100_000)]
+        return [e for e in found if decisions or e.type != "RecognitionDecided"]
+
+    async def decisions(self) -> list[dict[str, Any]]:
+        r = await self.client.get("/certification/recognition-decisions", headers=self.office)
+        assert r.status_code == 200, r.text
+        listed: list[dict[str, Any]] = r.json()
+        return listed
 
     async def wait_for_event(self, type_: str, count: int = 1, topic: str = topics.CERTIFICATE) -> list[Any]:
         async def found() -> list[Any] | None:
@@ -162,7 +170,7 @@ class Platform:
     async def decide(self) -> list[dict[str, Any]]:
         """The office drafts the recognition decisions of every round with results awaiting one,
         and records them signed today."""
-        return await decide_all(self.client, self.office, local_day(self.runtime().clock.now()))
+        return await decide_all(self.client, self.office)
 
     async def verify(self, number: str, **params: str) -> dict[str, Any]:
         r = await self.client.get(f"/certification/verify/{number}", params=params)
