@@ -367,12 +367,17 @@ class OcopClient:
         return await decide_round(self.http, await self.office(), round_id)
 
     async def decide_when_awaiting(self, product_id: str, seconds: float = 60.0) -> list[dict[str, Any]]:
-        """Once the product's result awaits a recognition decision, decide every round."""
+        """Once the product's result awaits a recognition decision, decide every round (nothing
+        when a decision already certified it)."""
         office = await self.office()
 
         async def awaiting() -> bool | None:
             rows = expect(await self.http.get("/certification/awaiting-decision", headers=office), 200)
-            return any(row["product_id"] == product_id for row in rows) or None
+            if any(row["product_id"] == product_id for row in rows):
+                return True
+            held = expect(await self.http.get("/certification/certificates", headers=office,
+                                              params={"product_id": product_id}), 200)
+            return bool(held["items"]) or None
 
         await poll(awaiting, seconds=seconds)
         return await decide_all(self.http, office)

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ocop_shared.contracts.scoring_events import ScoredPayload
+from ocop_shared.messaging.flow import Flow
 
 from ..domain.authority import Issuer
 from ..domain.recognition import DecisionItem, DecisionStatus, RecognitionDecision, Signature
@@ -51,10 +52,11 @@ class RecognitionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def wait_for_decision(self, result: ScoredPayload, at: datetime) -> None:
+    async def wait_for_decision(self, result: ScoredPayload, at: datetime, flow: Flow) -> None:
         await self.session.execute(insert(waiting).values(
             evaluation_id=result.evaluation_id, round_id=result.round_id, product_id=result.product_id,
-            stars=result.stars, result=result.model_dump(mode="json"), received_at=to_utc(at)))
+            stars=result.stars, result=result.model_dump(mode="json"), received_at=to_utc(at),
+            flow_correlation_id=flow.correlation_id, flow_traceparent=flow.traceparent))
 
     async def undecided(self, round_id: str) -> list[ScoredPayload]:
         """The round's results awaiting a decision that no draft lists yet, oldest first."""
@@ -72,11 +74,17 @@ class RecognitionRepository:
             query = query.where(waiting.c.round_id == round_id)
         return [ScoredPayload.model_validate(row.result) for row in (await self.session.execute(query)).all()]
 
-    async def results_of(self, decision_id: str) -> dict[str, ScoredPayload]:
+    async def results_of(self, decision_id: str) -> dict[str, tuple[ScoredPayload, Flow | None]]:
+        """The decision's results by evaluation id, each with the flow it came in."""
         rows = (await self.session.execute(
-            select(waiting.c.result).where(waiting.c.decision_id == decision_id))).all()
-        results = (ScoredPayload.model_validate(row.result) for row in rows)
-        return {result.evaluation_id: result for result in results}
+            select(waiting.c.result, waiting.c.flow_correlation_id, waiting.c.flow_traceparent)
+            .where(waiting.c.decision_id == decision_id))).all()
+        found = {}
+        for row in rows:
+            result = ScoredPayload.model_validate(row.result)
+            flow = Flow(row.flow_correlation_id, traceparent=row.flow_traceparent) if row.flow_correlation_id else None
+            found[result.evaluation_id] = (result, flow)
+        return found
 
     async def add(self, decision: RecognitionDecision) -> None:
         await self.session.execute(insert(decisions).values(id=decision.id, **_values(decision)))

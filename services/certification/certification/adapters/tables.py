@@ -132,6 +132,9 @@ awaiting_decision = Table(
     Column("result", JSON, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("decision_id", String(36), nullable=True, index=True),  # the draft or signed decision
+    # the business flow the result came in: its certificate continues the submission's trace
+    Column("flow_correlation_id", String(100), nullable=True),
+    Column("flow_traceparent", String(100), nullable=True),
 )
 
 recognition_decisions = Table(

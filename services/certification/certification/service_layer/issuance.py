@@ -20,6 +20,7 @@ from ocop_shared.contracts import EvaluationClosed, ProductSubmitted, Scored, Su
 from ocop_shared.contracts.common import EvaluationCase
 from ocop_shared.contracts.scoring_events import ScoredPayload
 from ocop_shared.db.uow import UnitOfWork
+from ocop_shared.messaging.flow import Flow, current_flow, flow_scope
 
 from ..adapters.recognition import RecognitionRepository
 from ..adapters.repository import CertificateRecord, CertificateRepository
@@ -50,7 +51,7 @@ async def on_scored(event: Scored, uow: UnitOfWork, ctx: Context) -> None:
                                current=current.certificate if current else None, day=local_day(now))
     outcome = decision.outcome
     if decision.issues:
-        await uow.repository(RecognitionRepository).wait_for_decision(p, now)
+        await uow.repository(RecognitionRepository).wait_for_decision(p, now, current_flow())
         outcome = issuance.Outcome.AWAITING_DECISION
     elif (p.case is EvaluationCase.RERATING and p.recognising and current is not None
           and current.certificate.status is CertificateStatus.EXTENDED):
@@ -65,7 +66,8 @@ async def on_scored(event: Scored, uow: UnitOfWork, ctx: Context) -> None:
 
 
 async def issue_recognised(uow: UnitOfWork, ctx: Context, p: ScoredPayload, *, issuer: Issuer,
-                           decision_no: str, decision_date: date) -> CertificateRecord | None:
+                           decision_no: str, decision_date: date,
+                           flow: Flow | None = None) -> CertificateRecord | None:
     """The signed decision recognises `p`: its certificate is issued, citing the decision (none
     when the product's certificates changed meanwhile so that it no longer issues)."""
     repo = uow.repository(CertificateRepository)
@@ -76,12 +78,21 @@ async def issue_recognised(uow: UnitOfWork, ctx: Context, p: ScoredPayload, *, i
                                current=current.certificate if current else None, day=local_day(now))
     record = None
     if decision.issues:
-        record = await _issue(uow, ctx, p, issuer=issuer, decision_no=decision_no,
-                              decision_date=decision_date, supersede=current if decision.supersede else None,
-                              now=now)
+        with flow_scope(_continued(flow)):  # the certificate continues the submission's trace
+            record = await _issue(uow, ctx, p, issuer=issuer, decision_no=decision_no,
+                                  decision_date=decision_date,
+                                  supersede=current if decision.supersede else None, now=now)
     await repo.settle_result(p.evaluation_id, outcome=decision.outcome.value,
                              certificate_id=record.id if record else None)
     return record
+
+
+def _continued(flow: Flow | None) -> Flow:
+    """The result's flow, caused by the request at hand (the decision's signature)."""
+    request = current_flow()
+    if flow is None:
+        return request
+    return Flow(flow.correlation_id, causation_id=request.correlation_id, traceparent=flow.traceparent)
 
 
 async def _current(uow: UnitOfWork, ctx: Context, product_id: str, now: datetime) -> CertificateRecord | None:

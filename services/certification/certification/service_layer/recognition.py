@@ -71,8 +71,9 @@ async def sign(uow: UnitOfWork, ctx: Context, decision_id: str, signature: Signa
     results = await repo.results_of(decision.id)
     issued = {}
     for item in decision.items:
-        record = await issue_recognised(uow, ctx, results[item.evaluation_id], issuer=decision.issuer,
-                                        decision_no=signature.number, decision_date=signature.signed_on)
+        result, flow = results[item.evaluation_id]
+        record = await issue_recognised(uow, ctx, result, issuer=decision.issuer, decision_no=signature.number,
+                                        decision_date=signature.signed_on, flow=flow)
         if record is not None:
             issued[item.evaluation_id] = record.number
     decision.announce(issued)

@@ -148,7 +148,7 @@ class FakeRecognitions:
     waiting: dict[str, tuple[ScoredPayload, str | None]] = field(default_factory=dict)
     decisions: dict[str, RecognitionDecision] = field(default_factory=dict)
 
-    async def wait_for_decision(self, result: ScoredPayload, at: datetime) -> None:
+    async def wait_for_decision(self, result: ScoredPayload, at: datetime, flow: Any) -> None:
         self.waiting[result.evaluation_id] = (result, None)
 
     async def undecided(self, round_id: str) -> list[ScoredPayload]:
@@ -158,8 +158,8 @@ class FakeRecognitions:
         return [r for r, decision in self.waiting.values() if (round_id is None or r.round_id == round_id)
                 and (decision is None or self.decisions[decision].status is not DecisionStatus.SIGNED)]
 
-    async def results_of(self, decision_id: str) -> dict[str, ScoredPayload]:
-        return {r.evaluation_id: r for r, decision in self.waiting.values() if decision == decision_id}
+    async def results_of(self, decision_id: str) -> dict[str, tuple[ScoredPayload, Any]]:
+        return {r.evaluation_id: (r, None) for r, decision in self.waiting.values() if decision == decision_id}
 
     async def add(self, decision: RecognitionDecision) -> None:
         self.decisions[decision.id] = decision
