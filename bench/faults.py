@@ -5,7 +5,9 @@ certification issues certificates (PDFs to S3) that trade lists in catalogs, the
 SIGKILLs each service at a random moment and restarts it, restarts the Kafka broker, stops
 the S3 server while dossier uploads are going on, restarts PostgreSQL, and slows trade's
 database link through a TCP proxy the whole time; revocations go through the certification
-API meanwhile. After recovery it checks: every result reached certification exactly once,
+API meanwhile, and the office signs the recognition decisions of what arrived every two seconds
+(a signature lost to a fault is signed on the next pass). After recovery it checks: every
+result reached certification exactly once,
 one certificate per recognised product, every catalog equal to what the certificates imply
 (revoked ones gone), each catalog entry added once, every upload stored, every dead letter
 explained. It prints a table (fault, when, check, outcome) and writes bench/results/faults.json.
@@ -30,12 +32,12 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from ocop_cli.api_client import ApiError, OcopClient, decide_all, pdf_document, poll
+from ocop_cli.api_client import OcopClient, pdf_document, poll
 from ocop_cli.sandbox import ROOT, Sandbox, ServiceProcess, pg_dsn
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 from ocop_shared.settings import Settings
 
-from .harness import Office, Publisher, caught_up, certificate_pdfs_stored, scored
+from .harness import Office, Publisher, caught_up, certificate_pdfs_stored, office_decides, scored
 from .machine import describe
 from .proxy import LatencyProxy
 
@@ -151,20 +153,11 @@ class Run:
                 await asyncio.sleep(0.3)
 
     async def decisions(self, results_sent: asyncio.Event) -> None:
-        """The office signs the round's recognition decisions every few seconds, through the
-        faults, until every result sent is decided (a failed signature is retried as a draft)."""
-        cert = self.processes["certification"]
-        async with httpx.AsyncClient(base_url=cert.url, timeout=120) as client:
-            while True:
-                try:
-                    signed = await decide_all(client, await self.office.headers())
-                    waiting = (await client.get("/certification/awaiting-decision",
-                                                headers=await self.office.headers())).json()
-                    if results_sent.is_set() and not signed and not waiting and await self.settled():
-                        return
-                except (httpx.HTTPError, ApiError, KeyError, ValueError):
-                    pass
-                await asyncio.sleep(2.0)
+        """The office signs decisions through the faults until every result sent is decided."""
+        async def finished() -> bool:
+            return results_sent.is_set() and await self.settled()
+
+        await office_decides(self.processes["certification"].url, self.office, finished, every=2.0)
 
     async def revocations(self) -> None:
         cert = self.processes["certification"]

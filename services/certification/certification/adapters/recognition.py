@@ -56,7 +56,8 @@ class RecognitionRepository:
         await self.session.execute(insert(waiting).values(
             evaluation_id=result.evaluation_id, round_id=result.round_id, product_id=result.product_id,
             stars=result.stars, result=result.model_dump(mode="json"), received_at=to_utc(at),
-            flow_correlation_id=flow.correlation_id, flow_traceparent=flow.traceparent))
+            flow_correlation_id=flow.correlation_id, flow_causation_id=flow.causation_id,
+            flow_traceparent=flow.traceparent))
 
     async def undecided(self, round_id: str) -> list[ScoredPayload]:
         """The round's results awaiting a decision that no draft lists yet, oldest first."""
@@ -77,12 +78,14 @@ class RecognitionRepository:
     async def results_of(self, decision_id: str) -> dict[str, tuple[ScoredPayload, Flow | None]]:
         """The decision's results by evaluation id, each with the flow it came in."""
         rows = (await self.session.execute(
-            select(waiting.c.result, waiting.c.flow_correlation_id, waiting.c.flow_traceparent)
+            select(waiting.c.result, waiting.c.flow_correlation_id, waiting.c.flow_causation_id,
+                   waiting.c.flow_traceparent)
             .where(waiting.c.decision_id == decision_id))).all()
         found = {}
         for row in rows:
             result = ScoredPayload.model_validate(row.result)
-            flow = Flow(row.flow_correlation_id, traceparent=row.flow_traceparent) if row.flow_correlation_id else None
+            flow = (Flow(row.flow_correlation_id, causation_id=row.flow_causation_id,
+                         traceparent=row.flow_traceparent) if row.flow_correlation_id else None)
             found[result.evaluation_id] = (result, flow)
         return found
 

@@ -134,6 +134,7 @@ awaiting_decision = Table(
     Column("decision_id", String(36), nullable=True, index=True),  # the draft or signed decision
     # the business flow the result came in: its certificate continues the submission's trace
     Column("flow_correlation_id", String(100), nullable=True),
+    Column("flow_causation_id", String(100), nullable=True),  # the Scored event
     Column("flow_traceparent", String(100), nullable=True),
 )
 

@@ -88,11 +88,9 @@ async def issue_recognised(uow: UnitOfWork, ctx: Context, p: ScoredPayload, *, i
 
 
 def _continued(flow: Flow | None) -> Flow:
-    """The result's flow, caused by the request at hand (the decision's signature)."""
-    request = current_flow()
-    if flow is None:
-        return request
-    return Flow(flow.correlation_id, causation_id=request.correlation_id, traceparent=flow.traceparent)
+    """The flow the result came in (its certificate is caused by the `Scored` event and continues
+    the submission's trace), else the request at hand."""
+    return flow or current_flow()
 
 
 async def _current(uow: UnitOfWork, ctx: Context, product_id: str, now: datetime) -> CertificateRecord | None:

@@ -133,7 +133,7 @@ class Platform:
 
     async def wait_for_event(self, type_: str, count: int = 1, topic: str = topics.CERTIFICATE) -> list[Any]:
         async def found() -> list[Any] | None:
-            matching = [e for e in await self.events(topic) if e.type == type_]
+            matching = [e for e in await self.events(topic, decisions=True) if e.type == type_]
             return matching if len(matching) >= count else None
 
         return await wait_until(found, what=f"{count} {type_} event(s)")

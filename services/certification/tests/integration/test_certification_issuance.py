@@ -39,7 +39,7 @@ async def test_a_four_star_result_becomes_an_active_certificate_with_its_pdf_and
         assert decision["status"] == "signed" and decision["authority"] == "UBND tỉnh An Giang"
         assert [i["certificate_number"] for i in decision["items"]] == [number]
         assert page["authority"] == "UBND tỉnh An Giang" and page["decision_no"] == decision["number"]
-        decided = [e for e in await p.events(decisions=True) if e.type == "RecognitionDecided"]
+        decided = await p.wait_for_event("RecognitionDecided")
         assert [e.payload.number for e in decided] == [decision["number"]]
         assert page["issued_on"] == today
         issued = date.fromisoformat(today)

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('decision_id', sa.String(length=36), nullable=True),
         sa.Column('flow_correlation_id', sa.String(length=100), nullable=True),
+        sa.Column('flow_causation_id', sa.String(length=100), nullable=True),
         sa.Column('flow_traceparent', sa.String(length=100), nullable=True),
         sa.PrimaryKeyConstraint('evaluation_id'))
     op.create_index('ix_results_awaiting_decision_round_id', 'results_awaiting_decision', ['round_id'])
