@@ -2,7 +2,8 @@
 
     .venv/bin/python tools/build_1048_sheets.py [SOURCES] [--check]
 
-SOURCES (default: ../shared/domain/criteria/qd-1048-2019 beside the repository) holds
+SOURCES (default: tools/data/qd-1048-2019, a copy of the reference material's two
+transcriptions, without their raw SQL rows, so the check runs on any checkout) holds
 `source-a-congnn1107/` and `source-b-ommani/`, one text file per product set; its README says
 where they come from. The file is written to shared/ocop_shared/regulations/data/ (--check only
 compares). Every choice below is recorded in the data it makes.
@@ -54,7 +55,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "shared" / "ocop_shared" / "regulations" / "data" / "qd-1048-2019.json"
-SOURCES = ROOT.parent / "shared" / "domain" / "criteria" / "qd-1048-2019"
+SOURCES = ROOT / "tools" / "data" / "qd-1048-2019"
 FOLDERS = {"a": "source-a-congnn1107", "b": "source-b-ommani"}
 CODE_1048 = "1048/QĐ-TTg"
 PART_MAX = {"A": 35, "B": 25, "C": 40}

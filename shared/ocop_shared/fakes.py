@@ -68,7 +68,7 @@ class FakeUnitOfWork(UnitOfWork):
         self._pending.append(event)
 
     async def commit(self) -> None:
-        await self._emit_tracked()
+        await self.publish_tracked()
         for write in self._before_commit.values():
             await write()
         self._before_commit.clear()

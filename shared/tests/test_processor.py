@@ -3,6 +3,8 @@ inbox deduplication, bounded retry, dead letters, and infrastructure outages."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import pytest
 from sqlalchemy import Column, Integer, String, Table, func, insert, select
 from sqlalchemy.exc import OperationalError
 
+from ocop_shared.aggregate import Aggregate
 from ocop_shared.clock import ManualClock
 from ocop_shared.contracts import ProductRegistered, read_event, topics
 from ocop_shared.contracts.registry_events import ProductRegisteredPayload
@@ -68,14 +71,15 @@ async def world(tmp_path: Path) -> Any:
     await w.engine.dispose()
 
 
-def message(offset: int = 0, product_id: str = "p1") -> InboundMessage:
+def message(offset: int = 0, product_id: str = "p1", trace: str | None = None) -> InboundMessage:
     event = new_event(
         ProductRegistered,
         ProductRegisteredPayload(product_id=product_id, entity_id="e1", name="Khô cá lóc",
                                  product_set_no=8, commune_code="30280", province_code="89"),
         aggregate_id=product_id, aggregate_version=1, producer="registry", clock=CLOCK)
+    headers = {"traceparent": f"00-{trace}-{offset + 1:016x}-01"} if trace else {}
     return InboundMessage(topic=topics.PRODUCT, partition=0, offset=offset, key=product_id,
-                          value=event.to_json_bytes())
+                          value=event.to_json_bytes(), headers=headers)
 
 
 async def record_effect(event: ProductRegistered, uow: UnitOfWork) -> None:
@@ -216,6 +220,33 @@ async def test_a_batch_is_applied_in_order_once_with_duplicates_inside_it_skippe
     assert seen == ["p0", "p1", "p2", "p3", "p4"]
     assert (await world.effect_count(), await world.inbox_count()) == (5, 5)
     assert await processor.process_batch(batch) == [Outcome.DUPLICATE] * 5, "a redelivered batch"
+
+
+async def test_each_effect_of_a_batch_goes_out_in_its_own_events_flow(world: World) -> None:
+    """What a handler tracks is published in the flow of the event that caused it (its
+    correlation id, causation and trace), though the batch commits once after all of them."""
+
+    @dataclass
+    class Listing(Aggregate):
+        id: str
+        version: int = 0
+
+    async def lists_the_product(event: ProductRegistered, uow: UnitOfWork) -> None:
+        listing = Listing(id=event.payload.product_id)
+        listing.record(ProductRegistered, event.payload)
+        uow.track(listing)
+
+    causes = [message(offset=i, product_id=f"p{i}", trace=f"{i + 1:032x}") for i in range(3)]
+    await world.processor(lists_the_product).process_batch(causes)
+    async with world.sessions() as session:
+        rows = (await session.execute(select(outbox.c.body, outbox.c.headers)
+                                      .order_by(outbox.c.seq))).all()
+    sent = [(read_event(body.encode()), json.loads(headers)) for body, headers in rows]
+    for cause, (effect, headers) in zip(causes, sent, strict=True):
+        event = read_event(cause.value)
+        assert effect.payload.product_id == event.payload.product_id
+        assert (effect.correlation_id, effect.causation_id) == (event.correlation_id, str(event.id))
+        assert headers["traceparent"].split("-")[1] == cause.headers["traceparent"].split("-")[1]
 
 
 async def test_a_failing_message_rolls_its_batch_back_then_each_goes_alone(world: World) -> None:

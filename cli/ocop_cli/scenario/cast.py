@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from ocop_shared.provinces import Province
+from ocop_shared.settings import default_province
 
 from ..api_client import OcopClient
 from . import an_giang as ag
@@ -44,7 +45,6 @@ AN_GIANG = Cast2026(
     round_id=ag.R2026, producers=ag.PRODUCERS_2026, entries=ag.ENTRIES_2026, revoked=ag.REVOKED_2026,
     showrooms=ag.SHOWROOMS, fair_place=ag.FAIR_PLACE_2026, demo_producer=ag.DEMO_PRODUCER,
     demo_login=ag.DEMO_PRODUCER_LOGIN, demo_name=ag.DEMO_PRODUCER_NAME)
-AN_GIANG_CODE = "91"
 
 # (producer kind, legal form, woman representative, product kind, product set, outcome):
 # An Giang's 2026 plot with products any province makes
@@ -61,7 +61,7 @@ PLOT = (
 
 def cast_for(province: Province, communes: Sequence[tuple[str, str]]) -> Cast2026:
     """The 2026 cast of `province`, placed in its first communes (code, name) as given."""
-    if province.code == AN_GIANG_CODE:
+    if province == default_province():  # the story's own province: its real places
         return AN_GIANG
     if len(communes) < 2:
         raise ValueError(f"{province.full_name}: the story needs two communes, found {len(communes)}")
@@ -90,7 +90,7 @@ def cast_for(province: Province, communes: Sequence[tuple[str, str]]) -> Cast202
 
 async def cast_of(ocop: OcopClient, province: Province) -> Cast2026:
     """The cast of the configured province; another province's from its communes of 2026."""
-    if province.code == AN_GIANG_CODE:
+    if province == default_province():  # the story's own province: its real places
         return AN_GIANG
     communes = await ocop.communes(on=date(2026, 6, 1))
     return cast_for(province, [(c["code"], c["name"]) for c in communes

@@ -134,7 +134,9 @@ class UnitOfWork:
                 sent.append(event)
         return sent
 
-    async def _emit_tracked(self) -> None:
+    async def publish_tracked(self) -> None:
+        """Put what the tracked aggregates recorded into the outbox now (a batch of consumed
+        events does it after each event, so each effect carries its own event's flow)."""
         for aggregate, flow in self._tracked:
             await self.publish(aggregate, flow=flow)
         self._tracked.clear()
@@ -166,7 +168,7 @@ class UnitOfWork:
         self._after_commit.setdefault(name, callback)
 
     async def commit(self) -> None:
-        await self._emit_tracked()
+        await self.publish_tracked()
         for write in self._before_commit.values():
             await write()
         self._before_commit.clear()

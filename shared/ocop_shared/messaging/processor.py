@@ -144,6 +144,7 @@ class EventProcessor:
                     first = str(event.id) in fresh
                     fresh.discard(str(event.id))  # the same event twice in a batch: once
                     outcomes.append(await self._effect(uow, event, handler, first))
+                    await uow.publish_tracked()
             await uow.commit()
         return outcomes
 
