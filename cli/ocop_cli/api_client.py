@@ -69,8 +69,18 @@ class Submitted:
 GRANTS_REACH = ("scoring", "certification", "trade", "reporting")  # copies of the registry's grants
 
 
-async def decide_round(http: httpx.AsyncClient, office: dict[str, str], round_id: str, signed_on: date | None = None,
-                       signer: tuple[str, str] = ("Hồ Văn Mừng", "KT. Chủ tịch, Phó Chủ tịch")) -> list[dict[str, Any]]:
+# Who signs each body's decisions in the demo, and its numbers' suffix (a deputy signs for the
+# head, as most decisions are signed)
+SIGNERS: dict[str, tuple[str, str, str]] = {
+    "district-committee": ("Lê Văn Phước", "KT. Chủ tịch, Phó Chủ tịch", "QĐ-UBND"),
+    "province-committee": ("Hồ Văn Mừng", "KT. Chủ tịch, Phó Chủ tịch", "QĐ-UBND"),
+    "mard": ("Nguyễn Văn Minh", "KT. Bộ trưởng, Thứ trưởng", "QĐ-BNN-VPĐP"),
+    "mae": ("Nguyễn Văn Minh", "KT. Bộ trưởng, Thứ trưởng", "QĐ-BNNMT"),
+}
+
+
+async def decide_round(http: httpx.AsyncClient, office: dict[str, str], round_id: str,
+                       signed_on: date | None = None) -> list[dict[str, Any]]:
     """The office drafts the round's recognition decisions and records each one signed (number,
     day, signer, the signed PDF), with any draft left unsigned: the certificates follow. None
     when nothing awaits a decision."""
@@ -84,10 +94,11 @@ async def decide_round(http: httpx.AsyncClient, office: dict[str, str], round_id
         upload = expect(await http.post("/certification/evidence", headers=office, files={
             "file": (f"quyet-dinh-{decision['id'][:8]}.pdf", pdf_document(f"QĐ {decision['id']}"),
                      "application/pdf")}), 201)
-        number = f"{int(decision['id'][:6], 16) % 9000 + 1000}/QĐ-UBND"
+        name, title, suffix = SIGNERS.get(decision["issuer_id"], SIGNERS["province-committee"])
+        number = f"{int(decision['id'][:6], 16) % 9000 + 1000}/{suffix}"
         signed.append(expect(await http.post(
             f"/certification/recognition-decisions/{decision['id']}/signature", headers=office, json={
-                "number": number, "signer_name": signer[0], "signer_title": signer[1],
+                "number": number, "signer_name": name, "signer_title": title,
                 "document_sha256": upload["sha256"], **({"signed_on": str(signed_on)} if signed_on else {})}), 200))
     return signed
 

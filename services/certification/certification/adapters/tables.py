@@ -53,6 +53,9 @@ certificates = Table(
     # before 0006: 26/2026's issuers by stars, as they were printed
     Column("issuer_id", String(40), nullable=True),
     Column("district", String(100), nullable=True),
+    # who signed the recognition decision; NULL before 0008 (decisions were not kept)
+    Column("signer_name", String(200), nullable=True),
+    Column("signer_title", String(200), nullable=True),
     Column("province_code", String(10), nullable=True),
     Column("commune_code", String(10), nullable=True),
     Column("supersedes", String(40), nullable=True),

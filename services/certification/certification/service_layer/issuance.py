@@ -27,8 +27,9 @@ from ..adapters.repository import CertificateRecord, CertificateRepository
 from ..adapters.signing import public_page_url, qr_text_for
 from ..domain import issuance
 from ..domain.authority import Issuer
-from ..domain.certificate import Certificate, CertificateStatus
+from ..domain.certificate import Certificate, CertificateStatus, SignedBy
 from ..domain.errors import DomainError
+from ..domain.recognition import Signature
 from ..domain.validity import local_day
 from .context import Context
 from .publishing import publish
@@ -66,10 +67,10 @@ async def on_scored(event: Scored, uow: UnitOfWork, ctx: Context) -> None:
 
 
 async def issue_recognised(uow: UnitOfWork, ctx: Context, p: ScoredPayload, *, issuer: Issuer,
-                           decision_no: str, decision_date: date,
-                           flow: Flow | None = None) -> CertificateRecord | None:
-    """The signed decision recognises `p`: its certificate is issued, citing the decision (none
-    when the product's certificates changed meanwhile so that it no longer issues)."""
+                           signature: Signature, flow: Flow | None = None) -> CertificateRecord | None:
+    """The signed decision recognises `p`: its certificate is issued, citing the decision (its
+    number, day and signer; none when the product's certificates changed meanwhile so that it
+    no longer issues)."""
     repo = uow.repository(CertificateRepository)
     await repo.lock_product(p.product_id)
     now = uow.clock.now()
@@ -79,8 +80,7 @@ async def issue_recognised(uow: UnitOfWork, ctx: Context, p: ScoredPayload, *, i
     record = None
     if decision.issues:
         with flow_scope(_continued(flow)):  # the certificate continues the submission's trace
-            record = await _issue(uow, ctx, p, issuer=issuer, decision_no=decision_no,
-                                  decision_date=decision_date,
+            record = await _issue(uow, ctx, p, issuer=issuer, signature=signature,
                                   supersede=current if decision.supersede else None, now=now)
     await repo.settle_result(p.evaluation_id, outcome=decision.outcome.value,
                              certificate_id=record.id if record else None)
@@ -104,8 +104,8 @@ async def _current(uow: UnitOfWork, ctx: Context, product_id: str, now: datetime
     return current
 
 
-async def _issue(uow: UnitOfWork, ctx: Context, p: ScoredPayload, *, issuer: Issuer, decision_no: str,
-                 decision_date: date, supersede: CertificateRecord | None, now: datetime) -> CertificateRecord:
+async def _issue(uow: UnitOfWork, ctx: Context, p: ScoredPayload, *, issuer: Issuer, signature: Signature,
+                 supersede: CertificateRecord | None, now: datetime) -> CertificateRecord:
     repo = uow.repository(CertificateRepository)
     year = local_day(now).year
     code = await repo.product_code(p.product_id)
@@ -118,7 +118,8 @@ async def _issue(uow: UnitOfWork, ctx: Context, p: ScoredPayload, *, issuer: Iss
     certificate = Certificate.issue(
         id=str(uuid.uuid4()), number=number, product_id=p.product_id, product_code=code,
         product_name=p.product_name, entity_id=p.entity_id, entity_name=p.entity_name, stars=p.stars,
-        regulation=p.regulation, decision_no=decision_no, decision_date=decision_date, issuer=issuer,
+        regulation=p.regulation, decision_no=signature.number, decision_date=signature.signed_on,
+        issuer=issuer, signed_by=SignedBy(signature.signer_name, signature.signer_title),
         at=now, evaluation_id=p.evaluation_id,
         supersedes=supersede.certificate if supersede else None, note=f"{p.mean_score}/100")
     ring = await ctx.keys.loaded()

@@ -72,8 +72,8 @@ async def sign(uow: UnitOfWork, ctx: Context, decision_id: str, signature: Signa
     issued = {}
     for item in decision.items:
         result, flow = results[item.evaluation_id]
-        record = await issue_recognised(uow, ctx, result, issuer=decision.issuer, decision_no=signature.number,
-                                        decision_date=signature.signed_on, flow=flow)
+        record = await issue_recognised(uow, ctx, result, issuer=decision.issuer, signature=signature,
+                                        flow=flow)
         if record is not None:
             issued[item.evaluation_id] = record.number
     decision.announce(issued)

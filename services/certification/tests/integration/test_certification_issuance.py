@@ -59,7 +59,8 @@ async def test_a_four_star_result_becomes_an_active_certificate_with_its_pdf_and
         assert hashlib.sha256(pdf).hexdigest() == stored
         text, codes = pdf_text_and_qr(pdf)
         for expected in ("GIẤY CHỨNG NHẬN", "Mắm cá linh Châu Đốc", page["product_code"], f"Số: {number}",
-                         "★★★★", "4 SAO", "TỈNH AN GIANG", page["valid_until"][:4]):
+                         "★★★★", "4 SAO", "TỈNH AN GIANG", page["valid_until"][:4],
+                         decision["signer_name"], "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"):
             assert expected in text, expected
 
         # its QR: the verification URL with a signed token, genuine for this certificate
@@ -136,7 +137,7 @@ async def test_a_five_star_certificate_is_issued_by_the_ministry(tmp_path: Path)
         assert summary["number"].startswith("BNNMT-")
         link = await p.client.get(f"/certification/certificates/{summary['number']}/pdf", follow_redirects=True)
         text, _ = pdf_text_and_qr(link.content)
-        assert "BỘ NÔNG NGHIỆP" in text and "BỘ TRƯỞNG" in text
+        assert "BỘ NÔNG NGHIỆP" in text and "KT. BỘ TRƯỞNG" in text and "THỨ TRƯỞNG" in text
         async with p.runtime().uow() as uow:
             outcomes = list(await uow.session.scalars(select(results.c.outcome)
                                                        .where(results.c.product_id == product)))
