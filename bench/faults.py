@@ -5,7 +5,9 @@ certification issues certificates (PDFs to S3) that trade lists in catalogs, the
 SIGKILLs each service at a random moment and restarts it, restarts the Kafka broker, stops
 the S3 server while dossier uploads are going on, restarts PostgreSQL, and slows trade's
 database link through a TCP proxy the whole time; revocations go through the certification
-API meanwhile. After recovery it checks: every result reached certification exactly once,
+API meanwhile, and the office signs the recognition decisions of what arrived every two seconds
+(a signature lost to a fault is signed on the next pass). After recovery it checks: every
+result reached certification exactly once,
 one certificate per recognised product, every catalog equal to what the certificates imply
 (revoked ones gone), each catalog entry added once, every upload stored, every dead letter
 explained. It prints a table (fault, when, check, outcome) and writes bench/results/faults.json.
@@ -35,7 +37,7 @@ from ocop_cli.sandbox import ROOT, Sandbox, ServiceProcess, pg_dsn
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 from ocop_shared.settings import Settings
 
-from .harness import Office, Publisher, caught_up, certificate_pdfs_stored, scored
+from .harness import Office, Publisher, caught_up, certificate_pdfs_stored, office_decides, scored
 from .machine import describe
 from .proxy import LatencyProxy
 
@@ -149,6 +151,13 @@ class Run:
                         pass
                     await asyncio.sleep(0.5)
                 await asyncio.sleep(0.3)
+
+    async def decisions(self, results_sent: asyncio.Event) -> None:
+        """The office signs decisions through the faults until every result sent is decided."""
+        async def finished() -> bool:
+            return results_sent.is_set() and await self.settled()
+
+        await office_decides(self.processes["certification"].url, self.office, finished, every=2.0)
 
     async def revocations(self) -> None:
         cert = self.processes["certification"]
@@ -277,10 +286,14 @@ async def main(settings: Settings, workdir: Path) -> list[Row]:
         uploading = asyncio.create_task(run.uploads(stop_uploads))
         revoking = asyncio.create_task(run.revocations())
         faults = asyncio.create_task(run.faults())
+        results_sent = asyncio.Event()
+        deciding = asyncio.create_task(run.decisions(results_sent))
         events = await run.stream_results()
         await faults
         stop_uploads.set()
         await uploading
+        results_sent.set()
+        await asyncio.wait_for(deciding, 1800)
         await asyncio.wait_for(revoking, 900)
         await run.check(events)
     finally:

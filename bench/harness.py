@@ -3,11 +3,12 @@ published the way their producers would, latency statistics, and the result's sh
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import statistics
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -17,7 +18,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from ocop_cli.api_client import poll
+from ocop_cli.api_client import ApiError, decide_all, poll
 from ocop_cli.people import OFFICE_LOGIN, OFFICE_NAME
 from ocop_cli.sandbox import Sandbox, ServiceProcess
 from ocop_shared.clock import SystemClock
@@ -114,6 +115,24 @@ class Office:
 
     async def headers_of(self, login: str, name: str = "") -> dict[str, str]:
         return await self.people.headers(login, name)
+
+
+async def office_decides(certification_url: str, office: Office, finished: Callable[[], Awaitable[bool]],
+                         every: float = 1.0) -> None:
+    """The office signs the recognition decisions of every round with results awaiting one,
+    every `every` seconds, until a pass signs nothing, nothing awaits and `finished()`; a
+    failed pass (a service or the broker down) is tried again, its drafts signed later."""
+    async with httpx.AsyncClient(base_url=certification_url, timeout=120) as client:
+        while True:
+            try:
+                signed = await decide_all(client, await office.headers())
+                waiting = (await client.get("/certification/awaiting-decision",
+                                            headers=await office.headers())).json()
+                if not signed and not waiting and await finished():
+                    return
+            except (httpx.HTTPError, ApiError, KeyError, ValueError):
+                pass
+            await asyncio.sleep(every)
 
 
 class OfficePeople:

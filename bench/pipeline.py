@@ -5,8 +5,10 @@ Subject: scoring, certification and trade, each its own process on the real stac
 publishes `ProductSubmitted` the way the registry does; scoring opens an evaluation; a
 province council (5 members, established before the run) scores each one over the scoring
 API with generated sheets (4 voting sheets, then the chair's finalisation), several councils'
-work in flight at once; `Scored` reaches certification, which issues the certificate (PDF to
-S3); `Certified` reaches trade, which lists the product in the province catalog. The clock
+work in flight at once; `Scored` reaches certification, where it waits for the province's
+recognition decision (the office signs the waiting results every second, as an office would in
+batches), which issues the certificate (PDF to S3); `Certified` reaches trade, which lists the
+product in the province catalog. The clock
 stops when every product's `CatalogEntryAdded` is on its topic.
 
 Baselines (bench/chain.py): the same number of the same `ProductSubmitted` messages through
@@ -51,6 +53,7 @@ from .harness import (
     certificate_pdfs_stored,
     cpu_seconds,
     machine_cpu_seconds,
+    office_decides,
     start_services,
 )
 
@@ -160,7 +163,8 @@ async def subject(settings: Settings, workdir: Path) -> tuple[float, dict[str, A
     try:
         services = await start_services(sandbox, ["scoring", "certification", "trade"])
         async with httpx.AsyncClient(base_url=services["scoring"].url, timeout=120) as http:
-            client = OcopClient(http, OfficePeople(await Office(sandbox).start(services)))
+            office = await Office(sandbox).start(services)
+            client = OcopClient(http, OfficePeople(office))
             warm_up = submissions(1, "warm-up-")
             bench = submissions(PRODUCTS, "")
             async with Publisher(sandbox) as publisher:
@@ -175,11 +179,16 @@ async def subject(settings: Settings, workdir: Path) -> tuple[float, dict[str, A
                 milestones = Milestones(sandbox, {e.payload.product_id for e in bench})
                 watcher = asyncio.create_task(milestones.run())
                 warm = Milestones(sandbox, {warm_up[0].payload.product_id})
+                deciding = asyncio.create_task(office_decides(services["certification"].url, office,
+                                                              lambda: _done(warm)))
                 await _until(warm, "the warm-up product to reach the catalog")
+                await deciding
                 started = time.perf_counter()
                 cpu_before = _cpu(services)
                 await publisher.send_many(bench)
             workers = [asyncio.create_task(council.work(milestones.opened)) for _ in range(COUNCILS_AT_ONCE)]
+            workers.append(asyncio.create_task(office_decides(  # the province signs as results come
+                services["certification"].url, office, lambda: _done(milestones))))
             try:
                 await asyncio.wait_for(_watch(watcher, milestones, workers), timeout=3600)
             finally:

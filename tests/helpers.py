@@ -175,13 +175,16 @@ async def submit_product(client: httpx.AsyncClient, settings: Settings, *, regis
 
 
 async def run_chain(client: httpx.AsyncClient, settings: Settings, *,
-                    registration_no: str, mean_score: str = "72.50") -> dict[str, Any]:
+                    registration_no: str, mean_score: str = "72.50", decide: bool = True) -> dict[str, Any]:
     """Submit through the registry, then the province council scores it (members' sheets
-    whose totals average `mean_score`, the chair finalises); returns the ids."""
+    whose totals average `mean_score`, the chair finalises), and the province signs the
+    recognition decision once the result reaches certification; returns the ids."""
     ids = await submit_product(client, settings, registration_no=registration_no)
     ocop = api(client, settings)
     evaluation = await ocop.open_evaluation(ids["product_id"])
     await ocop.score_by_council(evaluation["id"], mean_score, "QĐ 123/QĐ-UBND")
+    if decide:
+        await ocop.decide_when_awaiting(ids["product_id"])
     return {**ids, "evaluation_id": evaluation["id"]}
 
 

@@ -67,6 +67,7 @@ async def test_killed_mid_chain_then_restarted_completes_exactly_once(
             product = ids["product_id"]
             try:
                 await record_result(c, settings, product)
+                await api(c).decide_when_awaiting(product)  # the certificate, then trade's turn
             except (httpx.TransportError, ApiError):
                 pass  # the process may already have died at its failpoint
 
@@ -82,6 +83,7 @@ async def test_killed_mid_chain_then_restarted_completes_exactly_once(
                                        params={"product_id": product})).json()
             if evaluations and evaluations[0]["status"] == "open":
                 await record_result(c, settings, product)
+            await api(c).decide_when_awaiting(product)  # the province signs its decision
 
             async def listed() -> bool:
                 body = (await c.get("/trade/catalogs/province")).json()

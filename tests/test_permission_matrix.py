@@ -134,6 +134,7 @@ async def build_world(client: httpx.AsyncClient) -> World:
         round_id=CERT_ROUND)
     evaluation = await ocop.open_evaluation(certified.product_id)
     await ocop.score_by_council(evaluation["id"], "72.50", "QĐ 1/QĐ-UBND")
+    await ocop.decide_when_awaiting(certified.product_id)
 
     async def certificate() -> str | None:
         items = (await client.get("/certification/certificates", headers=office,

@@ -54,6 +54,7 @@ async def test_public_pages_feeds_and_tills_never_show_the_representatives_sensi
             "address": "Tri Tôn", "operator": "HTX Tri Tôn", "carries_all": True}), 201)["api_key"]
         evaluation = await ocop.open_evaluation(submitted.product_id)
         await ocop.score_by_council(evaluation["id"], "72.50", "QĐ 123/QĐ-UBND")
+        await ocop.decide_when_awaiting(submitted.product_id)
 
         async def certificate() -> str | None:
             items = (await client.get("/certification/certificates", headers=office,

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ocop_shared.clock import vietnam_today
 from ocop_shared.provinces import Province
 from ocop_shared.settings import default_province
 
@@ -68,12 +69,56 @@ class Submitted:
 GRANTS_REACH = ("scoring", "certification", "trade", "reporting")  # copies of the registry's grants
 
 
+# Who signs each body's decisions in the demo, and its numbers' suffix (a deputy signs for the
+# head, as most decisions are signed)
+SIGNERS: dict[str, tuple[str, str, str]] = {
+    "district-committee": ("Lê Văn Phước", "KT. Chủ tịch, Phó Chủ tịch", "QĐ-UBND"),
+    "province-committee": ("Hồ Văn Mừng", "KT. Chủ tịch, Phó Chủ tịch", "QĐ-UBND"),
+    "mard": ("Nguyễn Văn Minh", "KT. Bộ trưởng, Thứ trưởng", "QĐ-BNN-VPĐP"),
+    "mae": ("Nguyễn Văn Minh", "KT. Bộ trưởng, Thứ trưởng", "QĐ-BNNMT"),
+}
+
+
+async def decide_round(http: httpx.AsyncClient, office: dict[str, str], round_id: str,
+                       signed_on: date | None = None) -> list[dict[str, Any]]:
+    """The office drafts the round's recognition decisions and records each one signed (number,
+    day, signer, the signed PDF), with any draft left unsigned: the certificates follow. None
+    when nothing awaits a decision."""
+    unsigned = expect(await http.get("/certification/recognition-decisions", headers=office,
+                                     params={"round_id": round_id, "status": "draft"}), 200)
+    drafted = await http.post("/certification/recognition-decisions", headers=office, json={"round_id": round_id})
+    if drafted.status_code != 409:
+        unsigned += expect(drafted, 201)
+    signed = []
+    for decision in unsigned:  # drafts left unsigned earlier too
+        upload = expect(await http.post("/certification/evidence", headers=office, files={
+            "file": (f"quyet-dinh-{decision['id'][:8]}.pdf", pdf_document(f"QĐ {decision['id']}"),
+                     "application/pdf")}), 201)
+        name, title, suffix = SIGNERS.get(decision["issuer_id"], SIGNERS["province-committee"])
+        number = f"{int(decision['id'][:6], 16) % 9000 + 1000}/{suffix}"
+        signed.append(expect(await http.post(
+            f"/certification/recognition-decisions/{decision['id']}/signature", headers=office, json={
+                "number": number, "signer_name": name, "signer_title": title,
+                "document_sha256": upload["sha256"], **({"signed_on": str(signed_on)} if signed_on else {})}), 200))
+    return signed
+
+
+async def decide_all(http: httpx.AsyncClient, office: dict[str, str],
+                     signed_on: date | None = None) -> list[dict[str, Any]]:
+    """Every round with results awaiting a decision, decided (`decide_round`)."""
+    awaiting = expect(await http.get("/certification/awaiting-decision", headers=office), 200)
+    signed = []
+    for round_id in sorted({row["round_id"] for row in awaiting}):
+        signed += await decide_round(http, office, round_id, signed_on)
+    return signed
+
+
 class OcopClient:
     """Acts as the office and the people it invites: who they are comes from `people` (the
     identity provider), what they may do from the grants and seats made here through the APIs."""
 
     def __init__(self, client: httpx.AsyncClient, people: People,
-                 today: Callable[[], date] = date.today, office_login: str = OFFICE_LOGIN,
+                 today: Callable[[], date] = vietnam_today, office_login: str = OFFICE_LOGIN,
                  province: Province | None = None) -> None:
         self.http = client
         self.province = province or default_province()  # the province the platform runs for
@@ -327,6 +372,26 @@ class OcopClient:
             f"/scoring/evaluations/{evaluation_id}/finalisation",
             headers=await self.council_member_headers(chair), json=body), 200)
         return int(done["stars"] or 0)
+
+    async def decide(self, round_id: str) -> list[dict[str, Any]]:
+        """The round's recognition decisions, drafted and signed today (the platform's day)."""
+        return await decide_round(self.http, await self.office(), round_id)
+
+    async def decide_when_awaiting(self, product_id: str, seconds: float = 60.0) -> list[dict[str, Any]]:
+        """Once the product's result awaits a recognition decision, decide every round (nothing
+        when a decision already certified it)."""
+        office = await self.office()
+
+        async def awaiting() -> bool | None:
+            rows = expect(await self.http.get("/certification/awaiting-decision", headers=office), 200)
+            if any(row["product_id"] == product_id for row in rows):
+                return True
+            held = expect(await self.http.get("/certification/certificates", headers=office,
+                                              params={"product_id": product_id}), 200)
+            return bool(held["items"]) or None
+
+        await poll(awaiting, seconds=seconds)
+        return await decide_all(self.http, office)
 
     async def communes(self, on: date) -> list[dict[str, Any]]:
         """The communes in force on `on` (the registry's reference data, public)."""

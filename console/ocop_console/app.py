@@ -23,7 +23,7 @@ from .api import Api, Enums
 from .cookies import clear_session, set_session
 from .i18n import LANGUAGES, Translator, language_of
 from .problems import ApiProblem
-from .routes import commune, council, dossiers, office, people, producer, public, signin
+from .routes import commune, council, decisions, dossiers, office, people, producer, public, signin
 from .security import CSRF_COOKIE, Csrf, CsrfRefused, SecurityHeaders
 from .session import ACCESS_COOKIE, LANGUAGE_COOKIE, REFRESH_COOKIE, expired
 from .signins import EmbeddedSignIn, OidcSignIn, ProviderUnavailable, SessionEnded, SignIn, Tokens
@@ -75,7 +75,7 @@ def build_console(client: httpx.AsyncClient, config: ConsoleConfig) -> FastAPI:
                     demo_people=config.demo_people, prefix=prefix, province=config.province)
     console.state.console = shared
     console.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (public, signin, producer, dossiers, commune, office, people, council):
+    for module in (public, signin, producer, dossiers, commune, office, decisions, people, council):
         console.include_router(module.router, dependencies=[Depends(csrf.check)])
 
     console.middleware("http")(_session_and_language(client, config, csrf))

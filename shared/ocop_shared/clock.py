@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
 
@@ -39,3 +39,8 @@ def aware(moment: datetime) -> datetime:
 
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # Vietnam's time (UTC+7, no daylight saving)
+
+
+def vietnam_today() -> date:
+    """Today's calendar day in Vietnam (what offices date their documents by)."""
+    return datetime.now(VIETNAM).date()

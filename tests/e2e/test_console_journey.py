@@ -251,6 +251,25 @@ async def chair_finalises(page: Page, served: Served, evaluation_id: str) -> Non
     await expect(page.locator("#final-stars")).to_contain_text("4 sao")
 
 
+async def office_records_the_signed_decision(page: Page, served: Served) -> None:
+    """The council's result waits for the province's recognition decision: the office drafts
+    it from the round and records it signed, with the signed PDF."""
+    await sign_in(page, served, OFFICE_LOGIN)
+    await reload_until(page, served.at("/office/decisions"), f"#awaiting-{ROUND} tr", text=PRODUCT)
+    await page.click(f"#draft-{ROUND}")
+    await notice(page, "Đã soạn dự thảo quyết định công nhận")
+    draft = page.locator("form[action*='/signature']").first
+    await draft.locator("input[name=number]").fill("2150/QĐ-UBND")
+    await draft.locator("input[name=signer_name]").fill("Hồ Văn Mừng")
+    await draft.locator("input[name=signer_title]").fill("KT. Chủ tịch, Phó Chủ tịch")
+    await draft.locator("input[name=file]").set_input_files(
+        {"name": "quyet-dinh-2150.pdf", "mimeType": "application/pdf", "buffer": PDF})
+    await shot(page, "10a-office-decision")
+    await draft.locator("button[type=submit]").click()
+    await notice(page, "Đã ghi nhận quyết định đã ký")
+    await expect(page.locator("#signed-decisions")).to_contain_text("2150/QĐ-UBND")
+
+
 # Over 60 lines: the whole journey in one browser, each role after the other.
 async def test_producer_to_revocation_through_the_console(served: Served, browser: Browser,
                                                           page: Page) -> None:
@@ -260,9 +279,9 @@ async def test_producer_to_revocation_through_the_console(served: Served, browse
     evaluation_id = await office_sets_up_council(page, served, product_id)
     await members_score(page, served, evaluation_id)
     await chair_finalises(page, served, evaluation_id)
+    await office_records_the_signed_decision(page, served)
 
-    # The office sees the certificate once certification has issued it.
-    await sign_in(page, served, OFFICE_LOGIN)
+    # The office sees the certificate the decision issued.
     await reload_until(page, served.at("/office/certificates"), "#certificates tr", text=PRODUCT)
     number = (await page.locator("#certificates tr", has_text=PRODUCT).locator("a").first
               .inner_text()).strip()

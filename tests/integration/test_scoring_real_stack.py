@@ -42,6 +42,7 @@ async def test_a_council_scores_over_http_and_scored_reaches_kafka(deployment: D
         assert [e["id"] for e in mine["items"]] == [evaluation["id"]]
         # 76 + 74 + 74 + 73 = 297 / 4 = 74.25 -> 4★, each sheet meeting the 4★ minimums
         assert await ocop.score_by_council(evaluation["id"], "74.25", "BB 12/HĐ-OCOP") == 4
+        await ocop.decide_when_awaiting(ids["product_id"])  # the province signs its decision
         minutes = await c.get(f"/scoring/evaluations/{evaluation['id']}/minutes",
                               headers=await ocop.office())
         assert minutes.status_code == 200 and minutes.content.startswith(b"%PDF-")

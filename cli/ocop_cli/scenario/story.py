@@ -209,6 +209,11 @@ class Story:
         mean = ag.mean_for(filed.entry.outcome, level, filed.index)
         return await self.ocop.score_by_council(evaluation["id"], mean, decision, unit=unit)
 
+    async def decide(self, round_id: str) -> None:
+        """The competent authorities sign the round's recognition decisions: certificates follow."""
+        await self.settle()
+        await self.ocop.decide(round_id)
+
     async def each(self, label: str, items: Sequence[T], work: Callable[[T], Awaitable[Any]]) -> None:
         advance = self.steps.start(label, len(items))
         gate = asyncio.Semaphore(self.parallel)
@@ -239,6 +244,7 @@ class Story:
         onward = [f for f in todo if f.entry.outcome != "2d"]
         await self.each(f"{year} · {round_id}: hội đồng cấp tỉnh / province council", onward,
                         lambda f: self.score(f, "province"))
+        await self.decide(round_id)
 
     async def rerate_2023(self) -> None:
         await self.move_to("2023-07-01")
@@ -252,9 +258,11 @@ class Story:
         await self.move_to("2023-08-10")
         await self.each("2023 · ý kiến bằng văn bản cấp huyện / written opinions", todo,
                         lambda f: self.score(f, "district"))
+        await self.decide(ag.R2023)  # the district People's Committees' decisions (3★)
         await self.move_to("2023-09-12")
         await self.each("2023 · cấp tỉnh / province", [f for f in todo if f.entry.outcome == "4"],
                         lambda f: self.score(f, "province"))
+        await self.decide(ag.R2023)
         self.issuers_2023 = await self.issuers(todo)
 
     async def evaluate_2026(self) -> None:
@@ -267,9 +275,11 @@ class Story:
         await self.move_to("2026-08-20")
         await self.each("2026 · hội đồng cấp tỉnh / province council", todo,
                         lambda f: self.score(f, "province"))
+        await self.decide(self.cast.round_id)
         await self.move_to("2026-09-25")
         await self.each("2026 · hội đồng cấp trung ương / central council",
                         [f for f in todo if f.entry.outcome == "5"], lambda f: self.score(f, "central"))
+        await self.decide(self.cast.round_id)  # the ministry's
         self.issuers_2026 = await self.issuers(todo)
 
     async def issuers(self, filed: Sequence[Filed]) -> dict[str, tuple[int, str]]:

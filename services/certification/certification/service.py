@@ -21,7 +21,7 @@ from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
 from .adapters import tables
 from .adapters.keystore import KeyStore
 from .config import CertificationSettings
-from .entrypoints import api, deps
+from .entrypoints import api, decisions, deps  # noqa: F401 (decisions: its routes join the router)
 from .service_layer import findings, issuance
 from .service_layer.context import Context
 from .service_layer.documents import documents_job

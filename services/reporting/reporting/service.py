@@ -18,6 +18,7 @@ from ocop_shared.contracts import (
     FairExhibitorRegistered,
     ProductRegistered,
     ProductSubmitted,
+    RecognitionDecided,
     Scored,
 )
 from ocop_shared.runtime import ServiceParts, ServiceRuntime, ServiceSpec
@@ -36,6 +37,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
             ProductSubmitted: services.on_product_submitted,
             Scored: services.on_scored,
             EvaluationEscalated: services.on_evaluation_escalated,
+            RecognitionDecided: services.on_recognition_decided,
             Certified: services.on_certified,
             CertificateRevoked: services.on_certificate_revoked,
             CertificateExpired: services.on_certificate_expired,

@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from . import topics
+from .common import ValueModel
 from .envelope import Envelope, Payload
 
 
@@ -171,4 +172,37 @@ class RevocationCaseDismissed(Envelope[RevocationCaseDismissedPayload]):
 
     topic: ClassVar[str] = topics.CERTIFICATE
     type: Literal["RevocationCaseDismissed"] = "RevocationCaseDismissed"
+    version: Literal[1] = 1
+
+
+class RecognisedProduct(ValueModel):
+    evaluation_id: str
+    product_id: str
+    product_name: str
+    stars: int = Field(ge=3, le=5)
+    certificate_number: str | None = Field(
+        default=None, description="The certificate issued from the decision (none when the product "
+                                  "already held one of at least these stars).")
+
+
+class RecognitionDecidedPayload(Payload):
+    decision_id: str
+    round_id: str
+    number: str = Field(description="The decision's number, e.g. '1234/QĐ-UBND'.")
+    signed_on: date
+    signer_name: str = Field(json_schema_extra={"x-personal-data": "basic"},
+                             description="The official who signed, as printed on the decision.")
+    signer_title: str = Field(description="E.g. 'Chủ tịch' or 'KT. Chủ tịch, Phó Chủ tịch'.")
+    issuer_id: str = Field(description="The body in the authorities data, e.g. 'province-committee'.")
+    authority: str = Field(description="The body as the decision names it, e.g. 'UBND tỉnh …'.")
+    products: list[RecognisedProduct] = Field(min_length=1)
+    document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The signed decision (PDF).")
+
+
+class RecognitionDecided(Envelope[RecognitionDecidedPayload]):
+    """The competent authority signed a recognition decision (Quyết định công nhận): the round's
+    products it lists are recognised with their stars, and their certificates cite it."""
+
+    topic: ClassVar[str] = topics.CERTIFICATE
+    type: Literal["RecognitionDecided"] = "RecognitionDecided"
     version: Literal[1] = 1

@@ -28,7 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ocop_shared.documents import fonts
 from ocop_shared.documents.fonts import FONT_DIRS, FONT_PACKAGE, FontsMissing  # noqa: F401 (re-exported)
 
-from ..domain.certificate import Certificate
+from ..domain.certificate import Certificate, SignedBy
 
 _FONT_FILES = {
     "OCOP-Serif": "DejaVuSerif.ttf",
@@ -266,7 +266,19 @@ def _qr_and_signature(page: _Page, certificate: Certificate, qr_text: str, y: fl
 
     # signature block (bottom right)
     sy = max(min(165.0, y - 12), 95.0)  # below the facts, even when long names wrap
-    for line in authority.signature_vi:
+    for line in signature_block(authority.signature_vi, certificate.signed_by):
         page.text(right_x + 20, sy, line, SERIF_BOLD, 12, align="center")
         sy -= 15
     page.text(right_x + 20, sy - 4, "(Đã ký và đóng dấu)", SERIF, 9, GREY, align="center")
+    if certificate.signed_by is not None:
+        page.text(right_x + 20, sy - 22, certificate.signed_by.name, SERIF_BOLD, 12, align="center")
+
+
+def signature_block(lines: tuple[str, ...], signed_by: SignedBy | None) -> list[str]:
+    """The authority's signature block with the signer's own title in place of its last line:
+    "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" when a vice-chairman signs for the
+    chairman (Decree 30/2020/NĐ-CP, Appendix I: "KT." signing lines)."""
+    if signed_by is None or not lines:
+        return list(lines)
+    own = [part.strip().upper() for part in signed_by.title.split(",") if part.strip()]
+    return [*lines[:-1], *own] if own else list(lines)

@@ -11,7 +11,14 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.authority import Issuer, legacy_issuer
-from ..domain.certificate import TERMINAL, Certificate, CertificateStatus, HistoryEntry, Revocation
+from ..domain.certificate import (
+    TERMINAL,
+    Certificate,
+    CertificateStatus,
+    HistoryEntry,
+    Revocation,
+    SignedBy,
+)
 from ..domain.validity import local_day
 from . import tables
 
@@ -99,7 +106,9 @@ def _record(row: Any, entries: Sequence[Any]) -> CertificateRecord:
         stars=row.stars, regulation=row.regulation, decision_no=row.decision_no,
         decision_date=row.decision_date or row.issued_on, issued_on=row.issued_on,
         valid_until=row.valid_until, status=CertificateStatus(row.status),
-        evaluation_id=row.evaluation_id, issuer=stored_issuer(row), supersedes=row.supersedes,
+        evaluation_id=row.evaluation_id, issuer=stored_issuer(row),
+        signed_by=SignedBy(row.signer_name, row.signer_title or "") if row.signer_name else None,
+        supersedes=row.supersedes,
         superseded_by=row.superseded_by, revocation=revocation,
         history=[_history(e) for e in entries], version=row.version,
     )
@@ -130,6 +139,8 @@ def _values(record: CertificateRecord) -> dict[str, Any]:
         valid_until=cert.valid_until, status=cert.status.value, version=record.version,
         decision_date=cert.decision_date, province=cert.province, issuer_id=cert.issuer.body_id,
         district=cert.issuer.district, province_code=record.province_code,
+        signer_name=cert.signed_by.name if cert.signed_by else None,
+        signer_title=cert.signed_by.title if cert.signed_by else None,
         commune_code=record.commune_code, supersedes=cert.supersedes,
         superseded_by=cert.superseded_by,
         revocation_grounds=grounds_text(revocation.grounds) if revocation else None,
@@ -293,6 +304,11 @@ class CertificateRepository:
     async def record_result(self, **values: Any) -> None:
         values["recorded_at"] = to_utc(values["recorded_at"])
         await self.session.execute(insert(tables.results).values(**values))
+
+    async def settle_result(self, evaluation_id: str, *, outcome: str, certificate_id: str | None) -> None:
+        """A result that awaited its decision: what the decision made of it."""
+        await self.session.execute(update(tables.results).where(tables.results.c.evaluation_id == evaluation_id)
+                                   .values(outcome=outcome, certificate_id=certificate_id))
 
     async def results_of_submission(self, submission_id: str) -> list[Any]:
         """Final outcomes already recorded for a dossier (a recognising result, or a closure)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Date,
@@ -52,6 +53,9 @@ certificates = Table(
     # before 0006: 26/2026's issuers by stars, as they were printed
     Column("issuer_id", String(40), nullable=True),
     Column("district", String(100), nullable=True),
+    # who signed the recognition decision; NULL before 0008 (decisions were not kept)
+    Column("signer_name", String(200), nullable=True),
+    Column("signer_title", String(200), nullable=True),
     Column("province_code", String(10), nullable=True),
     Column("commune_code", String(10), nullable=True),
     Column("supersedes", String(40), nullable=True),
@@ -118,6 +122,45 @@ results = Table(
     Column("outcome", String(40), nullable=False),
     Column("certificate_id", String(36), nullable=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+# recognising results waiting for the authority's decision (the Scored payload, to issue from)
+awaiting_decision = Table(
+    "results_awaiting_decision",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("round_id", String(60), nullable=False, index=True),
+    Column("product_id", String(36), nullable=False),
+    Column("stars", Integer, nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("decision_id", String(36), nullable=True, index=True),  # the draft or signed decision
+    # the business flow the result came in: its certificate continues the submission's trace
+    Column("flow_correlation_id", String(100), nullable=True),
+    Column("flow_causation_id", String(100), nullable=True),  # the Scored event
+    Column("flow_traceparent", String(100), nullable=True),
+)
+
+recognition_decisions = Table(
+    "recognition_decisions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("round_id", String(60), nullable=False, index=True),
+    Column("issuer_id", String(40), nullable=False),
+    Column("province", String(100), nullable=False),
+    Column("district", String(100), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("items", JSON, nullable=False),
+    Column("drafted_at", DateTime(timezone=True), nullable=False),
+    Column("drafted_by", String(300), nullable=False),
+    Column("number", String(100), nullable=True),
+    Column("signed_on", Date, nullable=True),
+    Column("signer_name", String(200), nullable=True),
+    Column("signer_title", String(200), nullable=True),
+    Column("document_sha256", String(64), nullable=True),
+    Column("signed_at", DateTime(timezone=True), nullable=True),
+    Column("certificates", JSON, nullable=True),  # evaluation id -> certificate number
+    Column("version", Integer, nullable=False),
 )
 
 evidence_files = Table(

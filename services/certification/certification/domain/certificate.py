@@ -67,6 +67,14 @@ def _with_note(text: str, note: str) -> str:
     return f"{text}: {note}" if note else text
 
 
+@dataclass(frozen=True)
+class SignedBy:
+    """The official who signed the recognition decision, as the certificate prints them."""
+
+    name: str
+    title: str  # "Chủ tịch", "KT. Chủ tịch, Phó Chủ tịch"
+
+
 @dataclass
 class Certificate(Aggregate):
     """A certificate; every change it records is an event of its stream (`version` counts them)."""
@@ -85,6 +93,7 @@ class Certificate(Aggregate):
     issued_on: date
     valid_until: date
     issuer: Issuer  # the body that recognised it (and the place it is named after)
+    signed_by: SignedBy | None = None  # who signed its decision (none before decisions were kept)
     status: CertificateStatus = CertificateStatus.ACTIVE
     evaluation_id: str = ""
     entity_address: str = ""
@@ -117,6 +126,7 @@ class Certificate(Aggregate):
         evaluation_id: str = "",
         entity_address: str = "",
         supersedes: Certificate | None = None,
+        signed_by: SignedBy | None = None,
         note: str = "",
     ) -> Certificate:
         """A new ACTIVE certificate, valid 36 months from `issued_on` (default: the day of `at`).
@@ -141,6 +151,7 @@ class Certificate(Aggregate):
             regulation=regulation, decision_no=decision_no, decision_date=decided, issued_on=day,
             valid_until=valid_until(day), evaluation_id=evaluation_id, entity_address=entity_address,
             issuer=issuer, supersedes=supersedes.number if supersedes is not None else None,
+            signed_by=signed_by,
         )
         vi = (f"Cấp giấy chứng nhận sản phẩm OCOP {stars} sao theo Quyết định số {decision_no} "
               f"ngày {_fmt(decided)}")

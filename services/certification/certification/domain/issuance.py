@@ -26,6 +26,7 @@ MINISTRY_SERIES = {"mard": "BNNPTNT", "mae": "BNNMT"}
 
 class Outcome(StrEnum):
     ISSUED = "issued"
+    AWAITING_DECISION = "awaiting_decision"  # recognised once the authority signs its decision
     NOT_RECOGNISING = "not_recognising"  # e.g. a province result of 90+ forwarded to the ministry
     BELOW_THREE_STARS = "below_three_stars"
     UPGRADE_NOT_ACHIEVED = "upgrade_not_achieved"
@@ -34,6 +35,8 @@ class Outcome(StrEnum):
 
 _REASONS: dict[Outcome, tuple[str, str]] = {
     Outcome.ISSUED: ("Đã cấp giấy chứng nhận", "Certificate issued"),
+    Outcome.AWAITING_DECISION: ("Chờ quyết định công nhận của cơ quan có thẩm quyền",
+                                "Awaiting the competent authority's recognition decision"),
     Outcome.NOT_RECOGNISING: ("Cấp đánh giá này không có thẩm quyền công nhận kết quả",
                               "This level does not recognise the result"),
     Outcome.BELOW_THREE_STARS: ("Dưới 3 sao: không có quyết định công nhận, không cấp giấy chứng nhận",

@@ -1,8 +1,10 @@
 """Council results become certificates; re-rating dossiers keep them valid meanwhile.
 
-- `on_scored`: a recognising 3★+ result issues a certificate (once per evaluation, however
-  often the event is delivered), superseding the product's valid certificate on an upgrade
-  or re-rating; a re-rating below 3★ ends the extension of the current one.
+- `on_scored`: a recognising 3★+ result that would issue a certificate waits for the
+  authority's recognition decision (once per evaluation, however often the event is
+  delivered); a re-rating below 3★ ends the extension of the current one.
+- `issue_recognised`: the signed decision issues the certificate, superseding the product's
+  valid certificate on an upgrade or re-rating.
 - `on_product_submitted`: a re-rating dossier for a valid certificate extends it pending the
   decision (at most 180 days after expiry, 26/2026 Article 12).
 - `on_submission_withdrawn` / `on_evaluation_closed`: the re-rating ended without a result.
@@ -16,14 +18,18 @@ from datetime import date, datetime
 
 from ocop_shared.contracts import EvaluationClosed, ProductSubmitted, Scored, SubmissionWithdrawn
 from ocop_shared.contracts.common import EvaluationCase
+from ocop_shared.contracts.scoring_events import ScoredPayload
 from ocop_shared.db.uow import UnitOfWork
+from ocop_shared.messaging.flow import Flow, current_flow, flow_scope
 
+from ..adapters.recognition import RecognitionRepository
 from ..adapters.repository import CertificateRecord, CertificateRepository
 from ..adapters.signing import public_page_url, qr_text_for
 from ..domain import issuance
-from ..domain.authority import recognising_issuer
-from ..domain.certificate import Certificate, CertificateStatus
+from ..domain.authority import Issuer
+from ..domain.certificate import Certificate, CertificateStatus, SignedBy
 from ..domain.errors import DomainError
+from ..domain.recognition import Signature
 from ..domain.validity import local_day
 from .context import Context
 from .publishing import publish
@@ -33,24 +39,21 @@ log = logging.getLogger(__name__)
 
 
 async def on_scored(event: Scored, uow: UnitOfWork, ctx: Context) -> None:
+    """A council's result: one that would issue a certificate waits for the authority's
+    recognition decision (`recognition.py`); the others are recorded with their outcome."""
     p = event.payload
     repo = uow.repository(CertificateRepository)
     if await repo.result_seen(p.evaluation_id) or await repo.by_evaluation(p.evaluation_id):
         return  # the same result again (another event id): never a second certificate
     await repo.lock_product(p.product_id)
     now = uow.clock.now()
-    day = local_day(now)
-    current = await repo.current_of_product(p.product_id, for_update=True)
-    if current is not None and not current.certificate.is_valid_on(day):
-        await catch_up(uow, ctx, current, now)  # it lapsed by the calendar: record that first
-        await repo.save(current)
-        current = await repo.current_of_product(p.product_id, for_update=True)
+    current = await _current(uow, ctx, p.product_id, now)
     decision = issuance.decide(case=p.case.value, stars=p.stars, recognising=p.recognising,
-                               current=current.certificate if current else None, day=day)
-    certificate_id = None
+                               current=current.certificate if current else None, day=local_day(now))
+    outcome = decision.outcome
     if decision.issues:
-        record = await _issue(uow, ctx, event, supersede=current if decision.supersede else None, now=now)
-        certificate_id = record.id
+        await uow.repository(RecognitionRepository).wait_for_decision(p, now, current_flow())
+        outcome = issuance.Outcome.AWAITING_DECISION
     elif (p.case is EvaluationCase.RERATING and p.recognising and current is not None
           and current.certificate.status is CertificateStatus.EXTENDED):
         await _end_extension(uow, ctx, current, now,
@@ -59,13 +62,50 @@ async def on_scored(event: Scored, uow: UnitOfWork, ctx: Context) -> None:
         log.info("result %s for product %s: %s", p.evaluation_id, p.product_id, decision.reason_en)
     await repo.record_result(
         evaluation_id=p.evaluation_id, product_id=p.product_id, submission_id=p.submission_id,
-        case=p.case.value, level=p.level.value, stars=p.stars, outcome=decision.outcome.value,
-        certificate_id=certificate_id, recorded_at=now)
+        case=p.case.value, level=p.level.value, stars=p.stars, outcome=outcome.value,
+        certificate_id=None, recorded_at=now)
 
 
-async def _issue(uow: UnitOfWork, ctx: Context, event: Scored, *, supersede: CertificateRecord | None,
-                 now: datetime) -> CertificateRecord:
-    p = event.payload
+async def issue_recognised(uow: UnitOfWork, ctx: Context, p: ScoredPayload, *, issuer: Issuer,
+                           signature: Signature, flow: Flow | None = None) -> CertificateRecord | None:
+    """The signed decision recognises `p`: its certificate is issued, citing the decision (its
+    number, day and signer; none when the product's certificates changed meanwhile so that it
+    no longer issues)."""
+    repo = uow.repository(CertificateRepository)
+    await repo.lock_product(p.product_id)
+    now = uow.clock.now()
+    current = await _current(uow, ctx, p.product_id, now)
+    decision = issuance.decide(case=p.case.value, stars=p.stars, recognising=p.recognising,
+                               current=current.certificate if current else None, day=local_day(now))
+    record = None
+    if decision.issues:
+        with flow_scope(_continued(flow)):  # the certificate continues the submission's trace
+            record = await _issue(uow, ctx, p, issuer=issuer, signature=signature,
+                                  supersede=current if decision.supersede else None, now=now)
+    await repo.settle_result(p.evaluation_id, outcome=decision.outcome.value,
+                             certificate_id=record.id if record else None)
+    return record
+
+
+def _continued(flow: Flow | None) -> Flow:
+    """The flow the result came in (its certificate is caused by the `Scored` event and continues
+    the submission's trace), else the request at hand."""
+    return flow or current_flow()
+
+
+async def _current(uow: UnitOfWork, ctx: Context, product_id: str, now: datetime) -> CertificateRecord | None:
+    """The product's latest certificate that is not terminal, its lapse by the calendar recorded."""
+    repo = uow.repository(CertificateRepository)
+    current = await repo.current_of_product(product_id, for_update=True)
+    if current is not None and not current.certificate.is_valid_on(local_day(now)):
+        await catch_up(uow, ctx, current, now)  # it lapsed by the calendar: record that first
+        await repo.save(current)
+        current = await repo.current_of_product(product_id, for_update=True)
+    return current
+
+
+async def _issue(uow: UnitOfWork, ctx: Context, p: ScoredPayload, *, issuer: Issuer, signature: Signature,
+                 supersede: CertificateRecord | None, now: datetime) -> CertificateRecord:
     repo = uow.repository(CertificateRepository)
     year = local_day(now).year
     code = await repo.product_code(p.product_id)
@@ -73,16 +113,14 @@ async def _issue(uow: UnitOfWork, ctx: Context, event: Scored, *, supersede: Cer
         serial = await repo.next_value(f"product-serial:{p.province_code}:{p.commune_code}")
         code = issuance.product_code(p.province_code, p.commune_code, serial, year)
     await repo.keep_product_code(p.product_id, code, now)
-    issuer = recognising_issuer(
-        regulation=p.regulation, stars=p.stars, decided_on=local_day(now), province=ctx.province,
-        district=p.district_name, level=p.recognised_by.value if p.recognised_by else None)
     series = issuance.number_series(issuer.body_id, p.province_code)
     number = issuance.certificate_number(series, year, await repo.next_value(f"certificate:{series}:{year}"))
     certificate = Certificate.issue(
         id=str(uuid.uuid4()), number=number, product_id=p.product_id, product_code=code,
         product_name=p.product_name, entity_id=p.entity_id, entity_name=p.entity_name, stars=p.stars,
-        regulation=p.regulation, decision_no=p.council_decision_ref, issuer=issuer, at=now,
-        evaluation_id=p.evaluation_id,
+        regulation=p.regulation, decision_no=signature.number, decision_date=signature.signed_on,
+        issuer=issuer, signed_by=SignedBy(signature.signer_name, signature.signer_title),
+        at=now, evaluation_id=p.evaluation_id,
         supersedes=supersede.certificate if supersede else None, note=f"{p.mean_score}/100")
     ring = await ctx.keys.loaded()
     qr_text = qr_text_for(ring, certificate, base_url=ctx.base_url, issued_at=now)

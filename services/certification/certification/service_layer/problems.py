@@ -27,5 +27,9 @@ def no_certificate(number: str) -> NotFound:
                     slug="unknown-certificate")
 
 
+def no_decision(decision_id: str) -> NotFound:
+    return NotFound(message("certification.decision_not_found", decision_id=decision_id))
+
+
 def no_case(case_id: str) -> NotFound:
     return NotFound(message("certification.no_revocation_case", case_id=case_id))

@@ -14,6 +14,7 @@ from typing import Any
 from ocop_shared.clock import Clock
 from ocop_shared.contracts.envelope import Envelope
 from ocop_shared.db.uow import UnitOfWork
+from ocop_shared.messaging.flow import Flow
 from ocop_shared.webhooks.service import Webhooks
 
 from ..adapters import tables
@@ -21,11 +22,13 @@ from ..adapters.webhook_deliveries import WebhookDeliveries
 from ..domain.certificate import Certificate
 
 
-async def publish(uow: UnitOfWork, wall_clock: Clock, certificate: Certificate) -> list[Envelope[Any]]:
-    """Emit the events `certificate` recorded since the last call, oldest first; returns them."""
+async def publish(uow: UnitOfWork, wall_clock: Clock, certificate: Certificate,
+                  flow: Flow | None = None) -> list[Envelope[Any]]:
+    """Emit the events `certificate` recorded since the last call, oldest first (in `flow`, or
+    the current one); returns them."""
     deliveries = uow.repository(WebhookDeliveries)
     hooks = Webhooks(tables.webhooks, wall_clock)
-    sent = await uow.publish(certificate)
+    sent = await uow.publish(certificate, flow=flow)
     for event in sent:
         await deliveries.record(uow, hooks, event)
     return sent

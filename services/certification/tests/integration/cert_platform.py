@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from helpers import as_role, running_platform, wait_until
+from ocop_cli.api_client import decide_all
 from ocop_shared.auth import Role
 from ocop_shared.clock import Clock, ManualClock
 from ocop_shared.contracts import (
@@ -42,6 +43,7 @@ START = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)  # 10:00 in An Giang, 15/06/2026
 PROVINCE = "91"
 COMMUNE = "30316"
 REGULATION = "26/2026/QĐ-TTg"
+ROUND = "AG-2026-R1"
 
 
 def scored(product_id: str, *, stars: int = 4, case: str = "first", level: str = "province",
@@ -50,7 +52,7 @@ def scored(product_id: str, *, stars: int = 4, case: str = "first", level: str =
            submission_id: str | None = None) -> Scored:
     payload = ScoredPayload(
         evaluation_id=evaluation_id or str(uuid.uuid4()), product_id=product_id,
-        submission_id=submission_id or str(uuid.uuid4()), round_id="AG-2026-R1",
+        submission_id=submission_id or str(uuid.uuid4()), round_id=ROUND,
         case=EvaluationCase(case), regulation=REGULATION, level=Level(level),
         recognising=(stars < 5 or level == "central") if recognising is None else recognising,
         stars=stars, mean_score=Decimal(mean_score), part_scores={"A": Decimal("30")},
@@ -117,22 +119,35 @@ class Platform:
 
             await wait_until(consumed, what=f"{group} to consume {t}")
 
-    async def events(self, topic: str = topics.CERTIFICATE) -> list[Any]:
-        return [read_event(m.value) for m in await self.log.read(topic, 0, limit=100_000)]
+    async def events(self, topic: str = topics.CERTIFICATE, *, decisions: bool = False) -> list[Any]:
+        """The events of `topic`; on the certificate topic, the certificates' own streams unless
+        `decisions` (the recognition decisions that issued them share the topic)."""
+        found = [read_event(m.value) for m in await self.log.read(topic, 0, limit=100_000)]
+        return [e for e in found if decisions or e.type != "RecognitionDecided"]
+
+    async def decisions(self) -> list[dict[str, Any]]:
+        r = await self.client.get("/certification/recognition-decisions", headers=self.office)
+        assert r.status_code == 200, r.text
+        listed: list[dict[str, Any]] = r.json()
+        return listed
 
     async def wait_for_event(self, type_: str, count: int = 1, topic: str = topics.CERTIFICATE) -> list[Any]:
         async def found() -> list[Any] | None:
-            matching = [e for e in await self.events(topic) if e.type == type_]
+            matching = [e for e in await self.events(topic, decisions=True) if e.type == type_]
             return matching if len(matching) >= count else None
 
         return await wait_until(found, what=f"{count} {type_} event(s)")
 
     async def certificate_of(self, product_id: str) -> dict[str, Any]:
+        """The product's certificate; while there is none, the office decides what awaits a
+        decision (the result may still be on its way)."""
         async def listed() -> dict[str, Any] | None:
             r = await self.client.get("/certification/certificates", headers=self.office,
                                       params={"product_id": product_id})
             assert r.status_code == 200, r.text
             items: list[dict[str, Any]] = r.json()["items"]
+            if not items:
+                await self.decide()
             return items[0] if items else None
 
         return await wait_until(listed, what=f"the certificate of {product_id}")
@@ -146,9 +161,16 @@ class Platform:
         return await wait_until(stored, what=f"the PDF of {product_id}'s certificate")
 
     async def issue(self, product_id: str | None = None, **scored_args: Any) -> dict[str, Any]:
+        """A result, and the authority's decision on it: the product's certificate."""
         product_id = product_id or str(uuid.uuid4())
         await self.inject(scored(product_id, clock=self.clock, **scored_args))
+        await self.decide()
         return await self.certificate_of(product_id)
+
+    async def decide(self) -> list[dict[str, Any]]:
+        """The office drafts the recognition decisions of every round with results awaiting one,
+        and records them signed today."""
+        return await decide_all(self.client, self.office)
 
     async def verify(self, number: str, **params: str) -> dict[str, Any]:
         r = await self.client.get(f"/certification/verify/{number}", params=params)

@@ -35,7 +35,12 @@ async def test_a_four_star_result_becomes_an_active_certificate_with_its_pdf_and
         assert page["status"] == "active" and page["status_label"] == "Còn hiệu lực"
         assert page["product_name"] == "Mắm cá linh Châu Đốc"
         assert page["entity_name"] == "HTX Nông nghiệp Mắm Châu Đốc"
-        assert page["authority"] == "UBND tỉnh An Giang" and page["decision_no"] == "QĐ 123/QĐ-UBND"
+        [decision] = await p.decisions()  # the recognition decision the certificate cites
+        assert decision["status"] == "signed" and decision["authority"] == "UBND tỉnh An Giang"
+        assert [i["certificate_number"] for i in decision["items"]] == [number]
+        assert page["authority"] == "UBND tỉnh An Giang" and page["decision_no"] == decision["number"]
+        decided = await p.wait_for_event("RecognitionDecided")
+        assert [e.payload.number for e in decided] == [decision["number"]]
         assert page["issued_on"] == today
         issued = date.fromisoformat(today)
         assert date.fromisoformat(page["valid_until"]) == valid_until(issued)  # 36 months
@@ -54,7 +59,8 @@ async def test_a_four_star_result_becomes_an_active_certificate_with_its_pdf_and
         assert hashlib.sha256(pdf).hexdigest() == stored
         text, codes = pdf_text_and_qr(pdf)
         for expected in ("GIẤY CHỨNG NHẬN", "Mắm cá linh Châu Đốc", page["product_code"], f"Số: {number}",
-                         "★★★★", "4 SAO", "TỈNH AN GIANG", page["valid_until"][:4]):
+                         "★★★★", "4 SAO", "TỈNH AN GIANG", page["valid_until"][:4],
+                         decision["signer_name"], "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"):
             assert expected in text, expected
 
         # its QR: the verification URL with a signed token, genuine for this certificate
@@ -110,6 +116,8 @@ async def test_the_same_scored_delivered_twice_yields_one_certificate(tmp_path: 
         # the scoring service re-emits the same result as a new event (another event id)
         again = scored(product, evaluation_id=event.payload.evaluation_id)
         await p.inject(again)
+        await p.decide()
+        assert await p.decide() == [], "nothing awaits a second decision"
         async with p.runtime().uow() as uow:
             count = await uow.session.scalar(select(func.count()).select_from(certificates)
                                              .where(certificates.c.product_id == product))
@@ -129,7 +137,7 @@ async def test_a_five_star_certificate_is_issued_by_the_ministry(tmp_path: Path)
         assert summary["number"].startswith("BNNMT-")
         link = await p.client.get(f"/certification/certificates/{summary['number']}/pdf", follow_redirects=True)
         text, _ = pdf_text_and_qr(link.content)
-        assert "BỘ NÔNG NGHIỆP" in text and "BỘ TRƯỞNG" in text
+        assert "BỘ NÔNG NGHIỆP" in text and "KT. BỘ TRƯỞNG" in text and "THỨ TRƯỞNG" in text
         async with p.runtime().uow() as uow:
             outcomes = list(await uow.session.scalars(select(results.c.outcome)
                                                        .where(results.c.product_id == product)))
@@ -143,6 +151,7 @@ async def test_an_upgrade_supersedes_the_old_certificate_and_keeps_the_product_c
         first = await p.issue(product, stars=3, mean_score="61.00")
         clock.advance(timedelta(days=200))
         await p.inject(scored(product, stars=4, case="upgrade", mean_score="78.00", clock=clock))
+        await p.decide()
 
         async def both() -> list[dict[str, object]]:
             r = await p.client.get("/certification/certificates", headers=p.office, params={"product_id": product})

@@ -139,6 +139,7 @@ async def test_the_rerating_result_replaces_an_extended_certificate(tmp_path: Pa
         clock.set(ict(date(2029, 7, 1)))  # decided after the expiry, inside the extension
         await p.inject(scored(product, stars=3, case="rerating", mean_score="66.00", clock=clock,
                               submission_id=dossier.payload.submission_id))
+        await p.decide()
         superseded = (await p.wait_for_event("CertificateSuperseded"))[0]
         new = await p.verify(superseded.payload.superseded_by)
         assert new["stars"] == 3 and new["issued_on"] == "2029-07-01" and new["valid_until"] == "2032-06-30"

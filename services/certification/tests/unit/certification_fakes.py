@@ -14,13 +14,16 @@ from types import SimpleNamespace
 from typing import Any
 
 from certification.adapters.findings import EvidenceItem, FindingsRepository, StoredCase
+from certification.adapters.recognition import RecognitionRepository
 from certification.adapters.repository import CertificateRecord, CertificateRepository
 from certification.adapters.scheduling import ScheduleRepository
 from certification.adapters.webhook_deliveries import WebhookDeliveries
 from certification.domain.certificate import TERMINAL, CertificateStatus
 from certification.domain.deadlines import Notice
+from certification.domain.recognition import DecisionStatus, RecognitionDecision
 from certification.domain.revocation import CaseStatus, RevocationCase
 from ocop_shared.contracts.envelope import Envelope
+from ocop_shared.contracts.scoring_events import ScoredPayload
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.webhooks.service import Webhooks
 
@@ -86,6 +89,11 @@ class FakeCertificates:
     async def record_result(self, **values: Any) -> None:
         self.results.append(values)
 
+    async def settle_result(self, evaluation_id: str, *, outcome: str, certificate_id: str | None) -> None:
+        for result in self.results:
+            if result["evaluation_id"] == evaluation_id:
+                result.update(outcome=outcome, certificate_id=certificate_id)
+
     async def results_of_submission(self, submission_id: str) -> list[Any]:
         return [SimpleNamespace(**r) for r in self.results
                 if r["submission_id"] == submission_id and r["outcome"] != "not_recognising"]
@@ -126,8 +134,43 @@ class FakeFindings:
         closed = None if case.status is CaseStatus.OPEN else at
         self.cases[case.id] = StoredCase(case, stored.certificate_id, stored.opened_at, closed)
 
+    files: dict[str, SimpleNamespace] = field(default_factory=dict)  # uploaded evidence by sha256
+
     async def evidence_files(self, hashes: list[str]) -> dict[str, Any]:
-        return {}
+        return {h: self.files[h] for h in hashes if h in self.files}
+
+
+@dataclass
+class FakeRecognitions:
+    """Results awaiting their decision (by evaluation id, with the decision listing them) and
+    the decisions."""
+
+    waiting: dict[str, tuple[ScoredPayload, str | None]] = field(default_factory=dict)
+    decisions: dict[str, RecognitionDecision] = field(default_factory=dict)
+
+    async def wait_for_decision(self, result: ScoredPayload, at: datetime, flow: Any) -> None:
+        self.waiting[result.evaluation_id] = (result, None)
+
+    async def undecided(self, round_id: str) -> list[ScoredPayload]:
+        return [r for r, decision in self.waiting.values() if r.round_id == round_id and decision is None]
+
+    async def awaiting(self, round_id: str | None) -> list[ScoredPayload]:
+        return [r for r, decision in self.waiting.values() if (round_id is None or r.round_id == round_id)
+                and (decision is None or self.decisions[decision].status is not DecisionStatus.SIGNED)]
+
+    async def results_of(self, decision_id: str) -> dict[str, tuple[ScoredPayload, Any]]:
+        return {r.evaluation_id: (r, None) for r, decision in self.waiting.values() if decision == decision_id}
+
+    async def add(self, decision: RecognitionDecision) -> None:
+        self.decisions[decision.id] = decision
+        for item in decision.items:
+            self.waiting[item.evaluation_id] = (self.waiting[item.evaluation_id][0], decision.id)
+
+    async def save(self, decision: RecognitionDecision) -> None:
+        self.decisions[decision.id] = decision
+
+    async def get(self, decision_id: str, *, for_update: bool = False) -> RecognitionDecision | None:
+        return self.decisions.get(decision_id)
 
 
 @dataclass
@@ -164,13 +207,14 @@ class FakeDeliveries:
 
 
 def repositories(certificates: FakeCertificates | None = None, findings: FakeFindings | None = None,
-                 schedule: FakeSchedule | None = None,
-                 deliveries: FakeDeliveries | None = None) -> dict[type[Any], object]:
+                 schedule: FakeSchedule | None = None, deliveries: FakeDeliveries | None = None,
+                 recognitions: FakeRecognitions | None = None) -> dict[type[Any], object]:
     """The fakes by the repository kind they stand in for, for `FakeUnitOfWork`."""
     return {CertificateRepository: certificates or FakeCertificates(),
             FindingsRepository: findings or FakeFindings(),
             ScheduleRepository: schedule or FakeSchedule(),
-            WebhookDeliveries: deliveries or FakeDeliveries()}
+            WebhookDeliveries: deliveries or FakeDeliveries(),
+            RecognitionRepository: recognitions or FakeRecognitions()}
 
 
 def statuses(records: Sequence[CertificateRecord]) -> list[CertificateStatus]:

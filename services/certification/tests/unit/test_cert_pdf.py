@@ -11,8 +11,15 @@ import pytest
 from cert_builders import ISSUED_AT, issue
 from pypdf import PdfReader
 
-from certification.adapters.pdf import FontsMissing, find_font_dir, qr_modules, render_certificate_pdf
+from certification.adapters.pdf import (
+    FontsMissing,
+    find_font_dir,
+    qr_modules,
+    render_certificate_pdf,
+    signature_block,
+)
 from certification.adapters.signing import KeyRing, qr_text_for, verify_token
+from certification.domain.certificate import SignedBy
 from helpers import qr_codes_in
 
 BASE = "https://ocop.angiang.gov.vn"
@@ -44,6 +51,24 @@ def test_the_pdf_has_the_vietnamese_certificate_text() -> None:
     ):
         assert expected in text, expected
     assert "★★★★★" not in text
+
+
+def test_the_decision_s_signer_signs_the_certificate_with_their_own_title() -> None:
+    text = text_of(render(signed_by=SignedBy("Hồ Văn Mừng", "KT. Chủ tịch, Phó Chủ tịch"))[0])
+    assert "TM. ỦY BAN NHÂN DÂN" in text and "KT. CHỦ TỊCH" in text and "PHÓ CHỦ TỊCH" in text
+    assert "Hồ Văn Mừng" in text
+    unsigned = text_of(render()[0])
+    assert "KT. CHỦ TỊCH" not in unsigned and "Hồ Văn Mừng" not in unsigned
+
+
+def test_the_signature_block_takes_the_signer_s_title_in_place_of_its_last_line() -> None:
+    block = ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+    assert signature_block(block, None) == list(block)
+    assert signature_block(block, SignedBy("A", "Chủ tịch")) == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+    assert signature_block(block, SignedBy("A", "KT. Chủ tịch, Phó Chủ tịch")) == [
+        "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    assert signature_block(("BỘ TRƯỞNG",), SignedBy("B", "KT. Bộ trưởng, Thứ trưởng")) == [
+        "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"]
 
 
 def test_a_five_star_certificate_comes_from_the_ministry() -> None:

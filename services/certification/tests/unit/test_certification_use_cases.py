@@ -11,10 +11,18 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-from certification_fakes import FakeCertificates, FakeDeliveries, FakeFindings, FakeSchedule, repositories
+from certification_fakes import (
+    FakeCertificates,
+    FakeDeliveries,
+    FakeFindings,
+    FakeRecognitions,
+    FakeSchedule,
+    repositories,
+)
 
 from certification.adapters.findings import EvidenceItem
 from certification.adapters.keystore import KeyStore
@@ -22,10 +30,13 @@ from certification.config import CertificationSettings
 from certification.domain.certificate import CertificateStatus
 from certification.domain.deadlines import NoticeKind
 from certification.domain.inspection import InspectionKind
+from certification.domain.recognition import RecognitionDecision, Signature
 from certification.domain.revocation import CaseStatus
-from certification.service_layer import findings, issuance, scheduler
+from certification.domain.validity import local_day
+from certification.service_layer import findings, issuance, recognition, scheduler
 from certification.service_layer.context import Context
 from certification.service_layer.findings import SOURCE_HTTP, SOURCE_TOPIC, FindingReport
+from ocop_shared.auth import Principal
 from ocop_shared.clock import ManualClock
 from ocop_shared.contracts import (
     CertificateExpired,
@@ -34,6 +45,7 @@ from ocop_shared.contracts import (
     CertificateSuperseded,
     Certified,
     ProductSubmitted,
+    RecognitionDecided,
     RerateWindowOpened,
     RevocationCaseDismissed,
     RevocationCaseOpened,
@@ -49,6 +61,7 @@ from ocop_shared.messaging.outbox import new_event
 
 START = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)  # 10:00 in An Giang, 15/06/2026
 BASE_URL = "https://ocop.example"
+OFFICE = Principal("office-1")
 
 
 class World:
@@ -60,8 +73,10 @@ class World:
         self.findings = FakeFindings()
         self.schedule = FakeSchedule()
         self.deliveries = FakeDeliveries()
+        self.recognitions = FakeRecognitions()
         self.uow = FakeUnitOfWork(
-            repositories(self.certificates, self.findings, self.schedule, self.deliveries),
+            repositories(self.certificates, self.findings, self.schedule, self.deliveries,
+                         self.recognitions),
             clock=self.clock, producer="certification")
         self.ctx = Context(uow=lambda: self.uow, store=cast(Any, None), keys=KeyStore(tmp_path / "keys"),
                            base_url=BASE_URL, config=CertificationSettings(), province="An Giang")
@@ -73,10 +88,29 @@ class World:
             await self.uow.commit()
 
     async def issue(self, product_id: str = "prod-1", **options: Any) -> str:
+        """A result, then the authority's signed decision on its round: the certificate."""
         await self.handle(issuance.on_scored, scored(product_id, self.clock, **options))
+        await decide_rounds(self)
         record = await self.certificates.current_of_product(product_id)
         assert record is not None
         return record.number
+
+
+SIGNED_PDF = "b" * 64
+
+
+async def decide_rounds(w: World) -> list[RecognitionDecision]:
+    w.findings.files.setdefault(SIGNED_PDF, SimpleNamespace(content_type="application/pdf"))
+    signed = []
+    for round_id in sorted({r.round_id for r in await w.recognitions.awaiting(None)}):
+        async with w.uow:
+            drafts = await recognition.draft(w.uow, w.ctx, round_id, OFFICE)
+        for draft in drafts:
+            async with w.uow:
+                signed.append(await recognition.sign(w.uow, w.ctx, draft.id, Signature(
+                    number="2150/QĐ-UBND", signed_on=local_day(w.clock.now()), signer_name="Hồ Văn Mừng",
+                    signer_title="KT. Chủ tịch, Phó Chủ tịch", document_sha256=SIGNED_PDF)))
+    return signed
 
 
 def scored(product_id: str, clock: ManualClock, *, stars: int = 4, case: str = "first",
@@ -116,8 +150,13 @@ def report(number: str, *, source: str = SOURCE_HTTP, confirmed: bool = True,
         source=source, reported_by="inspector-1")
 
 
+def certificate_events(uow: FakeUnitOfWork) -> list[Any]:
+    """The certificates' streams (the decisions that issued them are their own stream)."""
+    return [e for e in uow.events if e.type != "RecognitionDecided"]
+
+
 def versions(uow: FakeUnitOfWork) -> list[tuple[str, int]]:
-    return [(e.type, e.aggregate_version) for e in uow.events]
+    return [(e.type, e.aggregate_version) for e in certificate_events(uow)]
 
 
 # ---- issuing ----------------------------------------------------------------------------------
@@ -134,7 +173,10 @@ async def test_a_recognising_result_issues_a_certificate_announced_as_the_first_
         record.id, 1, "certification")
     assert certified.payload.number == number and certified.payload.qr_text == record.qr_text
     assert certified.payload.verification_url.startswith(BASE_URL) and certified.payload.supersedes is None
-    assert w.deliveries.offered == w.uow.events, "every event is offered to the webhooks"
+    assert w.deliveries.offered == certificate_events(w.uow), "every certificate event goes to the webhooks"
+    (decided,) = w.uow.events_of(RecognitionDecided)
+    assert [(p.product_id, p.certificate_number) for p in decided.payload.products] == [("prod-1", number)]
+    assert decided.payload.authority == "UBND tỉnh An Giang" and record.certificate.decision_no == "2150/QĐ-UBND"
     assert [r["outcome"] for r in w.certificates.results] == ["issued"]
 
 
@@ -143,6 +185,9 @@ async def test_the_same_result_delivered_twice_issues_one_certificate(tmp_path: 
     event = scored("prod-1", w.clock)
     await w.handle(issuance.on_scored, event)
     await w.handle(issuance.on_scored, scored("prod-1", w.clock, evaluation_id=event.payload.evaluation_id))
+    assert w.certificates.records == {}, "nothing is issued before the authority's decision"
+    await decide_rounds(w)
+    assert await decide_rounds(w) == [], "nothing awaits a second decision"
     assert len(w.certificates.records) == 1 and len(w.uow.events_of(Certified)) == 1
 
 

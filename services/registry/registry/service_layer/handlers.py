@@ -76,7 +76,8 @@ async def on_certified(event: Certified, uow: UnitOfWork) -> None:
         return
     before = len(product.timeline)
     product.add_step(ProductStatus.CERTIFIED, event.occurred_at,
-                     f"certificate {p.number}, {p.stars}★, valid until {p.valid_until}")
+                     f"certificate {p.number}, {p.stars}★, valid until {p.valid_until} "
+                     f"(decision {p.decision_no})")
     newest = await repo.certificate_event_at(product.id)
     if newest is None or event.occurred_at >= newest:
         product.product_code = product.product_code or p.product_code

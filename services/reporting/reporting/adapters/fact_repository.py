@@ -23,6 +23,7 @@ from ..domain.facts import (
     FairFact,
     ListingFact,
     ProductFact,
+    RecognitionFact,
     ScoreFact,
     SubmissionFact,
 )
@@ -34,6 +35,7 @@ from .tables import (
     fair_exhibitors,
     listings,
     products,
+    recognitions,
     scores,
     submissions,
 )
@@ -45,6 +47,7 @@ _TABLES: dict[type[Fact], Table] = {
     SubmissionFact: submissions,
     ScoreFact: scores,
     EscalationFact: escalations,
+    RecognitionFact: recognitions,
     CertificateFact: certificate_events,
     ListingFact: listings,
     FairFact: fair_exhibitors,
@@ -106,6 +109,9 @@ class FactRepository:
         facts.escalations = [EscalationFact(r.evaluation_id, r.product_id, r.submission_id,
                                             r.from_level, r.to_level, r.stars, r.on)
                              for r in (await s.execute(select(escalations))).all()]
+        facts.recognitions = {r.evaluation_id: RecognitionFact(r.evaluation_id, r.product_id,
+                                                               r.decision_number, r.signed_on)
+                              for r in (await s.execute(select(recognitions))).all()}
         facts.certificates = [CertificateFact(r.certificate_id, r.kind, r.product_id, r.number, r.on,
                                               r.stars, r.product_name)
                               for r in (await s.execute(select(certificate_events))).all()]

@@ -101,6 +101,16 @@ escalations = Table(
     Column("on", Date, nullable=False),
 )
 
+# RecognitionDecided: one row per result the decision recognised.
+recognitions = Table(
+    "recognitions",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("product_id", String(36), nullable=False),
+    Column("decision_number", String(100), nullable=False),
+    Column("signed_on", Date, nullable=False),
+)
+
 # Certified, CertificateRevoked/Expired/Superseded/Extended: one row per certificate and kind.
 certificate_events = Table(
     "certificate_events",

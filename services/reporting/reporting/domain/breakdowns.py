@@ -60,7 +60,8 @@ def by_star(results: Results) -> list[StarRow]:
         chosen = [o for o in results.values() if o.score.stars == stars]
         rows.append(StarRow(stars=stars, products=len(chosen),
                             recognised=sum(o.status == "recognised" for o in chosen),
-                            pending_central=sum(o.status == "pending_central" for o in chosen)))
+                            pending_central=sum(o.status == "pending_central" for o in chosen),
+                            awaiting_decision=sum(o.status == "awaiting_decision" for o in chosen)))
     return rows
 
 
@@ -148,7 +149,8 @@ def by_district(facts: Facts, participants: dict[str, str], results: Results,
                         evaluated=evaluated[code], three_plus=three_plus[code]) for code in sorted(names)]
 
 
-def by_level(in_period: list[ScoreFact]) -> list[LevelRow]:
+def by_level(in_period: list[ScoreFact], facts: Facts) -> list[LevelRow]:
+    """Results per level; `recognised` counts those a signed decision recognised."""
     rows = []
     for level, (name_vi, name_en) in LEVELS.items():
         chosen_scores = [s for s in in_period if s.level == level]
@@ -156,7 +158,9 @@ def by_level(in_period: list[ScoreFact]) -> list[LevelRow]:
             continue
         rows.append(LevelRow(level=level, name_vi=name_vi, name_en=name_en,
                              results=len(chosen_scores),
-                             recognised=sum(s.recognising and s.stars >= 3 for s in chosen_scores),
+                             recognised=sum(s.recognising and s.stars >= 3
+                                            and s.evaluation_id in facts.recognitions
+                                            for s in chosen_scores),
                              forwarded=sum(s.escalated_to is not None for s in chosen_scores)))
     return rows
 

@@ -81,6 +81,17 @@ class ScoreFact:
 
 
 @dataclass(frozen=True)
+class RecognitionFact:
+    """A council result the competent authority recognised by a signed decision
+    (RecognitionDecided); until then a recognising result awaits its decision."""
+
+    evaluation_id: str
+    product_id: str
+    decision_number: str
+    signed_on: date
+
+
+@dataclass(frozen=True)
 class EscalationFact:
     evaluation_id: str
     product_id: str
@@ -140,14 +151,15 @@ class Facts:
     submissions: list[SubmissionFact] = field(default_factory=list)
     scores: list[ScoreFact] = field(default_factory=list)
     escalations: list[EscalationFact] = field(default_factory=list)
+    recognitions: dict[str, RecognitionFact] = field(default_factory=dict)  # by evaluation
     certificates: list[CertificateFact] = field(default_factory=list)
     listings: list[ListingFact] = field(default_factory=list)
     fairs: list[FairFact] = field(default_factory=list)
 
 
 # Any one fact, as a repository keeps it.
-Fact = (EntityFact | ProductFact | SubmissionFact | ScoreFact | EscalationFact | CertificateFact
-        | ListingFact | FairFact)
+Fact = (EntityFact | ProductFact | SubmissionFact | ScoreFact | EscalationFact | RecognitionFact
+        | CertificateFact | ListingFact | FairFact)
 
 
 # Each fact's natural key: a fact with the same key replaces the one before (a re-delivery).
@@ -157,6 +169,7 @@ NATURAL_KEY: dict[type[Fact], tuple[str, ...]] = {
     SubmissionFact: ("submission_id",),
     ScoreFact: ("evaluation_id",),
     EscalationFact: ("evaluation_id",),
+    RecognitionFact: ("evaluation_id",),
     CertificateFact: ("certificate_id", "kind"),
     ListingFact: ("catalog_id", "catalog_version"),
     FairFact: ("fair_id", "product_id"),

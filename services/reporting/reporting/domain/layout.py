@@ -72,8 +72,9 @@ def _summary(report: Report, t: Words) -> Sheet:
 def _breakdowns(report: Report, t: Words, lang: str) -> list[Sheet]:
     out = [Sheet("by_star", t("reporting.by_stars"),
                      [t("reporting.stars"), t("reporting.product_count"), t("reporting.status.recognised"),
-                      t("reporting.proposed_central")],
-                     [[f"{r.stars}★", r.products, r.recognised, r.pending_central] for r in report.by_star])]
+                      t("reporting.status.awaiting_decision"), t("reporting.proposed_central")],
+                     [[f"{r.stars}★", r.products, r.recognised, r.awaiting_decision, r.pending_central]
+                      for r in report.by_star])]
     out.append(Sheet("by_group", t("reporting.by_product_group"),
                      [t("reporting.group"), t("reporting.name"), t("reporting.evaluated"),
                       t("reporting.three_stars_plus"), "1★", "2★", "3★", "4★", "5★"],

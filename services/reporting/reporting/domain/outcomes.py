@@ -1,7 +1,9 @@
 """Which result each product reached in a period: a product is *evaluated* in the period when a
 council scored it then (any level); its result is that of its latest dossier in the period, and
 within a dossier a recognising result wins over a forwarded one, then the higher level, then the
-later one."""
+later one. A recognising result reads "recognised" once the authority's decision names it, and
+"awaiting_decision" until then (it already counts among the 3★+ evaluated); a result under 3★
+reads "not_recognised" (no decision lists it: there is nothing to certify)."""
 
 from __future__ import annotations
 
@@ -22,12 +24,15 @@ class Outcome:
 
     @property
     def three_plus(self) -> bool:
-        return self.score.stars >= 3 and self.status in ("recognised", "pending_central")
+        return self.score.stars >= 3 and self.status in (
+            "recognised", "awaiting_decision", "pending_central")
 
 
-def _status(best: ScoreFact, scores: list[ScoreFact]) -> str:
+def _status(best: ScoreFact, facts: Facts) -> str:
+    if best.recognising and best.stars < 3:
+        return "not_recognised"
     if best.recognising:
-        return "recognised"
+        return "recognised" if best.evaluation_id in facts.recognitions else "awaiting_decision"
     if best.escalated_to == "central":
         return "pending_central"
     if best.escalated_to:
@@ -49,7 +54,7 @@ def outcomes(facts: Facts, period: Period) -> dict[str, Outcome]:
     latest: dict[str, Outcome] = {}
     for scores in by_submission.values():
         best = _best(scores)
-        outcome = Outcome(best, _status(best, scores))
+        outcome = Outcome(best, _status(best, facts))
         current = latest.get(best.product_id)
         last_at = max(s.at for s in scores)
         if current is None or (last_at, best.submission_id) > (current.score.at, current.score.submission_id):

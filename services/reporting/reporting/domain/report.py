@@ -95,7 +95,7 @@ def build_report(facts: Facts, period: Period, plan: Plan | None, generated_at: 
         plan_vi=plan.plan_vi if plan else "", plan_en=plan.plan_en if plan else "",
         summary=summary, by_star=by_star(results), by_group=by_group(results),
         by_entity_type=by_entity_type(facts, participants, results), by_commune=commune_rows,
-        by_level=by_level(in_period), by_round=by_round(results), changes=moved.rows,
+        by_level=by_level(in_period, facts), by_round=by_round(results), changes=moved.rows,
         showrooms=shown.rows, targets=_targets(plan, summary, fewest),
         products=_products(facts, results), by_district=district_rows, trend=trend(facts, period),
         fairs=fair_rows)

@@ -25,7 +25,7 @@ LEVELS: dict[str, tuple[str, str]] = names_in(
     "reporting.level", ("commune", "district", "province", "central"))
 
 STATUS: dict[str, tuple[str, str]] = names_in(
-    "reporting.status", ("recognised", "pending_central", "forwarded", "not_recognised"))
+    "reporting.status", ("recognised", "awaiting_decision", "pending_central", "forwarded", "not_recognised"))
 
 
 def entity_type(legal_form: str | None) -> str:
@@ -40,6 +40,7 @@ class StarRow:
     products: int
     recognised: int
     pending_central: int
+    awaiting_decision: int = 0
 
 
 @dataclass(frozen=True)

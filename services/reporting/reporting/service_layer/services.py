@@ -15,6 +15,7 @@ from ocop_shared.contracts import (
     FairExhibitorRegistered,
     ProductRegistered,
     ProductSubmitted,
+    RecognitionDecided,
     Scored,
 )
 from ocop_shared.db.uow import UnitOfWork
@@ -28,6 +29,7 @@ from ..domain.facts import (
     FairFact,
     ListingFact,
     ProductFact,
+    RecognitionFact,
     ScoreFact,
     SubmissionFact,
     local_day,
@@ -90,6 +92,14 @@ async def on_evaluation_escalated(event: EvaluationEscalated, uow: UnitOfWork) -
         evaluation_id=p.evaluation_id, product_id=p.product_id, submission_id=p.submission_id,
         from_level=p.from_level.value, to_level=p.to_level.value, stars=p.stars,
         on=local_day(event.occurred_at)))
+
+
+async def on_recognition_decided(event: RecognitionDecided, uow: UnitOfWork) -> None:
+    p = event.payload
+    facts = _facts(uow)
+    for product in p.products:
+        facts.put(RecognitionFact(evaluation_id=product.evaluation_id, product_id=product.product_id,
+                                  decision_number=p.number, signed_on=p.signed_on))
 
 
 async def on_certified(event: Certified, uow: UnitOfWork) -> None:

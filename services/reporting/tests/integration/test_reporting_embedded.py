@@ -30,9 +30,15 @@ from ocop_shared.contracts import (
     EvaluationEscalated,
     ProductRegistered,
     ProductSubmitted,
+    RecognitionDecided,
     Scored,
 )
-from ocop_shared.contracts.certification_events import CertificateRevokedPayload, CertifiedPayload
+from ocop_shared.contracts.certification_events import (
+    CertificateRevokedPayload,
+    CertifiedPayload,
+    RecognisedProduct,
+    RecognitionDecidedPayload,
+)
 from ocop_shared.contracts.common import EntityFacts, EvaluationCase, LegalForm, Level
 from ocop_shared.contracts.registry_events import (
     EntityRegisteredPayload,
@@ -82,6 +88,7 @@ class Bus:
 
 def build_events(bus: Bus) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {"entities": [], "products": [], "scores": [], "certs": [], "catalog": []}
+    decided: list[RecognisedProduct] = []
     for index, (name, set_no, form, commune, stars, central) in enumerate(PRODUCTS):
         entity_id, product_id, submission_id = (str(uuid.uuid4()) for _ in range(3))
         evaluation_id = str(uuid.uuid4())
@@ -114,6 +121,8 @@ def build_events(bus: Bus) -> dict[str, list[Any]]:
                 "scoring"))
         elif stars >= 3:
             certificate_id, number = str(uuid.uuid4()), f"89-2021-{index:05d}"
+            decided.append(RecognisedProduct(evaluation_id=evaluation_id, product_id=product_id,
+                                             product_name=name, stars=stars, certificate_number=number))
             out["certs"].append(bus.event(Certified, CertifiedPayload(
                 certificate_id=certificate_id, number=number, product_id=product_id, product_code=f"P{index}",
                 product_name=name, entity_id=entity_id, entity_name=facts.name, stars=stars, regulation=REG,
@@ -130,6 +139,10 @@ def build_events(bus: Bus) -> dict[str, list[Any]]:
                     certificate_id=certificate_id, number=number, product_id=product_id, grounds=[3],
                     decision_no="QĐ 9/QĐ-UBND", revoked_on=date(2021, 9, 1), reason="Vi phạm ghi nhãn"),
                     certificate_id, "certification"))
+    out["certs"].insert(0, bus.event(RecognitionDecided, RecognitionDecidedPayload(
+        decision_id="d1", round_id="AG-2021-R1", number="512/QĐ-UBND", signed_on=date(2021, 4, 24),
+        signer_name="Trần Văn B", signer_title="KT. Chủ tịch, Phó Chủ tịch", issuer_id="province-committee",
+        authority="UBND tỉnh An Giang", products=decided, document_sha256="a" * 64), "d1", "certification"))
     return out
 
 
@@ -166,7 +179,8 @@ async def test_the_annual_report_from_events_in_any_order_as_json_xlsx_and_pdf(t
         s = body["summary"]
         assert (s["evaluated"], s["three_plus"], s["entities"], s["national_evaluation"]) == (6, 5, 6, 1)
         assert s["share_three_plus"] == round(5 / 6, 4)
-        assert [r["products"] for r in body["by_star"]] == [0, 1, 3, 1, 1]
+        assert [(r["products"], r["recognised"], r["awaiting_decision"], r["pending_central"])
+                for r in body["by_star"]] == [(0, 0, 0, 0), (1, 0, 0, 0), (3, 3, 0, 0), (1, 1, 0, 0), (1, 0, 0, 1)]
         groups = {g["category"]: (g["evaluated"], g["three_plus"]) for g in body["by_group"]}
         assert groups == {"I": (4, 4), "II": (1, 0), "III": (0, 0), "IV": (1, 1), "V": (0, 0), "VI": (0, 0)}
         types = {t["entity_type"]: t["entities"] for t in body["by_entity_type"]}
@@ -195,10 +209,10 @@ async def test_the_annual_report_from_events_in_any_order_as_json_xlsx_and_pdf(t
         book = load_workbook(io.BytesIO(r.content))
         assert "Theo nhóm sản phẩm" in book.sheetnames and "Chỉ tiêu kế hoạch" in book.sheetnames
         assert [c.value for c in book["Theo hạng sao"][3]] == ["Hạng sao", "Số sản phẩm", "Được công nhận",
-                                                               "Đề xuất trung ương"]
+                                                               "Chờ quyết định công nhận", "Đề xuất trung ương"]
         stars = book["Theo hạng sao"]
         assert stars["A1"].font.bold and stars["A3"].font.bold and stars["A3"].fill.fgColor.rgb.endswith("E8F0EA")
-        assert stars.column_dimensions["D"].width == len("Đề xuất trung ương") + 2
+        assert stars.column_dimensions["E"].width == len("Đề xuất trung ương") + 2
         names = [row[0].value for row in book["Danh sách sản phẩm"].iter_rows(min_row=4)]
         assert "Mắm cá linh Châu Đốc" in names
         r = await client.get(url, headers=office, params={"format": "xlsx", "lang": "en"})

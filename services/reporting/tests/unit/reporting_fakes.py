@@ -18,6 +18,7 @@ from reporting.domain.facts import (
     FairFact,
     ListingFact,
     ProductFact,
+    RecognitionFact,
     ScoreFact,
     SubmissionFact,
 )
@@ -61,7 +62,9 @@ class FakeFactRepository:
         return Facts(entities={f.entity_id: f for f in self.of(EntityFact)},
                      products={f.product_id: f for f in self.of(ProductFact)},
                      submissions=self.of(SubmissionFact), scores=self.of(ScoreFact),
-                     escalations=self.of(EscalationFact), certificates=self.of(CertificateFact),
+                     escalations=self.of(EscalationFact),
+                     recognitions={f.evaluation_id: f for f in self.of(RecognitionFact)},
+                     certificates=self.of(CertificateFact),
                      listings=self.of(ListingFact), fairs=self.of(FairFact))
 
 

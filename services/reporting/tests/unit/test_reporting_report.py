@@ -16,6 +16,7 @@ from reporting.domain.facts import (
     EscalationFact,
     Facts,
     ListingFact,
+    RecognitionFact,
     ScoreFact,
     local_day,
 )
@@ -59,7 +60,16 @@ def sample() -> Facts:
         score("p5", 3, entity="e4", set_no=21, commune="30337"),  # handicraft (IV)
         score("p6", 3, entity="e5", set_no=18, commune="30340"),  # herbs (III)
     ]
+    decide(facts)
     return facts
+
+
+def decide(facts: Facts) -> None:
+    """The authority's decision recognises every recognising result kept so far."""
+    for s in facts.scores:
+        if s.recognising:
+            facts.recognitions[s.evaluation_id] = RecognitionFact(s.evaluation_id, s.product_id,
+                                                                  "512/QĐ-UBND", s.on)
 
 
 def test_counts_by_star_group_entity_type_commune_and_level() -> None:
@@ -68,7 +78,7 @@ def test_counts_by_star_group_entity_type_commune_and_level() -> None:
     assert report.summary.three_plus == 5
     assert report.summary.share_three_plus == pytest.approx(5 / 6, abs=1e-4)
     assert [(r.stars, r.products, r.recognised, r.pending_central) for r in report.by_star] == [
-        (1, 0, 0, 0), (2, 1, 1, 0), (3, 3, 3, 0), (4, 1, 1, 0), (5, 1, 0, 1)]
+        (1, 0, 0, 0), (2, 1, 0, 0), (3, 3, 3, 0), (4, 1, 1, 0), (5, 1, 0, 1)]
     groups = {r.category: r for r in report.by_group}
     assert [r.category for r in report.by_group] == ["I", "II", "III", "IV", "V", "VI"]
     assert groups["I"].evaluated == 2 and groups["I"].stars == {"1": 0, "2": 0, "3": 1, "4": 1, "5": 0}

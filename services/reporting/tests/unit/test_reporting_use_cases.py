@@ -25,6 +25,7 @@ from ocop_shared.contracts import (
     FairExhibitorRegistered,
     ProductRegistered,
     ProductSubmitted,
+    RecognitionDecided,
     Scored,
 )
 from ocop_shared.contracts.audit_events import AuditRecordedPayload
@@ -32,6 +33,8 @@ from ocop_shared.contracts.certification_events import (
     CertificateRevokedPayload,
     CertificateSupersededPayload,
     CertifiedPayload,
+    RecognisedProduct,
+    RecognitionDecidedPayload,
 )
 from ocop_shared.contracts.common import EntityFacts, EvaluationCase, LegalForm, Level
 from ocop_shared.contracts.registry_events import (
@@ -58,6 +61,7 @@ from reporting.domain.facts import (
     FairFact,
     ListingFact,
     ProductFact,
+    RecognitionFact,
     ScoreFact,
     SubmissionFact,
 )
@@ -89,6 +93,7 @@ async def consume(uow: FakeUnitOfWork, *events: Any) -> None:
         ProductRegistered: services.on_product_registered,
         ProductSubmitted: services.on_product_submitted, Scored: services.on_scored,
         EvaluationEscalated: services.on_evaluation_escalated,
+        RecognitionDecided: services.on_recognition_decided,
         Certified: services.on_certified, CertificateRevoked: services.on_certificate_revoked,
         CertificateSuperseded: services.on_certificate_superseded,
         CatalogEntryAdded: services.on_catalog_entry_added,
@@ -125,6 +130,16 @@ def scored(evaluation_id: str = "v1", stars: int = 4, recognising: bool = True,
         council_decision_ref="QĐ 1/QĐ-UBND", product_name="Mắm cá linh", product_set_no=9,
         entity_id="e1", entity_name="HTX Châu Đốc", commune_code="30316", province_code="89",
         escalated_to=escalated_to), evaluation_id)
+
+
+def decided(evaluation_id: str = "v1") -> Any:
+    return event(RecognitionDecided, RecognitionDecidedPayload(
+        decision_id="d1", round_id="AG-2021-R1", number="512/QĐ-UBND", signed_on=date(2021, 4, 24),
+        signer_name="Trần Văn B", signer_title="KT. Chủ tịch, Phó Chủ tịch",
+        issuer_id="province-committee", authority="UBND tỉnh An Giang",
+        products=[RecognisedProduct(evaluation_id=evaluation_id, product_id="p1",
+                                    product_name="Mắm cá linh", stars=4)],
+        document_sha256="a" * 64), "d1")
 
 
 def certified() -> Any:
@@ -251,9 +266,23 @@ async def test_a_fair_exhibitor_and_a_product_registration_are_kept() -> None:
 
 # -- the report ------------------------------------------------------------------------------
 
+async def test_a_result_reads_recognised_only_once_its_decision_is_signed() -> None:
+    facts = FakeFactRepository()
+    await consume(unit_of_work(facts), registered(), submitted(), scored(stars=4))
+    awaiting = await services.report(unit_of_work(facts), 2021, "half-year")
+    assert [(p.product_name, p.status) for p in awaiting.products] == [("Mắm cá linh", "awaiting_decision")]
+    assert awaiting.summary.three_plus == 1, "a 3★+ result awaiting its decision is still evaluated 3★+"
+    assert [(r.stars, r.recognised, r.awaiting_decision) for r in awaiting.by_star if r.products] == [(4, 0, 1)]
+    await consume(unit_of_work(facts), decided())
+    assert facts.of(RecognitionFact) == [RecognitionFact("v1", "p1", "512/QĐ-UBND", date(2021, 4, 24))]
+    recognised = await services.report(unit_of_work(facts), 2021, "half-year")
+    assert [p.status for p in recognised.products] == ["recognised"]
+    assert [(r.recognised, r.awaiting_decision) for r in recognised.by_star if r.products] == [(1, 0)]
+
+
 async def test_the_report_is_built_from_the_kept_facts_and_writes_nothing() -> None:
     facts = FakeFactRepository()
-    await consume(unit_of_work(facts), registered(), submitted(), scored(stars=4), certified())
+    await consume(unit_of_work(facts), registered(), submitted(), scored(stars=4), decided(), certified())
     uow = unit_of_work(facts)
     async with uow:
         built = await services.report(uow, 2021, "half-year")

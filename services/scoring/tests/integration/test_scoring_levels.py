@@ -24,7 +24,7 @@ from scoring_desk import (
 from sqlalchemy import select
 
 from certification.adapters.tables import certificates
-from helpers import member_login, running_platform, wait_until
+from helpers import api, member_login, running_platform, wait_until
 from ocop_shared.regulations import ProductSet, sheet
 from ocop_shared.settings import Settings
 
@@ -250,6 +250,7 @@ async def test_province_90_goes_central_and_under_90_the_province_recognises(tmp
         assert province_scored.payload.recognising is False  # the province did not recognise 5★
 
         certification = next(rt for rt in runtimes if rt.name == "certification")
+        await api(client).decide_when_awaiting(province["product_id"])  # the province's decision
 
         async def certified() -> list[Any] | None:
             async with certification.uow() as uow:
