@@ -8,8 +8,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -105,6 +105,17 @@ async def wait_until(probe: Callable[[], Awaitable[T | None]], *, timeout: float
         await asyncio.sleep(interval)
 
 
+@contextmanager
+def acting_on(client: httpx.AsyncClient, people: People) -> Iterator[None]:
+    """`client`'s people (who signs in) for `as_role` and `api`, while it is open."""
+    use_people(client, people)
+    try:
+        yield
+    finally:
+        _PEOPLE.pop(id(client), None)
+        _CLIENTS.pop(id(client), None)
+
+
 @asynccontextmanager
 async def running_platform(
     settings: Settings, names: list[str] | None = None, clock: Clock | None = None
@@ -114,12 +125,41 @@ async def running_platform(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=settings.base_url()) as client:
-            use_people(client, InProcessPeople(runtimes))
-            try:
+            with acting_on(client, InProcessPeople(runtimes)):
                 yield client, runtimes
-            finally:
-                _PEOPLE.pop(id(client), None)
-                _CLIENTS.pop(id(client), None)
+
+
+@asynccontextmanager
+async def serving(app: Any, port: int) -> AsyncIterator[None]:
+    """`app` served by uvicorn on 127.0.0.1:`port` (its lifespan included) while open."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
+                                           log_level="warning"))
+    served = asyncio.create_task(server.serve())
+    while not server.started:
+        if served.done():
+            served.result()
+        await asyncio.sleep(0.05)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await served
+
+
+@asynccontextmanager
+async def served_platform(
+    settings: Settings, names: list[str] | None = None
+) -> AsyncIterator[tuple[httpx.AsyncClient, list[ServiceRuntime]]]:
+    """Like `running_platform`, but served by uvicorn on a free port, for answers that stream
+    (httpx's ASGI transport hands a response over only once it is complete)."""
+    settings = settings.model_copy(update={"http_port": free_port()})
+    app, runtimes = make_app(settings, names)
+    async with serving(app, settings.http_port), \
+            httpx.AsyncClient(base_url=settings.base_url(), timeout=30) as client:
+        with acting_on(client, InProcessPeople(runtimes)):
+            yield client, runtimes
 
 
 COMMUNE_CHAU_DOC = "30316"  # Phường Châu Đốc, An Giang (91), since 2025-07-01

@@ -219,6 +219,7 @@ VALID: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/trade/showrooms/{showroom_id}/webhooks"): {"json": {"url": "http://127.0.0.1:9/x"}},
     ("POST", "/trade/pos/{showroom_id}/acks"): {"json": {"terminal_id": "t1", "version": 0}},
     ("GET", "/trade/pos/{showroom_id}/changes"): {"params": {"cursor": "x"}},
+    ("GET", "/trade/pos/{showroom_id}/stream"): {"params": {"cursor": "x"}},
     ("POST", "/registry/products"): {"json": {"entity_id": "{entity_id}", "name": "Sản phẩm khác",
                                               "product_set_no": 9}},
 }

@@ -1,12 +1,16 @@
 """The reference POS client: keeps a till's OCOP list in a local SQLite file through the
-delta API, says what changed, and still shows the list (as of its last sync) when offline."""
+delta API, says what changed, and still shows the list (as of its last sync) when offline.
+Following (`follow`), changes are pushed to it as they happen (Server-Sent Events), with a
+long poll where the stream is unavailable and retries while offline."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +69,11 @@ class LocalList:
                              [("cursor", cursor), ("version", str(version)), ("as_of", as_of)])
         self._db.commit()
 
+    def forget_cursor(self) -> None:
+        """The server no longer has changes from here: the next sync takes a snapshot."""
+        self._db.execute("DELETE FROM meta WHERE key = 'cursor'")
+        self._db.commit()
+
     def close(self) -> None:
         self._db.close()
 
@@ -82,47 +91,114 @@ class PosClient:
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def sync(self) -> SyncResult:
+    async def sync(self, wait: float = 0) -> SyncResult:
+        """Bring the list up to date (with `wait`, a long poll: until something changes or
+        `wait` seconds pass) and acknowledge the version now held."""
         try:
-            result = await self._sync()
+            result = await self._sync(wait)
         except httpx.TransportError as error:
             return SyncResult(online=False, version=int(self._local.get("version") or 0),
                               as_of=self._local.get("as_of") or "", error=str(error))
+        await self._acknowledge(result)
+        return result
+
+    async def follow(self, heard: Callable[[SyncResult], None], wait: float = 30,
+                     retry_seconds: float = 2.0) -> None:
+        """Keep the list current until cancelled, telling `heard` of each change: the changes
+        are pushed as they happen (Server-Sent Events, resumed from the last one held); where
+        the server offers no stream, a long poll; offline, `heard` hears so once and it retries."""
+        streaming = True
+        while True:
+            result = await self.sync()
+            if result.added or result.removed or not result.online:
+                heard(result)
+            if not result.online:
+                await asyncio.sleep(retry_seconds)
+                continue
+            try:
+                if streaming:
+                    streaming = await self._stream(heard)
+                    await asyncio.sleep(0.5)  # the stream ended (e.g. the server restarts): again
+                else:
+                    changed = await self.sync(wait)
+                    if changed.added or changed.removed or not changed.online:
+                        heard(changed)
+            except httpx.TransportError:
+                await asyncio.sleep(retry_seconds)
+
+    async def _stream(self, heard: Callable[[SyncResult], None]) -> bool:
+        """Apply the changes the server pushes until the stream ends; False when the server
+        has no stream (follow by long poll instead)."""
+        cursor = self._local.get("cursor") or ""
+        timeout = httpx.Timeout(10.0, read=60.0)  # the server sends a keep-alive every 15 s
+        async with self._http.stream("GET", f"/trade/pos/{self._showroom}/stream",
+                                     headers={"Last-Event-ID": cursor}, timeout=timeout) as response:
+            if response.status_code in (404, 405):
+                return False
+            if response.status_code != 200:
+                return True  # e.g. a cursor too old: the next sync takes a snapshot
+            event: dict[str, str] = {}
+            async for line in response.aiter_lines():
+                if line.startswith(":"):
+                    continue
+                if line:
+                    name, _, value = line.partition(": ")
+                    event[name] = value
+                    continue
+                if event.get("event") == "expired":
+                    self._local.forget_cursor()
+                    return True
+                if "data" in event and "id" in event:
+                    result = SyncResult(online=True, version=0, as_of=datetime.now(UTC).isoformat())
+                    change = json.loads(event["data"])
+                    self._apply(change, result)
+                    result.version = change["version"]
+                    self._local.mark(event["id"], result.version, result.as_of)
+                    await self._acknowledge(result)
+                    heard(result)
+                event = {}
+        return True
+
+    async def _acknowledge(self, result: SyncResult) -> None:
         try:
             ack = await self._http.post(f"/trade/pos/{self._showroom}/acks",
                                         json={"terminal_id": self._terminal, "version": result.version})
         except httpx.TransportError as error:  # the list is synced; the ack waits for next time
             result.error = str(error)
-            return result
+            return
         ack.raise_for_status()
-        return result
 
-    async def _sync(self) -> SyncResult:
+    def _apply(self, change: dict[str, Any], result: SyncResult) -> None:
+        if change["kind"] == "upsert":
+            self._local.upsert(change["item"])
+            result.added.append(change["item"])
+        else:
+            known = self._local.item(change["product_id"]) or {
+                "product_id": change["product_id"], "product_name": change["product_id"]}
+            self._local.remove(change["product_id"])
+            result.removed.append((known, change["reason_vi"] or change["reason"]))
+
+    async def _sync(self, wait: float = 0) -> SyncResult:
         cursor = self._local.get("cursor")
         if cursor is None:
             return await self._snapshot()
         result = SyncResult(online=True, version=0, as_of="")
         while True:
-            response = await self._http.get(f"/trade/pos/{self._showroom}/changes",
-                                            params={"cursor": cursor})
+            response = await self._http.get(
+                f"/trade/pos/{self._showroom}/changes", params={"cursor": cursor, "wait": wait},
+                timeout=httpx.Timeout(10.0, read=wait + 10.0))
             if response.status_code in (410, 400):
                 return await self._snapshot()
             response.raise_for_status()
             body = response.json()
             for change in body["changes"]:
-                if change["kind"] == "upsert":
-                    self._local.upsert(change["item"])
-                    result.added.append(change["item"])
-                else:
-                    known = self._local.item(change["product_id"]) or {
-                        "product_id": change["product_id"], "product_name": change["product_id"]}
-                    self._local.remove(change["product_id"])
-                    result.removed.append((known, change["reason_vi"] or change["reason"]))
+                self._apply(change, result)
             cursor = body["cursor"]
             self._local.mark(cursor, body["version"], body["as_of"])
             result.version, result.as_of = body["version"], body["as_of"]
             if not body["has_more"]:
                 return result
+            wait = 0
 
     async def _snapshot(self) -> SyncResult:
         response = await self._http.get(f"/trade/pos/{self._showroom}/catalog")

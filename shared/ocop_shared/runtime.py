@@ -141,6 +141,13 @@ class ServiceRuntime:
             raise NotStarted(self.name)
         return self._sessions
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The service's database engine (once started)."""
+        if self._engine is None:
+            raise NotStarted(self.name)
+        return self._engine
+
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
             self.sessions,

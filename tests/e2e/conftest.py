@@ -3,17 +3,15 @@ package, driven by Playwright through its executable path; no browser download).
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from browser_support import PASSWORD, Served
 from playwright.async_api import Browser, Page, async_playwright
 
-from helpers import free_port
+from helpers import free_port, serving
 from ocop_cli.people import OFFICE_LOGIN, OFFICE_NAME, InProcessPeople
 from ocop_cli.platform import make_app
 from ocop_shared.settings import Settings
@@ -28,21 +26,11 @@ async def served(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Serv
     settings = Settings(data_dir=tmp_path_factory.mktemp("console"), http_port=port,
                         log_json=False, log_level="WARNING")
     app, runtimes = make_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                                           log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        if serving.done():
-            serving.result()
-        await asyncio.sleep(0.05)
-    people = InProcessPeople(runtimes)
-    await people.ensure(OFFICE_LOGIN, OFFICE_NAME, password=PASSWORD)  # `ocop accounts create-admin`
-    await people.bootstrap_office(OFFICE_LOGIN, OFFICE_NAME)
-    try:
+    async with serving(app, port):
+        people = InProcessPeople(runtimes)
+        await people.ensure(OFFICE_LOGIN, OFFICE_NAME, password=PASSWORD)  # `ocop accounts create-admin`
+        await people.bootstrap_office(OFFICE_LOGIN, OFFICE_NAME)
         yield Served(settings.base_url(), settings, people)
-    finally:
-        server.should_exit = True
-        await serving
 
 
 @pytest.fixture(scope="session")

@@ -213,3 +213,41 @@ async def test_a_cached_till_snapshot_follows_a_revocation_from_kafka_at_once(de
         assert after.status_code == 200 and after.headers["etag"] != first.headers["etag"]
         assert [i["product_name"] for i in after.json()["items"]] == ["Khô cá lóc"]
     trade.terminate()
+
+
+async def test_a_change_committed_on_one_replica_wakes_a_till_waiting_on_another(
+    deployment: Deployment,
+) -> None:
+    """Two trade processes on one database: a till long-polls replica B while the office
+    changes the showroom on replica A. B hears of A's commit through PostgreSQL's NOTIFY (its
+    own timer is set to ten minutes here, so nothing else could wake it in time)."""
+    slow_timer = {"OCOP_TRADE_CATALOG_RECHECK_SECONDS": "600"}
+    replica_a = deployment.process("trade", **slow_timer).start()
+    replica_b = deployment.process("trade", **slow_timer).start()
+    registry = deployment.process("registry").start()  # its relay publishes the office's grant
+    await asyncio.gather(replica_a.wait_ready(), replica_b.wait_ready(), registry.wait_ready())
+    mam = (str(uuid.uuid4()), str(uuid.uuid4()), "91-2026-00051", "Mắm cá linh")
+    async with httpx.AsyncClient(base_url=replica_a.url, timeout=30) as a, \
+            httpx.AsyncClient(base_url=replica_b.url, timeout=60) as b:
+        office = await api(a).office()
+        r = await a.post("/trade/showrooms", headers=office, json=SHOWROOMS[0])  # chooses its products
+        assert r.status_code == 201, r.text
+        till = {"X-API-Key": r.json()["api_key"]}
+        await publish(deployment, [certified(*mam)])
+
+        async def in_province() -> bool:
+            return len(await catalog(a, "province")) == 1
+
+        await wait_until(in_province, timeout=30, what="the certified product")
+        cursor = (await b.get("/trade/pos/long-xuyen/catalog", headers=till)).json()["cursor"]
+        poll = asyncio.create_task(b.get("/trade/pos/long-xuyen/changes", headers=till,
+                                         params={"cursor": cursor, "wait": 50}))
+        await asyncio.sleep(1)
+        assert not poll.done(), "nothing changed yet: replica B's till waits"
+        r = await a.put("/trade/showrooms/long-xuyen/assortment", headers=office, json={"add": [mam[0]]})
+        assert r.status_code == 200, r.text
+        answer = await asyncio.wait_for(poll, 20)  # long before the poll's 50 s or B's 600 s timer
+    assert answer.status_code == 200, answer.text
+    assert [(c["kind"], c["product_id"]) for c in answer.json()["changes"]] == [("upsert", mam[0])]
+    for process in (replica_a, replica_b, registry):
+        process.terminate()

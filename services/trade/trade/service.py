@@ -23,7 +23,7 @@ from .service_layer.webhooks import dispatcher_job
 
 def build(runtime: ServiceRuntime) -> ServiceParts:
     config = TradeSettings()
-    tills.wire(runtime)
+    edge = tills.wire(runtime, config.catalog_recheck_seconds)
     return ServiceParts(
         router=deps.router,
         handlers={
@@ -33,7 +33,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
             CertificateExtended: projection.on_certificate_extended_event,
             CertificateSuperseded: projection.on_certificate_superseded,
         },
-        background=[dispatcher_job(runtime.uow, config)],
+        background=[dispatcher_job(runtime.uow, config), *edge.jobs(runtime)],
         produces=(topics.CATALOG, topics.FAIR),
     )
 

@@ -19,6 +19,7 @@ from ocop_shared.db.engine import upsert_insert
 
 from ..domain.catalog import CatalogItem
 from ..domain.showrooms import FeedChange, Showroom
+from .catalog_watch import CHANNEL
 from .products import item_json, item_of
 from .tables import assortments, catalog_changes, catalog_items, catalogs
 
@@ -167,9 +168,13 @@ class CatalogRepository:
         return int(current or 0)
 
     async def set_versions(self, versions: Mapping[str, int]) -> None:
+        """Store the catalogs' new versions; with PostgreSQL, also NOTIFY every trade process
+        (delivered when the transaction commits, never if it rolls back) that catalogs moved."""
         for catalog_id, version in versions.items():
             await self.session.execute(update(catalogs).where(catalogs.c.id == catalog_id)
                                        .values(version=version))
+        if versions and self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(select(func.pg_notify(CHANNEL, "")))
 
     async def append_changes(self, rows: list[dict[str, Any]]) -> None:
         """Feed rows of one kind (upserts or tombstones: each has its own columns), in bulk."""

@@ -1,4 +1,5 @@
-"""Trade HTTP API for tills: the snapshot, the changes since a cursor, acknowledgements.
+"""Trade HTTP API for tills: the snapshot, the changes since a cursor (at once, as a long poll,
+or pushed as Server-Sent Events), acknowledgements.
 
 Till snapshots are served from a read cache of their serialised bytes (with the showroom's key
 hash, so a hit still checks the till's X-API-Key, and the ETag for If-None-Match). Every commit
@@ -8,23 +9,29 @@ committed by another replica can look stale here (a snapshot's `as_of` says when
 read). Hits are answered before routing.
 """
 
+import json
+import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
-from fastapi import Header, Request, Response
+from fastapi import Header, Query, Request, Response
+from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse, format_sse_event
 from pydantic import BaseModel, Field
 
 from ocop_shared.auth import api_key_matches
-from ocop_shared.errors import Gone
+from ocop_shared.errors import Forbidden, Gone, Unauthenticated
 from ocop_shared.http.cached import Reply
 from ocop_shared.http.dates import IsoDateTime
 from ocop_shared.http.problems import Problem, Text
 from ocop_shared.http.text import Line, RecordId
+from ocop_shared.i18n import message
 from ocop_shared.runtime import ServiceRuntime
 
 from ..domain import cursor as cursors
 from ..domain.catalog import REMOVAL_VI, Removal
 from ..domain.errors import DomainError
+from ..domain.showrooms import FeedChange
 from ..service_layer import showrooms
 from ..service_layer import tills as till_cases
 from . import deps
@@ -91,9 +98,10 @@ class AckIn(BaseModel):
 ApiKey = Annotated[str | None, Header(alias="X-API-Key", max_length=200, description="The showroom's key")]
 
 
-def wire(runtime: ServiceRuntime) -> None:
-    """The tills' snapshot cache, answered before routing when the till's key matches."""
-    snapshots = deps.wire(runtime).snapshots
+def wire(runtime: ServiceRuntime, recheck_seconds: float) -> deps.TillEdge:
+    """The tills' edge; their snapshot cache answered before routing when the till's key matches."""
+    edge = deps.wire(runtime, recheck_seconds)
+    snapshots = edge.snapshots
 
     def cached_snapshot(request: Request, params: dict[str, str]) -> Reply | None:
         snapshot = snapshots.get(params["showroom_id"])
@@ -102,6 +110,7 @@ def wire(runtime: ServiceRuntime) -> None:
         return cast(Reply, snapshot.reply(request.headers.get("if-none-match")))
 
     runtime.answer_from_cache("/trade/pos/{showroom_id}/catalog", cached_snapshot)
+    return edge
 
 
 async def read_snapshot(runtime: ServiceRuntime, tills: deps.TillEdge, showroom_id: str,
@@ -132,31 +141,109 @@ async def pos_snapshot(showroom_id: RecordId, request: Request, runtime: Runtime
     return snapshot.reply(request.headers.get("if-none-match")).response()
 
 
-@router.get("/pos/{showroom_id}/changes", response_model=DeltaOut,
-            summary="Changes since a cursor, with tombstones (410: take a snapshot)")
-async def pos_changes(showroom_id: RecordId, cursor: Line, runtime: Runtime, tills: Tills,
-                      limit: int = 500, x_api_key: ApiKey = None) -> DeltaOut:
+Wait = Annotated[float, Query(ge=0, le=60, description=(
+    "Seconds to wait when nothing changed since the cursor (long poll): the answer comes as soon "
+    "as the catalog changes, or empty when the time is up. 0: answer at once."))]
+LastEventId = Annotated[str | None, Header(alias="Last-Event-ID", max_length=500,
+                                           description="The id of the last event received (resume)")]
+STREAM_IDLE_SECONDS = 15.0  # a keep-alive comment this often when nothing changes
+
+
+async def read_changes(runtime: ServiceRuntime, showroom_id: str, api_key: str | None, since: int,
+                       limit: int) -> tuple[int, list[FeedChange]]:
+    """The changes after `since` (the till's key checked again: a key rotated meanwhile ends
+    its waiting), read in a short transaction of their own: nobody holds a connection while
+    waiting."""
     async with runtime.uow() as uow:
-        await till_cases.authenticate_till(uow, showroom_id, x_api_key)
+        await till_cases.authenticate_till(uow, showroom_id, api_key)
         try:
-            since = cursors.decode(tills.cursor_keys.all(), cursor, showroom_id)
-        except DomainError as error:
-            raise Problem(Text(error.vi, error.en), status=400, field="cursor") from error
-        try:
-            current, rows = await till_cases.changes_since(uow, showroom_id, since,
-                                                         max(1, min(limit, 2000)))
+            return await till_cases.changes_since(uow, showroom_id, since, limit)
         except Gone as gone:  # where to start again, as a link
             gone.extensions["snapshot"] = f"/trade/pos/{showroom_id}/catalog"
             raise
+
+
+async def start_of(runtime: ServiceRuntime, tills: deps.TillEdge, showroom_id: str,
+                   api_key: str | None, cursor: str | None, field: str) -> int:
+    """The version a till's cursor stands at, once its key is checked (400 naming `field`)."""
+    async with runtime.uow() as uow:
+        await till_cases.authenticate_till(uow, showroom_id, api_key)
+    if not cursor:
+        raise Problem(message("trade.stream_needs_cursor"), status=400, field=field)
+    try:
+        return cursors.decode(tills.cursor_keys.all(), cursor, showroom_id)
+    except DomainError as error:
+        raise Problem(Text(error.vi, error.en), status=400, field=field) from error
+
+
+def change_out(row: FeedChange) -> ChangeOut:
+    return ChangeOut(
+        version=row.version, kind=row.kind, product_id=row.product_id,
+        reason=Removal(row.reason) if row.reason else None,
+        reason_vi=REMOVAL_VI[Removal(row.reason)] if row.reason else None,
+        item=item_out(row.item) if row.item else None)
+
+
+BAD_CURSOR: dict[int | str, dict[str, Any]] = {400: {"description": (
+    "The cursor is not one this platform issued for the showroom (or, for the stream, none was "
+    "given): take a snapshot")}}
+
+
+@router.get("/pos/{showroom_id}/changes", response_model=DeltaOut, responses={**BAD_CURSOR},
+            summary="Changes since a cursor, with tombstones (410: take a snapshot); with `wait`, "
+                    "a long poll answered as soon as the catalog changes")
+async def pos_changes(showroom_id: RecordId, cursor: Line, runtime: Runtime, tills: Tills,
+                      limit: int = 500, wait: Wait = 0, x_api_key: ApiKey = None) -> DeltaOut:
+    since = await start_of(runtime, tills, showroom_id, x_api_key, cursor, "cursor")
+    limit = max(1, min(limit, 2000))
+    deadline = time.monotonic() + wait
+    current, rows = await read_changes(runtime, showroom_id, x_api_key, since, limit)
+    while not rows and (left := deadline - time.monotonic()) > 0:
+        if not await tills.watcher.wait_past(showroom_id, current, left):
+            break
+        current, rows = await read_changes(runtime, showroom_id, x_api_key, since, limit)
     last = rows[-1].version if rows else since
-    changes = [ChangeOut(
-        version=r.version, kind=r.kind, product_id=r.product_id,
-        reason=Removal(r.reason) if r.reason else None,
-        reason_vi=REMOVAL_VI[Removal(r.reason)] if r.reason else None,
-        item=item_out(r.item) if r.item else None) for r in rows]
     return DeltaOut(catalog_id=showroom_id, version=last,
                     cursor=cursors.encode(tills.cursor_keys.current(), showroom_id, last),
-                    as_of=runtime.clock.now(), changes=changes, has_more=last < current)
+                    as_of=runtime.clock.now(), changes=[change_out(r) for r in rows],
+                    has_more=last < current)
+
+
+# (The response is built here, not by FastAPI's SSE routing, so that a bad cursor or key is a
+# 4xx problem before the stream starts.)
+@router.get("/pos/{showroom_id}/stream",
+            responses={**BAD_CURSOR, 200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+                             "description": "One event per change: `event` upsert or tombstone, "
+                                            "`data` the change (as in /changes), `id` its cursor"}},
+            summary="The changes as Server-Sent Events, from a cursor or Last-Event-ID")
+async def pos_stream(showroom_id: RecordId, runtime: Runtime, tills: Tills, cursor: Line | None = None,
+                     last_event_id: LastEventId = None, x_api_key: ApiKey = None) -> EventSourceResponse:
+    start, field = (last_event_id, "Last-Event-ID") if last_event_id else (cursor, "cursor")
+    since = await start_of(runtime, tills, showroom_id, x_api_key, start, field)
+    return EventSourceResponse(change_events(runtime, tills, showroom_id, x_api_key, since),
+                               headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def change_events(runtime: ServiceRuntime, tills: deps.TillEdge, showroom_id: str,
+                        api_key: str | None, since: int) -> AsyncIterator[bytes]:
+    """Each change after `since` as an event, as it happens; a keep-alive comment when quiet.
+    Ends when the service stops, the till's key no longer opens the showroom, or its place was
+    compacted away (an `expired` event: take a snapshot)."""
+    while not tills.watcher.closed:
+        try:
+            current, rows = await read_changes(runtime, showroom_id, api_key, since, 500)
+        except Gone:
+            yield format_sse_event(event="expired", data_str=json.dumps(
+                {"snapshot": f"/trade/pos/{showroom_id}/catalog"}))
+            return
+        except (Unauthenticated, Forbidden):
+            return
+        for row in rows:
+            since = row.version
+            yield format_sse_event(event=row.kind, data_str=change_out(row).model_dump_json(),
+                                   id=cursors.encode(tills.cursor_keys.current(), showroom_id, row.version))
+        if not rows and not await tills.watcher.wait_past(showroom_id, current, STREAM_IDLE_SECONDS):
+            yield KEEPALIVE_COMMENT
 
 
 @router.post("/pos/{showroom_id}/acks", status_code=204,
