@@ -107,11 +107,13 @@ class FakeCatalogs:
     async def listed_among(self, catalog_id: str, product_ids: Sequence[str]) -> set[str]:
         return {p for c, p in self.listed_items if c == catalog_id and p in product_ids}
 
-    async def put_item(self, catalog_id: str, item: CatalogItem, version: int) -> None:
-        self.listed_items[catalog_id, item.product_id] = (item, version)
+    async def put_items(self, versions: Mapping[str, int], item: CatalogItem) -> None:
+        for catalog_id, version in versions.items():
+            self.listed_items[catalog_id, item.product_id] = (item, version)
 
-    async def remove_item(self, catalog_id: str, product_id: str) -> None:
-        self.listed_items.pop((catalog_id, product_id), None)
+    async def remove_items(self, catalog_ids: Sequence[str], product_id: str) -> None:
+        for catalog_id in catalog_ids:
+            self.listed_items.pop((catalog_id, product_id), None)
 
     async def items(self, catalog_id: str) -> tuple[int, list[CatalogItem]]:
         found = self.showrooms.get(catalog_id)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ocop_shared.clock import aware
@@ -142,16 +142,20 @@ class CatalogRepository:
         return set(await self.session.scalars(select(catalog_items.c.product_id).where(
             catalog_items.c.catalog_id == catalog_id, catalog_items.c.product_id.in_(product_ids))))
 
-    async def put_item(self, catalog_id: str, item: CatalogItem, version: int) -> None:
-        listed = upsert_insert(self.session, catalog_items).values(
-            catalog_id=catalog_id, product_id=item.product_id, item=item_json(item), version=version)
+    async def put_items(self, versions: Mapping[str, int], item: CatalogItem) -> None:
+        """`item` listed in each catalog of `versions` (at that catalog's version), one statement."""
+        stored = item_json(item)
+        listed = upsert_insert(self.session, catalog_items).values([
+            {"catalog_id": catalog_id, "product_id": item.product_id, "item": stored, "version": version}
+            for catalog_id, version in versions.items()])
         await self.session.execute(listed.on_conflict_do_update(
             index_elements=["catalog_id", "product_id"],
             set_={"item": listed.excluded.item, "version": listed.excluded.version}))
 
-    async def remove_item(self, catalog_id: str, product_id: str) -> None:
+    async def remove_items(self, catalog_ids: Sequence[str], product_id: str) -> None:
+        """`product_id` out of each of `catalog_ids`, one statement."""
         await self.session.execute(delete(catalog_items).where(
-            catalog_items.c.catalog_id == catalog_id, catalog_items.c.product_id == product_id))
+            catalog_items.c.catalog_id.in_(catalog_ids), catalog_items.c.product_id == product_id))
 
     async def items(self, catalog_id: str) -> tuple[int, list[CatalogItem]]:
         """The catalog's version and items (unsorted); version 0 when there is no catalog yet."""
@@ -170,9 +174,11 @@ class CatalogRepository:
     async def set_versions(self, versions: Mapping[str, int]) -> None:
         """Store the catalogs' new versions; with PostgreSQL, also NOTIFY every trade process
         (delivered when the transaction commits, never if it rolls back) that catalogs moved."""
-        for catalog_id, version in versions.items():
-            await self.session.execute(update(catalogs).where(catalogs.c.id == catalog_id)
-                                       .values(version=version))
+        if versions:  # one statement, executed for each catalog
+            await self.session.execute(
+                update(catalogs).where(catalogs.c.id == bindparam("catalog_id"))
+                .values(version=bindparam("new_version")),
+                [{"catalog_id": catalog_id, "new_version": version} for catalog_id, version in versions.items()])
         if versions and self.session.get_bind().dialect.name == "postgresql":
             await self.session.execute(select(func.pg_notify(CHANNEL, "")))
 

@@ -20,6 +20,7 @@ from ocop_shared.runtime import ServiceRuntime
 from ocop_shared.secrets import Secret
 
 from ..adapters.catalog_watch import CatalogWatcher, PostgresListener
+from ..adapters.single_flight import SingleFlight
 from ..adapters.tables import catalog_items, catalogs
 
 SERVICE = "trade"
@@ -36,6 +37,7 @@ class TillEdge:
     snapshots: ReadCache[str, Any]  # showroom id -> api.Snapshot
     cursor_keys: Secret
     watcher: CatalogWatcher
+    reads: SingleFlight[tuple[str, int, int], Any]  # (showroom, since, limit) -> tills.ChangesRead
 
     def jobs(self, runtime: ServiceRuntime) -> list[BackgroundJob]:
         """The watcher's loop, and with PostgreSQL the listener of other processes' commits."""
@@ -48,7 +50,8 @@ def wire(runtime: ServiceRuntime, recheck_seconds: float) -> TillEdge:
     watcher = CatalogWatcher(lambda: runtime.sessions, recheck_seconds)
     runtime.on_commit([catalogs], watcher.poke)
     edge = TillEdge(snapshots=runtime.read_cache([catalogs, catalog_items]),
-                    cursor_keys=runtime.settings.secret("cursor_secret"), watcher=watcher)
+                    cursor_keys=runtime.settings.secret("cursor_secret"), watcher=watcher,
+                    reads=SingleFlight())
     return _EDGE.put(runtime, edge)
 
 

@@ -149,18 +149,40 @@ LastEventId = Annotated[str | None, Header(alias="Last-Event-ID", max_length=500
 STREAM_IDLE_SECONDS = 15.0  # a keep-alive comment this often when nothing changes
 
 
-async def read_changes(runtime: ServiceRuntime, showroom_id: str, api_key: str | None, since: int,
-                       limit: int) -> tuple[int, list[FeedChange]]:
-    """The changes after `since` (the till's key checked again: a key rotated meanwhile ends
-    its waiting), read in a short transaction of their own: nobody holds a connection while
-    waiting."""
-    async with runtime.uow() as uow:
-        await till_cases.authenticate_till(uow, showroom_id, api_key)
-        try:
-            return await till_cases.changes_since(uow, showroom_id, since, limit)
-        except Gone as gone:  # where to start again, as a link
-            gone.extensions["snapshot"] = f"/trade/pos/{showroom_id}/catalog"
-            raise
+@dataclass(frozen=True)
+class ChangesRead:
+    """What the tills waiting at one version of a showroom all get: the changes since, and the
+    same as Server-Sent Events (encoded once, not once a till)."""
+
+    key_hash: str | None
+    current: int
+    rows: list[FeedChange]
+    events: list[bytes]
+
+
+async def read_changes(runtime: ServiceRuntime, tills: deps.TillEdge, showroom_id: str,
+                       api_key: str | None, since: int, limit: int) -> ChangesRead:
+    """The changes after `since`, read in a short transaction of their own (nobody holds a
+    connection while waiting) that the tills of this process asking the same at the same time
+    share; the till's key is checked against the showroom read with them (a key rotated
+    meanwhile ends its waiting)."""
+    async def read() -> ChangesRead:
+        async with runtime.uow() as uow:
+            try:
+                key_hash, current, rows = await till_cases.changes_for_tills(uow, showroom_id, since, limit)
+            except Gone as gone:  # where to start again, as a link
+                gone.extensions["snapshot"] = f"/trade/pos/{showroom_id}/catalog"
+                raise
+        key = tills.cursor_keys.current()
+        return ChangesRead(key_hash, current, rows, [
+            format_sse_event(event=row.kind, data_str=change_out(row).model_dump_json(),
+                             id=cursors.encode(key, showroom_id, row.version)) for row in rows])
+
+    found: ChangesRead = await tills.reads.run((showroom_id, since, limit), read)
+    if not (api_key and found.key_hash and api_key_matches(api_key, found.key_hash)):
+        async with runtime.uow() as uow:  # says why: 401, or 403 for another showroom's key
+            await till_cases.authenticate_till(uow, showroom_id, api_key)
+    return found
 
 
 async def start_of(runtime: ServiceRuntime, tills: deps.TillEdge, showroom_id: str,
@@ -197,11 +219,12 @@ async def pos_changes(showroom_id: RecordId, cursor: Line, runtime: Runtime, til
     since = await start_of(runtime, tills, showroom_id, x_api_key, cursor, "cursor")
     limit = max(1, min(limit, 2000))
     deadline = time.monotonic() + wait
-    current, rows = await read_changes(runtime, showroom_id, x_api_key, since, limit)
-    while not rows and (left := deadline - time.monotonic()) > 0:
-        if not await tills.watcher.wait_past(showroom_id, current, left):
+    found = await read_changes(runtime, tills, showroom_id, x_api_key, since, limit)
+    while not found.rows and (left := deadline - time.monotonic()) > 0:
+        if not await tills.watcher.wait_past(showroom_id, found.current, left):
             break
-        current, rows = await read_changes(runtime, showroom_id, x_api_key, since, limit)
+        found = await read_changes(runtime, tills, showroom_id, x_api_key, since, limit)
+    current, rows = found.current, found.rows
     last = rows[-1].version if rows else since
     return DeltaOut(catalog_id=showroom_id, version=last,
                     cursor=cursors.encode(tills.cursor_keys.current(), showroom_id, last),
@@ -231,18 +254,17 @@ async def change_events(runtime: ServiceRuntime, tills: deps.TillEdge, showroom_
     compacted away (an `expired` event: take a snapshot)."""
     while not tills.watcher.closed:
         try:
-            current, rows = await read_changes(runtime, showroom_id, api_key, since, 500)
+            found = await read_changes(runtime, tills, showroom_id, api_key, since, 500)
         except Gone:
             yield format_sse_event(event="expired", data_str=json.dumps(
                 {"snapshot": f"/trade/pos/{showroom_id}/catalog"}))
             return
         except (Unauthenticated, Forbidden):
             return
-        for row in rows:
-            since = row.version
-            yield format_sse_event(event=row.kind, data_str=change_out(row).model_dump_json(),
-                                   id=cursors.encode(tills.cursor_keys.current(), showroom_id, row.version))
-        if not rows and not await tills.watcher.wait_past(showroom_id, current, STREAM_IDLE_SECONDS):
+        if found.rows:
+            since = found.rows[-1].version
+            yield b"".join(found.events)
+        elif not await tills.watcher.wait_past(showroom_id, found.current, STREAM_IDLE_SECONDS):
             yield KEEPALIVE_COMMENT
 
 

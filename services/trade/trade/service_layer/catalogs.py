@@ -15,7 +15,7 @@ from ..adapters.webhooks import CatalogWebhooks
 from ..domain.catalog import CatalogItem, Removal
 from ..domain.stream import CatalogStream
 
-__all__ = ["PROVINCE_CATALOG", "ChangeFeed", "append_change", "fill", "lock_membership"]
+__all__ = ["PROVINCE_CATALOG", "ChangeFeed", "append_change", "append_changes", "fill", "lock_membership"]
 
 
 async def lock_membership(uow: UnitOfWork) -> CatalogRepository:
@@ -68,31 +68,44 @@ class ChangeFeed:
 
 
 async def append_change(uow: UnitOfWork, catalog_id: str, product_id: str,
-                        item: CatalogItem | None, removal: Removal | None) -> int:
-    """One numbered change of one catalog: its items, its delta feed, its event and a webhook
-    delivery for each subscription following the catalog (all in the caller's transaction)."""
+                        item: CatalogItem | None, removal: Removal | None) -> None:
+    """One numbered change of one catalog (see `append_changes`)."""
+    await append_changes(uow, [catalog_id], product_id, item, removal)
+
+
+async def append_changes(uow: UnitOfWork, catalog_ids: Sequence[str], product_id: str,
+                         item: CatalogItem | None, removal: Removal | None) -> None:
+    """The same change of one product in each of `catalog_ids`, numbered in each catalog's
+    stream: the items (one statement for all the catalogs), the delta feed, an event and a
+    webhook delivery for each subscription following the catalog (all in the caller's
+    transaction)."""
+    if not catalog_ids:
+        return
     feed = ChangeFeed.of(uow)
     catalogs = uow.repository(CatalogRepository)
-    stream = await feed.stream(catalog_id)
     now = uow.clock.now()
+    number = "" if item is not None else await uow.repository(ProductRepository).certificate_number(product_id)
+    versions: dict[str, int] = {}
+    for catalog_id in catalog_ids:
+        stream = await feed.stream(catalog_id)
+        if item is not None:
+            versions[catalog_id] = stream.list(item)
+            feed.upserted(catalog_id=catalog_id, version=versions[catalog_id], product_id=product_id,
+                          kind="upsert", item=item_json(item), at=now)
+        else:
+            assert removal is not None
+            versions[catalog_id] = stream.delist(product_id, number, removal)
+            feed.tombstoned(catalog_id=catalog_id, version=versions[catalog_id], product_id=product_id,
+                            kind="tombstone", reason=removal.value, at=now)
+        for event in await uow.publish(stream):  # now: each webhook delivery carries its envelope
+            await uow.repository(CatalogWebhooks).record_deliveries(uow, event, keys=[catalog_id])
     if item is not None:
-        version = stream.list(item)
-        await catalogs.put_item(catalog_id, item, version)
-        feed.upserted(catalog_id=catalog_id, version=version, product_id=product_id, kind="upsert",
-                      item=item_json(item), at=now)
+        await catalogs.put_items(versions, item)
     else:
-        assert removal is not None
-        number = await uow.repository(ProductRepository).certificate_number(product_id)
-        version = stream.delist(product_id, number, removal)
-        await catalogs.remove_item(catalog_id, product_id)
-        feed.tombstoned(catalog_id=catalog_id, version=version, product_id=product_id,
-                        kind="tombstone", reason=removal.value, at=now)
-    for event in await uow.publish(stream):  # now: each webhook delivery carries its envelope
-        await uow.repository(CatalogWebhooks).record_deliveries(uow, event, keys=[catalog_id])
-    return version
+        await catalogs.remove_items(list(versions), product_id)
 
 
 async def fill(uow: UnitOfWork, catalog_id: str, product_ids: Sequence[str] | None) -> None:
     """List in the catalog every listed product (of `product_ids`, when given)."""
     for item in await uow.repository(ProductRepository).listed(product_ids):
-        await append_change(uow, catalog_id, item.product_id, item, None)
+        await append_changes(uow, [catalog_id], item.product_id, item, None)

@@ -22,7 +22,7 @@ from ..domain.catalog import (
     on_certificate_extended,
     on_certified,
 )
-from .catalogs import append_change, lock_membership
+from .catalogs import append_changes, lock_membership
 
 
 async def on_certified_event(event: Certified, uow: UnitOfWork) -> None:
@@ -39,8 +39,7 @@ async def on_certified_event(event: Certified, uow: UnitOfWork) -> None:
         return
     await products.save(updated, exists=current is not None)
     catalogs = await lock_membership(uow)
-    for catalog_id in await catalogs.carrying(p.product_id):
-        await append_change(uow, catalog_id, p.product_id, item, None)
+    await append_changes(uow, await catalogs.carrying(p.product_id), p.product_id, item, None)
 
 
 async def _ended(uow: UnitOfWork, product_id: str, number: str, removal: Removal,
@@ -51,8 +50,7 @@ async def _ended(uow: UnitOfWork, product_id: str, number: str, removal: Removal
         return
     await products.save(updated, exists=True)
     catalogs = await lock_membership(uow)
-    for catalog_id in await catalogs.listing(product_id):
-        await append_change(uow, catalog_id, product_id, None, removal)
+    await append_changes(uow, await catalogs.listing(product_id), product_id, None, removal)
 
 
 async def on_certificate_extended_event(event: CertificateExtended, uow: UnitOfWork) -> None:
@@ -64,8 +62,7 @@ async def on_certificate_extended_event(event: CertificateExtended, uow: UnitOfW
         return
     await products.save(updated, exists=True)
     catalogs = await lock_membership(uow)
-    for catalog_id in await catalogs.listing(p.product_id):
-        await append_change(uow, catalog_id, p.product_id, updated.item, None)
+    await append_changes(uow, await catalogs.listing(p.product_id), p.product_id, updated.item, None)
 
 
 async def on_certificate_revoked(event: CertificateRevoked, uow: UnitOfWork) -> None:

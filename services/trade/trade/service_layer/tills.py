@@ -37,6 +37,15 @@ async def changes_since(uow: UnitOfWork, catalog_id: str, version: int,
     return showroom.version, changes
 
 
+async def changes_for_tills(uow: UnitOfWork, catalog_id: str, version: int,
+                            limit: int) -> tuple[str | None, int, list[FeedChange]]:
+    """The showroom's key hash (each till checks its own key against it), its version and the
+    changes after `version`: what tills waiting at one version all need, read once."""
+    showroom = await showroom_row(uow, catalog_id)
+    current, changes = await changes_since(uow, catalog_id, version, limit)
+    return showroom.api_key_hash, current, changes
+
+
 async def acknowledge(uow: UnitOfWork, catalog_id: str, terminal_id: str, version: int) -> None:
     showroom = await showroom_row(uow, catalog_id)
     if version > showroom.version:
