@@ -7,13 +7,15 @@ half of them connected to each trade process, in one separate process (`bench.ti
 following its showroom's Server-Sent Events stream. For 100 s the office revokes 10
 certificates a second through `POST /certification/certificates/{number}/revocation` while
 5 new results a second are recognised and certified (the office signing their decisions every
-second). Every (revocation, till) pair is measured; a pair never seen is a missed tombstone.
+second). Every (revocation, till) pair is measured, however late (the run waits up to 5 minutes for
+trade to apply every revocation); a pair never seen is a missed tombstone.
 Baseline: raw aiokafka produce -> consume latency on the same broker, same rate.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -24,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from ocop_cli.api_client import poll
+from ocop_cli.api_client import ApiError, poll
 from ocop_cli.sandbox import Sandbox, ServiceProcess
 from ocop_shared.settings import Settings
 
@@ -149,7 +151,15 @@ async def subject(sandbox: Sandbox, workdir: Path) -> tuple[list[float], dict[st
     decided = await revoke_all(certification.url, office, to_revoke)
     stop.set()
     issued_meanwhile = await loading
-    await asyncio.sleep(5)  # the last tombstones on their way
+
+    async def trade_caught_up() -> bool:  # late is measured as late; only what never comes is missed
+        return int(str(await sandbox.fetchval(
+            "trade", "SELECT count(*) FROM catalog_changes WHERE catalog_id = 'province' AND kind = 'tombstone'"
+        ))) >= len(decided)
+
+    with contextlib.suppress(ApiError):
+        await poll(trade_caught_up, seconds=300, what="trade to apply every revocation")
+    await asyncio.sleep(5)  # the last tombstones on their way to the tills
     await asyncio.to_thread(stop_file.write_text, "stop")
     await asyncio.wait_for(tills.wait(), 60)
     log.close()
