@@ -26,12 +26,12 @@ from typing import Any
 
 import httpx
 
-from ocop_cli.api_client import ApiError, poll
+from ocop_cli.api_client import ApiError, decide_all, poll
 from ocop_cli.sandbox import Sandbox, ServiceProcess
 from ocop_shared.settings import Settings
 
 from .harness import Figure, Office, Publisher, Result, office_decides, percentile, rss_mib, scored
-from .revocation import baseline
+from .revocation import against_baseline, latency_figures
 
 TILLS = int(os.environ.get("BENCH_FANOUT_TILLS", "1000"))
 SHOWROOMS = 20
@@ -81,8 +81,6 @@ async def background(sandbox: Sandbox, certification_url: str, office: Office, s
     sent = 0
     async with Publisher(sandbox) as publisher, \
             httpx.AsyncClient(base_url=certification_url, timeout=60) as client:
-        from ocop_cli.api_client import decide_all
-
         last_decided = time.monotonic()
         while not stop.is_set():
             await publisher.send(scored(100_000 + sent))
@@ -188,20 +186,8 @@ async def subject(sandbox: Sandbox, workdir: Path) -> tuple[list[float], dict[st
 
 
 async def run(settings: Settings, workdir: Path) -> Result:
-    sandbox = Sandbox(settings, workdir, services=["certification", "trade"], prefix="b")
-    await sandbox.create_databases()
-    try:
-        base = await baseline(settings, sandbox.namespace)
-        latencies, details = await subject(sandbox, workdir)
-    finally:
-        for process in sandbox.processes:
-            process.kill()
-        await sandbox.remove()
-    figures = []
-    for p, goal_ms in ((50, 50), (99, 250)):
-        s_ms, b_ms = percentile(latencies, p) * 1000, percentile(base, p) * 1000
-        figures.append(Figure(f"p{p}", "ms", round(b_ms, 1), round(s_ms, 1), f"< {goal_ms} ms",
-                              s_ms < goal_ms, higher_is_better=False))
+    base, latencies, details = await against_baseline(settings, workdir, ["certification", "trade"], subject)
+    figures = latency_figures(latencies, base, ((50, 50), (99, 250)))
     figures.append(Figure("missed tombstones", "pairs", 0, details["missed"], "0", details["missed"] == 0,
                           higher_is_better=False))
     return Result("revocation-fanout", "Revocation decision to the tombstone at every till",

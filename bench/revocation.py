@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -127,8 +128,14 @@ async def baseline(settings: Settings, namespace: str) -> list[float]:
     return [received[k] - t for k, t in sent.items() if k in received]
 
 
-async def run(settings: Settings, workdir: Path) -> Result:
-    sandbox = Sandbox(settings, workdir, services=["trade"], prefix="b")
+Subject = Callable[[Sandbox, Path], Awaitable[tuple[list[float], dict[str, Any]]]]
+
+
+async def against_baseline(settings: Settings, workdir: Path, services: list[str],
+                           subject: Subject) -> tuple[list[float], list[float], dict[str, Any]]:
+    """The baseline's latencies, then the subject's (and its details) in a sandbox of
+    `services`, which is removed afterwards whatever happened."""
+    sandbox = Sandbox(settings, workdir, services=services, prefix="b")
     await sandbox.create_databases()
     try:
         base = await baseline(settings, sandbox.namespace)
@@ -137,12 +144,24 @@ async def run(settings: Settings, workdir: Path) -> Result:
         for process in sandbox.processes:
             process.kill()
         await sandbox.remove()
+    return base, latencies, details
+
+
+def latency_figures(latencies: list[float], base: list[float],
+                    goals: tuple[tuple[int, int | None], ...]) -> list[Figure]:
+    """The p-th percentiles in ms beside the baseline's, each against its goal (ms) if any."""
     figures = []
-    for p, goal_ms in ((50, 100), (95, None), (99, 1000)):
+    for p, goal_ms in goals:
         s_ms, b_ms = percentile(latencies, p) * 1000, percentile(base, p) * 1000
         figures.append(Figure(f"p{p}", "ms", round(b_ms, 1), round(s_ms, 1),
                               f"< {goal_ms} ms" if goal_ms else "", s_ms < goal_ms if goal_ms else None,
                               higher_is_better=False))
+    return figures
+
+
+async def run(settings: Settings, workdir: Path) -> Result:
+    base, latencies, details = await against_baseline(settings, workdir, ["trade"], subject)
+    figures = latency_figures(latencies, base, ((50, 100), (95, None), (99, 1000)))
     return Result("revocation-to-till", "Revocation to till (tombstone in a showroom's delta feed)",
                   "raw aiokafka produce -> consume latency, same broker and rate",
                   "CertificateRevoked published -> trade consumes -> tombstone seen by a till polling "

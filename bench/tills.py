@@ -20,6 +20,8 @@ from typing import Any
 
 import httpx
 
+from ocop_cli.pos_client import server_sent_events
+
 
 async def follow(client: httpx.AsyncClient, till: dict[str, str], seen: dict[str, float],
                  opened: asyncio.Event) -> None:
@@ -31,18 +33,10 @@ async def follow(client: httpx.AsyncClient, till: dict[str, str], seen: dict[str
                                  headers={**headers, "Last-Event-ID": cursor}) as response:
             response.raise_for_status()
             opened.set()
-            event: dict[str, str] = {}
-            async for line in response.aiter_lines():
-                if line.startswith(":"):
-                    continue
-                if line:
-                    name, _, value = line.partition(": ")
-                    event[name] = value
-                    continue
+            async for event in server_sent_events(response.aiter_lines()):
                 if event.get("event") == "tombstone":
                     seen.setdefault(json.loads(event["data"])["product_id"], time.time())
                 cursor = event.get("id", cursor)
-                event = {}
 
 
 def check(tasks: list[asyncio.Task[None]]) -> None:

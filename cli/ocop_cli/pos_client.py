@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,14 +137,7 @@ class PosClient:
                 return False
             if response.status_code != 200:
                 return True  # e.g. a cursor too old: the next sync takes a snapshot
-            event: dict[str, str] = {}
-            async for line in response.aiter_lines():
-                if line.startswith(":"):
-                    continue
-                if line:
-                    name, _, value = line.partition(": ")
-                    event[name] = value
-                    continue
+            async for event in server_sent_events(response.aiter_lines()):
                 if event.get("event") == "expired":
                     self._local.forget_cursor()
                     return True
@@ -156,7 +149,6 @@ class PosClient:
                     self._local.mark(event["id"], result.version, result.as_of)
                     await self._acknowledge(result)
                     heard(result)
-                event = {}
         return True
 
     async def _acknowledge(self, result: SyncResult) -> None:
@@ -213,6 +205,21 @@ class PosClient:
                           removed=[({"product_id": p, "product_name": p}, "không còn trong danh mục")
                                    for p in sorted(before - after)],
                           full_snapshot=True)
+
+
+async def server_sent_events(lines: AsyncIterator[str]) -> AsyncIterator[dict[str, str]]:
+    """The events of a `text/event-stream`, each as its fields (`event`, `data`, `id`); the
+    keep-alive comments are skipped."""
+    event: dict[str, str] = {}
+    async for line in lines:
+        if line.startswith(":"):
+            continue
+        if line:
+            name, _, value = line.partition(": ")
+            event[name] = value
+        elif event:
+            yield event
+            event = {}
 
 
 def as_of_text(value: str) -> str:

@@ -1,5 +1,6 @@
 # Over 400 lines: the status machine's transitions and the events they record stay in one
-# place (statuses, history entries and revocations are in certificate_status.py).
+# place, one class (its plain values — statuses, history entries, revocations, the signer —
+# are in certificate_status.py, the issuers in authority.py, the dates in validity.py).
 """The Certificate aggregate and its status machine. Plain Python, no framework.
 
 Recorded statuses and the changes between them (every change appends a history entry;
@@ -46,13 +47,13 @@ from ocop_shared.contracts.certification_events import (
 from ocop_shared.i18n import said
 
 from .authority import Authority, Issuer, check_stars
-from .certificate_status import TERMINAL, VALID, CertificateStatus, HistoryEntry, Revocation
+from .certificate_status import TERMINAL, VALID, CertificateStatus, HistoryEntry, Revocation, SignedBy
 from .errors import IllegalTransition, InvalidCertificate
 from .grounds import GROUNDS, validate_grounds
 from .validity import local_day, valid_until
 
 __all__ = ["EXTENSION_DAYS", "RERATING_WINDOW_CLOSES_DAYS", "RERATING_WINDOW_OPENS_DAYS", "TERMINAL",
-           "VALID", "Certificate", "CertificateStatus", "HistoryEntry", "Revocation"]
+           "VALID", "Certificate", "CertificateStatus", "HistoryEntry", "Revocation", "SignedBy"]
 
 EXTENSION_DAYS = 180  # Article 12(3): at most 180 days after the expiry date
 RERATING_WINDOW_OPENS_DAYS = 180  # Article 7(6)(a): file no earlier than 180 days before expiry
@@ -65,14 +66,6 @@ def _fmt(day: date) -> str:
 
 def _with_note(text: str, note: str) -> str:
     return f"{text}: {note}" if note else text
-
-
-@dataclass(frozen=True)
-class SignedBy:
-    """The official who signed the recognition decision, as the certificate prints them."""
-
-    name: str
-    title: str  # "Chủ tịch", "KT. Chủ tịch, Phó Chủ tịch"
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""A certificate's recorded statuses, its history entries and its revocation (plain values)."""
+"""A certificate's recorded statuses, its history entries, its revocation and who signed its
+decision (plain values)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,11 @@ class Revocation:
     grounds: tuple[int, ...]
     decision_no: str
     decided_on: date
+
+
+@dataclass(frozen=True)
+class SignedBy:
+    """The official who signed the recognition decision, as the certificate prints them."""
+
+    name: str
+    title: str  # "Chủ tịch", "KT. Chủ tịch, Phó Chủ tịch"

@@ -13,7 +13,7 @@ import httpx
 from trade_platform import Certification, listed, setup
 
 from helpers import as_role, running_platform, served_platform, wait_until
-from ocop_cli.pos_client import LocalList, PosClient, SyncResult
+from ocop_cli.pos_client import LocalList, PosClient, SyncResult, server_sent_events
 from ocop_shared.auth import Role
 from ocop_shared.settings import Settings
 
@@ -66,21 +66,12 @@ class Stream:
     """One SSE connection, read event by event."""
 
     def __init__(self, response: httpx.Response) -> None:
-        self.response = response
-        self._lines = response.aiter_lines()
+        self._events = server_sent_events(response.aiter_lines())
 
     async def next_event(self) -> dict[str, Any]:
-        event: dict[str, Any] = {}
-        async for line in self._lines:
-            if not line:
-                if "data" in event:
-                    return event
-                event = {}
-                continue
-            if line.startswith(":"):
-                continue  # keep-alive comment
-            name, _, value = line.partition(": ")
-            event[name] = json.loads(value) if name == "data" else value
+        async for event in self._events:
+            if "data" in event:
+                return {**event, "data": json.loads(event["data"])}
         raise AssertionError("the stream ended")
 
 
