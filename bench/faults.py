@@ -1,8 +1,11 @@
 """`make faults`: the platform under faults on the real stack, then a check that nothing was lost.
 
-While 5,000 council results (`Scored`, as the scoring service publishes them) stream in and
-certification issues certificates (PDFs to S3) that trade lists in catalogs, the run:
-SIGKILLs each service at a random moment and restarts it, restarts the Kafka broker, stops
+Kafka is the three-broker cluster (`deploy/stack.sh up --cluster`: replication factor 3,
+min.insync.replicas 2). While 5,000 council results (`Scored`, as the scoring service publishes
+them) stream in for three minutes and certification issues certificates (PDFs to S3) that trade
+lists in catalogs, the run: SIGKILLs each service at a random moment and restarts it; SIGKILLs
+the broker leading the busiest partition, then the active controller; keeps one broker down for
+60 s; restarts all three brokers one after another; stops
 the S3 server while dossier uploads are going on, restarts PostgreSQL, and slows trade's
 database link through a TCP proxy the whole time; revocations go through the certification
 API meanwhile, and the office signs the recognition decisions of what arrived every two seconds
@@ -10,7 +13,8 @@ API meanwhile, and the office signs the recognition decisions of what arrived ev
 result reached certification exactly once,
 one certificate per recognised product, every catalog equal to what the certificates imply
 (revoked ones gone), each catalog entry added once, every upload stored, every dead letter
-explained. It prints a table (fault, when, check, outcome) and writes bench/results/faults.json.
+explained, no partition left under-replicated. It prints a table (fault, when, check, outcome)
+and writes bench/results/faults.json.
 """
 
 from __future__ import annotations
@@ -37,15 +41,18 @@ from ocop_cli.sandbox import ROOT, Sandbox, ServiceProcess, pg_dsn
 from ocop_shared.messaging.kafka_tools import read_topics_from_start
 from ocop_shared.settings import Settings
 
+from .broker_faults import Brokers
 from .harness import Office, Publisher, caught_up, certificate_pdfs_stored, office_decides, scored
 from .machine import describe
 from .proxy import LatencyProxy
 
 PRODUCTS = int(os.environ.get("OCOP_FAULT_PRODUCTS", "5000"))
-STREAM_SECONDS = 60.0
+STREAM_SECONDS = 180.0  # results keep coming through every broker fault
 REVOCATIONS = 100
 SERVICES = ("registry", "scoring", "certification", "trade")
 RESULTS = Path(__file__).parent / "results"
+KAFKA_SHAPE = ("3 KRaft nodes (combined broker + controller), replication factor 3, min.insync.replicas 2; "
+               "producers acks=all with idempotence")
 STACK = str(ROOT / "deploy" / "stack.sh")
 
 
@@ -71,6 +78,7 @@ class Run:
         self.uploads_stored = 0
         self.revoked: set[str] = set()
         self.proxy: LatencyProxy | None = None
+        self.brokers: Brokers | None = None
 
     def now(self) -> str:
         return f"t+{time.monotonic() - self.started:5.1f}s"
@@ -82,6 +90,7 @@ class Run:
     # -- the platform -------------------------------------------------------------------
 
     async def start(self) -> None:
+        self.brokers = await asyncio.to_thread(Brokers, self.sandbox)
         await self.sandbox.create_databases()
         server = make_url(self.settings.postgres_url)
         self.proxy = await LatencyProxy(server.host or "127.0.0.1", server.port or 5432, delay=0.003).start()
@@ -207,11 +216,44 @@ class Run:
         detail = f"stopped for {hold:.0f} s during uploads" if hold else "restarted"
         self.note("fault", f"{component} {'down' if hold else action}", f"{detail}; back at {self.now()}", when=when)
 
+    async def broker_crash(self, node: int, why: str) -> None:
+        assert self.brokers is not None
+        when = self.now()
+        await self.brokers.act("kill", node)
+        await asyncio.sleep(self.rng.uniform(3, 6))
+        await self.brokers.act("start", node)
+        await self.brokers.in_sync()
+        self.note("fault", f"SIGKILL broker {node}", f"{why}; restarted, every partition in sync again at "
+                  f"{self.now()}", when=when)
+
+    async def broker_faults(self) -> None:
+        """One after another, so that two of three replicas stay in sync (min.insync.replicas)."""
+        assert self.brokers is not None
+        await self.at(25, 30)
+        await self.broker_crash(*await self.brokers.busiest())
+        await self.at(55, 60)
+        await self.broker_crash(await self.brokers.controller(), "the active controller")
+        await self.at(85, 90)
+        node, when = self.rng.choice(self.brokers.nodes), self.now()
+        await self.brokers.act("stop", node)
+        await asyncio.sleep(60)
+        await self.brokers.act("start", node)
+        await self.brokers.in_sync()
+        self.note("fault", f"broker {node} down 60 s", "stopped while results, decisions, revocations and "
+                  f"uploads went on; back and in sync at {self.now()}", when=when)
+        await self.at(160, 165)
+        when = self.now()
+        for node in self.brokers.nodes:
+            await self.brokers.act("restart", node)
+            await self.brokers.in_sync()
+        self.note("fault", "rolling restart", f"brokers {', '.join(map(str, self.brokers.nodes))} restarted one at a "
+                  f"time, each back in sync before the next; done at {self.now()}", when=when)
+
     async def faults(self) -> None:
         await asyncio.gather(
             self.kill("certification", 5, 15),
             self.kill("trade", 15, 25),
-            self.stack("restart", "kafka", 28, 34),
+            self.broker_faults(),
             self.stack("stop", "s3", 44, 48, hold=8),
             self.stack("restart", "pg", 60, 66),
             self.kill("registry", 75, 80),
@@ -276,9 +318,16 @@ class Run:
         unexplained = [m for m in letters if not m.headers.get("ocop-dlq-error")]
         self.note("check", "every dead letter explained",
                   f"{len(letters)} dead letters, {len(unexplained)} without a reason", not unexplained)
+        assert self.brokers is not None
+        states = await self.brokers.states()
+        await self.brokers.in_sync()
+        left = [s for s in await self.brokers.states() if s.under_replicated or s.offline]
+        self.note("check", "no under-replicated partition", f"{len(states)} partitions on brokers "
+                  f"{', '.join(map(str, self.brokers.nodes))}, {len(left)} without all 3 replicas in sync",
+                  not left and all(len(s.replicas) == 3 for s in states))
 
 
-async def main(settings: Settings, workdir: Path) -> list[Row]:
+async def main(settings: Settings, workdir: Path) -> Run:
     run = Run(settings, workdir)
     try:
         await run.start()
@@ -298,15 +347,15 @@ async def main(settings: Settings, workdir: Path) -> list[Row]:
         await run.check(events)
     finally:
         await run.stop()
-        await asyncio.to_thread(subprocess.run, [STACK, "up"], capture_output=True)
-    return run.rows
+        await asyncio.to_thread(subprocess.run, [STACK, "up", "--cluster"], capture_output=True)
+    return run
 
 
 def report(rows: list[Row]) -> Table:
     table = Table(title=f"Fault injection: {PRODUCTS:,} council results under faults")
     for column in ("", "what", "when", "detail", "outcome"):
         table.add_column(column)
-    for row in rows:
+    for row in sorted(rows, key=lambda r: (r.kind != "fault", float(r.when.removeprefix("t+").rstrip("s")))):
         table.add_row(row.kind, row.name, row.when, row.detail, "[green]ok[/]" if row.ok else "[red]FAILED[/]")
     return table
 
@@ -315,11 +364,15 @@ def cli() -> None:
     settings = Settings(log_level="WARNING")
     workdir = RESULTS / "tmp" / "faults"
     workdir.mkdir(parents=True, exist_ok=True)
-    rows = asyncio.run(main(settings, workdir))
+    run = asyncio.run(main(settings, workdir))
+    rows = run.rows
+    brokers_seen = [{"node": node, "address": address}
+                    for node, address in (run.brokers.addresses if run.brokers else {}).items()]
     Console().print(report(rows))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "faults.json").write_text(json.dumps(
-        {"products": PRODUCTS, "rows": [asdict(r) for r in rows], "machine": describe()},
+        {"products": PRODUCTS, "kafka": KAFKA_SHAPE, "brokers": brokers_seen,
+         "rows": [asdict(r) for r in rows], "machine": describe()},
         indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if not all(r.ok for r in rows):
         sys.exit(1)

@@ -23,11 +23,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
-
 from ocop_cli.sandbox import Sandbox
 from ocop_shared.contracts import topics
-from ocop_shared.messaging.kafka_tools import topic_partitions
+from ocop_shared.messaging.kafka_tools import partition_sizes
 from ocop_shared.settings import Settings
 
 from .harness import CONSUMED, Figure, Publisher, Result, caught_up, rss_mib, start_services
@@ -54,13 +52,8 @@ async def fill_topics(sandbox: Sandbox) -> Counter[str]:
 
 async def end_offsets(sandbox: Sandbox, names: tuple[str, ...]) -> int:
     """How many events the topics hold."""
-    partitions = await topic_partitions(sandbox.settings.kafka_access(None), [sandbox.namespace + n for n in names])
-    consumer = AIOKafkaConsumer(**sandbox.settings.kafka_access(None).aiokafka(), group_id=None)
-    await consumer.start()
-    try:
-        return sum((await consumer.end_offsets(partitions)).values())
-    finally:
-        await consumer.stop()
+    sizes = await partition_sizes(sandbox.settings.kafka_access(None), [sandbox.namespace + n for n in names])
+    return sum(sizes.values())
 
 
 async def replay(sandbox: Sandbox) -> dict[str, dict[str, float]]:

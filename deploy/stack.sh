@@ -3,13 +3,17 @@
 # (the OIDC provider, realm `ocop`) on 127.0.0.1. See deploy/README.md.
 #
 #   deploy/stack.sh install                  download/build only (idempotent, fast when done)
-#   deploy/stack.sh up                       install if needed, start what is not running, wait
+#   deploy/stack.sh up [--cluster]           install if needed, start what is not running, wait
+#                                            (--cluster: Kafka as three nodes, replication factor 3;
+#                                            a plain 'up' goes back to the single node)
 #   deploy/stack.sh down                     stop everything (SIGTERM, then SIGKILL), keep data
 #   deploy/stack.sh status                   one line per component (exit 1 if any is stopped)
 #   deploy/stack.sh logs [kafka|s3|pg|keycloak] [-f]  last lines of the logs (-f: follow)
 #   deploy/stack.sh reset [kafka|s3|pg|keycloak]      down + delete data (keeps jars and binaries)
 #   deploy/stack.sh start|stop|restart kafka|s3|pg|keycloak   one component (fault injection)
 #   deploy/stack.sh kill kafka|s3|pg|keycloak         crash it (SIGKILL; pg: immediate shutdown)
+#       (kafka takes a node on the cluster: 'kill kafka 2'; without one, every node)
+#   deploy/stack.sh controller               the cluster's active controller (a node id)
 #   deploy/stack.sh env                      print export lines for the app and the tests
 #   deploy/stack.sh smoke [kafka|s3|pg|keycloak]  end-to-end client checks against the running stack
 #
@@ -54,9 +58,17 @@ components() {  # components [name...] -> validated list (default: all)
 
 in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }  # in_list <word> <list>
 
-one_component() {  # one_component <cmd> <args...>
-    [ $# -eq 2 ] || die "usage: deploy/stack.sh $1 kafka|s3|pg|keycloak"
+one_component() {  # one_component <cmd> <component> [kafka node]
+    [ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$2" = kafka ]; } ||
+        die "usage: deploy/stack.sh $1 kafka [node]|s3|pg|keycloak"
     components "$2" >/dev/null
+    if [ $# -eq 3 ]; then kafka_which "$3" >/dev/null; fi
+}
+
+# act <verb> <component> [kafka node]: start|stop|kill one component (or one Kafka node).
+act() {
+    local verb=$1 component=$2
+    if [ "$component" = kafka ]; then "kafka_$verb" "${3:-}"; else "${component}_$verb"; fi
 }
 
 cmd_install() {
@@ -74,7 +86,9 @@ cmd_status() {
 }
 
 cmd_up() {
-    local t0 c
+    local t0 c shape=single
+    if [ "${1:-}" = --cluster ]; then shape=cluster; shift; fi
+    components "$@" >/dev/null
     t0=$(now)
     # Install everything first (fail fast on a missing toolchain before starting anything).
     for c in $(components "$@"); do
@@ -88,6 +102,7 @@ cmd_up() {
     local cs
     cs=$(components "$@" | tr '\n' ' ')
     if in_list kafka "$cs" || in_list s3 "$cs"; then stack_python >/dev/null; fi
+    if in_list kafka "$cs"; then kafka_use_mode "$shape"; fi
     # Launch the slow ones (JVMs) first, start the others while they boot, then wait for them.
     if in_list kafka "$cs"; then kafka_launch; fi
     if in_list keycloak "$cs"; then keycloak_launch; fi
@@ -131,7 +146,8 @@ cmd_logs() {
 
 cmd_env() {
     cat <<EOF
-export OCOP_KAFKA_BOOTSTRAP=$STACK_HOST:$KAFKA_PORT
+export OCOP_KAFKA_BOOTSTRAP=$(kafka_bootstrap)
+export OCOP_KAFKA_REPLICATION=$(kafka_replication)
 export OCOP_POSTGRES_URL=postgresql+asyncpg://$PG_USER@$STACK_HOST:$PG_PORT
 export OCOP_S3_ENDPOINT=$STACK_HOST:$S3_PORT
 export OCOP_STACK_DIR=$STACK_DIR
@@ -150,7 +166,7 @@ cmd_smoke() {
     for c in $(components "$@"); do
         case $c in
             # shellcheck disable=SC2046  # one argument per line
-            kafka) "$py" "$DEPLOY_DIR/wait_ready.py" smoke-kafka --bootstrap "$STACK_HOST:$KAFKA_PORT" \
+            kafka) "$py" "$DEPLOY_DIR/wait_ready.py" smoke-kafka --bootstrap "$(kafka_bootstrap)" \
                        $(kafka_admin_args) || rc=1 ;;
             s3) "$py" "$DEPLOY_DIR/wait_ready.py" smoke-s3 --endpoint "$STACK_HOST:$S3_PORT" \
                     --access-key "$S3_ROOT_ACCESS_KEY" --secret-key "$(s3_root_secret)" || rc=1 ;;
@@ -166,7 +182,7 @@ main() {
     local cmd=$1; shift
     # validate component names here: a die() inside $(components ...) would only end a subshell
     case $cmd in
-        install|up|down|status|reset|smoke) components "$@" >/dev/null ;;
+        install|down|status|reset|smoke) components "$@" >/dev/null ;;
         logs) local a; for a in "$@"; do case $a in -f|--follow) ;; *) components "$a" >/dev/null ;; esac; done ;;
     esac
     case $cmd in
@@ -176,10 +192,11 @@ main() {
         status) cmd_status "$@" ;;
         logs) cmd_logs "$@" ;;
         reset) lock; cmd_reset "$@" ;;
-        start) one_component start "$@"; lock; "${1}_start" ;;
-        stop) one_component stop "$@"; lock; "${1}_stop" ;;
-        restart) one_component restart "$@"; lock; "${1}_stop"; "${1}_start" ;;
-        kill) one_component kill "$@"; lock; "${1}_kill" ;;
+        start) one_component start "$@"; lock; act start "$@" ;;
+        stop) one_component stop "$@"; lock; act stop "$@" ;;
+        restart) one_component restart "$@"; lock; act stop "$@"; act start "$@" ;;
+        kill) one_component kill "$@"; lock; act kill "$@" ;;
+        controller) kafka_active_controller || die "kafka: no running node knows the active controller" ;;
         env) cmd_env ;;
         smoke) cmd_smoke "$@" ;;
         -h|--help|help) usage 0 ;;

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from confluent_kafka import KafkaException
 from rich.console import Console
 from rich.table import Table
 
@@ -40,6 +41,34 @@ def provision_cmd(
     for service, need in needs.items():
         table.add_row(service, "\n".join(sorted(need.reads)), "\n".join(sorted(need.writes)))
     console.print(table)
+
+
+@kafka_app.command("health")
+def health_cmd(
+    prefix: Annotated[str, typer.Option(help="Only topics starting with this (default: every topic)")] = "",
+) -> None:
+    """The brokers alive and every partition that is under-replicated or offline; exit status 1
+    if there is one (after a broker came back, run it until it passes)."""
+    from .kafka_admin import KafkaAdmin, ProvisioningError
+    from .kafka_health import brokers, partition_states, unhealthy
+
+    try:
+        admin = KafkaAdmin(Settings())
+        alive, states = brokers(admin), partition_states(admin, prefix)
+    except (ProvisioningError, KafkaException) as error:
+        raise _fail(error) from error
+    bad = unhealthy(states)
+    console.print(f"Broker đang chạy / brokers alive: {', '.join(map(str, alive))}; "
+                  f"{len(states)} phân vùng / partitions, {len(bad)} thiếu bản sao / under-replicated or offline")
+    if bad:
+        table = Table(title="Phân vùng thiếu bản sao / partitions not fully replicated")
+        for column in ("topic", "partition", "leader", "replicas", "in sync"):
+            table.add_column(column)
+        for s in bad:
+            table.add_row(s.topic, str(s.partition), "offline" if s.offline else str(s.leader),
+                          ",".join(map(str, s.replicas)), ",".join(map(str, s.in_sync)))
+        console.print(table)
+        raise typer.Exit(1)
 
 
 def _groups(value: str) -> list[str]:

@@ -40,6 +40,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stack_command(*args: str) -> str:
+    """`deploy/stack.sh <args>` (e.g. "kill", "kafka", "2"), its output; raises if it fails."""
+    done = subprocess.run([str(ROOT / "deploy" / "stack.sh"), *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"deploy/stack.sh {' '.join(args)}: {done.stderr.strip()[-2000:]}")
+    return done.stdout
+
+
 def pg_dsn(settings: Settings) -> str:
     """The administrator's DSN, without a database (append "/<name>")."""
     return admin_dsn(settings, database=None)
@@ -168,8 +176,8 @@ class Sandbox:
         return make_store(settings, service_spec(service))
 
     def transport(self) -> KafkaTransport:
-        return KafkaTransport(self.settings.kafka_access(None), partitions=3, replication=1,
-                              namespace=self.namespace)
+        return KafkaTransport(self.settings.kafka_access(None), partitions=3,
+                              replication=self.settings.kafka_replication, namespace=self.namespace)
 
     async def create_databases(self) -> None:
         """Each service's database, owned by its role (no other role may connect to it), and the

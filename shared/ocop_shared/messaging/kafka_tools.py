@@ -65,6 +65,19 @@ async def topic_partitions(access: KafkaAccess | str, names: Sequence[str]) -> l
     )
 
 
+async def partition_sizes(access: KafkaAccess | str, names: Sequence[str]) -> dict[TopicPartition, int]:
+    """Each partition's end offset (how many events it has held), for the named topics that exist."""
+    partitions = await topic_partitions(access, names)
+    if not partitions:
+        return {}
+    consumer = AIOKafkaConsumer(**access_of(access).aiokafka(), group_id=None)
+    await consumer.start()
+    try:
+        return dict(await consumer.end_offsets(partitions))
+    finally:
+        await stop_quietly(consumer)
+
+
 async def stop_quietly(consumer: AIOKafkaConsumer) -> None:
     """Stop a group-less consumer.
 
