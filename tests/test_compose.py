@@ -424,3 +424,14 @@ def test_each_service_reads_its_own_credentials_and_no_other(secrets: Path, tmp_
     assert {p.name for p in console.rglob("*") if p.is_file()} == {"console-secret"}
     broker = container_view(secrets, services["kafka"], tmp_path / "kafka")
     assert {"admin-password", "broker.pem", "ca.pem"} <= {p.name for p in (broker / "kafka").iterdir()}
+
+
+def test_both_renderers_fill_every_placeholder_of_the_broker_template() -> None:
+    """A placeholder one renderer forgets reaches the broker as a literal @NAME@ (the single node,
+    the cluster's nodes and compose's broker all render deploy/kafka/server.properties.in)."""
+    template = (ROOT / "deploy" / "kafka" / "server.properties.in").read_text()
+    placeholders = set(re.findall(r"@[A-Z_]+@", template))
+    assert {"@NODE_ID@", "@VOTERS@", "@REPLICATION@", "@MIN_ISR@"} <= placeholders
+    for renderer in (COMPOSE_DIR / "kafka-start.sh", ROOT / "deploy" / "lib" / "kafka.sh"):
+        filled = set(re.findall(r"s#(@[A-Z_]+@)#", renderer.read_text()))
+        assert placeholders <= filled, f"{renderer.name} leaves {sorted(placeholders - filled)}"

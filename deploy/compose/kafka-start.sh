@@ -34,6 +34,7 @@ mkdir -p "$CONF" "$DATA"
 {
     sed -e "s#@LOG_DIR@#$DATA#g" -e "s#@HOST@#127.0.0.1#g" -e "s#@PORT@#9092#g" \
         -e "s#@CONTROLLER_PORT@#9093#g" -e "s#@BROKER_PORT@#9094#g" \
+        -e "s#@NODE_ID@#1#g" -e "s#@VOTERS@#1@127.0.0.1:9093#g" -e "s#@REPLICATION@#1#g" -e "s#@MIN_ISR@#1#g" \
         -e "s#@KEYSTORE@#$SECRETS/broker.pem#g" -e "s#@ADMIN_PASSWORD@#$password#g" "$TEMPLATE" |
         awk -F= 'NR == FNR { if ($0 !~ /^[[:space:]]*(#|$)/) replaced[$1] = 1; next }
                  !($1 in replaced)' "$OVERRIDES" -
