@@ -29,7 +29,7 @@ from .db.migrations import upgrade
 from .db.uow import UnitOfWork
 from .http.cached import CachedGet, Lookup
 from .jobs import BackgroundJob
-from .messaging.processor import Consumed, EventProcessor, Handler, Outcome, OutcomeListener
+from .messaging.processor import BatchPreparer, Consumed, EventProcessor, Handler, Outcome, OutcomeListener
 from .messaging.relay import LeaderLock, OutboxRelay, PostgresAdvisoryLock, SoleLeader
 from .messaging.retry import Backoff, is_infrastructure_error
 from .messaging.transports import ConsumerHandle, Transport
@@ -55,6 +55,9 @@ class ServiceParts:
     # not wait behind, or hold up, the main group's. Each runs like the main one: inbox, its own
     # dead-letter topic, metrics, graceful shutdown, and settled() waits for it.
     groups: Mapping[str, Mapping[type[Envelope[Any]], Handler]] = field(default_factory=dict)
+    # Loads what a batch of the main group's events will read, in a few statements (see
+    # messaging.processor.BatchPreparer); without it each handler reads for itself.
+    prepare_batch: BatchPreparer | None = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,7 @@ class ServiceRuntime:
             max_attempts=self.settings.consumer_max_attempts,
             backoff=Backoff(base_seconds=self.settings.consumer_backoff_seconds),
             listeners=self._outcome_listeners,
+            prepare=self.parts.prepare_batch if group == self.name else None,
         )
 
     async def stop(self) -> None:

@@ -35,6 +35,7 @@ def build(runtime: ServiceRuntime) -> ServiceParts:
         },
         background=[dispatcher_job(runtime.uow, config), *edge.jobs(runtime)],
         produces=(topics.CATALOG, topics.FAIR),
+        prepare_batch=projection.prepare_batch,
     )
 
 

@@ -8,14 +8,16 @@ they hold of them), and callbacks registered with `after_commit` run.
 
 Use cases reach their tables through repositories (`repository(kind)`), one of each kind per
 transaction, and hand the aggregates they changed to `track`: on commit the events those
-aggregates recorded go into the outbox, numbered in each aggregate's stream.
+aggregates recorded go into the outbox, numbered in each aggregate's stream. A repository that
+collects writes to send in bulk (a batch of consumed events' effects) has an async `flush()`,
+which runs just before the commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,6 +36,13 @@ T = TypeVar("T")
 # How a service makes its repositories from a session, by kind; a kind not listed is made by
 # calling it with the session (a repository class taking the session is the usual case).
 Repositories = Mapping[type[Any], Callable[[AsyncSession], Any]]
+
+
+@runtime_checkable
+class Flushing(Protocol):
+    """A repository that keeps writes back to send them in bulk before the commit."""
+
+    async def flush(self) -> None: ...
 
 
 class UnitOfWork:
@@ -108,9 +117,17 @@ class UnitOfWork:
             self._events.append(event)
 
     def repository(self, kind: type[T]) -> T:
-        """This transaction's repository of `kind`, made on first use."""
+        """This transaction's repository of `kind`, made on first use (and flushed before the
+        commit when it keeps writes back)."""
         make = self._repositories.get(kind, kind)
-        return self.per_transaction(kind, lambda: cast(T, make(self.session)))
+
+        def new() -> T:
+            made = cast(T, make(self.session))
+            if isinstance(made, Flushing):
+                self.before_commit(f"flush {kind.__qualname__}", made.flush)
+            return made
+
+        return self.per_transaction(kind, new)
 
     def track(self, aggregate: Aggregate, *, flow: Flow | None = None) -> None:
         """Publish the events `aggregate` records in this transaction when it commits, in the
@@ -169,9 +186,8 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.publish_tracked()
-        for write in self._before_commit.values():
-            await write()
-        self._before_commit.clear()
+        while self._before_commit:  # a write may reach a repository that registers its own flush
+            await self._before_commit.pop(next(iter(self._before_commit)))()
         await self._write_audit_record()
         if self._outbox is not None:
             await self._outbox.write()

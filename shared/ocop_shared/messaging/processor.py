@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,6 +64,9 @@ class Consumed:
 
 
 OutcomeListener = Callable[[Consumed], None]
+# Loads, in a few statements, what a batch's handlers will read (their rows locked and kept in
+# the transaction's repositories), before the handlers run one event at a time.
+BatchPreparer = Callable[[UnitOfWork, Sequence[Envelope[Any]]], Awaitable[None]]
 
 
 class EventProcessor:
@@ -77,8 +80,10 @@ class EventProcessor:
         max_attempts: int = 5,
         backoff: Backoff | None = None,
         listeners: list[OutcomeListener] | None = None,
+        prepare: BatchPreparer | None = None,
     ) -> None:
         self.consumer = consumer
+        self._prepare = prepare
         self._handlers = {cls.event_key(): handler for cls, handler in handlers.items()}
         self._uow_factory = uow_factory
         self._dead_letters = dead_letters
@@ -139,6 +144,8 @@ class EventProcessor:
             fresh = await first_deliveries(uow.session, uow.inbox_table, consumer=self.consumer,
                                            events=[(str(e.id), e.type) for _, e, _ in batch],
                                            clock=uow.clock)
+            if self._prepare is not None:
+                await self._prepare(uow, [e for _, e, _ in batch if str(e.id) in fresh])
             for message, event, handler in batch:
                 with self._consuming(message, event) as flow, flow_scope(flow):
                     first = str(event.id) in fresh

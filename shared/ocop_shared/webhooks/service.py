@@ -141,6 +141,18 @@ async def record_deliveries(uow: UnitOfWork, hooks: Webhooks, event: Envelope[An
     return recorded
 
 
+async def preload_following(uow: UnitOfWork, hooks: Webhooks, offers: Iterable[tuple[str, ...]]) -> None:
+    """The subscriptions following each of `offers` (the keys events will be offered with),
+    in one statement, for `record_deliveries` to find in this transaction."""
+    known = uow.per_transaction(_Following, _Following)
+    wanted = [keys for keys in dict.fromkeys(offers) if keys not in known]
+    if not wanted:
+        return
+    found = await hooks.store(uow).following(sorted({key for keys in wanted for key in keys}))
+    for keys in wanted:
+        known[keys] = [s for s in found if s.wants(keys)]
+
+
 async def _following(uow: UnitOfWork, store: WebhookStore, keys: tuple[str, ...]) -> list[Subscription]:
     """Subscriptions following `keys`, looked up once per transaction: a batch of consumed
     events offering the same keys asks once."""

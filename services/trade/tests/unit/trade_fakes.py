@@ -27,8 +27,10 @@ class FakeProducts:
     async def get(self, product_id: str) -> CertifiedProduct | None:
         return self.rows.get(product_id)
 
-    async def save(self, product: CertifiedProduct, *, exists: bool) -> None:
-        assert exists == (product.product_id in self.rows), "save: `exists` says the wrong thing"
+    async def preload(self, product_ids: Iterable[str]) -> None:
+        pass  # every row is in memory already
+
+    async def save(self, product: CertifiedProduct) -> None:
         self.rows[product.product_id] = product
 
     async def certificate_number(self, product_id: str) -> str:
@@ -120,10 +122,13 @@ class FakeCatalogs:
         return (found.version if found else 0), [
             item for (c, _), (item, _) in self.listed_items.items() if c == catalog_id]
 
-    async def version_for_update(self, catalog_id: str) -> int:
-        self.version_reads.append(catalog_id)
-        found = self.showrooms.get(catalog_id)
-        return found.version if found else 0
+    async def versions_for_update(self, catalog_ids: Iterable[str]) -> dict[str, int]:
+        wanted = sorted(set(catalog_ids))
+        self.version_reads.extend(wanted)
+        return {c: self.showrooms[c].version if c in self.showrooms else 0 for c in wanted}
+
+    async def preload(self, product_ids: Iterable[str]) -> None:
+        pass  # every row is in memory already
 
     async def set_versions(self, versions: Mapping[str, int]) -> None:
         for catalog_id, version in versions.items():
@@ -206,6 +211,9 @@ class FakeWebhooks:
     async def record_deliveries(self, uow: UnitOfWork, event: Envelope[Any], *,
                                 keys: Iterable[str]) -> None:
         self.offered.append((event, list(keys)))
+
+    async def preload(self, uow: UnitOfWork, catalog_ids: Iterable[str]) -> None:
+        pass  # nothing to look up
 
 
 @dataclass

@@ -1,17 +1,19 @@
 """Catalogs (the province's and each showroom's), their assortments, items and delta feed.
 
 One repository a transaction (`UnitOfWork.repository`), so it also keeps what the transaction
-knows of which catalogs carry what, under the membership lock it holds until the end.
+knows of which catalogs carry and list what, under the membership lock it holds until the end,
+and sends the items it changed in two statements just before the commit (`flush`): a batch of
+certificate events costs the same few statements here whatever its size.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ocop_shared.clock import aware
@@ -33,12 +35,15 @@ class _Membership:
     locked: bool = False  # the province catalog's row, held until the transaction ends
     carrying_all: list[str] | None = None  # the catalogs carrying every product; None: ask
     any_assortment: bool = False  # whether some showroom chose products one by one
+    chosen: dict[str, set[str]] = field(default_factory=dict)  # product -> showrooms choosing it
 
 
 class CatalogRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._membership = _Membership()
+        self._listing: dict[str, set[str]] = {}  # product -> catalogs listing it, as of now
+        self._pending: dict[tuple[str, str], tuple[dict[str, Any], int] | None] = {}  # None: removed
 
     # -- membership: which catalogs carry which products --------------------------------------
     async def lock_membership(self, province_name: str, at: datetime) -> None:
@@ -59,27 +64,55 @@ class CatalogRepository:
     def membership_changed(self) -> None:
         """This transaction changed which catalogs carry what: look it up again when next asked."""
         self._membership.carrying_all = None
+        self._membership.chosen.clear()
 
-    async def carrying(self, product_id: str) -> list[str]:
-        """The catalogs that carry `product_id` (under the membership lock). The catalogs
-        carrying everything are looked up once a transaction; assortments per product only
-        when some showroom has one."""
+    async def preload(self, product_ids: Iterable[str]) -> None:
+        """Which catalogs carry and list each of `product_ids`, in a statement or two."""
+        wanted = sorted(set(product_ids))
+        await self._carrying_all()
+        unknown = [p for p in wanted if p not in self._membership.chosen]
+        if self._membership.any_assortment and unknown:
+            rows = (await self.session.execute(select(assortments.c.product_id, assortments.c.catalog_id)
+                                               .where(assortments.c.product_id.in_(unknown)))).all()
+            for product_id in unknown:
+                self._membership.chosen[product_id] = set()
+            for row in rows:
+                self._membership.chosen[row.product_id].add(row.catalog_id)
+        await self._load_listing(wanted)
+
+    async def _carrying_all(self) -> list[str]:
         membership = self._membership
         if membership.carrying_all is None:
             membership.carrying_all = list(await self.session.scalars(
                 select(catalogs.c.id).where(catalogs.c.carries_all)))
             membership.any_assortment = await self.session.scalar(
                 select(assortments.c.product_id).limit(1)) is not None
-        chosen: list[str] = []
-        if membership.any_assortment:
-            chosen = list(await self.session.scalars(select(assortments.c.catalog_id).where(
-                assortments.c.product_id == product_id)))
-        return sorted(set(membership.carrying_all) | set(chosen))
+        return membership.carrying_all
+
+    async def carrying(self, product_id: str) -> list[str]:
+        """The catalogs that carry `product_id` (under the membership lock). The catalogs
+        carrying everything are looked up once a transaction; assortments only when some
+        showroom has one (all of a batch's products at once after `preload`)."""
+        carrying_all = await self._carrying_all()
+        if self._membership.any_assortment and product_id not in self._membership.chosen:
+            await self.preload([product_id])
+        return sorted(set(carrying_all) | self._membership.chosen.get(product_id, set()))
+
+    async def _load_listing(self, product_ids: Sequence[str]) -> None:
+        unknown = [p for p in product_ids if p not in self._listing]
+        if not unknown:
+            return
+        rows = (await self.session.execute(select(catalog_items.c.product_id, catalog_items.c.catalog_id)
+                                           .where(catalog_items.c.product_id.in_(unknown)))).all()
+        for product_id in unknown:
+            self._listing[product_id] = set()
+        for row in rows:
+            self._listing[row.product_id].add(row.catalog_id)
 
     async def listing(self, product_id: str) -> list[str]:
-        """The catalogs that list `product_id` now, sorted."""
-        return sorted(await self.session.scalars(select(catalog_items.c.catalog_id).where(
-            catalog_items.c.product_id == product_id)))
+        """The catalogs that list `product_id` now (this transaction's changes included), sorted."""
+        await self._load_listing([product_id])
+        return sorted(self._listing[product_id])
 
     # -- showrooms ----------------------------------------------------------------------------
     async def exists(self, catalog_id: str) -> bool:
@@ -139,37 +172,59 @@ class CatalogRepository:
     # -- items and the delta feed -------------------------------------------------------------
     async def listed_among(self, catalog_id: str, product_ids: Sequence[str]) -> set[str]:
         """Which of `product_ids` the catalog lists now."""
+        await self.flush()
         return set(await self.session.scalars(select(catalog_items.c.product_id).where(
             catalog_items.c.catalog_id == catalog_id, catalog_items.c.product_id.in_(product_ids))))
 
     async def put_items(self, versions: Mapping[str, int], item: CatalogItem) -> None:
-        """`item` listed in each catalog of `versions` (at that catalog's version), one statement."""
+        """`item` listed in each catalog of `versions` (at that catalog's version); written by
+        `flush`."""
+        await self._load_listing([item.product_id])
         stored = item_json(item)
-        listed = upsert_insert(self.session, catalog_items).values([
-            {"catalog_id": catalog_id, "product_id": item.product_id, "item": stored, "version": version}
-            for catalog_id, version in versions.items()])
-        await self.session.execute(listed.on_conflict_do_update(
-            index_elements=["catalog_id", "product_id"],
-            set_={"item": listed.excluded.item, "version": listed.excluded.version}))
+        for catalog_id, version in versions.items():
+            self._pending[(catalog_id, item.product_id)] = (stored, version)
+        self._listing[item.product_id] |= set(versions)
 
     async def remove_items(self, catalog_ids: Sequence[str], product_id: str) -> None:
-        """`product_id` out of each of `catalog_ids`, one statement."""
-        await self.session.execute(delete(catalog_items).where(
-            catalog_items.c.catalog_id.in_(catalog_ids), catalog_items.c.product_id == product_id))
+        """`product_id` out of each of `catalog_ids`; written by `flush`."""
+        await self._load_listing([product_id])
+        for catalog_id in catalog_ids:
+            self._pending[(catalog_id, product_id)] = None
+        self._listing[product_id] -= set(catalog_ids)
+
+    async def flush(self) -> None:
+        """The items changed since the last flush: one delete and one upsert."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        removed = [key for key, value in pending.items() if value is None]
+        if removed:
+            await self.session.execute(delete(catalog_items).where(
+                tuple_(catalog_items.c.catalog_id, catalog_items.c.product_id).in_(removed)))
+        listed = [{"catalog_id": c, "product_id": p, "item": value[0], "version": value[1]}
+                  for (c, p), value in pending.items() if value is not None]
+        if listed:
+            rows = upsert_insert(self.session, catalog_items).values(listed)
+            await self.session.execute(rows.on_conflict_do_update(
+                index_elements=["catalog_id", "product_id"],
+                set_={"item": rows.excluded.item, "version": rows.excluded.version}))
 
     async def items(self, catalog_id: str) -> tuple[int, list[CatalogItem]]:
         """The catalog's version and items (unsorted); version 0 when there is no catalog yet."""
+        await self.flush()
         version = await self.session.scalar(select(catalogs.c.version).where(
             catalogs.c.id == catalog_id))
         rows = (await self.session.execute(select(catalog_items.c.item).where(
             catalog_items.c.catalog_id == catalog_id))).all()
         return int(version or 0), [item_of(row.item) for row in rows]
 
-    async def version_for_update(self, catalog_id: str) -> int:
-        """The catalog's version, its row locked until the transaction ends."""
-        current = await self.session.scalar(select(catalogs.c.version).where(
-            catalogs.c.id == catalog_id).with_for_update())
-        return int(current or 0)
+    async def versions_for_update(self, catalog_ids: Iterable[str]) -> dict[str, int]:
+        """The catalogs' versions (0 for one that does not exist), their rows locked, in id
+        order, until the transaction ends."""
+        wanted = sorted(set(catalog_ids))
+        rows = (await self.session.execute(select(catalogs.c.id, catalogs.c.version).where(
+            catalogs.c.id.in_(wanted)).order_by(catalogs.c.id).with_for_update())).all()
+        return {**dict.fromkeys(wanted, 0), **{row.id: int(row.version) for row in rows}}
 
     async def set_versions(self, versions: Mapping[str, int]) -> None:
         """Store the catalogs' new versions; with PostgreSQL, also NOTIFY every trade process

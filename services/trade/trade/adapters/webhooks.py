@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ocop_shared.contracts.envelope import Envelope
 from ocop_shared.db.uow import UnitOfWork
-from ocop_shared.webhooks.service import Webhooks, record_deliveries
+from ocop_shared.webhooks.service import Webhooks, preload_following, record_deliveries
 
 from .tables import webhooks
 
@@ -34,3 +34,7 @@ class CatalogWebhooks:
         """A delivery of `event` for each subscription following one of `keys`, in this
         transaction (subscriptions are looked up once a transaction per keys)."""
         await record_deliveries(uow, self.hooks, event, keys=keys)
+
+    async def preload(self, uow: UnitOfWork, catalog_ids: Iterable[str]) -> None:
+        """The subscriptions following each of `catalog_ids`, in one statement."""
+        await preload_following(uow, self.hooks, [(catalog_id,) for catalog_id in catalog_ids])

@@ -4,7 +4,7 @@ follow the catalog — all in the caller's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ocop_shared.db.uow import UnitOfWork
@@ -15,7 +15,8 @@ from ..adapters.webhooks import CatalogWebhooks
 from ..domain.catalog import CatalogItem, Removal
 from ..domain.stream import CatalogStream
 
-__all__ = ["PROVINCE_CATALOG", "ChangeFeed", "append_change", "append_changes", "fill", "lock_membership"]
+__all__ = ["PROVINCE_CATALOG", "ChangeFeed", "append_change", "append_changes", "fill", "lock_membership",
+           "prepare_certificate_batch"]
 
 
 async def lock_membership(uow: UnitOfWork) -> CatalogRepository:
@@ -49,10 +50,15 @@ class ChangeFeed:
 
         return uow.per_transaction(cls, new)
 
+    async def lock(self, catalog_ids: Iterable[str]) -> None:
+        """Read (and lock) the versions of the catalogs not read yet, in one statement."""
+        unknown = set(catalog_ids) - self._streams.keys()
+        if unknown:
+            for catalog_id, version in (await self._catalogs.versions_for_update(unknown)).items():
+                self._streams[catalog_id] = CatalogStream(catalog_id, version)
+
     async def stream(self, catalog_id: str) -> CatalogStream:
-        if catalog_id not in self._streams:
-            version = await self._catalogs.version_for_update(catalog_id)
-            self._streams[catalog_id] = CatalogStream(catalog_id, version)
+        await self.lock([catalog_id])
         return self._streams[catalog_id]
 
     def upserted(self, **row: Any) -> None:
@@ -103,6 +109,20 @@ async def append_changes(uow: UnitOfWork, catalog_ids: Sequence[str], product_id
         await catalogs.put_items(versions, item)
     else:
         await catalogs.remove_items(list(versions), product_id)
+
+
+async def prepare_certificate_batch(uow: UnitOfWork, product_ids: Sequence[str]) -> None:
+    """What a batch of certificate events about `product_ids` will read, in a few statements:
+    the products (locked), which catalogs carry and list them, and those catalogs' versions
+    (locked). The handlers then find it all in this transaction's repositories."""
+    if not product_ids:
+        return
+    await uow.repository(ProductRepository).preload(product_ids)
+    catalogs = await lock_membership(uow)
+    await catalogs.preload(product_ids)
+    touched = {c for p in product_ids for c in [*await catalogs.carrying(p), *await catalogs.listing(p)]}
+    await ChangeFeed.of(uow).lock(touched)
+    await uow.repository(CatalogWebhooks).preload(uow, sorted(touched))
 
 
 async def fill(uow: UnitOfWork, catalog_id: str, product_ids: Sequence[str] | None) -> None:

@@ -3,7 +3,9 @@ carry them and take them out again (handlers of ocop.certification.certificate.v
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from ocop_shared.contracts import (
     CertificateExpired,
@@ -12,6 +14,7 @@ from ocop_shared.contracts import (
     CertificateSuperseded,
     Certified,
 )
+from ocop_shared.contracts.envelope import Envelope
 from ocop_shared.db.uow import UnitOfWork
 
 from ..adapters.products import ProductRepository
@@ -22,7 +25,15 @@ from ..domain.catalog import (
     on_certificate_extended,
     on_certified,
 )
-from .catalogs import append_changes, lock_membership
+from .catalogs import append_changes, lock_membership, prepare_certificate_batch
+
+CERTIFICATE_EVENTS = (Certified, CertificateRevoked, CertificateExpired, CertificateExtended, CertificateSuperseded)
+
+
+async def prepare_batch(uow: UnitOfWork, events: Sequence[Envelope[Any]]) -> None:
+    """Loads what a batch of certificate events will read (see `prepare_certificate_batch`)."""
+    await prepare_certificate_batch(uow, sorted({e.payload.product_id for e in events
+                                                 if isinstance(e, CERTIFICATE_EVENTS)}))
 
 
 async def on_certified_event(event: Certified, uow: UnitOfWork) -> None:
@@ -37,7 +48,7 @@ async def on_certified_event(event: Certified, uow: UnitOfWork) -> None:
     updated = on_certified(current, item, event.occurred_at)
     if updated is None:
         return
-    await products.save(updated, exists=current is not None)
+    await products.save(updated)
     catalogs = await lock_membership(uow)
     await append_changes(uow, await catalogs.carrying(p.product_id), p.product_id, item, None)
 
@@ -48,7 +59,7 @@ async def _ended(uow: UnitOfWork, product_id: str, number: str, removal: Removal
     updated = on_certificate_ended(await products.get(product_id), number, removal, at)
     if updated is None:
         return
-    await products.save(updated, exists=True)
+    await products.save(updated)
     catalogs = await lock_membership(uow)
     await append_changes(uow, await catalogs.listing(product_id), product_id, None, removal)
 
@@ -60,7 +71,7 @@ async def on_certificate_extended_event(event: CertificateExtended, uow: UnitOfW
     updated = on_certificate_extended(current, p.number, p.extended_until, event.occurred_at)
     if updated is None:
         return
-    await products.save(updated, exists=True)
+    await products.save(updated)
     catalogs = await lock_membership(uow)
     await append_changes(uow, await catalogs.listing(p.product_id), p.product_id, updated.item, None)
 
