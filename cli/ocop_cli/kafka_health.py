@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from confluent_kafka import ElectionType, TopicPartition
+from confluent_kafka import ElectionType, KafkaException, TopicPartition
 
 from .kafka_admin import KafkaAdmin
 
@@ -56,7 +56,12 @@ def wait_healthy(admin: KafkaAdmin, timeout: float = 180.0, prefix: str = "") ->
     unhealthy when `timeout` runs out (empty: healthy)."""
     deadline = time.monotonic() + timeout
     while True:
-        bad = unhealthy(partition_states(admin, prefix))
+        try:
+            bad = unhealthy(partition_states(admin, prefix))
+        except KafkaException:  # the metadata request went to a broker that is down: ask again
+            if time.monotonic() > deadline:
+                raise
+            continue
         if not bad or time.monotonic() > deadline:
             return bad
         time.sleep(0.5)
