@@ -19,7 +19,7 @@ from ocop_shared.production import RefusedInProduction
 from ocop_shared.provinces import all_provinces
 from ocop_shared.settings import Mode, Settings, default_province
 
-from . import accounts_cmd, contracts_cmd, dlq_cmd, events_cmd, kafka_cmd, login_cmd, pos_cmd, report_cmd
+from . import accounts_cmd, contracts_cmd, dlq_cmd, events_cmd, kafka_cmd, login_cmd, pos_cmd, rebuild_cmd, report_cmd
 from .platform import SERVICES, MissingCredential, make_app
 
 app = typer.Typer(no_args_is_help=True, help="OCOP platform — Mỗi xã một sản phẩm")
@@ -46,6 +46,7 @@ app.add_typer(accounts_cmd.app, name="accounts")
 app.add_typer(kafka_cmd.kafka_app, name="kafka")
 app.add_typer(kafka_cmd.subscribers_app, name="subscribers")
 app.command("report")(report_cmd.report)
+app.command("rebuild")(rebuild_cmd.rebuild)
 app.command("login")(login_cmd.login)
 app.command("logout")(login_cmd.logout)
 app.command("token")(login_cmd.token)

@@ -90,8 +90,12 @@ class ServiceRuntime:
         verifier: VerifierSource,
         clock: Clock | None = None,
         outcome_listeners: list[OutcomeListener] | None = None,
+        rebuild_schema: str | None = None,
     ) -> None:
         self.spec = spec
+        # Rebuilding a projection (ocop rebuild): its tables in this PostgreSQL schema of the
+        # service's database, only the consumers run (no relay, no background jobs).
+        self.rebuild_schema = rebuild_schema
         self.name = spec.name
         self.settings = settings
         self.transport = transport
@@ -187,8 +191,11 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         self._stop.clear()
+        options: dict[str, Any] = {}
+        if self.rebuild_schema is not None:
+            options["connect_args"] = {"server_settings": {"search_path": self.rebuild_schema}}
         self._engine = create_engine(self.database_url,
-                                     password=self.settings.database_password_for(self.name))
+                                     password=self.settings.database_password_for(self.name), **options)
         engine = self._engine
         event.listen(engine.sync_engine, "handle_error", self._database_error)
         await self._once_available("the database", lambda: upgrade(engine, self.spec.migrations, self.name))
@@ -211,10 +218,11 @@ class ServiceRuntime:
         logging.getLogger("aiokafka").addHandler(self._kafka_watcher)
         await self._once_available("the broker", lambda: self.transport.prepare(
             sorted(self.topics_read() | self.topics_written())))
-        self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name=f"{self.name}-relay"))
-        self._tasks.append(asyncio.create_task(self._sample_metrics(self._stop), name=f"{self.name}-metrics"))
-        for job in self.parts.background:
-            self._tasks.append(asyncio.create_task(job(self._stop), name=f"{self.name}-job"))
+        if self.rebuild_schema is None:
+            self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name=f"{self.name}-relay"))
+            self._tasks.append(asyncio.create_task(self._sample_metrics(self._stop), name=f"{self.name}-metrics"))
+            for job in self.parts.background:
+                self._tasks.append(asyncio.create_task(job(self._stop), name=f"{self.name}-job"))
         for group, processor in processors.items():
             consumer = self.transport.consumer(processor, self._consumed[group])
             await consumer.start()
@@ -246,7 +254,7 @@ class ServiceRuntime:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
             self._tasks.clear()
-        if self.relay is not None and isinstance(self._leader, SoleLeader):
+        if self.relay is not None and isinstance(self._leader, SoleLeader) and self.rebuild_schema is None:
             try:
                 await asyncio.wait_for(self._drain_outbox(), timeout=5)
             except Exception as error:
@@ -295,6 +303,13 @@ class ServiceRuntime:
                 else:
                     log.warning("%s: waiting for %s (%s)", self.name, what, error)
                 await asyncio.sleep(min(5.0, 0.2 * 2 ** min(attempt, 5)))
+
+    async def consumer_lag(self) -> int:
+        """Events this process's consumer groups have yet to apply, all partitions together."""
+        total = 0
+        for group, consumed in self._consumed.items():
+            total += sum((await self.transport.lag(group, consumed)).values())
+        return total
 
     async def settled(self) -> bool:
         """Nothing left to publish and nothing left to consume, right now. A scenario that moves
