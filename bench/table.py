@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
-ORDER = ("outbox-relay-throughput", "revocation-to-till", "revocation-fanout", "pipeline-throughput", "replay",
+ORDER = ("outbox-relay-throughput", "revocation-to-till", "revocation-fanout", "pipeline-throughput", "replay-1m",
          "http-endpoints", "dossier-upload", "national-scale")
 
 

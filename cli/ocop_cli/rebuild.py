@@ -36,6 +36,7 @@ from .platform import make_transport, service_spec
 
 SCHEMA_PREFIX = "rebuild_"
 LIVE = "public"
+REBUILD_BATCH = 1000  # events a transaction while rebuilding (the service's own setting, if larger)
 
 
 class RebuildRefused(RuntimeError):
@@ -133,7 +134,8 @@ class Rebuild:
 
     def runtime(self, schema: str) -> ServiceRuntime:
         settings = self.settings.model_copy(update={
-            "kafka_group_suffix": f".rebuild-{schema.removeprefix(SCHEMA_PREFIX)}"})
+            "kafka_group_suffix": f".rebuild-{schema.removeprefix(SCHEMA_PREFIX)}",
+            "consumer_batch_size": max(self.settings.consumer_batch_size, REBUILD_BATCH)})
         return ServiceRuntime(self.spec, settings, make_transport(settings, self.service), NoObjectStore(self.service),
                               verifier=lambda: None,  # type: ignore[arg-type]
                               rebuild_schema=schema)

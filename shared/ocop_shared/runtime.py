@@ -166,6 +166,7 @@ class ServiceRuntime:
             on_tables_committed=self._tables_committed,
             audit=self._audit,
             settings=self.settings,
+            replaying=self.rebuild_schema is not None,
         )
 
     def on_commit(self, tables: Iterable[Table], callback: Callable[[], None]) -> None:

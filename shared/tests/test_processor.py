@@ -15,8 +15,9 @@ from sqlalchemy.exc import OperationalError
 
 from ocop_shared.aggregate import Aggregate
 from ocop_shared.clock import ManualClock
-from ocop_shared.contracts import ProductRegistered, read_event, topics
-from ocop_shared.contracts.registry_events import ProductRegisteredPayload
+from ocop_shared.contracts import EntityRegistered, ProductRegistered, read_event, topics
+from ocop_shared.contracts.common import LegalForm
+from ocop_shared.contracts.registry_events import EntityRegisteredPayload, ProductRegisteredPayload
 from ocop_shared.db.engine import create_engine, new_metadata, session_factory
 from ocop_shared.db.uow import UnitOfWork
 from ocop_shared.messaging.embedded import EmbeddedLog, EmbeddedProducer
@@ -288,3 +289,25 @@ async def test_after_commit_callbacks_run_once_after_a_commit_and_never_after_a_
         assert heard == ["first"]
         await uow.commit()  # nothing registered since the last commit
     assert heard == ["first"] and await world.effect_count() == 1
+
+
+async def test_events_without_a_handler_are_ignored_inside_the_batch(world: World) -> None:
+    """A topic carries types this consumer does not handle (the certificate topic's recognition
+    decisions, for trade): they are skipped in place, the rest still applied as one batch."""
+    other = new_event(EntityRegistered, EntityRegisteredPayload(
+        entity_id="e1", name="HTX Châu Đốc", legal_form=LegalForm.COOPERATIVE, registration_no="1",
+        commune_code="30280", province_code="89"), aggregate_id="e1", aggregate_version=1, producer="registry",
+        clock=CLOCK)
+    unhandled = InboundMessage(topic=topics.ENTITY, partition=0, offset=9, key="e1", value=other.to_json_bytes())
+    transactions = 0
+
+    async def counting(event: ProductRegistered, uow: UnitOfWork) -> None:
+        nonlocal transactions
+        transactions += uow.per_transaction(list, list) == []  # first effect of its transaction
+        uow.per_transaction(list, list).append(event)
+        await record_effect(event, uow)
+
+    outcomes = await world.processor(counting).process_batch(
+        [message(offset=0, product_id="a"), unhandled, message(offset=1, product_id="b")])
+    assert outcomes == [Outcome.PROCESSED, Outcome.IGNORED, Outcome.PROCESSED]
+    assert transactions == 1 and await world.effect_count() == 2

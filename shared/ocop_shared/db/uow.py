@@ -59,8 +59,12 @@ class UnitOfWork:
         audit: AuditRecorder | None = None,
         settings: Settings | None = None,
         repositories: Repositories | None = None,
+        replaying: bool = False,
     ) -> None:
         self._sessions = sessions
+        # Rebuilding a projection (ocop rebuild): state is derived again from events whose
+        # effects already reached the world, so nothing is announced (no events, no webhooks).
+        self.replaying = replaying
         self._repositories = repositories or {}
         self.settings = settings or Settings()  # what a use case may know of its surroundings
         self._outbox_table = outbox_table
@@ -110,6 +114,8 @@ class UnitOfWork:
             self._changes.clear()
 
     async def emit(self, event: Envelope[Any]) -> None:
+        if self.replaying:
+            return
         if self._outbox is None:
             raise RuntimeError("UnitOfWork used outside 'async with'")
         await self._outbox.add(event)
@@ -142,6 +148,9 @@ class UnitOfWork:
         `flow`, and return the envelopes (where events of several aggregates must go out in the
         order they happened, or the envelope itself goes further, e.g. to webhooks)."""
         sent: list[Envelope[Any]] = []
+        if self.replaying:
+            aggregate.take_raised()
+            return sent
         with flow_scope(flow or current_flow()):
             for raised in aggregate.take_raised():
                 event = new_event(

@@ -107,30 +107,45 @@ class EventProcessor:
         return outcome
 
     async def process_batch(self, messages: list[InboundMessage]) -> list[Outcome]:
-        """Apply `messages` in order, in one transaction when they all go through."""
+        """Apply `messages` in order, in one transaction when they all go through. Events this
+        consumer has no handler for (or of a type it does not know) are ignored in place; a
+        malformed message sends the batch one message at a time (it goes to the dead letters)."""
         if len(messages) < 2:
             return [await self.process(m) for m in messages]
         started = time.perf_counter()
         decoded: list[tuple[InboundMessage, Envelope[Any], Handler]] = []
-        for message in messages:
+        ignored: dict[int, str] = {}  # position in the batch -> event type
+        for position, message in enumerate(messages):
             try:
                 event = read_event(message.value)
-            except (UnknownEventType, ValidationError, ValueError):
+            except UnknownEventType as unknown:
+                log.info("ignoring unknown event type %s on %s", unknown, message.topic)
+                ignored[position] = str(unknown)
+                continue
+            except (ValidationError, ValueError):
                 return await self._one_by_one(messages)
             handler = self._handlers.get(event.event_key())
             if handler is None:
-                return await self._one_by_one(messages)
+                ignored[position] = event.type
+                continue
             decoded.append((message, event, handler))
         try:
-            outcomes = await self._apply_all(decoded)
+            applied = iter(await self._apply_all(decoded) if decoded else [])
         except Exception as error:
             log.info("%s: batch of %d failed (%s); one message at a time",
                      self.consumer, len(messages), error)
             return await self._one_by_one(messages)
         failpoints.reached("consumer.after_db_commit", self.consumer)
         seconds = (time.perf_counter() - started) / len(messages)
-        for (message, event, _), outcome in zip(decoded, outcomes, strict=True):
-            consumed = Consumed(message=message, outcome=outcome, event_type=event.type, seconds=seconds)
+        events = iter(decoded)
+        outcomes = []
+        for position, message in enumerate(messages):
+            if position in ignored:
+                outcome, event_type = Outcome.IGNORED, ignored[position]
+            else:
+                outcome, event_type = next(applied), next(events)[1].type
+            outcomes.append(outcome)
+            consumed = Consumed(message=message, outcome=outcome, event_type=event_type, seconds=seconds)
             for listener in self._listeners:
                 listener(consumed)
         return outcomes

@@ -124,7 +124,10 @@ async def unsubscribe(uow: UnitOfWork, hooks: Webhooks, subscription_id: str) ->
 async def record_deliveries(uow: UnitOfWork, hooks: Webhooks, event: Envelope[Any], *,
                             keys: Iterable[str]) -> list[Delivery]:
     """A delivery of `event` for each active subscription whose scope takes one of `keys`,
-    in the caller's transaction (not committed here). The body is the event as on Kafka."""
+    in the caller's transaction (not committed here). The body is the event as on Kafka.
+    None while a projection is rebuilt: those events were delivered when they happened."""
+    if uow.replaying:
+        return []
     store = hooks.store(uow)
     following = await _following(uow, store, tuple(keys))
     if not following:
@@ -144,6 +147,8 @@ async def record_deliveries(uow: UnitOfWork, hooks: Webhooks, event: Envelope[An
 async def preload_following(uow: UnitOfWork, hooks: Webhooks, offers: Iterable[tuple[str, ...]]) -> None:
     """The subscriptions following each of `offers` (the keys events will be offered with),
     in one statement, for `record_deliveries` to find in this transaction."""
+    if uow.replaying:
+        return
     known = uow.per_transaction(_Following, _Following)
     wanted = [keys for keys in dict.fromkeys(offers) if keys not in known]
     if not wanted:

@@ -5,35 +5,44 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ocop_shared.clock import VIETNAM, aware
+from ocop_shared.db.engine import upsert_insert
 
 from ..domain.audit import AuditQuery, AuditRecord
 from .tables import audit_refs, audit_trail
 
 
 class AuditRepository:
+    """One a transaction: the records it adds are written in two statements (the records, their
+    refs) just before it commits, so a batch of consumed records costs the same whatever its size;
+    a record already there (a re-delivery) is left as it is."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def has(self, record_id: str) -> bool:
-        found = await self.session.scalar(select(audit_trail.c.record_id).where(
-            audit_trail.c.record_id == record_id))
-        return found is not None
+        self._records: dict[str, AuditRecord] = {}
 
     async def add(self, record: AuditRecord) -> None:
-        await self.session.execute(insert(audit_trail).values(
-            record_id=record.record_id, recorded_at=record.recorded_at, service=record.service,
-            actor=record.actor, actor_name=record.actor_name, actor_roles=record.actor_roles,
-            action=record.action, aggregate_type=record.aggregate_type,
-            aggregate_id=record.aggregate_id, summary=record.summary,
-            correlation_id=record.correlation_id, client_address=record.client_address))
-        if record.refs:
-            await self.session.execute(insert(audit_refs), [
-                {"record_id": record.record_id, "kind": kind[:40], "value": str(value)[:200]}
-                for kind, value in record.refs.items()])
+        """Kept for `flush`; the first copy of a record wins."""
+        self._records.setdefault(record.record_id, record)
+
+    async def flush(self) -> None:
+        if not self._records:
+            return
+        records, self._records = list(self._records.values()), {}
+        trail = upsert_insert(self.session, audit_trail).on_conflict_do_nothing(index_elements=["record_id"])
+        await self.session.execute(trail, [{
+            "record_id": r.record_id, "recorded_at": r.recorded_at, "service": r.service, "actor": r.actor,
+            "actor_name": r.actor_name, "actor_roles": r.actor_roles, "action": r.action,
+            "aggregate_type": r.aggregate_type, "aggregate_id": r.aggregate_id, "summary": r.summary,
+            "correlation_id": r.correlation_id, "client_address": r.client_address} for r in records])
+        refs = [{"record_id": r.record_id, "kind": kind[:40], "value": str(value)[:200]}
+                for r in records for kind, value in r.refs.items()]
+        if refs:
+            found = upsert_insert(self.session, audit_refs).on_conflict_do_nothing(index_elements=["record_id", "kind"])
+            await self.session.execute(found, refs)
 
     async def search(self, q: AuditQuery, limit: int, offset: int) -> tuple[list[AuditRecord], int]:
         """The records `q` finds, newest first, and how many there are in all."""

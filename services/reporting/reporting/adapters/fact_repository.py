@@ -6,7 +6,7 @@ the use case that writes facts registers `send` with its unit of work.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -80,7 +80,7 @@ class FactRepository:
     @staticmethod
     def _row(fact: Fact) -> tuple[Table, dict[str, object], dict[str, object]]:
         table, key_names = _TABLES[type(fact)], NATURAL_KEY[type(fact)]
-        row = asdict(fact)
+        row = {f.name: getattr(fact, f.name) for f in fields(fact)}  # flat values: no deep copy
         keys = {name: row.pop(name) for name in key_names}
         return table, keys, row
 

@@ -24,12 +24,9 @@ CSV_COLUMNS = ("recorded_at", "service", "actor", "actor_name", "actor_roles", "
 
 
 async def on_audit_recorded(event: AuditRecorded, uow: UnitOfWork) -> None:
-    """Keep a copy of the record, once (a re-delivery finds it there)."""
+    """Keep a copy of the record, once (a re-delivery leaves the first copy as it is)."""
     p = event.payload
-    trail = uow.repository(AuditRepository)
-    if await trail.has(p.record_id):
-        return
-    await trail.add(AuditRecord(
+    await uow.repository(AuditRepository).add(AuditRecord(
         record_id=p.record_id, recorded_at=event.occurred_at, service=p.service, actor=p.actor,
         actor_name=p.actor_name, actor_roles=",".join(p.actor_roles), action=p.action,
         aggregate_type=p.aggregate_type, aggregate_id=p.aggregate_id, summary=p.summary,

@@ -35,8 +35,9 @@ class ChangeFeed:
     just before the commit: a batch of events costs a few statements, not a few per event.
     Nothing reads the feed or the versions back inside the transaction that writes them."""
 
-    def __init__(self, catalogs: CatalogRepository) -> None:
+    def __init__(self, catalogs: CatalogRepository, *, replaying: bool = False) -> None:
         self._catalogs = catalogs
+        self._replaying = replaying
         self._streams: dict[str, CatalogStream] = {}
         self._upserts: list[dict[str, Any]] = []
         self._tombstones: list[dict[str, Any]] = []
@@ -44,7 +45,7 @@ class ChangeFeed:
     @classmethod
     def of(cls, uow: UnitOfWork) -> ChangeFeed:
         def new() -> ChangeFeed:
-            feed = cls(uow.repository(CatalogRepository))
+            feed = cls(uow.repository(CatalogRepository), replaying=uow.replaying)
             uow.before_commit("trade.change_feed", feed.write)
             return feed
 
@@ -69,6 +70,8 @@ class ChangeFeed:
 
     async def write(self) -> None:
         await self._catalogs.set_versions({id_: s.version for id_, s in self._streams.items()})
+        if self._replaying:  # a rebuilt catalog's feed starts empty at the swap (tills re-snapshot)
+            return
         for rows in (self._upserts, self._tombstones):  # each kind has its own columns
             await self._catalogs.append_changes(rows)
 
@@ -88,6 +91,8 @@ async def append_changes(uow: UnitOfWork, catalog_ids: Sequence[str], product_id
     if not catalog_ids:
         return
     feed = ChangeFeed.of(uow)
+    await feed.lock(catalog_ids)
+    await uow.repository(CatalogWebhooks).preload(uow, catalog_ids)
     catalogs = uow.repository(CatalogRepository)
     now = uow.clock.now()
     number = "" if item is not None else await uow.repository(ProductRepository).certificate_number(product_id)
