@@ -17,13 +17,14 @@ from rich.table import Table
 
 from ocop_shared.settings import Settings
 
-from . import fanout, http, pipeline, relay, replay, revocation, scale, upload
+from . import events_chain, fanout, http, pipeline, relay, replay, revocation, scale, upload
 from .harness import Result
 from .machine import describe
 
 RESULTS = Path(__file__).parent / "results"
 BENCHMARKS = {"relay": relay.run, "revocation": revocation.run, "pipeline": pipeline.run, "http": http.run,
-              "upload": upload.run, "scale": scale.run, "replay-1m": replay.run, "fanout": fanout.run}
+              "upload": upload.run, "scale": scale.run, "replay-1m": replay.run, "fanout": fanout.run,
+              "events-chain": events_chain.run}
 
 
 def table(results: list[Result]) -> Table:

@@ -250,9 +250,8 @@ async def run(settings: Settings, workdir: Path) -> Result:
                   "raw aiokafka consume -> PostgreSQL insert -> produce, three hops, same messages; "
                   "the same hops keeping the delivery guarantees (inbox, outbox, relay) in plain asyncpg",
                   "scoring (council sheets over its API), certification (certificate PDF to S3), trade",
-                  [Figure("products through the pipeline", "products/s", round(raw, 1),
-                          round(products_per_second, 1), ">= 0.5 of raw chain",
-                          products_per_second >= 0.5 * raw),
+                  [Figure("products through the pipeline", "products/s", round(raw, 1),  # a regression number:
+                          round(products_per_second, 1), "", None),  # the messaging goal is events-chain's
                    Figure("products through the pipeline vs guaranteed chain", "products/s",
                           round(guaranteed, 1), round(products_per_second, 1), "", None),
                    Figure("guaranteed chain vs raw chain", "products/s", round(raw, 1),

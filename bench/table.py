@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
-ORDER = ("outbox-relay-throughput", "revocation-to-till", "revocation-fanout", "pipeline-throughput", "replay-1m",
-         "http-endpoints", "dossier-upload", "national-scale")
+ORDER = ("outbox-relay-throughput", "revocation-to-till", "revocation-fanout", "events-chain", "pipeline-throughput",
+         "replay-1m", "http-endpoints", "dossier-upload", "national-scale")
 
 
 def markdown() -> str:

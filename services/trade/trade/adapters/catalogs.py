@@ -203,11 +203,11 @@ class CatalogRepository:
                 tuple_(catalog_items.c.catalog_id, catalog_items.c.product_id).in_(removed)))
         listed = [{"catalog_id": c, "product_id": p, "item": value[0], "version": value[1]}
                   for (c, p), value in pending.items() if value is not None]
-        if listed:
-            rows = upsert_insert(self.session, catalog_items).values(listed)
+        if listed:  # one statement, executed for each row (not compiled with a VALUES list per batch)
+            rows = upsert_insert(self.session, catalog_items)
             await self.session.execute(rows.on_conflict_do_update(
                 index_elements=["catalog_id", "product_id"],
-                set_={"item": rows.excluded.item, "version": rows.excluded.version}))
+                set_={"item": rows.excluded.item, "version": rows.excluded.version}), listed)
 
     async def items(self, catalog_id: str) -> tuple[int, list[CatalogItem]]:
         """The catalog's version and items (unsorted); version 0 when there is no catalog yet."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
@@ -20,7 +20,7 @@ _DATES = ("issued_on", "valid_until", "extended_until")
 
 
 def item_json(item: CatalogItem) -> dict[str, Any]:
-    data = asdict(item)
+    data = {f.name: getattr(item, f.name) for f in fields(item)}  # flat values: no deep copy
     for key in _DATES:
         if data.get(key) is not None:
             data[key] = data[key].isoformat()
@@ -74,14 +74,14 @@ class ProductRepository:
         if not self._changed:
             return
         changed, self._changed = list(self._changed.values()), {}
-        rows = upsert_insert(self.session, certified_products).values([{
-            "product_id": p.product_id, "item": item_json(p.item),
-            "certificate_number": p.item.certificate_number, "listed": p.listed,
-            "removal": p.removal.value if p.removal else None, "changed_at": p.changed_at,
-        } for p in changed])
+        rows = upsert_insert(self.session, certified_products)
         await self.session.execute(rows.on_conflict_do_update(index_elements=["product_id"], set_={
             column: rows.excluded[column]
-            for column in ("item", "certificate_number", "listed", "removal", "changed_at")}))
+            for column in ("item", "certificate_number", "listed", "removal", "changed_at")}), [{
+                "product_id": p.product_id, "item": item_json(p.item),
+                "certificate_number": p.item.certificate_number, "listed": p.listed,
+                "removal": p.removal.value if p.removal else None, "changed_at": p.changed_at,
+            } for p in changed])
 
     async def certificate_number(self, product_id: str) -> str:
         product = await self.get(product_id)

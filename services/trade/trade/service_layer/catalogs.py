@@ -96,13 +96,14 @@ async def append_changes(uow: UnitOfWork, catalog_ids: Sequence[str], product_id
     catalogs = uow.repository(CatalogRepository)
     now = uow.clock.now()
     number = "" if item is not None else await uow.repository(ProductRepository).certificate_number(product_id)
+    stored = item_json(item) if item is not None else None
     versions: dict[str, int] = {}
     for catalog_id in catalog_ids:
         stream = await feed.stream(catalog_id)
         if item is not None:
             versions[catalog_id] = stream.list(item)
             feed.upserted(catalog_id=catalog_id, version=versions[catalog_id], product_id=product_id,
-                          kind="upsert", item=item_json(item), at=now)
+                          kind="upsert", item=stored, at=now)
         else:
             assert removal is not None
             versions[catalog_id] = stream.delist(product_id, number, removal)
