@@ -135,7 +135,8 @@ class EventProcessor:
             log.info("%s: batch of %d failed (%s); one message at a time",
                      self.consumer, len(messages), error)
             return await self._one_by_one(messages)
-        failpoints.reached("consumer.after_db_commit", self.consumer)
+        if decoded:  # (a batch of ignored events committed nothing)
+            failpoints.reached("consumer.after_db_commit", self.consumer)
         seconds = (time.perf_counter() - started) / len(messages)
         events = iter(decoded)
         outcomes = []
