@@ -56,14 +56,13 @@ async def _trade_finish(conn: AsyncConnection, schema: str) -> None:
     """Showrooms made while the rebuild ran join it with their items; every catalog's version
     moves past both histories and its feed starts empty, so each till takes a new snapshot
     (its cursor is older than the floor); other trade processes hear the catalogs moved."""
-    await conn.execute(text(f"""
-        INSERT INTO {schema}.catalogs
-        SELECT * FROM {LIVE}.catalogs p WHERE NOT EXISTS (SELECT 1 FROM {schema}.catalogs n WHERE n.id = p.id)"""))
-    await conn.execute(text(f"""
-        INSERT INTO {schema}.catalog_items
-        SELECT * FROM {LIVE}.catalog_items p WHERE NOT EXISTS (
-            SELECT 1 FROM {schema}.catalog_items n WHERE n.catalog_id = p.catalog_id)
-          AND p.catalog_id NOT IN (SELECT id FROM {schema}.catalogs WHERE version > 0)"""))
+    created = list((await conn.execute(text(
+        f"SELECT id FROM {LIVE}.catalogs WHERE id NOT IN (SELECT id FROM {schema}.catalogs)"))).scalars())
+    if created:
+        await conn.execute(text(f"INSERT INTO {schema}.catalogs SELECT * FROM {LIVE}.catalogs WHERE id = ANY(:ids)"),
+                           {"ids": created})
+        await conn.execute(text(f"INSERT INTO {schema}.catalog_items SELECT * FROM {LIVE}.catalog_items "
+                                "WHERE catalog_id = ANY(:ids)"), {"ids": created})
     await conn.execute(text(f"""
         UPDATE {schema}.catalogs n SET name = p.name, location_type = p.location_type,
             address = p.address, commune_code = p.commune_code, operator = p.operator,
