@@ -1,3 +1,5 @@
+# Over 400 lines: one seeded simulation of ten years (`_History`) whose steps share its random
+# stream, clock and records; split apart, each step would need all of them handed over.
 """A seeded national event history for the replay benchmarks: OCOP products from 2017 to
 30 November 2026 as the services would have published them, streamed in publish order and
 built only from the contract models, the regulation data (`ocop_shared.regulations`: levels,
@@ -44,8 +46,6 @@ Of those events 30 % are audit records, 25 % catalog changes, 12 % council resul
 
 from __future__ import annotations
 
-# Over 400 lines: one seeded simulation of ten years (`_History`) whose steps share its random
-# stream, clock and records; split apart, each step would need all of them handed over.
 import heapq
 import itertools
 import json

@@ -5,8 +5,8 @@ bulk), and the catalogs come out as if the events had been applied one by one.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -56,19 +56,27 @@ def statements(runtime: ServiceRuntime) -> Iterator[list[str]]:
         event.remove(runtime.engine.sync_engine, "before_cursor_execute", count)
 
 
+@asynccontextmanager
+async def trade_with_probe(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, ServiceRuntime, EventProcessor]]:
+    """Trade with the demo's showrooms, and a processor of its own handlers that the test hands
+    batches to directly (its batch preparer included)."""
+    settings = Settings(data_dir=tmp_path)
+    async with running_platform(settings, ["registry", "trade"]) as (client, runtimes):
+        trade = next(r for r in runtimes if r.name == "trade")
+        await setup(client, settings)
+        yield client, trade, EventProcessor("trade-batch-probe", trade.parts.handlers, trade.uow,
+                                            trade.transport.producer("probe-dlq"),
+                                            prepare=trade.parts.prepare_batch)
+
+
 async def entries(client: httpx.AsyncClient, catalog: str) -> set[str]:
     return {e["product_id"] for e in (await client.get(f"/trade/catalogs/{catalog}")).json()["entries"]}
 
 
 # Over 40 lines: two batch sizes of each kind of event, and the catalogs they leave.
 async def test_a_batch_costs_the_same_statements_whatever_its_size(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path)
     source = Collected(tmp_path)
-    async with running_platform(settings, ["registry", "trade"]) as (client, runtimes):
-        trade = next(r for r in runtimes if r.name == "trade")
-        await setup(client, settings)
-        processor = EventProcessor("trade-batch-probe", trade.parts.handlers, trade.uow,
-                                   trade.transport.producer("probe-dlq"), prepare=trade.parts.prepare_batch)
+    async with trade_with_probe(tmp_path) as (client, trade, processor):
         small = [await source.certify(f"Sản phẩm nhỏ {n}") for n in range(5)]
         big_ids = [f"00000000-0000-4000-8000-{n:012d}" for n in range(60)]
         office = await as_role(client, Role.PROVINCE_OFFICE)
@@ -106,13 +114,8 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(tmp_path: Pat
 async def test_a_batch_leaves_the_catalogs_one_by_one_would(tmp_path: Path) -> None:
     """Within one batch: a product certified, revoked and certified again with a newer
     certificate; another certified then expired; a third certified twice (redelivered)."""
-    settings = Settings(data_dir=tmp_path)
     source = Collected(tmp_path)
-    async with running_platform(settings, ["registry", "trade"]) as (client, runtimes):
-        trade = next(r for r in runtimes if r.name == "trade")
-        await setup(client, settings)
-        processor = EventProcessor("trade-batch-probe", trade.parts.handlers, trade.uow,
-                                   trade.transport.producer("probe-dlq"), prepare=trade.parts.prepare_batch)
+    async with trade_with_probe(tmp_path) as (client, _trade, processor):
         first = await source.certify("Mắm cá linh")
         await source.revoke(first)
         again = await source.certify("Mắm cá linh", product_id=first["product_id"], issued_on=date(2026, 12, 1))
